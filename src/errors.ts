@@ -1,0 +1,144 @@
+/**
+ * The one catalogue of errors the service raises on purpose. Each class carries a stable
+ * `reason` (sent as `google.rpc.ErrorInfo.reason`) and the data a caller needs; the transport
+ * edge (src/server/status.ts) is the only place that turns them into gRPC status codes.
+ * Anything thrown that is not a ServiceError is an internal fault: logged in full, answered
+ * with INTERNAL and a generic message.
+ */
+
+/** Stable machine-readable reasons, shared by server and client. */
+export const ErrorReason = {
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  WORKFLOW_NOT_FOUND: 'WORKFLOW_NOT_FOUND',
+  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
+  FAILED_PRECONDITION: 'FAILED_PRECONDITION',
+  OUT_OF_RANGE: 'OUT_OF_RANGE',
+  ENGINE_NOT_FOUND: 'ENGINE_NOT_FOUND',
+  ENGINE_UNAVAILABLE: 'ENGINE_UNAVAILABLE',
+  CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
+  RESOURCE_EXHAUSTED: 'RESOURCE_EXHAUSTED',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorReason = (typeof ErrorReason)[keyof typeof ErrorReason];
+
+/** The ErrorInfo domain of every error this service raises. */
+export const ERROR_DOMAIN = 'flowserv.remote.v1';
+
+/** One invalid field of a request, as `google.rpc.BadRequest.FieldViolation`. */
+export interface FieldViolation {
+  /** Path of the field, e.g. `arguments.names` or `template.parameters[2].dtype`. */
+  readonly field: string;
+  readonly description: string;
+  /** Stable code for the violation (e.g. `MISSING_ARGUMENT`, `UNKNOWN_PARAMETER`). */
+  readonly reason?: string;
+}
+
+/** Base class of every deliberate error; `metadata` becomes ErrorInfo.metadata. */
+export class ServiceError extends Error {
+  override readonly name: string = 'ServiceError';
+  constructor(
+    readonly reason: ErrorReason,
+    message: string,
+    readonly metadata: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The request is invalid; each problem is a field violation. INVALID_ARGUMENT. */
+export class InvalidArgumentError extends ServiceError {
+  override readonly name = 'InvalidArgumentError';
+  constructor(
+    message: string,
+    readonly violations: readonly FieldViolation[] = [],
+  ) {
+    super(ErrorReason.INVALID_ARGUMENT, message);
+  }
+}
+
+/** No workflow with this id. NOT_FOUND. */
+export class WorkflowNotFoundError extends ServiceError {
+  override readonly name = 'WorkflowNotFoundError';
+  constructor(readonly workflowId: string) {
+    super(ErrorReason.WORKFLOW_NOT_FOUND, `unknown workflow '${workflowId}'`, { workflow_id: workflowId });
+  }
+}
+
+/** A file (upload digest or output path) does not exist or may not be read. NOT_FOUND. */
+export class FileNotFoundError extends ServiceError {
+  override readonly name = 'FileNotFoundError';
+  constructor(
+    readonly file: string,
+    message = `unknown file '${file}'`,
+  ) {
+    super(ErrorReason.FILE_NOT_FOUND, message, { file });
+  }
+}
+
+/** Same run id or request id with a different payload. ALREADY_EXISTS. */
+export class AlreadyExistsError extends ServiceError {
+  override readonly name = 'AlreadyExistsError';
+  constructor(message: string, metadata: Record<string, string> = {}) {
+    super(ErrorReason.ALREADY_EXISTS, message, metadata);
+  }
+}
+
+/** The operation does not fit the workflow's current state. FAILED_PRECONDITION. */
+export class FailedPreconditionError extends ServiceError {
+  override readonly name = 'FailedPreconditionError';
+  constructor(message: string, metadata: Record<string, string> = {}) {
+    super(ErrorReason.FAILED_PRECONDITION, message, metadata);
+  }
+}
+
+/** A cursor or offset beyond what exists. OUT_OF_RANGE. */
+export class OutOfRangeError extends ServiceError {
+  override readonly name = 'OutOfRangeError';
+  constructor(message: string, metadata: Record<string, string> = {}) {
+    super(ErrorReason.OUT_OF_RANGE, message, metadata);
+  }
+}
+
+/** The requested engine is not configured. INVALID_ARGUMENT (with a field violation on `engine`). */
+export class EngineNotFoundError extends ServiceError {
+  override readonly name = 'EngineNotFoundError';
+  constructor(readonly engine: string) {
+    super(ErrorReason.ENGINE_NOT_FOUND, `unknown engine '${engine}'`, { engine });
+  }
+}
+
+/** The engine cannot take work now (scheduler down). UNAVAILABLE. */
+export class EngineUnavailableServiceError extends ServiceError {
+  override readonly name = 'EngineUnavailableServiceError';
+  constructor(readonly engine: string, message: string) {
+    super(ErrorReason.ENGINE_UNAVAILABLE, message, { engine });
+  }
+}
+
+/** Uploaded bytes do not match the declared size or sha256. INVALID_ARGUMENT / DATA_LOSS. */
+export class ChecksumMismatchError extends ServiceError {
+  override readonly name = 'ChecksumMismatchError';
+  constructor(message: string, metadata: Record<string, string> = {}) {
+    super(ErrorReason.CHECKSUM_MISMATCH, message, metadata);
+  }
+}
+
+/** A configured limit was hit. RESOURCE_EXHAUSTED. */
+export class ResourceExhaustedError extends ServiceError {
+  override readonly name = 'ResourceExhaustedError';
+  constructor(message: string, metadata: Record<string, string> = {}) {
+    super(ErrorReason.RESOURCE_EXHAUSTED, message, metadata);
+  }
+}
+
+/** The server is draining. UNAVAILABLE. */
+export class ShuttingDownError extends ServiceError {
+  override readonly name = 'ShuttingDownError';
+  constructor() {
+    super(ErrorReason.SHUTTING_DOWN, 'server is shutting down');
+  }
+}
