@@ -1,0 +1,135 @@
+/**
+ * Content-addressed file storage: every uploaded input and every result file is kept once under
+ * its sha256, so identical static files are sent and stored once. Bytes are written to a temp
+ * file, hashed while streaming, verified against the declared digest and size, fsynced and only
+ * then renamed into place and recorded, so a crash never leaves a half-written blob visible.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable } from 'node:stream';
+import type { SqliteDatabase } from './database.js';
+
+/** A lowercase hex sha256. */
+export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+
+/** Why an ingest was refused. */
+export class BlobVerificationError extends Error {
+  override readonly name = 'BlobVerificationError';
+  constructor(
+    message: string,
+    readonly kind: 'size' | 'checksum' | 'too-large',
+  ) {
+    super(message);
+  }
+}
+
+/** What ingest() returns. */
+export interface IngestResult {
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  /** True when the store already had these bytes. */
+  readonly alreadyPresent: boolean;
+}
+
+/** Expected digest and size of incoming bytes; both optional for server-side ingests. */
+export interface IngestExpectation {
+  readonly sha256?: string;
+  readonly sizeBytes?: number;
+  /** Refuse streams longer than this many bytes. */
+  readonly maxBytes?: number;
+}
+
+/** Content-addressed blobs under `<root>`. */
+export interface BlobStore {
+  has(sha256: string): boolean;
+  /** The subset of `digests` the store holds, in the given order. */
+  findPresent(digests: readonly string[]): string[];
+  /** Streams bytes in, verifying them; the blob is visible only once verified. */
+  ingest(source: Readable | AsyncIterable<Uint8Array>, expect?: IngestExpectation, signal?: AbortSignal): Promise<IngestResult>;
+  /** Copies a local file in (used for result files). */
+  ingestFile(path: string): Promise<IngestResult>;
+  /** Absolute path of a stored blob (read-only use). */
+  pathOf(sha256: string): string;
+  sizeOf(sha256: string): number | undefined;
+  /** Reads a blob from `offset` in chunks of at most `chunkBytes`. */
+  read(sha256: string, offset: number, chunkBytes: number): Readable;
+}
+
+/** Creates the blob store rooted at `root` (created if missing). */
+export function createBlobStore(db: SqliteDatabase, root: string): BlobStore {
+  const tmpDir = join(root, 'tmp');
+  mkdirSync(tmpDir, { recursive: true });
+  const selectSize = db.prepare<[string], { size_bytes: number }>('SELECT size_bytes FROM blobs WHERE sha256 = ?');
+  const insertBlob = db.prepare(
+    'INSERT OR IGNORE INTO blobs (sha256, size_bytes, created_at) VALUES (?, ?, ?)',
+  );
+  const pathOf = (sha256: string): string => join(root, sha256.slice(0, 2), sha256);
+
+  async function ingest(
+    source: Readable | AsyncIterable<Uint8Array>,
+    expect: IngestExpectation = {},
+    signal?: AbortSignal,
+  ): Promise<IngestResult> {
+    const tmp = join(tmpDir, randomUUID());
+    const hash = createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (expect.maxBytes !== undefined && size > expect.maxBytes) {
+          done(new BlobVerificationError(`file exceeds the limit of ${expect.maxBytes} bytes`, 'too-large'));
+          return;
+        }
+        if (expect.sizeBytes !== undefined && size > expect.sizeBytes) {
+          done(new BlobVerificationError(`received more than the declared ${expect.sizeBytes} bytes`, 'size'));
+          return;
+        }
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, meter, createWriteStream(tmp), { signal });
+      const sha256 = hash.digest('hex');
+      if (expect.sizeBytes !== undefined && size !== expect.sizeBytes) {
+        throw new BlobVerificationError(`received ${size} bytes, declared ${expect.sizeBytes}`, 'size');
+      }
+      if (expect.sha256 !== undefined && sha256 !== expect.sha256) {
+        throw new BlobVerificationError(`content sha256 ${sha256} does not match the declared ${expect.sha256}`, 'checksum');
+      }
+      if (selectSize.get(sha256)) {
+        await rm(tmp, { force: true });
+        return { sha256, sizeBytes: size, alreadyPresent: true };
+      }
+      const fh = await open(tmp, 'r');
+      await fh.sync();
+      await fh.close();
+      const target = pathOf(sha256);
+      mkdirSync(join(root, sha256.slice(0, 2)), { recursive: true });
+      await rename(tmp, target);
+      insertBlob.run(sha256, size, new Date().toISOString());
+      return { sha256, sizeBytes: size, alreadyPresent: false };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  return {
+    has: (sha256) => selectSize.get(sha256) !== undefined,
+    findPresent: (digests) => digests.filter((d) => SHA256_PATTERN.test(d) && selectSize.get(d) !== undefined),
+    ingest,
+    async ingestFile(path) {
+      await stat(path);
+      return ingest(createReadStream(path));
+    },
+    pathOf,
+    sizeOf: (sha256) => selectSize.get(sha256)?.size_bytes,
+    read(sha256, offset, chunkBytes) {
+      return createReadStream(pathOf(sha256), { start: offset, highWaterMark: chunkBytes });
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Persistence records: the shapes the store reads and writes. They are plain data (no
+ * methods) so that they serialize to SQLite and cross layers without conversion.
+ */
+import type { JobHandle, JobSpec } from '../engines/types.js';
+
+/** flowServ's five state types. */
+export type StateType = 'PENDING' | 'RUNNING' | 'CANCELED' | 'ERROR' | 'SUCCESS';
+
+/** The active types: a workflow in one of them can still change. */
+export const ACTIVE_STATE_TYPES: readonly StateType[] = ['PENDING', 'RUNNING'];
+
+/** True when `type` is PENDING or RUNNING. */
+export function isActiveType(type: StateType): boolean {
+  return type === 'PENDING' || type === 'RUNNING';
+}
+
+/** One result file of a successful workflow, as stored in the content-addressed blob store. */
+export interface OutputFileRecord {
+  /** Relative, '/'-separated key (flowServ's output file key). */
+  readonly key: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+}
+
+/**
+ * One state of a workflow's event log. `sequence` starts at 1 (the PENDING state) and grows by
+ * one per transition. Which timestamps are set follows flowServ: started for RUNNING and later,
+ * stopped for CANCELED/ERROR, finished for SUCCESS.
+ */
+export interface StateRecord {
+  readonly type: StateType;
+  readonly sequence: number;
+  readonly createdAt: Date;
+  readonly startedAt?: Date;
+  readonly stoppedAt?: Date;
+  readonly finishedAt?: Date;
+  readonly messages: readonly string[];
+  readonly files: readonly OutputFileRecord[];
+}
+
+/** A state about to be appended; the store assigns the sequence. */
+export type NewState = Omit<StateRecord, 'sequence'>;
+
+/** A stored workflow with its latest state. */
+export interface WorkflowRecord {
+  /** The service's id for the workflow (32 hex). */
+  readonly workflowId: string;
+  /** flowServ's run id, unique across the service. */
+  readonly runId: string;
+  readonly groupId?: string;
+  /** flowServ's workflow (benchmark) id, when the caller gave one. */
+  readonly flowservWorkflowId?: string;
+  readonly engine: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Idempotency key given by the caller. */
+  readonly requestId?: string;
+  /** sha256 of the canonical request payload, to tell a replay from a conflict. */
+  readonly payloadHash: string;
+  /** Declared output keys (the handle's output_files). */
+  readonly outputFiles: readonly string[];
+  readonly job: JobSpec;
+  /** Set once the engine accepted the job. */
+  readonly handle?: JobHandle;
+  /** True once nothing of the job can still be running (ended, or stopped and confirmed). */
+  readonly jobDone: boolean;
+  readonly state: StateRecord;
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src/store/database.js';
+import { createWorkflowStore, type NewWorkflow, type WorkflowStore } from '../../../src/store/workflow-store.js';
+import { InvalidTransitionError } from '../../../src/store/transitions.js';
+
+function newWorkflow(n: number, overrides: Partial<NewWorkflow> = {}): NewWorkflow {
+  return {
+    workflowId: `wf${n}`,
+    runId: `run${n}`,
+    engine: 'local',
+    labels: { team: n % 2 ? 'odd' : 'even' },
+    payloadHash: `hash${n}`,
+    outputFiles: ['results/out.txt'],
+    job: { workflowId: `wf${n}`, workDir: '/w', controlDir: '/c', steps: [{ name: 's', commands: ['true'] }] },
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)),
+    ...overrides,
+  };
+}
+
+describe('workflow store', () => {
+  let store: WorkflowStore;
+  let file: string;
+  beforeEach(() => {
+    file = join(mkdtempSync(join(tmpdir(), 'store-')), 'db.sqlite');
+    store = createWorkflowStore(openDatabase(file));
+  });
+
+  it('inserts a workflow in PENDING with sequence 1', () => {
+    const result = store.insert(newWorkflow(1));
+    expect(result.kind).toBe('inserted');
+    expect(result.workflow.state).toMatchObject({ type: 'PENDING', sequence: 1 });
+    expect(store.statesAfter('wf1', 0)).toHaveLength(1);
+  });
+
+  it('treats the same run id as a replay when the payload matches and a conflict otherwise', () => {
+    store.insert(newWorkflow(1));
+    const replay = store.insert(newWorkflow(1, { workflowId: 'other' }));
+    expect(replay).toMatchObject({ kind: 'existing', samePayload: true });
+    expect(replay.workflow.workflowId).toBe('wf1');
+    const conflict = store.insert(newWorkflow(1, { workflowId: 'other', payloadHash: 'different' }));
+    expect(conflict).toMatchObject({ kind: 'existing', samePayload: false });
+  });
+
+  it('finds an earlier workflow by request id', () => {
+    store.insert(newWorkflow(1, { requestId: 'req-1' }));
+    const again = store.insert(newWorkflow(2, { requestId: 'req-1', payloadHash: 'hash1' }));
+    expect(again).toMatchObject({ kind: 'existing', samePayload: true });
+    expect(again.workflow.workflowId).toBe('wf1');
+  });
+
+  it('appends allowed transitions with growing sequence and refuses leaving a terminal state', () => {
+    store.insert(newWorkflow(1));
+    const at = new Date();
+    expect(store.appendState('wf1', { type: 'RUNNING', createdAt: at, startedAt: at, messages: [], files: [] })?.sequence).toBe(2);
+    expect(store.appendState('wf1', { type: 'RUNNING', createdAt: at, startedAt: at, messages: [], files: [] })).toBeUndefined();
+    store.appendState('wf1', { type: 'CANCELED', createdAt: at, startedAt: at, stoppedAt: at, messages: ['bye'], files: [] });
+    expect(() =>
+      store.appendState('wf1', { type: 'SUCCESS', createdAt: at, startedAt: at, finishedAt: at, messages: [], files: [] }),
+    ).toThrow(InvalidTransitionError);
+    expect(store.get('wf1')?.state).toMatchObject({ type: 'CANCELED', sequence: 3, messages: ['bye'] });
+    expect(store.statesAfter('wf1', 1).map((s) => s.type)).toEqual(['RUNNING', 'CANCELED']);
+  });
+
+  it('survives reopening the database', () => {
+    store.insert(newWorkflow(1));
+    const reopened = createWorkflowStore(openDatabase(file));
+    expect(reopened.get('wf1')?.runId).toBe('run1');
+  });
+
+  it('lists newest first with keyset paging and filters by state, label and engine', () => {
+    for (let n = 1; n <= 5; n++) store.insert(newWorkflow(n));
+    const at = new Date();
+    store.appendState('wf2', { type: 'ERROR', createdAt: at, startedAt: at, stoppedAt: at, messages: [], files: [] });
+    const page1 = store.list({ pageSize: 2 });
+    expect(page1.map((w) => w.workflowId)).toEqual(['wf5', 'wf4']);
+    const last = page1[1]!;
+    const page2 = store.list({ pageSize: 2, after: { createdAt: last.state.createdAt.toISOString(), workflowId: last.workflowId } });
+    expect(page2.map((w) => w.workflowId)).toEqual(['wf3', 'wf2']);
+    expect(store.list({ pageSize: 10, states: ['ERROR'] }).map((w) => w.workflowId)).toEqual(['wf2']);
+    expect(store.list({ pageSize: 10, labels: { team: 'odd' } }).map((w) => w.workflowId)).toEqual(['wf5', 'wf3', 'wf1']);
+    expect(store.list({ pageSize: 10, engine: 'slurm' })).toEqual([]);
+  });
+
+  it('reports unsettled workflows: active ones and terminal ones whose job is not confirmed done', () => {
+    store.insert(newWorkflow(1));
+    store.insert(newWorkflow(2));
+    const at = new Date();
+    store.setHandle('wf2', { engine: 'local', externalId: '1', workDir: '/w', controlDir: '/c' });
+    store.appendState('wf2', { type: 'CANCELED', createdAt: at, startedAt: at, stoppedAt: at, messages: [], files: [] });
+    expect(store.listUnsettled().map((w) => w.workflowId)).toEqual(['wf1', 'wf2']);
+    store.markJobDone('wf2');
+    expect(store.listUnsettled().map((w) => w.workflowId)).toEqual(['wf1']);
+  });
+});
