@@ -1,0 +1,220 @@
+/**
+ * The local engine: runs each workflow's job runner (see ../runner/job-runner.ts) with /bin/sh on
+ * this host, detached in its own process group, so a job outlives a server restart and is found
+ * again from its persisted handle. Outcomes come from the runner's exit-status file; the process
+ * table only says whether anything of the job is still alive.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, mkdir, mkdtemp, rmdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { readExitStatus, readStartedAt, writeJobRunner } from '../runner/job-runner.js';
+import {
+  EngineUnavailableError,
+  type EngineAdapter,
+  type EngineCapabilities,
+  type EngineHealth,
+  type JobEvent,
+  type JobHandle,
+  type JobSpec,
+  type JobStatus,
+} from '../types.js';
+import { linkSignals, sleep, untilSettledOrAborted } from './abortable.js';
+import { probeJob, writeStopMarker } from './job-probe.js';
+import { checkJobDirs, fromHandle, LOCAL_ENGINE_NAME, toHandle, type LocalJob } from './local-handle.js';
+import { createOwnedChildren } from './owned-children.js';
+import { isJobRunning, signalJob, waitUntilGone } from './process-group.js';
+import { readProcStatSync } from './process-table.js';
+
+/** The shell that runs the runner (and, inside it, every command), as flowServ's worker does. */
+const SHELL = '/bin/sh';
+
+/** How often stop() looks at the process table while it waits for the group to go, in ms. */
+const STOP_POLL_MS = 25;
+
+/** How long stop() waits for the group to disappear after SIGKILL before giving up, in ms. */
+const KILL_WAIT_MS = 10_000;
+
+/** Options of createLocalEngine; validated once, then frozen. */
+export interface LocalEngineOptions {
+  /**
+   * Directory under which the service places runs' working and control directories. health()
+   * reports NOT_SERVING unless a directory can be created in it.
+   */
+  readonly baseDir: string;
+  /**
+   * Environment of jobs whose step env is empty (FLOWSERV.md §7.4: they inherit it). Default
+   * process.env; the composition root should pass a filtered copy so the server's own secrets
+   * never reach workflow commands. Steps with a non-empty env get only that env (`env -i`).
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /** How often observe() polls a job this instance did not spawn (reattached), in ms. Default 500. */
+  readonly pollIntervalMs?: number;
+  /** Advertised concurrency; the service queues the rest. Default: the number of CPUs. */
+  readonly maxConcurrentJobs?: number;
+  /** Parent logger; the engine logs under `{component: 'engine.local'}`. */
+  readonly logger?: Logger;
+}
+
+interface ResolvedOptions {
+  readonly baseDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly pollIntervalMs: number;
+  readonly maxConcurrentJobs: number;
+}
+
+function resolveOptions(options: LocalEngineOptions): ResolvedOptions {
+  const problems: string[] = [];
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const maxConcurrentJobs = options.maxConcurrentJobs ?? availableParallelism();
+  if (typeof options.baseDir !== 'string' || options.baseDir === '') problems.push('baseDir is required');
+  if (!Number.isFinite(pollIntervalMs) || pollIntervalMs <= 0) problems.push('pollIntervalMs must be > 0');
+  if (!Number.isSafeInteger(maxConcurrentJobs) || maxConcurrentJobs < 0) {
+    problems.push('maxConcurrentJobs must be an integer >= 0');
+  }
+  if (problems.length > 0) throw new TypeError(`invalid local engine options: ${problems.join('; ')}`);
+  return Object.freeze({
+    baseDir: options.baseDir,
+    env: Object.freeze({ ...(options.env ?? process.env) }),
+    pollIntervalMs,
+    maxConcurrentJobs,
+  });
+}
+
+/** Spawns the runner; resolves once the child has a pid, rejects if it could not be started. */
+function spawnRunner(runner: string, job: JobSpec, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(SHELL, [runner], { detached: true, stdio: 'ignore', cwd: job.workDir, env });
+    if (child.pid !== undefined) {
+      resolve(child);
+      return;
+    }
+    child.once('error', (err) =>
+      reject(new EngineUnavailableError(LOCAL_ENGINE_NAME, `cannot start ${SHELL}: ${err.message}`)),
+    );
+  });
+}
+
+/**
+ * Creates the local engine adapter. Jobs keep running when the server stops (close() only
+ * releases watchers); a new instance observes, stops or finalizes them from their handles.
+ * Throws TypeError listing every invalid option.
+ */
+export function createLocalEngine(options: LocalEngineOptions): EngineAdapter {
+  const opts = resolveOptions(options);
+  const log = options.logger?.child({ component: 'engine.local' });
+  const children = createOwnedChildren();
+  const closing = new AbortController();
+
+  const capabilities: EngineCapabilities = Object.freeze({
+    survivesRestart: true,
+    gracefulStop: true,
+    resources: false,
+    maxConcurrentJobs: opts.maxConcurrentJobs,
+  });
+
+  async function submit(spec: JobSpec, signal?: AbortSignal): Promise<JobHandle> {
+    signal?.throwIfAborted();
+    if (closing.signal.aborted) throw new EngineUnavailableError(LOCAL_ENGINE_NAME, 'local engine is closed');
+    checkJobDirs(spec.workDir, spec.controlDir);
+    await mkdir(spec.workDir, { recursive: true });
+    const runner = await writeJobRunner(spec);
+    // Last point where giving up leaves nothing running; the spawn itself is not abortable,
+    // because an aborted submit must not kill a job that has started.
+    signal?.throwIfAborted();
+    const submittedAt = new Date();
+    const child = await spawnRunner(runner, spec, opts.env);
+    const pid = child.pid!;
+    // Synchronous on purpose: no event-loop turn since spawn, so Node cannot have reaped it yet.
+    const proc = readProcStatSync(pid);
+    if (proc === undefined) {
+      child.kill('SIGKILL');
+      throw new EngineUnavailableError(LOCAL_ENGINE_NAME, `runner ${pid} vanished before it could be identified`);
+    }
+    child.unref();
+    const job: LocalJob = {
+      pid,
+      startTicks: proc.startTicks,
+      submittedAt,
+      workDir: spec.workDir,
+      controlDir: spec.controlDir,
+    };
+    children.add(job, child);
+    log?.debug({ workflowId: spec.workflowId, pid }, 'job started');
+    return toHandle(job);
+  }
+
+  async function* observe(handle: JobHandle, signal: AbortSignal): AsyncGenerator<JobEvent, void, undefined> {
+    const job = fromHandle(handle);
+    const linked = linkSignals(signal, closing.signal);
+    try {
+      if (linked.signal.aborted) return;
+      const at = (await readStartedAt(job.controlDir)) ?? job.submittedAt ?? new Date();
+      if (linked.signal.aborted) return;
+      yield { type: 'started', at };
+      for (;;) {
+        const exited = children.exited(job);
+        if (exited !== undefined && !(await untilSettledOrAborted(exited, linked.signal))) return;
+        if (linked.signal.aborted) return;
+        const status = await probeJob(job);
+        if (status.kind === 'ended') {
+          if (linked.signal.aborted) return;
+          yield { type: 'ended', outcome: status.outcome };
+          return;
+        }
+        if (!(await sleep(opts.pollIntervalMs, linked.signal))) return;
+      }
+    } finally {
+      linked.dispose();
+    }
+  }
+
+  async function status(handle: JobHandle, signal?: AbortSignal): Promise<JobStatus> {
+    signal?.throwIfAborted();
+    return probeJob(fromHandle(handle));
+  }
+
+  async function stop(handle: JobHandle, graceMs: number, signal?: AbortSignal): Promise<void> {
+    const job = fromHandle(handle);
+    signal?.throwIfAborted();
+    if ((await readExitStatus(job.controlDir)) !== undefined || !(await isJobRunning(job))) return;
+    try {
+      await writeStopMarker(job);
+    } catch (err) {
+      log?.warn({ err, pid: job.pid }, 'cannot record the stop request; stopping anyway');
+    }
+    if (await signalJob(job, 'SIGTERM')) {
+      if (await waitUntilGone(job, Math.max(0, graceMs), STOP_POLL_MS, signal)) return;
+      log?.info({ pid: job.pid, graceMs }, 'job outlived its grace period; killing');
+      await signalJob(job, 'SIGKILL');
+    }
+    if (!(await waitUntilGone(job, KILL_WAIT_MS, STOP_POLL_MS, signal))) {
+      throw new Error(`processes of local job ${job.pid} survived SIGKILL for ${KILL_WAIT_MS} ms`);
+    }
+  }
+
+  async function health(signal?: AbortSignal): Promise<EngineHealth> {
+    signal?.throwIfAborted();
+    if (closing.signal.aborted) return { serving: false, detail: 'local engine is closed' };
+    try {
+      await access(SHELL, constants.X_OK);
+    } catch {
+      return { serving: false, detail: `${SHELL} is missing or not executable` };
+    }
+    try {
+      await rmdir(await mkdtemp(join(opts.baseDir, '.health-')));
+    } catch (err) {
+      return { serving: false, detail: `base directory ${opts.baseDir} is not writable: ${(err as Error).message}` };
+    }
+    return { serving: true };
+  }
+
+  async function close(): Promise<void> {
+    closing.abort();
+    children.clear();
+  }
+
+  return { name: LOCAL_ENGINE_NAME, capabilities, submit, observe, status, stop, health, close };
+}
