@@ -72,6 +72,8 @@ export interface WorkflowStore {
   /** Inserts a workflow in PENDING unless its run id or request id is taken. */
   insert(workflow: NewWorkflow): InsertResult;
   get(workflowId: string): WorkflowRecord | undefined;
+  /** The workflow holding this run id or request id, if any. */
+  findByRunOrRequest(runId: string, requestId?: string): WorkflowRecord | undefined;
   /**
    * Appends `next` if the transition from the latest state is allowed. Returns the stored
    * state, or undefined when `next` has the latest state's type (flowServ's silent no-op).
@@ -154,6 +156,10 @@ export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
     insert: (wf) => insert.immediate(wf),
     get(workflowId) {
       const row = byId.get(workflowId);
+      return row && toRecord(row);
+    },
+    findByRunOrRequest(runId, requestId) {
+      const row = byRunOrRequest.get(runId, requestId ?? null);
       return row && toRecord(row);
     },
     appendState: (workflowId, next) => appendState.immediate(workflowId, next),

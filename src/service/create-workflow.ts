@@ -1,0 +1,123 @@
+/**
+ * CreateWorkflow: validate everything first (engine, run id, labels, template and arguments,
+ * referenced uploads), answer a replay from the idempotency record, stage the input files, then
+ * persist the workflow in PENDING and hand it to the dispatcher. A request that fails any check
+ * leaves nothing behind; one whose inline submission the engine refuses is rolled back, since
+ * the caller was never told it exists.
+ */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EngineAdapter } from '../engines/types.js';
+import { EngineRejectedError, EngineUnavailableError } from '../engines/types.js';
+import { AlreadyExistsError, EngineUnavailableServiceError, InvalidArgumentError, type FieldViolation } from '../errors.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { WorkflowRecord } from '../store/records.js';
+import type { WorkflowStore } from '../store/workflow-store.js';
+import { canonicalHash } from './canonical-hash.js';
+import type { Dispatcher } from './dispatcher.js';
+import { stageWorkDir } from './staging.js';
+import type { CreateWorkflowInput, PlanWorkflow } from './types.js';
+
+/** Dependencies of createWorkflow. */
+export interface CreateDeps {
+  readonly store: WorkflowStore;
+  readonly blobs: BlobStore;
+  readonly dispatcher: Dispatcher;
+  readonly engines: ReadonlyMap<string, EngineAdapter>;
+  readonly defaultEngine: string;
+  readonly planWorkflow: PlanWorkflow;
+  /** Folder under which each workflow gets `<id>/work` and `<id>/control`, per engine. */
+  readonly runsDirFor: (engine: string) => string;
+  readonly now: () => Date;
+}
+
+const RUN_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,62})$/;
+
+function checkEnvelope(input: CreateWorkflowInput, engine: string, deps: CreateDeps): FieldViolation[] {
+  const violations: FieldViolation[] = [];
+  if (!RUN_ID.test(input.run.runId)) {
+    violations.push({ field: 'run.run_id', description: 'run id must be 1-64 characters of letters, digits, _ . -', reason: 'INVALID_RUN_ID' });
+  }
+  if (!deps.engines.has(engine)) {
+    violations.push({ field: 'engine', description: `unknown engine '${engine}'; configured: ${[...deps.engines.keys()].join(', ')}`, reason: 'UNKNOWN_ENGINE' });
+  }
+  for (const [key, value] of Object.entries(input.labels ?? {})) {
+    if (!LABEL_KEY.test(key)) violations.push({ field: `labels.${key}`, description: 'label keys are 1-63 characters of letters, digits, . _ / -', reason: 'INVALID_LABEL' });
+    if (value.length > 256) violations.push({ field: `labels.${key}`, description: 'label values are at most 256 characters', reason: 'INVALID_LABEL' });
+  }
+  if (input.requestId !== undefined && input.requestId.length > 128) {
+    violations.push({ field: 'request_id', description: 'request id is at most 128 characters', reason: 'INVALID_REQUEST_ID' });
+  }
+  return violations;
+}
+
+function replayOrConflict(existing: WorkflowRecord, payloadHash: string): { workflow: WorkflowRecord; replayed: true } {
+  if (existing.payloadHash === payloadHash) return { workflow: existing, replayed: true };
+  throw new AlreadyExistsError(`run '${existing.runId}' already exists with a different request`, {
+    workflow_id: existing.workflowId,
+    run_id: existing.runId,
+  });
+}
+
+/** Creates (or replays) a workflow. */
+export async function createWorkflow(
+  deps: CreateDeps,
+  input: CreateWorkflowInput,
+): Promise<{ workflow: WorkflowRecord; replayed: boolean }> {
+  const engine = input.engine || deps.defaultEngine;
+  const envelope = checkEnvelope(input, engine, deps);
+  if (envelope.length > 0) throw new InvalidArgumentError('invalid workflow request', envelope);
+  const payloadHash = canonicalHash({ ...input, engine, requestId: undefined });
+  const earlier = deps.store.findByRunOrRequest(input.run.runId, input.requestId);
+  if (earlier) return replayOrConflict(earlier, payloadHash);
+
+  const plan = deps.planWorkflow(input);
+  const missing = plan.files
+    .filter((f) => !deps.blobs.has(f.sha256))
+    .map((f): FieldViolation => ({ field: `files.${f.target}`, description: `no uploaded file with sha256 ${f.sha256}`, reason: 'UNKNOWN_FILE' }));
+  if (missing.length > 0) throw new InvalidArgumentError('referenced files were not uploaded', missing);
+
+  const workflowId = randomUUID().replace(/-/g, '');
+  const base = join(deps.runsDirFor(engine), workflowId);
+  const job = {
+    workflowId,
+    workDir: join(base, 'work'),
+    controlDir: join(base, 'control'),
+    steps: plan.steps,
+    ...(input.resources && { resources: input.resources }),
+  };
+  await stageWorkDir(job.workDir, plan.files, deps.blobs);
+  const inserted = deps.store.insert({
+    workflowId,
+    runId: input.run.runId,
+    ...(input.run.groupId && { groupId: input.run.groupId }),
+    ...(input.run.flowservWorkflowId && { flowservWorkflowId: input.run.flowservWorkflowId }),
+    engine,
+    labels: input.labels ?? {},
+    ...(input.requestId && { requestId: input.requestId }),
+    payloadHash,
+    outputFiles: plan.outputFiles,
+    job,
+    createdAt: deps.now(),
+  });
+  if (inserted.kind === 'existing') {
+    await rm(base, { recursive: true, force: true });
+    return replayOrConflict(inserted.workflow, payloadHash);
+  }
+  try {
+    await deps.dispatcher.admit(inserted.workflow);
+  } catch (err) {
+    deps.store.remove(workflowId);
+    await rm(base, { recursive: true, force: true });
+    if (err instanceof EngineUnavailableError) throw new EngineUnavailableServiceError(engine, err.message);
+    if (err instanceof EngineRejectedError) {
+      throw new InvalidArgumentError(`engine '${engine}' refused the workflow: ${err.message}`, [
+        { field: 'resources', description: err.message, reason: 'ENGINE_REJECTED' },
+      ]);
+    }
+    throw err;
+  }
+  return { workflow: deps.store.get(workflowId)!, replayed: false };
+}

@@ -1,0 +1,246 @@
+/**
+ * Runs accepted workflows on their engines: admits them (at once, or queued as PENDING when
+ * the engine's concurrency limit is reached), follows each job through the adapter, writes every
+ * state change through the store, stops jobs, and after a restart reattaches to jobs that kept
+ * running, finalizes those that ended, and finishes stopping those that were being canceled.
+ * Every workflow ends in a terminal state: a job that vanishes becomes ERROR, never RUNNING forever.
+ */
+import type { Logger } from 'pino';
+import type { EngineAdapter, JobHandle, JobOutcome } from '../engines/types.js';
+import { EngineRejectedError, EngineUnavailableError } from '../engines/types.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { NewState, StateRecord, WorkflowRecord } from '../store/records.js';
+import { isActiveType } from '../store/records.js';
+import { InvalidTransitionError } from '../store/transitions.js';
+import type { WorkflowStore } from '../store/workflow-store.js';
+import { collectOutputFiles } from './output-files.js';
+import { cancelState, errorState, startState, successState } from './next-state.js';
+import type { WatchHub } from './watch-hub.js';
+
+/** What the dispatcher needs. */
+export interface DispatcherDeps {
+  readonly store: WorkflowStore;
+  readonly blobs: BlobStore;
+  readonly hub: WatchHub;
+  readonly engines: ReadonlyMap<string, EngineAdapter>;
+  readonly logger: Logger;
+  /** Delay before retrying a queued submission the engine could not take, in ms (default 2000). */
+  readonly retryDelayMs?: number;
+  readonly now?: () => Date;
+}
+
+/** The dispatcher's operations. */
+export interface Dispatcher {
+  /**
+   * Starts a newly accepted workflow, or queues it when its engine is at capacity. An inline
+   * submission's engine errors propagate (the caller rolls the workflow back); queued ones retry.
+   */
+  admit(workflow: WorkflowRecord): Promise<void>;
+  /** Cancels a workflow and stops its job; resolves when nothing of the job runs any more. */
+  stop(workflowId: string, reason: string, graceMs: number): Promise<StateRecord>;
+  /** Reattaches, finalizes or requeues every unsettled workflow after a restart. */
+  recover(): Promise<void>;
+  /** Workflows admitted and not yet ended, per engine (for tests and service info). */
+  activeCount(engine: string): number;
+  /** Stops following jobs (they keep running) and pending retries. */
+  close(): Promise<void>;
+}
+
+/** Creates a dispatcher over the given engines. */
+export function createDispatcher(deps: DispatcherDeps): Dispatcher {
+  const { store, blobs, hub, engines, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const retryDelayMs = deps.retryDelayMs ?? 2000;
+  const active = new Map<string, Set<string>>();
+  const queues = new Map<string, string[]>();
+  const observers = new Map<string, AbortController>();
+  const pending = new Set<Promise<unknown>>();
+  const retryTimers = new Set<NodeJS.Timeout>();
+  let closed = false;
+
+  const activeSet = (engine: string) => active.get(engine) ?? active.set(engine, new Set()).get(engine)!;
+  const queueOf = (engine: string) => queues.get(engine) ?? queues.set(engine, []).get(engine)!;
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p)).catch(() => undefined);
+    return p;
+  };
+
+  /** Appends a state; publishes it; a refused transition (workflow already ended) is a no-op. */
+  function transition(workflowId: string, build: (current: StateRecord) => NewState): StateRecord | undefined {
+    const current = store.get(workflowId);
+    if (!current) return undefined;
+    try {
+      const stored = store.appendState(workflowId, build(current.state));
+      if (stored) hub.publish(workflowId, stored);
+      return stored;
+    } catch (err) {
+      if (err instanceof InvalidTransitionError) return undefined;
+      throw err;
+    }
+  }
+
+  function hasCapacity(adapter: EngineAdapter): boolean {
+    const max = adapter.capabilities.maxConcurrentJobs;
+    return max === 0 || activeSet(adapter.name).size < max;
+  }
+
+  async function finalize(wf: WorkflowRecord, outcome: JobOutcome): Promise<void> {
+    const at = outcome.at;
+    switch (outcome.kind) {
+      case 'succeeded': {
+        const collected = await collectOutputFiles(wf.job.workDir, wf.outputFiles, blobs);
+        transition(wf.workflowId, (s) =>
+          collected.ok ? successState(s, at, collected.files) : errorState(s, at, collected.messages),
+        );
+        break;
+      }
+      case 'failed': {
+        const messages = outcome.messages.length > 0 ? outcome.messages : [`workflow failed with exit code ${outcome.exitCode}`];
+        transition(wf.workflowId, (s) => errorState(s, at, messages));
+        break;
+      }
+      case 'canceled':
+        transition(wf.workflowId, (s) => cancelState(s, at, outcome.message));
+        break;
+      case 'lost':
+        transition(wf.workflowId, (s) => errorState(s, at, [outcome.message]));
+        break;
+    }
+  }
+
+  function release(wf: WorkflowRecord): void {
+    activeSet(wf.engine).delete(wf.workflowId);
+    observers.delete(wf.workflowId);
+    if (!closed) kick(wf.engine);
+  }
+
+  async function follow(wf: WorkflowRecord, handle: JobHandle, adapter: EngineAdapter): Promise<void> {
+    const ac = new AbortController();
+    observers.set(wf.workflowId, ac);
+    const log = logger.child({ workflowId: wf.workflowId, engine: adapter.name });
+    try {
+      for await (const event of adapter.observe(handle, ac.signal)) {
+        if (event.type === 'started') transition(wf.workflowId, (s) => startState(s, event.at));
+        else {
+          await finalize(wf, event.outcome);
+          store.markJobDone(wf.workflowId);
+        }
+      }
+    } catch (err) {
+      if (!ac.signal.aborted) {
+        log.error({ err }, 'following the job failed');
+        transition(wf.workflowId, (s) => errorState(s, now(), [`engine ${adapter.name} lost track of the job: ${(err as Error).message}`]));
+        await adapter.stop(handle, 0).catch((e: unknown) => log.warn({ err: e }, 'stopping an untracked job failed'));
+        store.markJobDone(wf.workflowId);
+      }
+    } finally {
+      if (!ac.signal.aborted) release(wf);
+    }
+  }
+
+  async function launch(wf: WorkflowRecord, adapter: EngineAdapter): Promise<void> {
+    activeSet(adapter.name).add(wf.workflowId);
+    let handle: JobHandle;
+    try {
+      handle = await adapter.submit(wf.job);
+    } catch (err) {
+      activeSet(adapter.name).delete(wf.workflowId);
+      throw err;
+    }
+    store.setHandle(wf.workflowId, handle);
+    const latest = store.get(wf.workflowId);
+    if (!latest || !isActiveType(latest.state.type)) {
+      // Canceled while the engine was accepting it: make sure nothing keeps running.
+      await adapter.stop(handle, 0).catch((err: unknown) => logger.warn({ err }, 'stopping a canceled job failed'));
+      store.markJobDone(wf.workflowId);
+      activeSet(adapter.name).delete(wf.workflowId);
+      return;
+    }
+    void track(follow(wf, handle, adapter));
+  }
+
+  function kick(engine: string): void {
+    const adapter = engines.get(engine);
+    const queue = queueOf(engine);
+    while (adapter && queue.length > 0 && hasCapacity(adapter)) {
+      const id = queue.shift()!;
+      const wf = store.get(id);
+      if (!wf || !isActiveType(wf.state.type) || wf.handle) continue;
+      void track(
+        launch(wf, adapter).catch((err: unknown) => {
+          if (err instanceof EngineUnavailableError && !closed) {
+            queue.unshift(id);
+            const timer = setTimeout(() => {
+              retryTimers.delete(timer);
+              kick(engine);
+            }, retryDelayMs);
+            retryTimers.add(timer);
+            logger.warn({ err, workflowId: id }, 'engine unavailable; submission will be retried');
+            return;
+          }
+          logger.error({ err, workflowId: id }, 'submission failed');
+          const message = err instanceof EngineRejectedError ? err.message : 'the engine could not start the workflow';
+          transition(id, (s) => errorState(s, now(), [message]));
+        }),
+      );
+    }
+  }
+
+  return {
+    async admit(wf) {
+      const adapter = engines.get(wf.engine);
+      if (!adapter) throw new Error(`engine '${wf.engine}' is not configured`);
+      if (hasCapacity(adapter) && queueOf(wf.engine).length === 0) await launch(wf, adapter);
+      else queueOf(wf.engine).push(wf.workflowId);
+    },
+
+    async stop(workflowId, reason, graceMs) {
+      const canceled = transition(workflowId, (s) => cancelState(s, now(), reason));
+      const wf = store.get(workflowId)!;
+      if (canceled) {
+        const queue = queueOf(wf.engine);
+        const at = queue.indexOf(workflowId);
+        if (at >= 0) queue.splice(at, 1);
+      }
+      const adapter = engines.get(wf.engine);
+      if (wf.handle && !wf.jobDone && adapter) {
+        await adapter.stop(wf.handle, graceMs);
+        store.markJobDone(workflowId);
+      }
+      return store.get(workflowId)!.state;
+    },
+
+    async recover() {
+      for (const wf of store.listUnsettled()) {
+        const adapter = engines.get(wf.engine);
+        if (!adapter) {
+          transition(wf.workflowId, (s) => errorState(s, now(), [`engine '${wf.engine}' is not configured on this server`]));
+          continue;
+        }
+        if (!wf.handle) {
+          if (wf.state.type === 'PENDING') queueOf(wf.engine).push(wf.workflowId);
+          else transition(wf.workflowId, (s) => errorState(s, now(), ['the job was never started']));
+          continue;
+        }
+        if (!isActiveType(wf.state.type)) {
+          await adapter.stop(wf.handle, 0).catch((err: unknown) => logger.warn({ err }, 'stopping a canceled job failed'));
+          store.markJobDone(wf.workflowId);
+          continue;
+        }
+        activeSet(wf.engine).add(wf.workflowId);
+        void track(follow(wf, wf.handle, adapter));
+      }
+      for (const engine of engines.keys()) kick(engine);
+    },
+
+    activeCount: (engine) => activeSet(engine).size,
+
+    async close() {
+      closed = true;
+      for (const timer of retryTimers) clearTimeout(timer);
+      for (const ac of observers.values()) ac.abort();
+      await Promise.allSettled([...pending]);
+    },
+  };
+}

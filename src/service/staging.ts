@@ -1,0 +1,74 @@
+/**
+ * Places a workflow's input files (static template files and file arguments) into its working
+ * directory. Targets are confined to the directory: relative, no `..`, no empty or `.` segments,
+ * no file that is also used as a folder. Files are copied from the content-addressed blob store
+ * into a fresh temporary folder that is renamed into place only when complete, so a failure never
+ * leaves a half-staged run directory.
+ */
+import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { BlobStore } from '../store/blob-store.js';
+
+/** One file to stage: its relative target and the blob holding its bytes. */
+export interface StagedFile {
+  readonly target: string;
+  readonly sha256: string;
+}
+
+/** Why a target path is refused, or undefined when it is acceptable. */
+export function checkRelativePath(path: string): string | undefined {
+  if (path.length === 0) return 'path is empty';
+  if (path.length > 1024) return 'path is longer than 1024 characters';
+  if (path.includes('\0')) return 'path contains a NUL character';
+  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) return 'path must be relative';
+  if (path.includes('\\')) return "path must use '/' as separator";
+  const segments = path.split('/');
+  if (segments.some((s) => s === '..')) return "path must not contain '..'";
+  if (segments.some((s) => s === '' || s === '.')) return "path must not contain empty or '.' segments";
+  return undefined;
+}
+
+/**
+ * Finds targets that clash: the same target twice with different content, or a target that is
+ * also a parent folder of another. Returns one message per clashing target.
+ */
+export function findTargetConflicts(files: readonly StagedFile[]): Map<string, string> {
+  const conflicts = new Map<string, string>();
+  const byTarget = new Map<string, string>();
+  for (const f of files) {
+    const seen = byTarget.get(f.target);
+    if (seen !== undefined && seen !== f.sha256) conflicts.set(f.target, `two different files target '${f.target}'`);
+    byTarget.set(f.target, f.sha256);
+  }
+  for (const target of byTarget.keys()) {
+    const parts = target.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join('/');
+      if (byTarget.has(parent)) conflicts.set(parent, `'${parent}' is both a file and the folder of '${target}'`);
+    }
+  }
+  return conflicts;
+}
+
+/**
+ * Creates `workDir` holding exactly `files`. The targets must have passed checkRelativePath and
+ * findTargetConflicts. Identical duplicates are staged once.
+ */
+export async function stageWorkDir(workDir: string, files: readonly StagedFile[], blobs: BlobStore): Promise<void> {
+  const tmp = `${workDir}.staging-${randomUUID()}`;
+  try {
+    await mkdir(tmp, { recursive: true });
+    for (const f of files) {
+      const dest = join(tmp, ...f.target.split('/'));
+      await mkdir(dirname(dest), { recursive: true });
+      await copyFile(blobs.pathOf(f.sha256), dest, constants.COPYFILE_FICLONE);
+    }
+    await mkdir(dirname(workDir), { recursive: true });
+    await rename(tmp, workDir);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}

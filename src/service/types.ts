@@ -1,0 +1,109 @@
+/**
+ * The transport-free service's vocabulary: what a caller asks for, in flowServ's own terms.
+ * The server's mapper turns protobuf messages into these and back.
+ */
+import type { JobResources, JobStep } from '../engines/types.js';
+import type { OutputFileRecord, StateRecord, StateType, WorkflowRecord } from '../store/records.js';
+import type { StagedFile } from './staging.js';
+
+/** flowServ's RunObject as far as a remote engine sees it. */
+export interface RunRef {
+  /** flowServ's run id; unique across the service. */
+  readonly runId: string;
+  /** flowServ's workflow (benchmark) id, informational. */
+  readonly flowservWorkflowId?: string;
+  readonly groupId?: string;
+}
+
+/**
+ * A run argument in flowServ's submitted form: a JSON value, or a file handle
+ * `{ type: '$file', value: { fileId: <sha256 of an upload>, targetPath? } }`, or an actor value
+ * `{ spec, files? }` for actor parameters.
+ */
+export interface RunArgument {
+  readonly name: string;
+  readonly value: unknown;
+}
+
+/** A static template file: where it goes in the run directory, and the uploaded blob. */
+export interface StaticFileRef {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** Everything CreateWorkflow carries. */
+export interface CreateWorkflowInput {
+  readonly run: RunRef;
+  /** The flowServ template document: { workflow, parameters, parameterGroups, outputs, … }. */
+  readonly template: Readonly<Record<string, unknown>>;
+  readonly arguments: readonly RunArgument[];
+  readonly staticFiles: readonly StaticFileRef[];
+  /** Engine name; empty or undefined means the server default. */
+  readonly engine?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Idempotency key. */
+  readonly requestId?: string;
+  readonly resources?: JobResources;
+}
+
+/** What a template and its arguments expand to before anything runs. */
+export interface WorkflowPlan {
+  readonly steps: readonly JobStep[];
+  /** Declared output keys that must exist when the job succeeds. */
+  readonly outputFiles: readonly string[];
+  /** Every file to place in the working directory (static files, then file arguments). */
+  readonly files: readonly StagedFile[];
+}
+
+/** Validates and expands a request; throws InvalidArgumentError listing every problem. */
+export type PlanWorkflow = (input: CreateWorkflowInput) => WorkflowPlan;
+
+/** An event of a WatchState stream. */
+export type WatchEvent =
+  | { readonly kind: 'state'; readonly state: StateRecord }
+  | { readonly kind: 'heartbeat'; readonly at: Date; readonly lastSequence: number };
+
+/** ListWorkflows parameters; the page token is opaque to callers. */
+export interface ListWorkflowsInput {
+  readonly pageSize?: number;
+  readonly pageToken?: string;
+  readonly states?: readonly StateType[];
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly engine?: string;
+}
+
+/** One page of workflows. */
+export interface WorkflowPage {
+  readonly workflows: readonly WorkflowRecord[];
+  /** Empty when this is the last page. */
+  readonly nextPageToken: string;
+}
+
+/** A readable result file. */
+export interface DownloadSource {
+  readonly file: OutputFileRecord;
+  readonly offset: number;
+  readonly chunks: AsyncIterable<Uint8Array>;
+}
+
+/** What GetServiceInfo reports about an engine. */
+export interface EngineInfo {
+  readonly name: string;
+  readonly serving: boolean;
+  readonly detail?: string;
+  readonly capabilities: {
+    readonly survivesRestart: boolean;
+    readonly gracefulStop: boolean;
+    readonly resources: boolean;
+    readonly maxConcurrentJobs: number;
+  };
+}
+
+/** Limits the service enforces, as GetServiceInfo reports them. */
+export interface ServiceLimits {
+  readonly maxUploadBytes: number;
+  readonly uploadChunkBytes: number;
+  readonly downloadChunkBytes: number;
+  readonly heartbeatIntervalMs: number;
+  readonly maxPageSize: number;
+}

@@ -1,0 +1,180 @@
+/**
+ * The transport-free WorkflowService: everything RemoteWorkflowService does, in domain terms.
+ * The gRPC handlers in src/server only map messages and errors; they hold no logic of their own.
+ */
+import type { Logger } from 'pino';
+import type { Readable } from 'node:stream';
+import type { EngineAdapter } from '../engines/types.js';
+import { FileNotFoundError, FailedPreconditionError, InvalidArgumentError, OutOfRangeError, WorkflowNotFoundError } from '../errors.js';
+import type { BlobStore, IngestResult } from '../store/blob-store.js';
+import { BlobVerificationError, SHA256_PATTERN } from '../store/blob-store.js';
+import type { StateRecord, StateType, WorkflowRecord } from '../store/records.js';
+import type { WorkflowStore } from '../store/workflow-store.js';
+import { ChecksumMismatchError, ResourceExhaustedError } from '../errors.js';
+import { createWorkflow } from './create-workflow.js';
+import { createDispatcher, type Dispatcher } from './dispatcher.js';
+import { decodePageToken, encodePageToken } from './page-token.js';
+import type {
+  CreateWorkflowInput,
+  DownloadSource,
+  EngineInfo,
+  ListWorkflowsInput,
+  PlanWorkflow,
+  ServiceLimits,
+  WatchEvent,
+  WorkflowPage,
+} from './types.js';
+import { createWatchHub, type WatchHub } from './watch-hub.js';
+import { watchStates } from './watch-states.js';
+
+/** Dependencies and settings of the service. */
+export interface WorkflowServiceOptions {
+  readonly store: WorkflowStore;
+  readonly blobs: BlobStore;
+  readonly engines: ReadonlyMap<string, EngineAdapter>;
+  readonly defaultEngine: string;
+  readonly planWorkflow: PlanWorkflow;
+  readonly runsDirFor: (engine: string) => string;
+  readonly limits: ServiceLimits;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  /** Delay before a queued submission is retried when its engine is unavailable, in ms. */
+  readonly retryDelayMs?: number;
+}
+
+/** The service. */
+export interface WorkflowService {
+  readonly limits: ServiceLimits;
+  readonly hub: WatchHub;
+  readonly dispatcher: Dispatcher;
+  /** Reattaches to and finalizes workflows left by an earlier process. */
+  start(): Promise<void>;
+  createWorkflow(input: CreateWorkflowInput): Promise<{ workflow: WorkflowRecord; replayed: boolean }>;
+  getWorkflow(workflowId: string): WorkflowRecord;
+  /** The latest state and whether its type differs from the caller's (flowServ: None when unchanged). */
+  getWorkflowState(workflowId: string, currentType?: StateType): { state: StateRecord; changed: boolean };
+  stopWorkflow(workflowId: string, reason: string, graceMs: number): Promise<StateRecord>;
+  watchState(workflowId: string, afterSequence: number, signal: AbortSignal): AsyncGenerator<WatchEvent>;
+  uploadFile(
+    chunks: Readable | AsyncIterable<Uint8Array>,
+    declared: { sha256: string; sizeBytes: number },
+    signal?: AbortSignal,
+  ): Promise<IngestResult>;
+  findFiles(digests: readonly string[]): string[];
+  openDownload(workflowId: string, path: string, offset: number): DownloadSource;
+  listWorkflows(input: ListWorkflowsInput): WorkflowPage;
+  engineInfo(): Promise<EngineInfo[]>;
+  /** Stops following jobs; they keep running and are reattached on the next start. */
+  close(): Promise<void>;
+}
+
+/** Builds the service. */
+export function createWorkflowService(options: WorkflowServiceOptions): WorkflowService {
+  const { store, blobs, engines, limits, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const hub = createWatchHub();
+  const dispatcher = createDispatcher({
+    store,
+    blobs,
+    hub,
+    engines,
+    logger: logger.child({ component: 'dispatcher' }),
+    now,
+    ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
+  });
+  const getWorkflow = (workflowId: string): WorkflowRecord => {
+    const wf = store.get(workflowId);
+    if (!wf) throw new WorkflowNotFoundError(workflowId);
+    return wf;
+  };
+
+  return {
+    limits,
+    hub,
+    dispatcher,
+    start: () => dispatcher.recover(),
+    createWorkflow: (input) =>
+      createWorkflow(
+        { store, blobs, dispatcher, engines, defaultEngine: options.defaultEngine, planWorkflow: options.planWorkflow, runsDirFor: options.runsDirFor, now },
+        input,
+      ),
+    getWorkflow,
+    getWorkflowState(workflowId, currentType) {
+      const { state } = getWorkflow(workflowId);
+      return { state, changed: currentType === undefined || currentType !== state.type };
+    },
+    async stopWorkflow(workflowId, reason, graceMs) {
+      getWorkflow(workflowId);
+      return dispatcher.stop(workflowId, reason, graceMs);
+    },
+    watchState(workflowId, afterSequence, signal) {
+      return watchStates({ store, hub, heartbeatIntervalMs: limits.heartbeatIntervalMs, now }, workflowId, afterSequence, signal);
+    },
+    async uploadFile(chunks, declared, signal) {
+      const violations = [];
+      if (!SHA256_PATTERN.test(declared.sha256)) violations.push({ field: 'header.sha256', description: 'sha256 must be 64 lowercase hex characters' });
+      if (!Number.isSafeInteger(declared.sizeBytes) || declared.sizeBytes < 0) violations.push({ field: 'header.size_bytes', description: 'size must be a non-negative integer' });
+      if (violations.length > 0) throw new InvalidArgumentError('invalid upload header', violations);
+      if (declared.sizeBytes > limits.maxUploadBytes) {
+        throw new ResourceExhaustedError(`file of ${declared.sizeBytes} bytes exceeds the upload limit of ${limits.maxUploadBytes} bytes`, {
+          max_upload_bytes: String(limits.maxUploadBytes),
+        });
+      }
+      try {
+        return await blobs.ingest(chunks, { sha256: declared.sha256, sizeBytes: declared.sizeBytes, maxBytes: limits.maxUploadBytes }, signal);
+      } catch (err) {
+        if (err instanceof BlobVerificationError) {
+          if (err.kind === 'too-large') throw new ResourceExhaustedError(err.message, { max_upload_bytes: String(limits.maxUploadBytes) });
+          throw new ChecksumMismatchError(err.message, { sha256: declared.sha256 });
+        }
+        throw err;
+      }
+    },
+    findFiles: (digests) => blobs.findPresent(digests),
+    openDownload(workflowId, path, offset) {
+      const wf = getWorkflow(workflowId);
+      if (wf.state.type !== 'SUCCESS') {
+        throw new FailedPreconditionError(`workflow '${workflowId}' is ${wf.state.type}; only a successful workflow has result files`, {
+          workflow_id: workflowId,
+          state: wf.state.type,
+        });
+      }
+      const file = wf.state.files.find((f) => f.key === path);
+      if (!file) throw new FileNotFoundError(path, `'${path}' is not an output file of workflow '${workflowId}'`);
+      if (!Number.isSafeInteger(offset) || offset < 0 || offset > file.sizeBytes) {
+        throw new OutOfRangeError(`offset ${offset} is outside the file (0..${file.sizeBytes})`, { size_bytes: String(file.sizeBytes) });
+      }
+      return { file, offset, chunks: blobs.read(file.sha256, offset, limits.downloadChunkBytes) };
+    },
+    listWorkflows(input) {
+      const pageSize = Math.min(Math.max(input.pageSize || 50, 1), limits.maxPageSize);
+      const after = input.pageToken ? decodePageToken(input.pageToken) : undefined;
+      const rows = store.list({
+        pageSize: pageSize + 1,
+        ...(input.states && { states: input.states }),
+        ...(input.labels && { labels: input.labels }),
+        ...(input.engine && { engine: input.engine }),
+        ...(after && { after }),
+      });
+      const workflows = rows.slice(0, pageSize);
+      const last = workflows.at(-1);
+      const nextPageToken =
+        rows.length > pageSize && last ? encodePageToken({ createdAt: last.state.createdAt.toISOString(), workflowId: last.workflowId }) : '';
+      return { workflows, nextPageToken };
+    },
+    async engineInfo() {
+      return Promise.all(
+        [...engines.values()].map(async (engine) => {
+          const health = await engine.health().catch((err: unknown) => ({ serving: false, detail: (err as Error).message }));
+          return {
+            name: engine.name,
+            serving: health.serving,
+            ...(health.detail !== undefined && { detail: health.detail }),
+            capabilities: { ...engine.capabilities },
+          };
+        }),
+      );
+    },
+    close: () => dispatcher.close(),
+  };
+}
