@@ -1,0 +1,125 @@
+/**
+ * The sbatch command line for one workflow, and what an sbatch failure means: the controller
+ * could not be reached (retry later: EngineUnavailableError) or it refused the job as specified
+ * (EngineRejectedError). Only resource options on an allow-list pass through from a JobSpec;
+ * options that would change where the job runs or writes (--chdir, --output, --wrap, --export…)
+ * are the adapter's alone.
+ */
+import { join } from 'node:path';
+import { EngineRejectedError, EngineUnavailableError, type JobResources, type JobSpec } from '../types.js';
+import { SlurmCommandError } from './slurm-cli.js';
+
+/** Extra sbatch options a JobSpec may carry by default (`--name=value` form only). */
+export const DEFAULT_ALLOWED_EXTRA_ARGS: readonly string[] = [
+  '--qos',
+  '--account',
+  '--constraint',
+  '--nodes',
+  '--ntasks',
+  '--gres',
+  '--reservation',
+];
+
+/** Resource defaults applied when a JobSpec does not set them; Slurm's own defaults otherwise. */
+export interface SlurmResourceDefaults {
+  readonly partition?: string;
+  readonly timeLimitMinutes?: number;
+  readonly cpus?: number;
+  readonly memoryMb?: number;
+}
+
+/** Everything buildSbatchArgs needs besides the job. */
+export interface SbatchArgsInput {
+  readonly engine: string;
+  readonly job: JobSpec;
+  readonly runnerPath: string;
+  readonly defaults: SlurmResourceDefaults;
+  readonly allowedExtraArgs: readonly string[];
+}
+
+/** Slurm's job name for a workflow: `flowserv-<workflowId>`, limited to safe characters. */
+export function slurmJobName(workflowId: string): string {
+  return `flowserv-${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`.slice(0, 128);
+}
+
+/**
+ * Builds sbatch's arguments. Throws EngineRejectedError for resources that cannot be right
+ * (non-positive numbers, extra options off the allow-list).
+ */
+export function buildSbatchArgs(input: SbatchArgsInput): string[] {
+  const { engine, job, defaults } = input;
+  const res: JobResources = job.resources ?? {};
+  const args = [
+    '--parsable',
+    '--no-requeue',
+    `--chdir=${job.workDir}`,
+    `--output=${join(job.controlDir, 'slurm-%j.out')}`,
+    `--error=${join(job.controlDir, 'slurm-%j.err')}`,
+    `--job-name=${slurmJobName(job.workflowId)}`,
+  ];
+  const partition = res.partition ?? defaults.partition;
+  if (partition !== undefined) {
+    if (!/^[A-Za-z0-9._,-]+$/.test(partition)) throw new EngineRejectedError(engine, `invalid partition name '${partition}'`);
+    args.push(`--partition=${partition}`);
+  }
+  const positive = (what: string, value: number | undefined): number | undefined => {
+    if (value === undefined) return undefined;
+    if (!Number.isInteger(value) || value <= 0) throw new EngineRejectedError(engine, `${what} must be a positive integer, got ${value}`);
+    return value;
+  };
+  const minutes = positive('timeLimitMinutes', res.timeLimitMinutes ?? defaults.timeLimitMinutes);
+  if (minutes !== undefined) args.push(`--time=${minutes}`);
+  const cpus = positive('cpus', res.cpus ?? defaults.cpus);
+  if (cpus !== undefined) args.push(`--cpus-per-task=${cpus}`);
+  const mem = positive('memoryMb', res.memoryMb ?? defaults.memoryMb);
+  if (mem !== undefined) args.push(`--mem=${mem}M`);
+  for (const extra of res.extraArgs ?? []) {
+    const m = /^(--[a-z][a-z-]*)=(.+)$/.exec(extra);
+    if (!m || !input.allowedExtraArgs.includes(m[1]!)) {
+      throw new EngineRejectedError(
+        engine,
+        `sbatch option '${extra}' is not allowed; allowed (as --name=value): ${input.allowedExtraArgs.join(', ') || 'none'}`,
+      );
+    }
+    args.push(extra);
+  }
+  args.push(input.runnerPath);
+  return args;
+}
+
+/** sbatch prints `<id>` or `<id>;<cluster>`; returns the id, or undefined when unparsable. */
+export function parseSbatchJobId(stdout: string): string | undefined {
+  const first = stdout.trim().split('\n')[0] ?? '';
+  const id = first.split(';')[0]!.trim();
+  return /^\d+$/.test(id) ? id : undefined;
+}
+
+/** Messages of Slurm commands that mean "the controller could not be reached". */
+const UNREACHABLE =
+  /Unable to contact slurm controller|Socket timed out|Connection refused|Connection timed out|Zero Bytes were transmitted|Communication connection failure|Unable to establish|Transport endpoint|Protocol authentication error|[Mm]unge|Slurm backup controller in standby|Resource temporarily unavailable|Slurmctld is busy|Unable to resolve/;
+
+/** True when a Slurm command failed because the controller is unreachable (or too slow). */
+export function isControllerUnreachable(err: unknown): boolean {
+  return err instanceof SlurmCommandError && (err.unreachable || UNREACHABLE.test(err.message));
+}
+
+/** Slurm's message without the `sbatch: error: ` prefixes, on one line per message. */
+export function slurmMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text
+    .split('\n')
+    .map((l) => l.replace(/^\w+: error: /, '').trim())
+    .filter((l) => l.length > 0)
+    .join('; ');
+}
+
+/**
+ * Turns an sbatch failure into the adapter contract's errors: unreachable controller →
+ * EngineUnavailableError; anything the controller or sbatch itself refused → EngineRejectedError.
+ * Both carry Slurm's own message.
+ */
+export function submitError(engine: string, err: unknown): Error {
+  const message = `sbatch failed: ${slurmMessage(err)}`;
+  if (!(err instanceof SlurmCommandError) || isControllerUnreachable(err)) return new EngineUnavailableError(engine, message);
+  return new EngineRejectedError(engine, message);
+}

@@ -1,0 +1,283 @@
+/**
+ * The Slurm engine: each workflow is one batch job whose script is the shared job runner
+ * (../runner/job-runner.ts), submitted with `sbatch --parsable`. State comes from one batched
+ * squeue per poll interval (job-poller.ts), outcomes from the runner's exit-status file plus
+ * Slurm's job state (slurm-outcome.ts), stop is `scancel` then `scancel --signal=KILL`.
+ *
+ * The job's working and control directories (JobSpec.workDir / controlDir) must be on a
+ * filesystem that the submitting host and every compute node share at the same path: the
+ * runner writes its logs and exit-status file there, and the adapter reads them back. On a
+ * single-node cluster the local filesystem qualifies.
+ *
+ * Handles carry only the Slurm job id and the two directories, so any adapter instance (after
+ * a server restart, say) can observe, stop or finalize a job: reattach is observe()/status().
+ */
+import { mkdir } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { readStartedAt, RUNNER_FILES, writeJobRunner } from '../runner/job-runner.js';
+import {
+  EngineRejectedError,
+  EngineUnavailableError,
+  type EngineAdapter,
+  type EngineCapabilities,
+  type EngineHealth,
+  type JobEvent,
+  type JobHandle,
+  type JobSpec,
+  type JobStatus,
+} from '../types.js';
+import { createJobPoller, type JobPollerStats } from './job-poller.js';
+import {
+  buildSbatchArgs,
+  DEFAULT_ALLOWED_EXTRA_ARGS,
+  isControllerUnreachable,
+  parseSbatchJobId,
+  slurmJobName,
+  slurmMessage,
+  submitError,
+  type SlurmResourceDefaults,
+} from './sbatch-args.js';
+import { createSlurmCli, type SlurmCommand } from './slurm-cli.js';
+import { statusFromPoll } from './slurm-outcome.js';
+import { isActiveSlurmState } from './slurm-state.js';
+
+/** Options of createSlurmEngine; resource defaults apply when a JobSpec leaves them unset. */
+export interface SlurmEngineOptions extends SlurmResourceDefaults {
+  /** Engine name as clients select it. Default `slurm`. */
+  readonly name?: string;
+  /**
+   * Shared directory (see the module comment) under which all work and control directories
+   * must lie; submit rejects JobSpecs outside it. Unset: any absolute paths are accepted.
+   */
+  readonly baseDir?: string;
+  /** sbatch options a JobSpec may add (`--name=value` only). Default DEFAULT_ALLOWED_EXTRA_ARGS. */
+  readonly allowedExtraArgs?: readonly string[];
+  /** Time between batched squeue calls while jobs are observed, in ms. Default 1000. */
+  readonly pollIntervalMs?: number;
+  /** Longest any Slurm command may take, in ms. Default 30000 (sbatch alone retries ~9 s). */
+  readonly commandTimeoutMs?: number;
+  /** Longest health()'s `scontrol ping` may take, in ms. Default 5000. */
+  readonly healthTimeoutMs?: number;
+  /** Wait for the exit-status file after Slurm says COMPLETED/FAILED (shared fs lag), in ms. Default 3000. */
+  readonly exitFileGraceMs?: number;
+  /** How long stop() waits for Slurm to report the job gone after the forced kill, in ms. Default 60000. */
+  readonly stopConfirmTimeoutMs?: number;
+  /** Advertised concurrency; 0 (default) = unlimited, Slurm queues the jobs itself. */
+  readonly maxConcurrentJobs?: number;
+  /** Directory of sbatch, squeue, scontrol, scancel; default: PATH. */
+  readonly binDir?: string;
+  /**
+   * Environment of the Slurm commands and thus of the jobs (sbatch exports it); default
+   * process.env. Pass a filtered copy to keep server secrets out of jobs. SLURM_JWT is always
+   * dropped; SBATCH_* variables here act as sbatch defaults.
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Parent logger; the engine logs under `{component: 'engine.slurm'}`. */
+  readonly logger?: Logger;
+  /** Called before every Slurm command (metrics; tests count squeue calls). */
+  readonly onCommand?: (command: SlurmCommand, args: readonly string[]) => void;
+}
+
+/** The Slurm adapter, with its poller's counters. */
+export interface SlurmEngine extends EngineAdapter {
+  /** Counters of the shared squeue poller. */
+  pollerStats(): JobPollerStats;
+}
+
+/** Engine name used when the options give none. */
+export const SLURM_ENGINE_NAME = 'slurm';
+
+/** Pause between state checks while stop() waits for a job to go, in ms. */
+const STOP_POLL_MS = 250;
+
+/** Creates the Slurm adapter. Nothing runs until a job is submitted or observed. */
+export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine {
+  const name = options.name ?? SLURM_ENGINE_NAME;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const healthTimeoutMs = options.healthTimeoutMs ?? 5000;
+  const exitFileGraceMs = options.exitFileGraceMs ?? 3000;
+  const stopConfirmTimeoutMs = options.stopConfirmTimeoutMs ?? 60_000;
+  const allowedExtraArgs = options.allowedExtraArgs ?? DEFAULT_ALLOWED_EXTRA_ARGS;
+  const defaults: SlurmResourceDefaults = {
+    ...(options.partition !== undefined ? { partition: options.partition } : {}),
+    ...(options.timeLimitMinutes !== undefined ? { timeLimitMinutes: options.timeLimitMinutes } : {}),
+    ...(options.cpus !== undefined ? { cpus: options.cpus } : {}),
+    ...(options.memoryMb !== undefined ? { memoryMb: options.memoryMb } : {}),
+  };
+  const log = options.logger?.child({ component: `engine.${name}` });
+  const cli = createSlurmCli({
+    ...(options.binDir !== undefined ? { binDir: options.binDir } : {}),
+    ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(options.onCommand !== undefined ? { onCommand: options.onCommand } : {}),
+  });
+  const poller = createJobPoller({ cli, pollIntervalMs });
+  const closing = new AbortController();
+  const capabilities: EngineCapabilities = Object.freeze({
+    survivesRestart: true,
+    gracefulStop: true,
+    resources: true,
+    maxConcurrentJobs: options.maxConcurrentJobs ?? 0,
+  });
+
+  function checkDirs(job: JobSpec): void {
+    for (const [field, dir] of [['workDir', job.workDir], ['controlDir', job.controlDir]] as const) {
+      if (!isAbsolute(dir)) throw new EngineRejectedError(name, `${field} must be an absolute path: ${dir}`);
+      if (options.baseDir !== undefined) {
+        const rel = relative(options.baseDir, dir);
+        if (rel.startsWith('..') || isAbsolute(rel)) {
+          throw new EngineRejectedError(name, `${field} ${dir} is outside the shared directory ${options.baseDir}`);
+        }
+      }
+    }
+  }
+
+  async function submit(job: JobSpec, signal?: AbortSignal): Promise<JobHandle> {
+    signal?.throwIfAborted();
+    if (closing.signal.aborted) throw new EngineUnavailableError(name, 'slurm engine is closed');
+    checkDirs(job);
+    const runnerPath = join(job.controlDir, RUNNER_FILES.script);
+    const args = buildSbatchArgs({ engine: name, job, runnerPath, defaults, allowedExtraArgs });
+    // Slurm runs a job whose --chdir is missing in /tmp and calls it COMPLETED: create both first.
+    await mkdir(job.workDir, { recursive: true });
+    await mkdir(job.controlDir, { recursive: true });
+    await writeJobRunner(job);
+    // Last point where giving up leaves nothing behind; sbatch itself is not aborted, because
+    // killing it midway could leave a job that nobody has a handle for.
+    signal?.throwIfAborted();
+    let stdout: string;
+    try {
+      ({ stdout } = await cli.run('sbatch', args));
+    } catch (err) {
+      if (isControllerUnreachable(err)) await cancelOrphans(job, runnerPath);
+      throw submitError(name, err);
+    }
+    const jobId = parseSbatchJobId(stdout);
+    if (jobId === undefined) {
+      await cancelOrphans(job, runnerPath);
+      throw new EngineUnavailableError(name, `sbatch printed no job id: ${stdout.trim() || '(nothing)'}`);
+    }
+    log?.debug({ workflowId: job.workflowId, jobId }, 'submitted');
+    return { engine: name, externalId: jobId, workDir: job.workDir, controlDir: job.controlDir };
+  }
+
+  /**
+   * After an sbatch whose answer was lost (timeout), a job may exist that nobody has a handle
+   * for: find it by name and script path, and cancel it. Best effort: when the controller is
+   * still unreachable there is nothing to find either way.
+   */
+  async function cancelOrphans(job: JobSpec, runnerPath: string): Promise<void> {
+    try {
+      const { stdout } = await cli.run('squeue', ['-h', '-t', 'all', `--name=${slurmJobName(job.workflowId)}`, '-o', '%i|%o']);
+      for (const line of stdout.split('\n')) {
+        const [id, command] = line.trim().split('|');
+        if (id && command === runnerPath) {
+          log?.warn({ workflowId: job.workflowId, jobId: id }, 'cancelling a job from a failed sbatch');
+          await cli.run('scancel', [id]);
+        }
+      }
+    } catch (err) {
+      log?.warn({ err, workflowId: job.workflowId }, 'could not check for a job left by a failed sbatch');
+    }
+  }
+
+  async function* observe(handle: JobHandle, signal: AbortSignal): AsyncGenerator<JobEvent, void, undefined> {
+    const linked = AbortSignal.any([signal, closing.signal]);
+    let started = false;
+    let outage = false;
+    for (;;) {
+      let status: JobStatus | undefined;
+      try {
+        const poll = await poller.next(handle.externalId, { signal: linked });
+        status = await statusFromPoll(handle, poll, { cli, exitFileGraceMs, signal: linked });
+        if (status === undefined && !outage) {
+          log?.warn({ jobId: handle.externalId, detail: poll.kind === 'error' ? poll.message : '' }, 'squeue failed; still watching');
+        }
+        outage = status === undefined;
+      } catch (err) {
+        if (linked.aborted) return;
+        throw err;
+      }
+      if (status === undefined || status.kind === 'queued') continue;
+      if (!started && status.kind === 'running') {
+        started = true;
+        yield { type: 'started', at: status.startedAt ?? new Date() };
+      }
+      if (status.kind === 'ended') {
+        if (!started) {
+          const at = await readStartedAt(handle.controlDir);
+          if (at !== undefined) yield { type: 'started', at };
+        }
+        yield { type: 'ended', outcome: status.outcome };
+        return;
+      }
+    }
+  }
+
+  async function status(handle: JobHandle, signal?: AbortSignal): Promise<JobStatus> {
+    signal?.throwIfAborted();
+    const poll = await poller.next(handle.externalId, { immediate: true, ...(signal ? { signal } : {}) });
+    const result = await statusFromPoll(handle, poll, { cli, exitFileGraceMs, ...(signal ? { signal } : {}) });
+    if (result === undefined) {
+      throw new EngineUnavailableError(name, `cannot read the state of Slurm job ${handle.externalId}: ${poll.kind === 'error' ? slurmMessage(poll.message) : ''}`);
+    }
+    return result;
+  }
+
+  /** Polls until Slurm no longer reports the job as active; false when `ms` passed first. */
+  async function waitUntilOver(jobId: string, ms: number, signal?: AbortSignal): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const poll = await poller.next(jobId, { immediate: true, ...(signal ? { signal } : {}) });
+      if (poll.kind === 'unknown' || (poll.kind === 'found' && !isActiveSlurmState(poll.state))) return true;
+      if (Date.now() >= deadline) return false;
+      await delay(Math.min(STOP_POLL_MS, Math.max(0, deadline - Date.now())), undefined, { signal });
+    }
+  }
+
+  async function scancel(args: readonly string[], signal?: AbortSignal): Promise<void> {
+    try {
+      await cli.run('scancel', args, signal ? { signal } : {});
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      if (isControllerUnreachable(err)) throw new EngineUnavailableError(name, `scancel failed: ${slurmMessage(err)}`);
+      // Otherwise the job is already completing or gone; the wait below decides.
+      log?.debug({ err, args }, 'scancel refused');
+    }
+  }
+
+  async function stop(handle: JobHandle, graceMs: number, signal?: AbortSignal): Promise<void> {
+    const id = handle.externalId;
+    const now = await status(handle, signal);
+    if (now.kind === 'ended') return;
+    // Plain scancel: Slurm marks the job CANCELLED and sends SIGTERM to all its processes (and
+    // SIGKILL itself after the cluster's KillWait, which may come before graceMs).
+    await scancel([id], signal);
+    if (await waitUntilOver(id, Math.max(0, graceMs), signal)) return;
+    await scancel(['--signal=KILL', '--full', id], signal);
+    if (!(await waitUntilOver(id, stopConfirmTimeoutMs, signal))) {
+      throw new EngineUnavailableError(name, `Slurm job ${id} still active ${stopConfirmTimeoutMs} ms after scancel --signal=KILL`);
+    }
+  }
+
+  async function health(signal?: AbortSignal): Promise<EngineHealth> {
+    if (closing.signal.aborted) return { serving: false, detail: 'slurm engine is closed' };
+    try {
+      const { stdout } = await cli.run('scontrol', ['ping'], { timeoutMs: healthTimeoutMs, ...(signal ? { signal } : {}) });
+      if (/\bis UP\b/.test(stdout)) return { serving: true };
+      return { serving: false, detail: stdout.trim() || 'scontrol ping: controller not UP' };
+    } catch (err) {
+      signal?.throwIfAborted();
+      return { serving: false, detail: `scontrol ping: ${slurmMessage(err)}` };
+    }
+  }
+
+  async function close(): Promise<void> {
+    closing.abort();
+    poller.close();
+  }
+
+  return { name, capabilities, submit, observe, status, stop, health, close, pollerStats: () => poller.stats() };
+}
