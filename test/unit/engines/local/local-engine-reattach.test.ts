@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
+import type { JobHandle } from '../../../../src/engines/types.js';
+import { collect, jobSpec, killGroup, liveGroupMembers, makeTempDirs, outcomeOf, waitFor, type TempJobDirs } from './helpers.js';
+
+/** The handle as the service would read it back from its store after a restart. */
+function persisted(handle: JobHandle): JobHandle {
+  return JSON.parse(JSON.stringify(handle)) as JobHandle;
+}
+
+describe('local engine: reattach after a restart', () => {
+  let dirs: TempJobDirs;
+  const pgids: number[] = [];
+
+  beforeEach(async () => {
+    dirs = await makeTempDirs();
+  });
+
+  afterEach(async () => {
+    pgids.splice(0).forEach(killGroup);
+    await dirs.cleanup();
+  });
+
+  it('observes a job started by a previous instance to completion, messages included', async () => {
+    const before = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    const handle = await before.submit(
+      jobSpec(dirs, [{ name: 's', commands: ['echo waiting; while [ ! -e go ]; do sleep 0.02; done; echo bad >&2; exit 4'] }]),
+    );
+    pgids.push(Number(handle.externalId));
+    await waitFor(() => existsSync(join(dirs.controlDir, 'started')));
+    await before.close();
+
+    const after = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    const stored = persisted(handle);
+    const status = await after.status(stored);
+    expect(status.kind).toBe('running');
+    expect(status.kind === 'running' && status.startedAt).toBeInstanceOf(Date);
+    const observed = collect(after, stored);
+    await writeFile(join(dirs.workDir, 'go'), '');
+    const events = await observed;
+    expect(events.map((e) => e.type)).toEqual(['started', 'ended']);
+    expect(outcomeOf(events)).toMatchObject({ kind: 'failed', exitCode: 4, messages: ['waiting\n', 'bad\n'] });
+    await after.close();
+  });
+
+  it('finalizes a job that ended while no instance was watching', async () => {
+    const before = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    const handle = await before.submit(jobSpec(dirs, [{ name: 's', commands: ['echo ok'] }]));
+    await before.close();
+    await waitFor(() => existsSync(join(dirs.controlDir, 'exit-status')));
+    const after = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    expect(await after.status(persisted(handle))).toMatchObject({ kind: 'ended', outcome: { kind: 'succeeded' } });
+    expect(outcomeOf(await collect(after, persisted(handle))).kind).toBe('succeeded');
+    await after.close();
+  });
+
+  it('stops a reattached job', async () => {
+    const before = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    const handle = await before.submit(jobSpec(dirs, [{ name: 's', commands: ['sleep 300 & : > ready; wait'] }]));
+    const pgid = Number(handle.externalId);
+    pgids.push(pgid);
+    await waitFor(() => existsSync(join(dirs.workDir, 'ready')));
+    await before.close();
+    const after = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    const observed = collect(after, persisted(handle));
+    await after.stop(persisted(handle), 2000);
+    expect(liveGroupMembers(pgid)).toEqual([]);
+    expect(outcomeOf(await observed).kind).toBe('canceled');
+    await after.close();
+  });
+});

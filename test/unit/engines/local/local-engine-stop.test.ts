@@ -1,0 +1,152 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
+import type { EngineAdapter, JobHandle } from '../../../../src/engines/types.js';
+import {
+  collect,
+  jobSpec,
+  killGroup,
+  liveGroupMembers,
+  makeTempDirs,
+  outcomeOf,
+  startTicksOf,
+  waitFor,
+  type TempJobDirs,
+} from './helpers.js';
+
+/** Slack on top of the grace period for signal delivery and /proc polling, in ms. */
+const MARGIN_MS = 1500;
+
+describe('local engine: stop and vanished jobs', () => {
+  let dirs: TempJobDirs;
+  let engine: EngineAdapter;
+  const pgids: number[] = [];
+
+  beforeEach(async () => {
+    dirs = await makeTempDirs();
+    engine = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+  });
+
+  afterEach(async () => {
+    await engine.close();
+    pgids.splice(0).forEach(killGroup);
+    await dirs.cleanup();
+  });
+
+  async function submitAndWaitReady(command: string): Promise<JobHandle> {
+    const handle = await engine.submit(jobSpec(dirs, [{ name: 's', commands: [command] }]));
+    pgids.push(Number(handle.externalId));
+    await waitFor(() => existsSync(join(dirs.workDir, 'ready')));
+    return handle;
+  }
+
+  it('stops a job and the children it spawned: nothing of the group survives', async () => {
+    const handle = await submitAndWaitReady('sleep 300 & sleep 300 & : > ready; wait');
+    const pgid = Number(handle.externalId);
+    // runner, the command's sh, two sleeps
+    await waitFor(() => liveGroupMembers(pgid).length >= 4);
+    const observed = collect(engine, handle);
+    const graceMs = 3000;
+    const began = Date.now();
+    await engine.stop(handle, graceMs);
+    expect(Date.now() - began).toBeLessThan(graceMs + MARGIN_MS);
+    expect(liveGroupMembers(pgid)).toEqual([]);
+    const outcome = outcomeOf(await observed);
+    expect(outcome).toMatchObject({ kind: 'canceled', message: 'job stopped on request' });
+  });
+
+  it('kills a job that ignores SIGTERM once the grace period is over', async () => {
+    const handle = await submitAndWaitReady("trap '' TERM; : > ready; sleep 300");
+    const pgid = Number(handle.externalId);
+    const graceMs = 600;
+    const began = Date.now();
+    await engine.stop(handle, graceMs);
+    const elapsed = Date.now() - began;
+    expect(elapsed).toBeGreaterThanOrEqual(graceMs);
+    expect(elapsed).toBeLessThan(graceMs + MARGIN_MS);
+    expect(liveGroupMembers(pgid)).toEqual([]);
+    expect(outcomeOf(await collect(engine, handle)).kind).toBe('canceled');
+  });
+
+  it('treats stopping an ended job as a no-op that keeps its outcome', async () => {
+    const handle = await engine.submit(jobSpec(dirs, [{ name: 's', commands: ['echo done'] }]));
+    expect(outcomeOf(await collect(engine, handle)).kind).toBe('succeeded');
+    await engine.stop(handle, 1000);
+    await engine.stop(handle, 1000);
+    expect(existsSync(join(dirs.controlDir, 'stop-requested'))).toBe(false);
+    expect(await engine.status(handle)).toMatchObject({ kind: 'ended', outcome: { kind: 'succeeded' } });
+  });
+
+  it('reports a job killed from outside (no exit status) as lost, to its own observer', async () => {
+    const handle = await submitAndWaitReady(': > ready; sleep 300');
+    const observed = collect(engine, handle);
+    process.kill(-Number(handle.externalId), 'SIGKILL');
+    const outcome = outcomeOf(await observed);
+    expect(outcome.kind).toBe('lost');
+    expect(outcome.kind === 'lost' && outcome.message).toMatch(/vanished without an exit status/);
+    expect(existsSync(join(dirs.controlDir, 'exit-status'))).toBe(false);
+  });
+
+  it('reports a killed job as lost to an engine that polls it (after a restart)', async () => {
+    const handle = await submitAndWaitReady(': > ready; sleep 300');
+    const restarted = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    const observed = collect(restarted, JSON.parse(JSON.stringify(handle)) as JobHandle);
+    expect(await restarted.status(handle)).toMatchObject({ kind: 'running' });
+    process.kill(-Number(handle.externalId), 'SIGKILL');
+    expect(outcomeOf(await observed).kind).toBe('lost');
+    expect(await restarted.status(handle)).toMatchObject({ kind: 'ended', outcome: { kind: 'lost' } });
+    await restarted.close();
+  });
+
+  it('keeps a job running while a member of its group lives on after the runner is killed', async () => {
+    const handle = await submitAndWaitReady('sleep 300 & : > ready; wait');
+    const pgid = Number(handle.externalId);
+    await waitFor(() => liveGroupMembers(pgid).length >= 3);
+    process.kill(pgid, 'SIGKILL'); // the runner only
+    await waitFor(() => !liveGroupMembers(pgid).includes(pgid));
+    expect(await engine.status(handle)).toMatchObject({ kind: 'running' });
+    await engine.stop(handle, 1000);
+    expect(liveGroupMembers(pgid)).toEqual([]);
+    expect(outcomeOf(await collect(engine, handle)).kind).toBe('canceled');
+  });
+
+  it('never takes a live process with a recycled pid for the job', async () => {
+    const stranger = spawn('/bin/sh', ['-c', 'exec sleep 300'], { detached: true, stdio: 'ignore' });
+    const pid = stranger.pid!;
+    pgids.push(pid);
+    const exited = new Promise((resolve) => stranger.once('exit', resolve));
+    const fake = (p: number): JobHandle => ({
+      engine: 'local',
+      externalId: String(p),
+      workDir: dirs.workDir,
+      controlDir: dirs.controlDir,
+      data: { startTicks: startTicksOf(p) + 12345 },
+    });
+    expect(await engine.status(fake(pid))).toMatchObject({ kind: 'ended', outcome: { kind: 'lost' } });
+    expect(await engine.status(fake(process.pid))).toMatchObject({ kind: 'ended', outcome: { kind: 'lost' } });
+    expect(outcomeOf(await collect(engine, fake(pid))).kind).toBe('lost');
+    await engine.stop(fake(pid), 100);
+    expect(liveGroupMembers(pid)).toEqual([pid]);
+    expect(existsSync(join(dirs.controlDir, 'stop-requested'))).toBe(false);
+    // The same pid with the right start time is recognised.
+    const real = { ...fake(pid), data: { startTicks: startTicksOf(pid) } };
+    expect(await engine.status(real)).toMatchObject({ kind: 'running' });
+    stranger.kill('SIGKILL');
+    await exited;
+  });
+
+  it('rejects handles of other engines or without the start time', async () => {
+    const base = { workDir: dirs.workDir, controlDir: dirs.controlDir };
+    await expect(engine.status({ ...base, engine: 'slurm', externalId: '12', data: { startTicks: 1 } })).rejects.toThrow(
+      /engine is 'slurm'/,
+    );
+    await expect(engine.stop({ ...base, engine: 'local', externalId: String(process.pid) }, 10)).rejects.toThrow(
+      /startTicks/,
+    );
+    await expect(engine.status({ ...base, engine: 'local', externalId: '-1', data: { startTicks: 1 } })).rejects.toThrow(
+      /not a pid/,
+    );
+  });
+});
