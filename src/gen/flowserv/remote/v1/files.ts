@@ -24,7 +24,7 @@ export interface StaticFile {
   path: string;
   /**
    * sha256 is the lowercase hex SHA-256 digest of a blob uploaded with UploadFile. An unknown
-   * digest is rejected with FAILED_PRECONDITION (upload it first; FindFiles tells which exist).
+   * digest is rejected with INVALID_ARGUMENT (upload it first; FindFiles tells which exist).
    */
   sha256: string;
 }
@@ -544,7 +544,7 @@ export const protoMetadata: ProtoMetadata = {
         "path": [4, 0, 2, 1],
         "span": [12, 2, 20],
         "leadingComments":
-          " sha256 is the lowercase hex SHA-256 digest of a blob uploaded with UploadFile. An unknown\n digest is rejected with FAILED_PRECONDITION (upload it first; FindFiles tells which exist).\n",
+          " sha256 is the lowercase hex SHA-256 digest of a blob uploaded with UploadFile. An unknown\n digest is rejected with INVALID_ARGUMENT (upload it first; FindFiles tells which exist).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
