@@ -1,0 +1,148 @@
+/**
+ * RemoteWorkflowService handlers: each maps its request to the transport-free WorkflowService
+ * and the result back; errors travel untouched to the one status function. Streams are async
+ * generators (the service adapter handles backpressure and cleanup); the long-lived WatchState
+ * also ends cleanly when the server starts draining.
+ */
+import { RemoteWorkflowServiceService } from '../../gen/flowserv/remote/v1/service.js';
+import type { UploadFileRequest } from '../../gen/flowserv/remote/v1/service.js';
+import { InvalidArgumentError } from '../../errors.js';
+import type { StateType } from '../../store/records.js';
+import type { WorkflowService } from '../../service/workflow-service.js';
+import { defineService, type ServiceRegistration } from '../service-adapter.js';
+import { createRequestToDomain, durationToMs, msToDuration } from '../mapping/requests.js';
+import { outputFileToProto, stateToProto, stateTypeFromProto, workflowToProto } from '../mapping/workflow.js';
+
+/** Settings the handlers report or apply. */
+export interface HandlerSettings {
+  readonly version: string;
+  readonly defaultEngine: string;
+  readonly maxMessageBytes: number;
+  /** Grace period of a StopWorkflow that names none, in ms. */
+  readonly defaultStopGraceMs: number;
+  /** Longest grace period a caller may ask for, in ms. */
+  readonly maxStopGraceMs: number;
+}
+
+function required(value: string, field: string): string {
+  if (value === '') throw new InvalidArgumentError(`${field} is required`, [{ field, description: `${field} must not be empty`, reason: 'REQUIRED' }]);
+  return value;
+}
+
+async function* uploadChunks(rest: AsyncIterator<UploadFileRequest>): AsyncGenerator<Uint8Array> {
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    const content = next.value.content;
+    if (content?.$case !== 'chunk') {
+      throw new InvalidArgumentError('only the first message may carry the header', [
+        { field: 'content.header', description: 'header sent again after the first message', reason: 'DUPLICATE_HEADER' },
+      ]);
+    }
+    yield content.value;
+  }
+}
+
+/** Builds the RemoteWorkflowService registration over `service`. */
+export function createRemoteWorkflowHandlers(service: WorkflowService, settings: HandlerSettings): ServiceRegistration {
+  return defineService(RemoteWorkflowServiceService, {
+    async createWorkflow(req) {
+      const { workflow, replayed } = await service.createWorkflow(createRequestToDomain(req));
+      return { workflow: workflowToProto(workflow), replayed };
+    },
+
+    async getWorkflowState(req) {
+      const current = req.currentState ? stateTypeFromProto(req.currentState.type) : undefined;
+      const { state, changed } = service.getWorkflowState(required(req.workflowId, 'workflow_id'), current as StateType | undefined);
+      return { state: stateToProto(state), changed };
+    },
+
+    async stopWorkflow(req) {
+      const askedMs = durationToMs(req.gracePeriod);
+      if (askedMs !== undefined && (askedMs < 0 || askedMs > settings.maxStopGraceMs)) {
+        throw new InvalidArgumentError('invalid grace period', [
+          { field: 'grace_period', description: `grace period must be between 0 and ${settings.maxStopGraceMs} ms`, reason: 'OUT_OF_BOUNDS' },
+        ]);
+      }
+      const state = await service.stopWorkflow(required(req.workflowId, 'workflow_id'), req.reason, askedMs ?? settings.defaultStopGraceMs);
+      return { state: stateToProto(state) };
+    },
+
+    async *watchState(req, ctx) {
+      const signal = AbortSignal.any([ctx.signal, ctx.shutdownSignal]);
+      for await (const event of service.watchState(required(req.workflowId, 'workflow_id'), req.afterSequence, signal)) {
+        yield event.kind === 'state'
+          ? { event: { $case: 'state' as const, value: stateToProto(event.state) } }
+          : { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
+      }
+    },
+
+    async uploadFile(requests, ctx) {
+      const it = requests[Symbol.asyncIterator]();
+      const first = await it.next();
+      if (first.done || first.value.content?.$case !== 'header') {
+        throw new InvalidArgumentError('the first message must carry the header', [
+          { field: 'content.header', description: 'first message must be an UploadFileHeader with sha256 and size_bytes', reason: 'MISSING_HEADER' },
+        ]);
+      }
+      const header = first.value.content.value;
+      const result = await service.uploadFile(uploadChunks(it), { sha256: header.sha256, sizeBytes: header.sizeBytes }, ctx.signal);
+      return { sha256: result.sha256, sizeBytes: result.sizeBytes, alreadyPresent: result.alreadyPresent };
+    },
+
+    async findFiles(req) {
+      return { presentSha256s: service.findFiles(req.sha256s) };
+    },
+
+    async *downloadFile(req) {
+      const source = service.openDownload(required(req.workflowId, 'workflow_id'), required(req.path, 'path'), req.offset);
+      const file = outputFileToProto(source.file);
+      let offset = source.offset;
+      let first = true;
+      for await (const chunk of source.chunks) {
+        yield { file: first ? file : undefined, offset, chunk };
+        offset += chunk.length;
+        first = false;
+      }
+      if (first) yield { file, offset, chunk: new Uint8Array(0) };
+    },
+
+    async getWorkflow(req) {
+      return { workflow: workflowToProto(service.getWorkflow(required(req.workflowId, 'workflow_id'))) };
+    },
+
+    async listWorkflows(req) {
+      const states = req.states.map((s, i) => {
+        const type = stateTypeFromProto(s);
+        if (!type) throw new InvalidArgumentError('invalid state filter', [{ field: `states[${i}]`, description: 'unknown workflow state type', reason: 'INVALID_ENUM' }]);
+        return type;
+      });
+      if (req.pageSize < 0) throw new InvalidArgumentError('invalid page size', [{ field: 'page_size', description: 'page size must not be negative' }]);
+      const page = service.listWorkflows({
+        pageSize: req.pageSize,
+        ...(req.pageToken && { pageToken: req.pageToken }),
+        ...(states.length > 0 && { states }),
+        ...(Object.keys(req.labels).length > 0 && { labels: req.labels }),
+        ...(req.engine && { engine: req.engine }),
+      });
+      return { workflows: page.workflows.map(workflowToProto), nextPageToken: page.nextPageToken };
+    },
+
+    async getServiceInfo() {
+      const engines = await service.engineInfo();
+      const { limits } = service;
+      return {
+        version: settings.version,
+        defaultEngine: settings.defaultEngine,
+        engines: engines.map((e) => ({ name: e.name, serving: e.serving, capabilities: { ...e.capabilities } })),
+        limits: {
+          maxMessageBytes: settings.maxMessageBytes,
+          maxUploadBytes: limits.maxUploadBytes,
+          uploadChunkBytes: limits.uploadChunkBytes,
+          downloadChunkBytes: limits.downloadChunkBytes,
+          heartbeatInterval: msToDuration(limits.heartbeatIntervalMs),
+        },
+      };
+    },
+  });
+}

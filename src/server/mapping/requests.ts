@@ -1,0 +1,80 @@
+/** Protobuf requests → the service's domain inputs. */
+import type { Argument } from '../../gen/flowserv/remote/v1/argument.js';
+import type { Duration } from '../../gen/google/protobuf/duration.js';
+import type { CreateWorkflowRequest } from '../../gen/flowserv/remote/v1/service.js';
+import type { EngineResources } from '../../gen/flowserv/remote/v1/workflow.js';
+import type { JobResources } from '../../engines/types.js';
+import { InvalidArgumentError } from '../../errors.js';
+import type { CreateWorkflowInput, RunArgument } from '../../service/types.js';
+import { templateToDoc } from './template.js';
+
+/** Milliseconds of a Duration; undefined when absent. */
+export function durationToMs(d: Duration | undefined): number | undefined {
+  return d === undefined ? undefined : d.seconds * 1000 + Math.round(d.nanos / 1e6);
+}
+
+/** Milliseconds → Duration. */
+export function msToDuration(ms: number): Duration {
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
+}
+
+/** One argument in flowServ's submitted form (file handles as `{type: '$file', value: {fileId, targetPath}}`). */
+export function argumentToDomain(arg: Argument, index: number): RunArgument {
+  const kind = arg.kind;
+  switch (kind?.$case) {
+    case 'value':
+      return { name: arg.name, value: kind.value ?? null };
+    case 'file':
+      return {
+        name: arg.name,
+        value: { type: '$file', value: { fileId: kind.value.sha256, ...(kind.value.targetPath !== undefined && { targetPath: kind.value.targetPath }) } },
+      };
+    case 'actor':
+      return {
+        name: arg.name,
+        value: {
+          spec: kind.value.spec ?? {},
+          files: kind.value.files.map((f) => ({ fileId: f.sha256, ...(f.targetPath !== undefined && { targetPath: f.targetPath }) })),
+        },
+      };
+    default:
+      throw new InvalidArgumentError('argument without a value', [
+        { field: `arguments[${index}]`, description: `argument '${arg.name}' has no value, file or actor`, reason: 'MISSING_VALUE' },
+      ]);
+  }
+}
+
+function resourcesToDomain(r: EngineResources | undefined): JobResources | undefined {
+  if (!r) return undefined;
+  const timeLimitMs = durationToMs(r.timeLimit);
+  const resources: JobResources = {
+    ...(r.partition && { partition: r.partition }),
+    ...(timeLimitMs !== undefined && timeLimitMs > 0 && { timeLimitMinutes: Math.ceil(timeLimitMs / 60_000) }),
+    ...(r.cpus > 0 && { cpus: r.cpus }),
+    ...(r.memoryMb > 0 && { memoryMb: r.memoryMb }),
+    ...(r.extraArgs.length > 0 && { extraArgs: [...r.extraArgs] }),
+  };
+  return Object.keys(resources).length > 0 ? resources : undefined;
+}
+
+/** CreateWorkflowRequest → CreateWorkflowInput; a missing run is a field violation. */
+export function createRequestToDomain(req: CreateWorkflowRequest): CreateWorkflowInput {
+  if (!req.run) {
+    throw new InvalidArgumentError('missing run', [{ field: 'run', description: 'run with a run_id is required', reason: 'MISSING_RUN' }]);
+  }
+  const resources = resourcesToDomain(req.resources);
+  return {
+    run: {
+      runId: req.run.runId,
+      ...(req.run.workflowId && { flowservWorkflowId: req.run.workflowId }),
+      ...(req.run.groupId && { groupId: req.run.groupId }),
+    },
+    template: templateToDoc(req.template),
+    arguments: req.arguments.map(argumentToDomain),
+    staticFiles: req.staticFiles.map((f) => ({ path: f.path, sha256: f.sha256 })),
+    ...(req.engine && { engine: req.engine }),
+    labels: { ...req.labels },
+    ...(req.requestId && { requestId: req.requestId }),
+    ...(resources && { resources }),
+  };
+}
