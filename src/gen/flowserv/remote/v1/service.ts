@@ -251,7 +251,7 @@ export interface GetWorkflowResponse {
 export interface ListWorkflowsRequest {
   /**
    * page_size is the maximum number of workflows to return; 0 means the server default (50), and
-   * larger values are capped at 1000.
+   * values above the server's maximum page size are capped to it.
    */
   pageSize: number;
   /**
@@ -4623,7 +4623,7 @@ export const protoMetadata: ProtoMetadata = {
         "path": [4, 17, 2, 0],
         "span": [272, 2, 22],
         "leadingComments":
-          " page_size is the maximum number of workflows to return; 0 means the server default (50), and\n larger values are capped at 1000.\n",
+          " page_size is the maximum number of workflows to return; 0 means the server default (50), and\n values above the server's maximum page size are capped to it.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
