@@ -88,7 +88,7 @@ export async function createWorkflow(
     steps: plan.steps,
     ...(input.resources && { resources: input.resources }),
   };
-  await stageWorkDir(job.workDir, plan.files, deps.blobs);
+  await stageWorkDir(job.workDir, plan.files, deps.blobs, plan.directories);
   const inserted = deps.store.insert({
     workflowId,
     runId: input.run.runId,

@@ -53,13 +53,19 @@ export function findTargetConflicts(files: readonly StagedFile[]): Map<string, s
 }
 
 /**
- * Creates `workDir` holding exactly `files`. The targets must have passed checkRelativePath and
+ * Creates `workDir` holding exactly `files` (and the empty `directories`). The targets must have passed checkRelativePath and
  * findTargetConflicts. Identical duplicates are staged once.
  */
-export async function stageWorkDir(workDir: string, files: readonly StagedFile[], blobs: BlobStore): Promise<void> {
+export async function stageWorkDir(
+  workDir: string,
+  files: readonly StagedFile[],
+  blobs: BlobStore,
+  directories: readonly string[] = [],
+): Promise<void> {
   const tmp = `${workDir}.staging-${randomUUID()}`;
   try {
     await mkdir(tmp, { recursive: true });
+    for (const dir of directories) await mkdir(join(tmp, ...dir.split('/')), { recursive: true });
     for (const f of files) {
       const dest = join(tmp, ...f.target.split('/'));
       await mkdir(dirname(dest), { recursive: true });

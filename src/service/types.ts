@@ -53,6 +53,8 @@ export interface WorkflowPlan {
   readonly outputFiles: readonly string[];
   /** Every file to place in the working directory (static files, then file arguments). */
   readonly files: readonly StagedFile[];
+  /** Folders to create before the job starts (parents of step outputs, as flowServ's volume manager does). */
+  readonly directories: readonly string[];
 }
 
 /** Validates and expands a request; throws InvalidArgumentError listing every problem. */
