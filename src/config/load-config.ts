@@ -1,0 +1,121 @@
+/**
+ * Builds the server configuration once, at start: command-line flags win over environment
+ * variables, which win over the embedded defaults. Every problem is collected and reported in
+ * one ConfigError, so an operator fixes a broken deployment in one round.
+ */
+import { ENGINE_NAMES, SETTINGS, type EngineName, type LogLevel, type Setting } from './settings.js';
+
+export { ENGINE_NAMES, LOG_LEVELS, SETTINGS, type EngineName, type LogLevel } from './settings.js';
+
+/** The validated, frozen server configuration. Units are in the names. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Absolute path. */
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  readonly maxReceiveMessageBytes: number;
+  readonly maxSendMessageBytes: number;
+  readonly keepaliveTimeMs: number;
+  readonly keepaliveTimeoutMs: number;
+  readonly keepalivePermitWithoutCalls: boolean;
+  readonly shutdownGraceMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly pollIntervalMs: number;
+  readonly engineHealthIntervalMs: number;
+  readonly defaultEngine: EngineName;
+  /** Enabled engines: always `local`, plus `slurm` when enabled. */
+  readonly engines: readonly EngineName[];
+  readonly localMaxConcurrentJobs: number;
+  readonly enableSlurm: boolean;
+  readonly slurmPartition: string | undefined;
+  readonly slurmPollIntervalMs: number;
+  readonly slurmExtraArgsAllowList: readonly string[];
+}
+
+/** The configuration is invalid; `problems` has one line per bad setting. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** `--name value`, `--name=value` or, for switches, `--name` alone. Unknown flags are problems. */
+function parseFlags(argv: readonly string[], problems: string[]): Map<string, string> {
+  const byFlag = new Map<string, Setting<unknown>>(SETTINGS.map((s) => [s.flag, s as Setting<unknown>]));
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
+    if (!match) {
+      problems.push(`unexpected argument '${arg}'`);
+      continue;
+    }
+    const [, name, inline] = match as unknown as [string, string, string | undefined];
+    const row = byFlag.get(name) ?? (name.startsWith('no-') ? byFlag.get(name.slice(3)) : undefined);
+    if (!row) {
+      problems.push(`unknown flag --${name}`);
+      continue;
+    }
+    if (row.boolean && inline === undefined) {
+      values.set(row.key, name.startsWith('no-') ? 'false' : 'true');
+    } else if (inline !== undefined) {
+      values.set(row.key, inline);
+    } else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) {
+      values.set(row.key, argv[++i]!);
+    } else {
+      problems.push(`${row.key} (--${row.flag}): missing value`);
+    }
+  }
+  return values;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) {
+    if (inner !== null && typeof inner === 'object' && !Object.isFrozen(inner)) deepFreeze(inner);
+  }
+  return Object.freeze(value);
+}
+
+/**
+ * Reads every setting from `argv` (flags after the subcommand) and `env`, validates them all and
+ * returns a deeply frozen Config. Throws ConfigError naming every bad setting with its flag and
+ * variable. Pure apart from resolving `dataDir` against the working directory.
+ */
+export function loadConfig(env: Env, argv: readonly string[] = []): Config {
+  const problems: string[] = [];
+  const flags = parseFlags(argv, problems);
+  const raw: Record<string, unknown> = {};
+  for (const row of SETTINGS as readonly Setting<unknown>[]) {
+    const fromFlag = flags.get(row.key);
+    const fromEnv = env[row.env];
+    const source = fromFlag !== undefined ? `--${row.flag}` : fromEnv !== undefined ? row.env : undefined;
+    const text = fromFlag ?? fromEnv;
+    if (text === undefined) {
+      raw[row.key] = row.defaultValue();
+      continue;
+    }
+    const parsed = row.parse(text);
+    if (parsed.ok) raw[row.key] = parsed.value;
+    else problems.push(`${row.key} (${source}): ${parsed.problem}`);
+  }
+
+  const enableSlurm = raw.enableSlurm === true;
+  const engines: EngineName[] = ENGINE_NAMES.filter((name) => name === 'local' || (name === 'slurm' && enableSlurm));
+  const defaultEngine = raw.defaultEngine as EngineName | undefined;
+  if (defaultEngine !== undefined && !engines.includes(defaultEngine)) {
+    problems.push(`defaultEngine: '${defaultEngine}' is not enabled (enabled: ${engines.join(', ')}; use --enable-slurm)`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze({ ...raw, engines } as unknown as Config);
+}
+
+/** Lines for `serve --help`: every setting with flag, variable and default. */
+export function describeSettings(): string {
+  return (SETTINGS as readonly Setting<unknown>[])
+    .map((s) => `  --${s.flag}${s.boolean ? '' : ' <value>'}\n      ${s.description}\n      env ${s.env}, default ${s.defaultText}`)
+    .join('\n');
+}

@@ -1,0 +1,189 @@
+/**
+ * The table of every server setting: its config key, command-line flag, environment variable,
+ * default and parser. `loadConfig` walks this table once, so adding a setting (TLS, auth, …)
+ * means adding one row here and one field to `Config`; the README table and `serve --help`
+ * are printed from the same rows.
+ */
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+
+/** Log levels pino accepts, most to least severe; `silent` disables logging. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Engines this build knows. `local` is always enabled; `slurm` only with `--enable-slurm`. */
+export const ENGINE_NAMES = ['local', 'slurm'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+/** A parser returns the value, or a problem phrased to follow the setting's name. */
+export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+
+/** One row of the settings table. */
+export interface Setting<T> {
+  /** Key in `Config`. */
+  readonly key: string;
+  /** Long flag without the leading dashes, e.g. `port` for `--port`. */
+  readonly flag: string;
+  /** Environment variable, e.g. `FLOWSERV_REMOTE_PORT`. */
+  readonly env: string;
+  /** True for switches: `--flag` alone means true. */
+  readonly boolean?: boolean;
+  /** Value used when neither flag nor variable is given; undefined means "not set". */
+  readonly defaultValue: () => T;
+  /** Default as shown in the README and `--help`. */
+  readonly defaultText: string;
+  readonly description: string;
+  readonly parse: (raw: string) => ParseResult<T>;
+}
+
+const ok = <T>(value: T): ParseResult<T> => ({ ok: true, value });
+const bad = <T>(problem: string): ParseResult<T> => ({ ok: false, problem });
+
+/** Integer in [min, max]; accepts only plain decimal digits (no `1e3`, no `0x10`). */
+function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (raw: string): ParseResult<number> => {
+    const trimmed = raw.trim();
+    const value = /^-?\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}..${max}`;
+      return bad(`must be an integer ${range}, got '${raw}'`);
+    }
+    return ok(value);
+  };
+}
+
+function boolean(raw: string): ParseResult<boolean> {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return ok(true);
+  if (['0', 'false', 'no', 'off'].includes(value)) return ok(false);
+  return bad(`must be true or false, got '${raw}'`);
+}
+
+function nonEmpty(raw: string): ParseResult<string> {
+  return raw.trim() === '' ? bad('must not be empty') : ok(raw.trim());
+}
+
+function oneOf<const T extends string>(allowed: readonly T[]) {
+  return (raw: string): ParseResult<T> =>
+    (allowed as readonly string[]).includes(raw.trim())
+      ? ok(raw.trim() as T)
+      : bad(`must be one of ${allowed.join(', ')}, got '${raw}'`);
+}
+
+/** Comma-separated list; blanks dropped. Each item must start with `--` (an sbatch long option). */
+function sbatchOptionList(raw: string): ParseResult<readonly string[]> {
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const wrong = items.filter((s) => !/^--[a-z][a-z0-9-]*$/.test(s));
+  return wrong.length > 0 ? bad(`items must be sbatch long options like --time, got '${wrong.join("', '")}'`) : ok(items);
+}
+
+const MiB = 1024 * 1024;
+
+function setting<T>(row: Setting<T>): Setting<T> {
+  return row;
+}
+
+/** Every setting, in the order the README lists them. */
+export const SETTINGS = [
+  setting({
+    key: 'host', flag: 'host', env: 'FLOWSERV_REMOTE_HOST', defaultValue: () => '127.0.0.1', defaultText: '127.0.0.1',
+    description: 'Address to listen on; 0.0.0.0 for all interfaces (containers).', parse: nonEmpty,
+  }),
+  setting({
+    key: 'port', flag: 'port', env: 'FLOWSERV_REMOTE_PORT', defaultValue: () => 50051, defaultText: '50051',
+    description: 'TCP port; 0 picks a free port (logged in the "listening" line).', parse: integer(0, 65535),
+  }),
+  setting({
+    key: 'dataDir', flag: 'data-dir', env: 'FLOWSERV_REMOTE_DATA_DIR',
+    defaultValue: () => path.resolve('.data'), defaultText: './.data',
+    description: 'Directory for the database, uploaded files and run directories (resolved against the working directory).',
+    parse: (raw) => {
+      const checked = nonEmpty(raw);
+      return checked.ok ? ok(path.resolve(checked.value)) : checked;
+    },
+  }),
+  setting({
+    key: 'logLevel', flag: 'log-level', env: 'FLOWSERV_REMOTE_LOG_LEVEL', defaultValue: (): LogLevel => 'info',
+    defaultText: 'info', description: `One of ${LOG_LEVELS.join(', ')}. Logs are JSON lines on stdout.`,
+    parse: oneOf(LOG_LEVELS),
+  }),
+  setting({
+    key: 'maxReceiveMessageBytes', flag: 'max-receive-message-bytes', env: 'FLOWSERV_REMOTE_MAX_RECEIVE_MESSAGE_BYTES',
+    defaultValue: () => 8 * MiB, defaultText: '8388608 (8 MiB)',
+    description: 'Largest request message accepted; larger ones get RESOURCE_EXHAUSTED.', parse: integer(1024),
+  }),
+  setting({
+    key: 'maxSendMessageBytes', flag: 'max-send-message-bytes', env: 'FLOWSERV_REMOTE_MAX_SEND_MESSAGE_BYTES',
+    defaultValue: () => 8 * MiB, defaultText: '8388608 (8 MiB)',
+    description: 'Largest response message sent (download chunks stay well below it).', parse: integer(1024),
+  }),
+  setting({
+    key: 'keepaliveTimeMs', flag: 'keepalive-time-ms', env: 'FLOWSERV_REMOTE_KEEPALIVE_TIME_MS',
+    defaultValue: () => 7_200_000, defaultText: '7200000 (2 h)',
+    description: 'Interval of server HTTP/2 keepalive pings on each connection.', parse: integer(1),
+  }),
+  setting({
+    key: 'keepaliveTimeoutMs', flag: 'keepalive-timeout-ms', env: 'FLOWSERV_REMOTE_KEEPALIVE_TIMEOUT_MS',
+    defaultValue: () => 20_000, defaultText: '20000',
+    description: 'How long to wait for a ping answer before dropping the connection.', parse: integer(1),
+  }),
+  setting({
+    key: 'keepalivePermitWithoutCalls', flag: 'keepalive-permit-without-calls',
+    env: 'FLOWSERV_REMOTE_KEEPALIVE_PERMIT_WITHOUT_CALLS', boolean: true, defaultValue: () => false, defaultText: 'false',
+    description: 'Passed to grpc-js as grpc.keepalive_permit_without_calls (grpc-js 1.14 servers accept client pings regardless).',
+    parse: boolean,
+  }),
+  setting({
+    key: 'shutdownGraceMs', flag: 'shutdown-grace-ms', env: 'FLOWSERV_REMOTE_SHUTDOWN_GRACE_MS',
+    defaultValue: () => 10_000, defaultText: '10000',
+    description: 'On SIGTERM/SIGINT: how long open calls may take to finish before they are cancelled.',
+    parse: integer(0),
+  }),
+  setting({
+    key: 'heartbeatIntervalMs', flag: 'heartbeat-interval-ms', env: 'FLOWSERV_REMOTE_HEARTBEAT_INTERVAL_MS',
+    defaultValue: () => 15_000, defaultText: '15000',
+    description: 'WatchState sends a heartbeat after this much idle time.', parse: integer(1),
+  }),
+  setting({
+    key: 'pollIntervalMs', flag: 'poll-interval-ms', env: 'FLOWSERV_REMOTE_POLL_INTERVAL_MS',
+    defaultValue: () => 1_000, defaultText: '1000',
+    description: 'How often the local engine checks on running jobs.', parse: integer(10),
+  }),
+  setting({
+    key: 'engineHealthIntervalMs', flag: 'engine-health-interval-ms', env: 'FLOWSERV_REMOTE_ENGINE_HEALTH_INTERVAL_MS',
+    defaultValue: () => 10_000, defaultText: '10000',
+    description: 'How often each engine is probed for the engine/<name> health entries.', parse: integer(100),
+  }),
+  setting({
+    key: 'defaultEngine', flag: 'default-engine', env: 'FLOWSERV_REMOTE_DEFAULT_ENGINE',
+    defaultValue: (): EngineName => 'local', defaultText: 'local',
+    description: 'Engine used when a request names none; must be enabled.', parse: oneOf(ENGINE_NAMES),
+  }),
+  setting({
+    key: 'localMaxConcurrentJobs', flag: 'local-max-concurrent-jobs', env: 'FLOWSERV_REMOTE_LOCAL_MAX_CONCURRENT_JOBS',
+    defaultValue: () => availableParallelism(), defaultText: 'number of CPUs',
+    description: 'Workflows the local engine runs at once; the rest wait as PENDING. 0 = unlimited.',
+    parse: integer(0),
+  }),
+  setting({
+    key: 'enableSlurm', flag: 'enable-slurm', env: 'FLOWSERV_REMOTE_ENABLE_SLURM', boolean: true,
+    defaultValue: () => false, defaultText: 'false',
+    description: 'Also offer the slurm engine (needs sbatch/squeue/scontrol/scancel on PATH).', parse: boolean,
+  }),
+  setting({
+    key: 'slurmPartition', flag: 'slurm-partition', env: 'FLOWSERV_REMOTE_SLURM_PARTITION',
+    defaultValue: (): string | undefined => undefined, defaultText: '(cluster default)',
+    description: 'Partition for jobs that name none.', parse: nonEmpty,
+  }),
+  setting({
+    key: 'slurmPollIntervalMs', flag: 'slurm-poll-interval-ms', env: 'FLOWSERV_REMOTE_SLURM_POLL_INTERVAL_MS',
+    defaultValue: () => 2_000, defaultText: '2000',
+    description: 'How often squeue/scontrol are asked about running jobs.', parse: integer(100),
+  }),
+  setting({
+    key: 'slurmExtraArgsAllowList', flag: 'slurm-extra-args-allow', env: 'FLOWSERV_REMOTE_SLURM_EXTRA_ARGS_ALLOW',
+    defaultValue: (): readonly string[] => ['--time', '--mem', '--cpus-per-task', '--qos', '--account'],
+    defaultText: '--time,--mem,--cpus-per-task,--qos,--account',
+    description: 'Comma-separated sbatch options a request may pass as extra arguments.', parse: sbatchOptionList,
+  }),
+] as const;

@@ -1,0 +1,54 @@
+/**
+ * One log line per RPC, written by a grpc-js server interceptor so that it records the status
+ * actually sent, including the ones grpc-js produces itself (oversized message, deadline, cancel).
+ */
+import { ServerInterceptingCall, status as Code, type ServerInterceptor } from '@grpc/grpc-js';
+import type { Level, Logger } from 'pino';
+import { workflowIdOf } from './call-context.js';
+
+/** Log level of a call's line; health checks and reflection are frequent and go to `debug`. */
+export function accessLogLevel(rpc: string): Level {
+  return rpc.startsWith('grpc.health.') || rpc.startsWith('grpc.reflection.') ? 'debug' : 'info';
+}
+
+/**
+ * Logs `{rpc, code, durationMs, workflowId?, peer}` with message `rpc` once per call, when the
+ * status is sent or the call is cancelled, whichever comes first. `workflowId` comes from the
+ * first request or response message that has one.
+ */
+export function accessLogInterceptor(logger: Logger): ServerInterceptor {
+  return (method, call) => {
+    const rpc = method.path.replace(/^\//, '');
+    const level = accessLogLevel(rpc);
+    const startedAt = performance.now();
+    let workflowId: string | undefined;
+    let logged = false;
+    const log = (code: Code, details?: string) => {
+      if (logged) return;
+      logged = true;
+      const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
+      const line: Record<string, unknown> = { rpc, code: Code[code] ?? code, durationMs, peer: call.getPeer() };
+      if (workflowId !== undefined) line.workflowId = workflowId;
+      if (code !== Code.OK && details) line.details = details;
+      logger[level](line, 'rpc');
+    };
+    return new ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMessage: (message, nextMessage) => {
+            workflowId ??= workflowIdOf(message);
+            nextMessage(message);
+          },
+          onCancel: () => log(Code.CANCELLED),
+        }),
+      sendMessage: (message, nextMessage) => {
+        workflowId ??= workflowIdOf(message);
+        nextMessage(message);
+      },
+      sendStatus: (status, nextStatus) => {
+        log(status.code, status.details);
+        nextStatus(status);
+      },
+    });
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * What a handler gets besides its request: cancellation as AbortSignals, a per-call logger and
+ * the caller's metadata. It turns grpc-js's events into the two questions a handler asks:
+ * "is the caller still there?" (`signal`) and "is the server draining?" (`shutdownSignal`).
+ */
+import type { Metadata } from '@grpc/grpc-js';
+import type { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+
+/** Handed to every handler. */
+export interface CallContext {
+  /** Full method path without the leading slash, e.g. `flowserv.remote.v1.RemoteWorkflowService/WatchState`. */
+  readonly rpc: string;
+  /**
+   * Aborted when the call is over for the caller: client cancel, deadline, lost connection, or a
+   * forced shutdown. Handlers pass it to every wait. It never stops a workflow.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Aborted when the server starts draining (SIGTERM). Long-lived streams (WatchState, Health.Watch)
+   * must then end cleanly with OK so that the drain finishes within the grace period; unary calls
+   * may ignore it and complete. `AbortSignal.any([ctx.signal, ctx.shutdownSignal])` covers both.
+   */
+  readonly shutdownSignal: AbortSignal;
+  /** Child logger bound to `{rpc, peer, workflowId?}`. */
+  readonly logger: Logger;
+  /** Request headers. */
+  readonly metadata: Metadata;
+  /** The caller's address as grpc-js reports it (`ipv4:127.0.0.1:53422`). */
+  readonly peer: string;
+}
+
+/** Reads `workflowId` (or `workflow.workflowId`) from a decoded message, for logs. */
+export function workflowIdOf(message: unknown): string | undefined {
+  if (message === null || typeof message !== 'object') return undefined;
+  const direct = (message as { workflowId?: unknown }).workflowId;
+  if (typeof direct === 'string' && direct !== '') return direct;
+  const nested = (message as { workflow?: { workflowId?: unknown } }).workflow?.workflowId;
+  return typeof nested === 'string' && nested !== '' ? nested : undefined;
+}
+
+/** The grpc-js call surface a context needs (all four call kinds have it). */
+interface GrpcCall extends EventEmitter {
+  readonly metadata: Metadata;
+  getPeer(): string;
+}
+
+/** A context plus the hook the adapter calls once it has ended the call. */
+export interface CallScope {
+  readonly ctx: CallContext;
+  /** Marks the call finished: from now on grpc-js's `cancelled` event is not a cancel. */
+  finish(): void;
+}
+
+/**
+ * Creates the context of one call. grpc-js emits `cancelled` at the end of every call
+ * (grpc-node#2771), so it only aborts `signal` while the call is still unfinished.
+ */
+export function createCallScope(call: GrpcCall, rpc: string, logger: Logger, shutdownSignal: AbortSignal, request?: unknown): CallScope {
+  const controller = new AbortController();
+  let finished = false;
+  call.on('cancelled', () => {
+    if (!finished) controller.abort(new Error(`${rpc}: call cancelled by the client, its deadline, or a forced shutdown`));
+  });
+  const peer = call.getPeer();
+  const workflowId = workflowIdOf(request);
+  const ctx: CallContext = {
+    rpc,
+    signal: controller.signal,
+    shutdownSignal,
+    logger: logger.child(workflowId === undefined ? { rpc, peer } : { rpc, peer, workflowId }),
+    metadata: call.metadata,
+    peer,
+  };
+  return {
+    ctx,
+    finish: () => {
+      finished = true;
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * Turns promise- and generator-style handlers into grpc-js handlers, so that handler code never
+ * touches grpc-js streams: unary and client-stream handlers return a promise; server-stream and
+ * bidi handlers are async generators whose `finally` always runs. The adapter owns the grpc-js
+ * traps: it attaches `error` handlers to every stream, tells a real cancel from the `cancelled`
+ * event that ends every call, waits for `drain` (backpressure), and sends every failure
+ * through the one status function.
+ */
+import { once } from 'node:events';
+import type {
+  handleBidiStreamingCall,
+  handleClientStreamingCall,
+  handleServerStreamingCall,
+  handleUnaryCall,
+  ServerDuplexStream,
+  ServerWritableStream,
+  ServiceDefinition,
+  UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { createCallScope, type CallContext } from './call-context.js';
+import { cancelledStatus, toGrpcStatus, unimplemented } from './status.js';
+
+export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
+export type ServerStreamHandler<Req, Res> = (request: Req, ctx: CallContext) => AsyncIterable<Res>;
+export type ClientStreamHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: CallContext) => Promise<Res>;
+export type BidiStreamHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res>;
+
+/** The handler type matching one method of a grpc-js service definition (ts-proto `as const` shapes). */
+export type HandlerFor<M> = M extends {
+  readonly requestStream: infer RS;
+  readonly responseStream: infer SS;
+  readonly requestDeserialize: (bytes: Buffer) => infer Req;
+  readonly responseSerialize: (value: infer Res) => Buffer;
+}
+  ? [RS, SS] extends [false, false] ? UnaryHandler<Req, Res>
+    : [RS, SS] extends [false, true] ? ServerStreamHandler<Req, Res>
+      : [RS, SS] extends [true, false] ? ClientStreamHandler<Req, Res>
+        : BidiStreamHandler<Req, Res>
+  : never;
+
+/** Handlers for every method of definition D, keyed like D (ts-proto: `createWorkflow`, …). */
+export type ServiceImplementation<D> = { [K in keyof D]: HandlerFor<D[K]> };
+
+/**
+ * A service to serve: its grpc-js definition and its handlers, keyed like the definition (or by
+ * proto-loader's `originalName`). Missing handlers answer UNIMPLEMENTED.
+ */
+export interface ServiceRegistration {
+  readonly definition: ServiceDefinition;
+  readonly implementation: Readonly<Record<string, unknown>>;
+}
+
+/** Type-checks `implementation` against `definition` and packs both for `createGrpcServer`. */
+export function defineService<D extends ServiceDefinition>(definition: D, implementation: Partial<ServiceImplementation<D>>): ServiceRegistration {
+  return { definition, implementation: implementation as Record<string, unknown> };
+}
+
+/** The server-wide things every call context is built from. */
+export interface AdapterDeps {
+  readonly logger: Logger;
+  readonly shutdownSignal: AbortSignal;
+}
+
+type AnyFn = (input: unknown, ctx: CallContext) => unknown;
+
+/** Resolves when the stream can take more data, or when the call is over. */
+async function drained(call: ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
+  try {
+    await once(call, 'drain', { signal });
+  } catch {
+    // Aborted: the caller is gone; the write loop notices `signal.aborted`.
+  }
+}
+
+/** Writes every message of `messages`, honouring backpressure; stops early when the caller is gone. */
+async function pump(call: ServerWritableStream<unknown, unknown>, messages: AsyncIterable<unknown>, ctx: CallContext): Promise<void> {
+  for await (const message of messages) {
+    if (ctx.signal.aborted) return;
+    if (!call.write(message)) await drained(call, ctx.signal);
+  }
+}
+
+/** The status for a failed call: a quiet CANCELLED when the caller left first, else the mapping. */
+function failure(err: unknown, ctx: CallContext) {
+  if (ctx.signal.aborted) {
+    ctx.logger.debug({ err }, 'handler ended after the call was cancelled');
+    return cancelledStatus();
+  }
+  return toGrpcStatus(err, ctx.logger);
+}
+
+/** Converts a handler of any kind into the grpc-js handler for `method`. */
+function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolean, fn: AnyFn, deps: AdapterDeps) {
+  const ignoreStreamError = (logger: Logger) => (err: Error) => logger.debug({ err }, 'stream error');
+
+  if (!requestStream && !responseStream) {
+    const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
+      const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request);
+      Promise.resolve()
+        .then(() => fn(call.request, ctx))
+        .then(
+          (response) => {
+            finish();
+            callback(null, response);
+          },
+          (err: unknown) => {
+            finish();
+            callback(failure(err, ctx));
+          },
+        );
+    };
+    return unary;
+  }
+
+  if (!requestStream && responseStream) {
+    const serverStream: handleServerStreamingCall<unknown, unknown> = (call) => {
+      const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request);
+      call.on('error', ignoreStreamError(ctx.logger));
+      void respondWithStream(call, () => fn(call.request, ctx) as AsyncIterable<unknown>, ctx, finish);
+    };
+    return serverStream;
+  }
+
+  if (requestStream && !responseStream) {
+    const clientStream: handleClientStreamingCall<unknown, unknown> = (call, callback) => {
+      const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal);
+      call.on('error', ignoreStreamError(ctx.logger));
+      Promise.resolve()
+        .then(() => fn(call as AsyncIterable<unknown>, ctx))
+        .then(
+          (response) => {
+            finish();
+            callback(null, response);
+          },
+          (err: unknown) => {
+            finish();
+            callback(failure(err, ctx));
+          },
+        );
+    };
+    return clientStream;
+  }
+
+  const bidi: handleBidiStreamingCall<unknown, unknown> = (call) => {
+    const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal);
+    call.on('error', ignoreStreamError(ctx.logger));
+    void respondWithStream(call, () => fn(call as AsyncIterable<unknown>, ctx) as AsyncIterable<unknown>, ctx, finish);
+  };
+  return bidi;
+}
+
+/** Runs a streaming handler to completion and ends the call with OK or the mapped status. */
+async function respondWithStream(
+  call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
+  produce: () => AsyncIterable<unknown>,
+  ctx: CallContext,
+  finish: () => void,
+): Promise<void> {
+  const writable = call as ServerWritableStream<unknown, unknown>;
+  try {
+    await pump(writable, produce(), ctx);
+    finish();
+    if (!ctx.signal.aborted) writable.end();
+  } catch (err) {
+    finish();
+    if (!ctx.signal.aborted) writable.emit('error', failure(err, ctx));
+  }
+}
+
+/**
+ * Builds the grpc-js implementation object for a registration. Every method of the definition
+ * gets a handler; methods without one answer UNIMPLEMENTED with ErrorInfo.
+ */
+export function adaptService(registration: ServiceRegistration, deps: AdapterDeps): UntypedServiceImplementation {
+  const adapted: UntypedServiceImplementation = {};
+  for (const [key, method] of Object.entries(registration.definition)) {
+    const rpc = method.path.replace(/^\//, '');
+    // proto-loader definitions key methods by proto name (`Check`) and carry `originalName` (`check`).
+    const given = registration.implementation[key] ?? (method.originalName && registration.implementation[method.originalName]);
+    const fn: AnyFn =
+      typeof given === 'function'
+        ? (given as AnyFn)
+        : method.responseStream
+          ? // eslint-disable-next-line require-yield
+            async function* () {
+              throw unimplemented(rpc);
+            }
+          : async () => {
+              throw unimplemented(rpc);
+            };
+    adapted[key] = adaptMethod(rpc, method.requestStream, method.responseStream, fn, deps);
+  }
+  return adapted;
+}

@@ -1,0 +1,126 @@
+/**
+ * The one place errors become gRPC statuses. Deliberate errors (ServiceError and its
+ * subclasses, engine errors) map to a code and carry `google.rpc.ErrorInfo{reason, domain}` (plus
+ * `BadRequest` field violations for validation errors) in `grpc-status-details-bin`. Anything
+ * else is an internal fault: logged once in full, answered with INTERNAL and a generic message
+ * that reveals nothing of the original error.
+ */
+import { Metadata, status as Code, type StatusObject } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { ERROR_DOMAIN, ErrorReason, InvalidArgumentError, ServiceError, type FieldViolation } from '../errors.js';
+import { EngineRejectedError, EngineUnavailableError } from '../engines/types.js';
+import { encodeStatusDetails, STATUS_DETAILS_KEY } from './status-details.js';
+
+/** Message sent for every internal fault. */
+export const INTERNAL_MESSAGE = 'internal error';
+
+/** ErrorInfo reason of CANCELLED answers (the caller went away; not a fault). */
+export const CANCELLED_REASON = 'CANCELLED';
+
+/**
+ * A status raised by server plumbing rather than by the service: UNIMPLEMENTED for RPCs without
+ * a handler, NOT_FOUND for an unknown health service, and the like. `reason` becomes
+ * ErrorInfo.reason, like a ServiceError's.
+ */
+export class RpcStatusError extends Error {
+  override readonly name = 'RpcStatusError';
+  constructor(
+    readonly code: Code,
+    readonly reason: string,
+    message: string,
+    readonly metadata: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The RPC `rpc` (full method path) has no handler in this build. */
+export function unimplemented(rpc: string): RpcStatusError {
+  return new RpcStatusError(Code.UNIMPLEMENTED, 'UNIMPLEMENTED', `${rpc} is not implemented by this server yet`, { rpc });
+}
+
+/** The gRPC code each ServiceError reason maps to. Exhaustive: a new reason fails to compile. */
+export const CODE_BY_REASON: Readonly<Record<ErrorReason, Code>> = {
+  [ErrorReason.INVALID_ARGUMENT]: Code.INVALID_ARGUMENT,
+  [ErrorReason.WORKFLOW_NOT_FOUND]: Code.NOT_FOUND,
+  [ErrorReason.FILE_NOT_FOUND]: Code.NOT_FOUND,
+  [ErrorReason.ALREADY_EXISTS]: Code.ALREADY_EXISTS,
+  [ErrorReason.FAILED_PRECONDITION]: Code.FAILED_PRECONDITION,
+  [ErrorReason.OUT_OF_RANGE]: Code.OUT_OF_RANGE,
+  // The caller named an engine this server does not offer: a bad argument, not a missing resource.
+  [ErrorReason.ENGINE_NOT_FOUND]: Code.INVALID_ARGUMENT,
+  [ErrorReason.ENGINE_UNAVAILABLE]: Code.UNAVAILABLE,
+  // The uploaded bytes disagree with what the caller declared; resending fixes it, nothing on the
+  // server was lost, so this is a bad request rather than DATA_LOSS.
+  [ErrorReason.CHECKSUM_MISMATCH]: Code.INVALID_ARGUMENT,
+  [ErrorReason.RESOURCE_EXHAUSTED]: Code.RESOURCE_EXHAUSTED,
+  [ErrorReason.UNAUTHENTICATED]: Code.UNAUTHENTICATED,
+  [ErrorReason.PERMISSION_DENIED]: Code.PERMISSION_DENIED,
+  [ErrorReason.SHUTTING_DOWN]: Code.UNAVAILABLE,
+  [ErrorReason.INTERNAL]: Code.INTERNAL,
+};
+
+/** What a status is built from, before encoding. */
+interface Described {
+  readonly code: Code;
+  readonly message: string;
+  readonly reason: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly violations?: readonly FieldViolation[];
+}
+
+function describe(err: unknown): Described | undefined {
+  if (err instanceof ServiceError) {
+    const violations =
+      err instanceof InvalidArgumentError
+        ? err.violations
+        : err.reason === ErrorReason.ENGINE_NOT_FOUND
+          ? [{ field: 'engine', description: err.message, reason: ErrorReason.ENGINE_NOT_FOUND }]
+          : undefined;
+    return { code: CODE_BY_REASON[err.reason], message: err.message, reason: err.reason, metadata: err.metadata, violations };
+  }
+  if (err instanceof EngineUnavailableError) {
+    return { code: Code.UNAVAILABLE, message: err.message, reason: ErrorReason.ENGINE_UNAVAILABLE, metadata: { engine: err.engine } };
+  }
+  if (err instanceof EngineRejectedError) {
+    return {
+      code: Code.INVALID_ARGUMENT, message: err.message, reason: ErrorReason.INVALID_ARGUMENT, metadata: { engine: err.engine },
+      violations: [{ field: 'resources', description: err.message, reason: 'ENGINE_REJECTED' }],
+    };
+  }
+  if (err instanceof RpcStatusError) {
+    return { code: err.code, message: err.message, reason: err.reason, metadata: err.metadata };
+  }
+  return undefined;
+}
+
+/** Builds the status object (code, details, trailers with ErrorInfo/BadRequest) for one answer. */
+export function buildStatus(described: Described): StatusObject {
+  const metadata = new Metadata();
+  metadata.set(
+    STATUS_DETAILS_KEY,
+    encodeStatusDetails({
+      code: described.code,
+      message: described.message,
+      errorInfo: { reason: described.reason, domain: ERROR_DOMAIN, metadata: described.metadata ?? {} },
+      fieldViolations: (described.violations ?? []).map((v) => ({ field: v.field, description: v.description, reason: v.reason ?? '' })),
+    }),
+  );
+  return { code: described.code, details: described.message, metadata };
+}
+
+/**
+ * Maps anything a handler threw to the status sent to the caller. Unknown errors are logged on
+ * `logger` as `{err}` (once, here) and answered with INTERNAL and INTERNAL_MESSAGE.
+ */
+export function toGrpcStatus(err: unknown, logger: Logger): StatusObject {
+  const described = describe(err);
+  if (described) return buildStatus(described);
+  logger.error({ err }, 'internal error in handler');
+  return buildStatus({ code: Code.INTERNAL, message: INTERNAL_MESSAGE, reason: ErrorReason.INTERNAL });
+}
+
+/** The status for a call whose caller already went away (cancel, deadline); never logged as a fault. */
+export function cancelledStatus(): StatusObject {
+  return buildStatus({ code: Code.CANCELLED, message: 'call cancelled', reason: CANCELLED_REASON });
+}
