@@ -41,7 +41,7 @@ const KILL_WAIT_MS = 10_000;
 export interface LocalEngineOptions {
   /**
    * Directory under which the service places runs' working and control directories. health()
-   * reports NOT_SERVING unless a directory can be created in it.
+   * reports NOT_SERVING unless a directory can be created in it (and /bin/sh and /proc exist).
    */
   readonly baseDir: string;
   /**
@@ -202,6 +202,11 @@ export function createLocalEngine(options: LocalEngineOptions): EngineAdapter {
       await access(SHELL, constants.X_OK);
     } catch {
       return { serving: false, detail: `${SHELL} is missing or not executable` };
+    }
+    try {
+      await access('/proc/self/stat', constants.R_OK);
+    } catch {
+      return { serving: false, detail: '/proc is not mounted: jobs cannot be identified or followed' };
     }
     try {
       await rmdir(await mkdtemp(join(opts.baseDir, '.health-')));

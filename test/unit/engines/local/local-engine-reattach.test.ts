@@ -57,6 +57,27 @@ describe('local engine: reattach after a restart', () => {
     await after.close();
   });
 
+  it('ends a polled observation on abort and leaves the job running', async () => {
+    const before = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    const handle = await before.submit(jobSpec(dirs, [{ name: 's', commands: ['while [ ! -e go ]; do sleep 0.02; done'] }]));
+    const pgid = Number(handle.externalId);
+    pgids.push(pgid);
+    await before.close();
+    const after = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 60_000 });
+    const controller = new AbortController();
+    const events = after.observe(persisted(handle), controller.signal)[Symbol.asyncIterator]();
+    expect((await events.next()).value).toMatchObject({ type: 'started' });
+    const next = events.next();
+    controller.abort();
+    // With a one-minute poll interval, only the abort can end this within the test timeout.
+    expect(await next).toEqual({ done: true, value: undefined });
+    expect(liveGroupMembers(pgid)).toContain(pgid);
+    await writeFile(join(dirs.workDir, 'go'), '');
+    await waitFor(() => existsSync(join(dirs.controlDir, 'exit-status')));
+    expect(await after.status(persisted(handle))).toMatchObject({ kind: 'ended', outcome: { kind: 'succeeded' } });
+    await after.close();
+  });
+
   it('stops a reattached job', async () => {
     const before = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
     const handle = await before.submit(jobSpec(dirs, [{ name: 's', commands: ['sleep 300 & : > ready; wait'] }]));
