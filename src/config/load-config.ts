@@ -23,12 +23,18 @@ export interface Config {
   readonly heartbeatIntervalMs: number;
   readonly pollIntervalMs: number;
   readonly engineHealthIntervalMs: number;
+  readonly stopGraceMs: number;
+  readonly maxStopGraceMs: number;
+  readonly maxUploadBytes: number;
+  readonly pythonCommand: string;
   readonly defaultEngine: EngineName;
   /** Enabled engines: always `local`, plus `slurm` when enabled. */
   readonly engines: readonly EngineName[];
   readonly localMaxConcurrentJobs: number;
   readonly enableSlurm: boolean;
   readonly slurmPartition: string | undefined;
+  /** Absolute path; undefined means `<dataDir>/slurm-runs`. */
+  readonly slurmRunsDir: string | undefined;
   readonly slurmPollIntervalMs: number;
   readonly slurmExtraArgsAllowList: readonly string[];
 }
@@ -108,6 +114,9 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Config {
   const defaultEngine = raw.defaultEngine as EngineName | undefined;
   if (defaultEngine !== undefined && !engines.includes(defaultEngine)) {
     problems.push(`defaultEngine: '${defaultEngine}' is not enabled (enabled: ${engines.join(', ')}; use --enable-slurm)`);
+  }
+  if (typeof raw.stopGraceMs === 'number' && typeof raw.maxStopGraceMs === 'number' && raw.stopGraceMs > raw.maxStopGraceMs) {
+    problems.push(`stopGraceMs: ${raw.stopGraceMs} exceeds maxStopGraceMs (${raw.maxStopGraceMs})`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({ ...raw, engines } as unknown as Config);

@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { DEFAULT_ALLOWED_EXTRA_ARGS } from '../engines/slurm/sbatch-args.js';
 
 /** Log levels pino accepts, most to least severe; `silent` disables logging. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -146,13 +147,33 @@ export const SETTINGS = [
   }),
   setting({
     key: 'pollIntervalMs', flag: 'poll-interval-ms', env: 'FLOWSERV_REMOTE_POLL_INTERVAL_MS',
-    defaultValue: () => 1_000, defaultText: '1000',
-    description: 'How often the local engine checks on running jobs.', parse: integer(10),
+    defaultValue: () => 500, defaultText: '500',
+    description: 'How often the local engine checks on jobs it reattached after a restart.', parse: integer(10),
   }),
   setting({
     key: 'engineHealthIntervalMs', flag: 'engine-health-interval-ms', env: 'FLOWSERV_REMOTE_ENGINE_HEALTH_INTERVAL_MS',
     defaultValue: () => 10_000, defaultText: '10000',
     description: 'How often each engine is probed for the engine/<name> health entries.', parse: integer(100),
+  }),
+  setting({
+    key: 'stopGraceMs', flag: 'stop-grace-ms', env: 'FLOWSERV_REMOTE_STOP_GRACE_MS',
+    defaultValue: () => 10_000, defaultText: '10000',
+    description: 'StopWorkflow without a grace period: time between SIGTERM (scancel) and SIGKILL.', parse: integer(0),
+  }),
+  setting({
+    key: 'maxStopGraceMs', flag: 'max-stop-grace-ms', env: 'FLOWSERV_REMOTE_MAX_STOP_GRACE_MS',
+    defaultValue: () => 300_000, defaultText: '300000 (5 min)',
+    description: 'Longest grace period a StopWorkflow may ask for.', parse: integer(0),
+  }),
+  setting({
+    key: 'maxUploadBytes', flag: 'max-upload-bytes', env: 'FLOWSERV_REMOTE_MAX_UPLOAD_BYTES',
+    defaultValue: () => 1024 * MiB, defaultText: '1073741824 (1 GiB)',
+    description: 'Largest file UploadFile accepts; larger uploads get RESOURCE_EXHAUSTED.', parse: integer(1),
+  }),
+  setting({
+    key: 'pythonCommand', flag: 'python-command', env: 'FLOWSERV_REMOTE_PYTHON_COMMAND',
+    defaultValue: () => 'python3', defaultText: 'python3',
+    description: 'Value of ${python} in workflow commands (flowServ: the interpreter running flowServ).', parse: nonEmpty,
   }),
   setting({
     key: 'defaultEngine', flag: 'default-engine', env: 'FLOWSERV_REMOTE_DEFAULT_ENGINE',
@@ -176,14 +197,23 @@ export const SETTINGS = [
     description: 'Partition for jobs that name none.', parse: nonEmpty,
   }),
   setting({
+    key: 'slurmRunsDir', flag: 'slurm-runs-dir', env: 'FLOWSERV_REMOTE_SLURM_RUNS_DIR',
+    defaultValue: (): string | undefined => undefined, defaultText: '<data dir>/slurm-runs',
+    description: 'Where Slurm runs\' working directories go; must be on a filesystem the compute nodes share.',
+    parse: (raw) => {
+      const checked = nonEmpty(raw);
+      return checked.ok ? ok(path.resolve(checked.value)) : checked;
+    },
+  }),
+  setting({
     key: 'slurmPollIntervalMs', flag: 'slurm-poll-interval-ms', env: 'FLOWSERV_REMOTE_SLURM_POLL_INTERVAL_MS',
-    defaultValue: () => 2_000, defaultText: '2000',
-    description: 'How often squeue/scontrol are asked about running jobs.', parse: integer(100),
+    defaultValue: () => 1_000, defaultText: '1000',
+    description: 'Time between the batched squeue calls that follow running jobs.', parse: integer(100),
   }),
   setting({
     key: 'slurmExtraArgsAllowList', flag: 'slurm-extra-args-allow', env: 'FLOWSERV_REMOTE_SLURM_EXTRA_ARGS_ALLOW',
-    defaultValue: (): readonly string[] => ['--time', '--mem', '--cpus-per-task', '--qos', '--account'],
-    defaultText: '--time,--mem,--cpus-per-task,--qos,--account',
-    description: 'Comma-separated sbatch options a request may pass as extra arguments.', parse: sbatchOptionList,
+    defaultValue: (): readonly string[] => DEFAULT_ALLOWED_EXTRA_ARGS,
+    defaultText: DEFAULT_ALLOWED_EXTRA_ARGS.join(','),
+    description: 'Comma-separated sbatch options a request may pass as extra arguments (--name=value form).', parse: sbatchOptionList,
   }),
 ] as const;
