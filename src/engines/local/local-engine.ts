@@ -130,7 +130,11 @@ export function createLocalEngine(options: LocalEngineOptions): EngineAdapter {
     // Synchronous on purpose: no event-loop turn since spawn, so Node cannot have reaped it yet.
     const proc = readProcStatSync(pid);
     if (proc === undefined) {
-      child.kill('SIGKILL');
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // nothing left to kill
+      }
       throw new EngineUnavailableError(LOCAL_ENGINE_NAME, `runner ${pid} vanished before it could be identified`);
     }
     child.unref();
