@@ -28,6 +28,7 @@ import {
   type JobSpec,
   type JobStatus,
 } from '../types.js';
+import { createConcurrencyLimit } from './concurrency-limit.js';
 import { createJobPoller, type JobPollerStats } from './job-poller.js';
 import {
   buildSbatchArgs,
@@ -64,6 +65,8 @@ export interface SlurmEngineOptions extends SlurmResourceDefaults {
   readonly exitFileGraceMs?: number;
   /** How long stop() waits for Slurm to report the job gone after the forced kill, in ms. Default 60000. */
   readonly stopConfirmTimeoutMs?: number;
+  /** Most sbatch processes at once; more submissions wait their turn. Default 4. */
+  readonly maxConcurrentSubmits?: number;
   /** Advertised concurrency; 0 (default) = unlimited, Slurm queues the jobs itself. */
   readonly maxConcurrentJobs?: number;
   /** Directory of sbatch, squeue, scontrol, scancel; default: PATH. */
@@ -114,6 +117,7 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     ...(options.onCommand !== undefined ? { onCommand: options.onCommand } : {}),
   });
   const poller = createJobPoller({ cli, pollIntervalMs });
+  const submits = createConcurrencyLimit(options.maxConcurrentSubmits ?? 4);
   const closing = new AbortController();
   const capabilities: EngineCapabilities = Object.freeze({
     survivesRestart: true,
@@ -144,13 +148,13 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     await mkdir(job.workDir, { recursive: true });
     await mkdir(job.controlDir, { recursive: true });
     await writeJobRunner(job);
-    // Last point where giving up leaves nothing behind; sbatch itself is not aborted, because
-    // killing it midway could leave a job that nobody has a handle for.
-    signal?.throwIfAborted();
     let stdout: string;
     try {
-      ({ stdout } = await cli.run('sbatch', args));
+      // The last point where giving up leaves nothing behind is the wait for a slot; sbatch
+      // itself is not aborted, because killing it midway could leave a job nobody has a handle for.
+      ({ stdout } = await submits.run(() => cli.run('sbatch', args), signal));
     } catch (err) {
+      if (signal?.aborted && err === signal.reason) throw err;
       if (isControllerUnreachable(err)) await cancelOrphans(job, runnerPath);
       throw submitError(name, err);
     }
@@ -241,7 +245,7 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     try {
       await cli.run('scancel', args, signal ? { signal } : {});
     } catch (err) {
-      if (signal?.aborted) throw err;
+      if (signal?.aborted && err === signal.reason) throw err;
       if (isControllerUnreachable(err)) throw new EngineUnavailableError(name, `scancel failed: ${slurmMessage(err)}`);
       // Otherwise the job is already completing or gone; the wait below decides.
       log?.debug({ err, args }, 'scancel refused');
@@ -270,7 +274,9 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
       return { serving: false, detail: stdout.trim() || 'scontrol ping: controller not UP' };
     } catch (err) {
       signal?.throwIfAborted();
-      return { serving: false, detail: `scontrol ping: ${slurmMessage(err)}` };
+      // When the controller is down, ping prints "Slurmctld(primary) at <host> is DOWN" and a banner.
+      const text = slurmMessage(err).split('; ').filter((l) => !/^\*+/.test(l)).join('; ');
+      return { serving: false, detail: `scontrol ping: ${text}` };
     }
   }
 
