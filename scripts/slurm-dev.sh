@@ -165,7 +165,7 @@ is_usable_state() {
 }
 
 wait_ready() {
-  local deadline state last_resume=0 now
+  local deadline state last_resume=-100 now
   deadline=$((SECONDS + READY_TIMEOUT_S))
   while :; do
     state="$(node_state)"

@@ -14,7 +14,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { readStartedAt, RUNNER_FILES, writeJobRunner } from '../runner/job-runner.js';
 import {
@@ -42,7 +41,7 @@ import {
 } from './sbatch-args.js';
 import { createSlurmCli, type SlurmCommand } from './slurm-cli.js';
 import { statusFromPoll } from './slurm-outcome.js';
-import { isActiveSlurmState } from './slurm-state.js';
+import { cancelJob } from './slurm-stop.js';
 
 /** Options of createSlurmEngine; resource defaults apply when a JobSpec leaves them unset. */
 export interface SlurmEngineOptions extends SlurmResourceDefaults {
@@ -91,9 +90,6 @@ export interface SlurmEngine extends EngineAdapter {
 
 /** Engine name used when the options give none. */
 export const SLURM_ENGINE_NAME = 'slurm';
-
-/** Pause between state checks while stop() waits for a job to go, in ms. */
-const STOP_POLL_MS = 250;
 
 /** Creates the Slurm adapter. Nothing runs until a job is submitted or observed. */
 export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine {
@@ -230,40 +226,9 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     return result;
   }
 
-  /** Polls until Slurm no longer reports the job as active; false when `ms` passed first. */
-  async function waitUntilOver(jobId: string, ms: number, signal?: AbortSignal): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const poll = await poller.next(jobId, { immediate: true, ...(signal ? { signal } : {}) });
-      if (poll.kind === 'unknown' || (poll.kind === 'found' && !isActiveSlurmState(poll.state))) return true;
-      if (Date.now() >= deadline) return false;
-      await delay(Math.min(STOP_POLL_MS, Math.max(0, deadline - Date.now())), undefined, { signal });
-    }
-  }
-
-  async function scancel(args: readonly string[], signal?: AbortSignal): Promise<void> {
-    try {
-      await cli.run('scancel', args, signal ? { signal } : {});
-    } catch (err) {
-      if (signal?.aborted && err === signal.reason) throw err;
-      if (isControllerUnreachable(err)) throw new EngineUnavailableError(name, `scancel failed: ${slurmMessage(err)}`);
-      // Otherwise the job is already completing or gone; the wait below decides.
-      log?.debug({ err, args }, 'scancel refused');
-    }
-  }
-
   async function stop(handle: JobHandle, graceMs: number, signal?: AbortSignal): Promise<void> {
-    const id = handle.externalId;
-    const now = await status(handle, signal);
-    if (now.kind === 'ended') return;
-    // Plain scancel: Slurm marks the job CANCELLED and sends SIGTERM to all its processes (and
-    // SIGKILL itself after the cluster's KillWait, which may come before graceMs).
-    await scancel([id], signal);
-    if (await waitUntilOver(id, Math.max(0, graceMs), signal)) return;
-    await scancel(['--signal=KILL', '--full', id], signal);
-    if (!(await waitUntilOver(id, stopConfirmTimeoutMs, signal))) {
-      throw new EngineUnavailableError(name, `Slurm job ${id} still active ${stopConfirmTimeoutMs} ms after scancel --signal=KILL`);
-    }
+    if ((await status(handle, signal)).kind === 'ended') return;
+    await cancelJob({ engine: name, cli, poller, stopConfirmTimeoutMs, ...(log ? { log } : {}) }, handle.externalId, graceMs, signal);
   }
 
   async function health(signal?: AbortSignal): Promise<EngineHealth> {
