@@ -12,12 +12,9 @@
  * Handles carry only the Slurm job id and the two directories, so any adapter instance (after
  * a server restart, say) can observe, stop or finalize a job: reattach is observe()/status().
  */
-import { mkdir } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
 import type { Logger } from 'pino';
-import { readStartedAt, RUNNER_FILES, writeJobRunner } from '../runner/job-runner.js';
+import { readStartedAt } from '../runner/job-runner.js';
 import {
-  EngineRejectedError,
   EngineUnavailableError,
   type EngineAdapter,
   type EngineCapabilities,
@@ -29,19 +26,11 @@ import {
 } from '../types.js';
 import { createConcurrencyLimit } from './concurrency-limit.js';
 import { createJobPoller, type JobPollerStats } from './job-poller.js';
-import {
-  buildSbatchArgs,
-  DEFAULT_ALLOWED_EXTRA_ARGS,
-  isControllerUnreachable,
-  parseSbatchJobId,
-  slurmJobName,
-  slurmMessage,
-  submitError,
-  type SlurmResourceDefaults,
-} from './sbatch-args.js';
+import { DEFAULT_ALLOWED_EXTRA_ARGS, slurmMessage, type SlurmResourceDefaults } from './sbatch-args.js';
 import { createSlurmCli, type SlurmCommand } from './slurm-cli.js';
 import { statusFromPoll } from './slurm-outcome.js';
 import { cancelJob } from './slurm-stop.js';
+import { submitJob, type SubmitContext } from './slurm-submit.js';
 
 /** Options of createSlurmEngine; resource defaults apply when a JobSpec leaves them unset. */
 export interface SlurmEngineOptions extends SlurmResourceDefaults {
@@ -122,69 +111,41 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     maxConcurrentJobs: options.maxConcurrentJobs ?? 0,
   });
 
-  function checkDirs(job: JobSpec): void {
-    for (const [field, dir] of [['workDir', job.workDir], ['controlDir', job.controlDir]] as const) {
-      if (!isAbsolute(dir)) throw new EngineRejectedError(name, `${field} must be an absolute path: ${dir}`);
-      if (options.baseDir !== undefined) {
-        const rel = relative(options.baseDir, dir);
-        if (rel.startsWith('..') || isAbsolute(rel)) {
-          throw new EngineRejectedError(name, `${field} ${dir} is outside the shared directory ${options.baseDir}`);
-        }
-      }
-    }
-  }
+  const submitContext: SubmitContext = {
+    engine: name,
+    cli,
+    submits,
+    defaults,
+    allowedExtraArgs,
+    ...(options.baseDir !== undefined ? { baseDir: options.baseDir } : {}),
+    ...(log ? { log } : {}),
+  };
 
   async function submit(job: JobSpec, signal?: AbortSignal): Promise<JobHandle> {
     signal?.throwIfAborted();
     if (closing.signal.aborted) throw new EngineUnavailableError(name, 'slurm engine is closed');
-    checkDirs(job);
-    const runnerPath = join(job.controlDir, RUNNER_FILES.script);
-    const args = buildSbatchArgs({ engine: name, job, runnerPath, defaults, allowedExtraArgs });
-    // Slurm runs a job whose --chdir is missing in /tmp and calls it COMPLETED: create both first.
-    await mkdir(job.workDir, { recursive: true });
-    await mkdir(job.controlDir, { recursive: true });
-    await writeJobRunner(job);
-    let stdout: string;
-    try {
-      // The last point where giving up leaves nothing behind is the wait for a slot; sbatch
-      // itself is not aborted, because killing it midway could leave a job nobody has a handle for.
-      ({ stdout } = await submits.run(() => cli.run('sbatch', args), signal));
-    } catch (err) {
-      if (signal?.aborted && err === signal.reason) throw err;
-      if (isControllerUnreachable(err)) await cancelOrphans(job, runnerPath);
-      throw submitError(name, err);
-    }
-    const jobId = parseSbatchJobId(stdout);
-    if (jobId === undefined) {
-      await cancelOrphans(job, runnerPath);
-      throw new EngineUnavailableError(name, `sbatch printed no job id: ${stdout.trim() || '(nothing)'}`);
-    }
-    log?.debug({ workflowId: job.workflowId, jobId }, 'submitted');
-    return { engine: name, externalId: jobId, workDir: job.workDir, controlDir: job.controlDir };
-  }
-
-  /**
-   * After an sbatch whose answer was lost (timeout), a job may exist that nobody has a handle
-   * for: find it by name and script path, and cancel it. Best effort: when the controller is
-   * still unreachable there is nothing to find either way.
-   */
-  async function cancelOrphans(job: JobSpec, runnerPath: string): Promise<void> {
-    try {
-      const { stdout } = await cli.run('squeue', ['-h', '-t', 'all', `--name=${slurmJobName(job.workflowId)}`, '-o', '%i|%o']);
-      for (const line of stdout.split('\n')) {
-        const [id, command] = line.trim().split('|');
-        if (id && command === runnerPath) {
-          log?.warn({ workflowId: job.workflowId, jobId: id }, 'cancelling a job from a failed sbatch');
-          await cli.run('scancel', [id]);
-        }
-      }
-    } catch (err) {
-      log?.warn({ err, workflowId: job.workflowId }, 'could not check for a job left by a failed sbatch');
-    }
+    return submitJob(submitContext, job, signal);
   }
 
   async function* observe(handle: JobHandle, signal: AbortSignal): AsyncGenerator<JobEvent, void, undefined> {
-    const linked = AbortSignal.any([signal, closing.signal]);
+    // Linked by hand (not AbortSignal.any) so the engine-lifetime signal drops its listener
+    // as soon as this observer ends.
+    const controller = new AbortController();
+    const abort = (): void => controller.abort();
+    const linked = controller.signal;
+    for (const parent of [signal, closing.signal]) {
+      if (parent.aborted) abort();
+      else parent.addEventListener('abort', abort, { once: true });
+    }
+    try {
+      yield* followJob(handle, linked);
+    } finally {
+      signal.removeEventListener('abort', abort);
+      closing.signal.removeEventListener('abort', abort);
+    }
+  }
+
+  async function* followJob(handle: JobHandle, linked: AbortSignal): AsyncGenerator<JobEvent, void, undefined> {
     let started = false;
     let outage = false;
     for (;;) {

@@ -23,7 +23,6 @@ export type SlurmPhase =
 export type SlurmEnd = 'exit-status' | 'canceled' | 'timeout' | 'scheduler-failure';
 
 const QUEUED = new Set(['PENDING', 'CONFIGURING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESV_DEL_HOLD', 'SPECIAL_EXIT']);
-const RUNNING = new Set(['RUNNING', 'COMPLETING', 'SUSPENDED', 'STOPPED', 'SIGNALING', 'STAGE_OUT', 'RESIZING']);
 const ENDED: ReadonlyMap<string, SlurmEnd> = new Map<string, SlurmEnd>([
   ['COMPLETED', 'exit-status'],
   ['FAILED', 'exit-status'],
@@ -38,8 +37,9 @@ const ENDED: ReadonlyMap<string, SlurmEnd> = new Map<string, SlurmEnd>([
 ]);
 
 /**
- * Maps a state as squeue's `%T` prints it. Unknown states count as running: the adapter keeps
- * watching rather than finalizing a job it does not understand.
+ * Maps a state as squeue's `%T` prints it. RUNNING, COMPLETING, SUSPENDED, STOPPED, SIGNALING,
+ * STAGE_OUT, RESIZING and any state this table does not know count as running: the adapter
+ * keeps watching rather than finalizing a job it does not understand.
  */
 export function classifySlurmState(state: string): SlurmPhase {
   const s = state.trim().toUpperCase();
