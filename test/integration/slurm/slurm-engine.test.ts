@@ -75,6 +75,28 @@ describeIfAvailable('slurm engine (real single-node cluster)', slurmMissing(), (
     expect(await squeue('-t', 'all', `--name=flowserv-${bad.workflowId}`)).toBe('');
   });
 
+  it('decides a job Slurm no longer knows (purged) from its exit-status file, else lost', async () => {
+    const spec = jobSpec(root.dir, [['pithon x']]);
+    const done = await engine.submit(spec);
+    const outcome = ended(await observeAll(engine, done));
+    // The same directories under a job id Slurm never had: what a purged job looks like.
+    const purged: JobHandle = { ...done, externalId: '999999901' };
+    expect(await engine.status(purged)).toEqual({ kind: 'ended', outcome });
+    const empty = jobSpec(root.dir, [['true']]);
+    const missing: JobHandle = { engine: 'slurm', externalId: '999999902', workDir: empty.workDir, controlDir: empty.controlDir };
+    const lost = ended(await observeAll(engine, missing));
+    expect(lost).toMatchObject({ kind: 'lost', message: expect.stringMatching(/no record of job 999999902/) });
+  });
+
+  it('refuses directories outside its shared base directory', async () => {
+    const confined = createSlurmEngine({ baseDir: join(root.dir, 'shared') });
+    try {
+      await expect(confined.submit(jobSpec(root.dir, [['true']]))).rejects.toThrow(/outside the shared directory/);
+    } finally {
+      await confined.close();
+    }
+  });
+
   it('stops a running job: canceled, and gone from squeue', async () => {
     const handle = await engine.submit(jobSpec(root.dir, [['sleep 120']]));
     expect((await firstEvent(engine, handle)).type).toBe('started');
