@@ -1,0 +1,131 @@
+/**
+ * Assembles the whole server from a validated Config: SQLite store and blob store under the
+ * data dir, the configured engines, the transport-free WorkflowService, and the gRPC server with
+ * health (one entry per engine) and reflection. src/main.ts calls this with the process
+ * environment; tests call it with their own config on port 0.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config/load-config.js';
+import { createLocalEngine } from './engines/local/local-engine.js';
+import { createSlurmEngine } from './engines/slurm/slurm-engine.js';
+import type { EngineAdapter } from './engines/types.js';
+import { createRemoteWorkflowHandlers } from './server/handlers/remote-workflow-handlers.js';
+import { createGrpcServer, type GrpcServer } from './server/grpc-server.js';
+import { engineHealthProbe } from './server/health.js';
+import type { DrainResult } from './server/lifecycle.js';
+import { createPlanner } from './service/plan-workflow.js';
+import { createWorkflowService, type WorkflowService } from './service/workflow-service.js';
+import { createBlobStore } from './store/blob-store.js';
+import { openDatabase } from './store/database.js';
+import { createWorkflowStore } from './store/workflow-store.js';
+import { VERSION } from './version.js';
+
+/** Things the composition root passes that are not configuration. */
+export interface AppDeps {
+  readonly logger: Logger;
+  /** Environment handed to jobs whose steps declare no env (filtered by the caller). */
+  readonly jobEnv?: NodeJS.ProcessEnv;
+}
+
+/** A running (or ready to run) server. */
+export interface App {
+  readonly service: WorkflowService;
+  readonly server: GrpcServer;
+  readonly engines: ReadonlyMap<string, EngineAdapter>;
+  /** Recovers unsettled workflows, then binds; resolves with the port. */
+  start(): Promise<number>;
+  /** Drains the gRPC server, stops following jobs (they keep running), closes the database. */
+  stop(reason: string): Promise<DrainResult>;
+}
+
+function createEngines(config: Config, deps: AppDeps): Map<string, EngineAdapter> {
+  const engines = new Map<string, EngineAdapter>();
+  const env = deps.jobEnv ? { env: deps.jobEnv } : {};
+  engines.set(
+    'local',
+    createLocalEngine({
+      baseDir: join(config.dataDir, 'runs'),
+      maxConcurrentJobs: config.localMaxConcurrentJobs,
+      pollIntervalMs: config.pollIntervalMs,
+      logger: deps.logger,
+      ...env,
+    }),
+  );
+  if (config.enableSlurm) {
+    engines.set(
+      'slurm',
+      createSlurmEngine({
+        baseDir: config.slurmRunsDir ?? join(config.dataDir, 'slurm-runs'),
+        pollIntervalMs: config.slurmPollIntervalMs,
+        allowedExtraArgs: config.slurmExtraArgsAllowList,
+        ...(config.slurmPartition !== undefined && { partition: config.slurmPartition }),
+        logger: deps.logger,
+        ...env,
+      }),
+    );
+  }
+  return engines;
+}
+
+/** Builds the app; nothing listens until start(). */
+export function createApp(config: Config, deps: AppDeps): App {
+  const { logger } = deps;
+  mkdirSync(join(config.dataDir, 'runs'), { recursive: true });
+  const db = openDatabase(join(config.dataDir, 'flowserv.db'));
+  const engines = createEngines(config, deps);
+  const runsDirs: Record<string, string> = {
+    local: join(config.dataDir, 'runs'),
+    slurm: config.slurmRunsDir ?? join(config.dataDir, 'slurm-runs'),
+  };
+  const service = createWorkflowService({
+    store: createWorkflowStore(db),
+    blobs: createBlobStore(db, join(config.dataDir, 'blobs')),
+    engines,
+    defaultEngine: config.defaultEngine,
+    planWorkflow: createPlanner({ python: config.pythonCommand }),
+    runsDirFor: (engine) => runsDirs[engine] ?? join(config.dataDir, `${engine}-runs`),
+    limits: {
+      maxUploadBytes: config.maxUploadBytes,
+      uploadChunkBytes: 64 * 1024,
+      downloadChunkBytes: 64 * 1024,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      maxPageSize: 1000,
+    },
+    logger: logger.child({ component: 'service' }),
+  });
+  const handlers = createRemoteWorkflowHandlers(service, {
+    version: VERSION,
+    defaultEngine: config.defaultEngine,
+    maxMessageBytes: config.maxReceiveMessageBytes,
+    defaultStopGraceMs: config.stopGraceMs,
+    maxStopGraceMs: config.maxStopGraceMs,
+  });
+  const server = createGrpcServer({
+    config,
+    logger: logger.child({ component: 'server' }),
+    services: [handlers],
+    healthProbes: [...engines.values()].map(engineHealthProbe),
+  });
+  let stopping: Promise<DrainResult> | undefined;
+  return {
+    service,
+    server,
+    engines,
+    async start() {
+      await service.start();
+      return server.start();
+    },
+    stop(reason) {
+      stopping ??= (async () => {
+        const result = await server.shutdown(reason);
+        await service.close();
+        await Promise.all([...engines.values()].map((e) => e.close()));
+        db.close();
+        return result;
+      })();
+      return stopping;
+    },
+  };
+}
