@@ -64,6 +64,7 @@ export function createHealthService(options: HealthOptions): HealthService {
   const probeControl = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let draining = false;
+  const probed = new Set<string>();
 
   const setStatus = (name: string, status: ServingStatus) => {
     if (statuses.get(name) === status) return;
@@ -80,8 +81,9 @@ export function createHealthService(options: HealthOptions): HealthService {
     }
     if (draining || probeControl.signal.aborted) return;
     const next: ServingStatus = result.serving ? 'SERVING' : 'NOT_SERVING';
-    if (statuses.get(probe.name) !== next) {
-      options.logger.info({ service: probe.name, status: next, detail: result.detail }, 'health changed');
+    if (statuses.get(probe.name) !== next || !probed.has(probe.name)) {
+      probed.add(probe.name);
+      options.logger[result.serving ? 'info' : 'warn']({ service: probe.name, status: next, detail: result.detail }, 'health changed');
     }
     setStatus(probe.name, next);
   };

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { loadSync, type Options, type ServiceDefinition } from '@grpc/proto-loader';
+import { loadSync, type Options, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import type { CallContext } from './call-context.js';
 import { createDescriptorIndex, splitDescriptorSet, type DescriptorIndex } from './descriptor-index.js';
@@ -70,17 +70,22 @@ export function answerReflectionRequest(index: DescriptorIndex, serviceNames: re
   }
 }
 
+/** Every file proto-loader loaded for a package definition (message entries carry them). */
+function filesOf(definition: PackageDefinition): Buffer[] {
+  return Object.values(definition).flatMap((entry) =>
+    'fileDescriptorProtos' in entry && Array.isArray(entry.fileDescriptorProtos) ? (entry.fileDescriptorProtos as Buffer[]) : [],
+  );
+}
+
 /** Raw file descriptors of the health and reflection protos (self-contained, so proto-loader's are exact). */
-function plumbingFiles(): { files: Uint8Array[]; definitions: Map<string, ServiceDefinition> } {
-  const files: Uint8Array[] = [];
-  const definitions = new Map<string, ServiceDefinition>();
+function plumbingFiles(): { files: Buffer[]; definitions: ServiceDefinition[] } {
   const health = loadSync(path.basename(healthProtoPath), { ...LOADER_OPTIONS, includeDirs: [path.dirname(healthProtoPath)] });
-  files.push(...((health['grpc.health.v1.Health']?.fileDescriptorProtos as Buffer[] | undefined) ?? []));
+  const files = filesOf(health);
+  const definitions: ServiceDefinition[] = [];
   for (const version of REFLECTION_VERSIONS) {
-    const name = `grpc.reflection.${version}.ServerReflection`;
     const loaded = loadSync(`grpc/reflection/${version}/reflection.proto`, { ...LOADER_OPTIONS, includeDirs: [reflectionProtoRoot] });
-    files.push(...((loaded[name]?.fileDescriptorProtos as Buffer[] | undefined) ?? []));
-    definitions.set(name, loaded[name] as ServiceDefinition);
+    files.push(...filesOf(loaded));
+    definitions.push(loaded[`grpc.reflection.${version}.ServerReflection`] as ServiceDefinition);
   }
   return { files, definitions };
 }
@@ -100,7 +105,7 @@ export function createReflectionServices(options: ReflectionOptions): ServiceReg
   async function* serverReflectionInfo(requests: AsyncIterable<ReflectionRequest>, _ctx: CallContext) {
     for await (const request of requests) yield answerReflectionRequest(index, listed, request);
   }
-  return [...plumbing.definitions.values()].map((definition) => ({ definition, implementation: { serverReflectionInfo } }));
+  return plumbing.definitions.map((definition) => ({ definition, implementation: { serverReflectionInfo } }));
 }
 
 /** Reads the descriptor set shipped with the package (src/gen or dist/gen). */

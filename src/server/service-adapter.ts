@@ -7,6 +7,7 @@
  * through the one status function.
  */
 import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import type {
   handleBidiStreamingCall,
   handleClientStreamingCall,
@@ -81,6 +82,15 @@ async function pump(call: ServerWritableStream<unknown, unknown>, messages: Asyn
   }
 }
 
+/**
+ * The request messages of a client or bidi stream. Plain `for await` over the stream would
+ * destroy it when the loop ends, which kills the response side of a bidi call before its status
+ * is sent; this iterator leaves the stream alive.
+ */
+function requestsOf(call: Readable): AsyncIterable<unknown> {
+  return { [Symbol.asyncIterator]: () => call.iterator({ destroyOnReturn: false }) };
+}
+
 /** The status for a failed call: a quiet CANCELLED when the caller left first, else the mapping. */
 function failure(err: unknown, ctx: CallContext) {
   if (ctx.signal.aborted) {
@@ -127,7 +137,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
       const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal);
       call.on('error', ignoreStreamError(ctx.logger));
       Promise.resolve()
-        .then(() => fn(call as AsyncIterable<unknown>, ctx))
+        .then(() => fn(requestsOf(call), ctx))
         .then(
           (response) => {
             finish();
@@ -145,7 +155,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
   const bidi: handleBidiStreamingCall<unknown, unknown> = (call) => {
     const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal);
     call.on('error', ignoreStreamError(ctx.logger));
-    void respondWithStream(call, () => fn(call as AsyncIterable<unknown>, ctx) as AsyncIterable<unknown>, ctx, finish);
+    void respondWithStream(call, () => fn(requestsOf(call), ctx) as AsyncIterable<unknown>, ctx, finish);
   };
   return bidi;
 }
