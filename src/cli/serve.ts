@@ -1,0 +1,63 @@
+/**
+ * `flowserv-remote serve`: validates the configuration (every problem at once, exit 2), builds
+ * the app, serves until SIGTERM or SIGINT, then drains (streams end, open calls get
+ * `shutdownGraceMs` to finish) and exits 0. A second signal during the drain exits at once (130).
+ */
+import { once } from 'node:events';
+import { createApp } from '../app.js';
+import { ConfigError, describeSettings, loadConfig, type Config } from '../config/load-config.js';
+import { createLogger } from '../logging/logger.js';
+import { EXIT_USAGE, type CliIo, type Command } from './commands.js';
+
+/** Prefix of the server's own settings; such variables are not passed on to workflow jobs. */
+const OWN_ENV_PREFIX = 'FLOWSERV_REMOTE_';
+
+/** The environment jobs inherit: the server's, minus its own settings (future secrets included). */
+export function jobEnvironment(env: CliIo['env']): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name, value]) => value !== undefined && !name.startsWith(OWN_ENV_PREFIX)));
+}
+
+const TERMINATION_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+async function serve(config: Config, io: CliIo): Promise<number> {
+  const logger = createLogger({ level: config.logLevel });
+  const app = createApp(config, { logger, jobEnv: jobEnvironment(io.env) });
+  const stopRequested = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested.signal.aborted) {
+      logger.warn({ signal }, 'second signal during shutdown: exiting now');
+      process.exit(130);
+    }
+    stopRequested.abort(signal);
+  };
+  for (const signal of TERMINATION_SIGNALS) process.on(signal, onSignal);
+  try {
+    await app.start();
+  } catch (err) {
+    logger.fatal({ err }, 'server failed to start');
+    await app.stop('start failed');
+    return 1;
+  }
+  if (!stopRequested.signal.aborted) await once(stopRequested.signal, 'abort');
+  const result = await app.stop(`received ${String(stopRequested.signal.reason)}`);
+  logger.info({ forced: result.forced, durationMs: result.durationMs }, 'exiting');
+  return 0;
+}
+
+export const command: Command = {
+  async run(args, io) {
+    if (args.includes('--help') || args.includes('-h')) {
+      io.stdout.write(`usage: flowserv-remote serve [flags]\n\nEvery flag has an environment variable; flags win.\n\n${describeSettings()}\n`);
+      return 0;
+    }
+    let config: Config;
+    try {
+      config = loadConfig(io.env, args);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      io.stderr.write(`flowserv-remote serve: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    return serve(config, io);
+  },
+};
