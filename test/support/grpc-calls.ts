@@ -1,0 +1,73 @@
+/**
+ * Small promise wrappers over the generated grpc-js client for tests that speak the raw
+ * protocol (the TypeScript RemoteClient has its own tests): unary calls, uploads, collecting a
+ * server stream, and reading google.rpc details off an error.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js';
+import type { RemoteWorkflowServiceClient, UploadFileResponse } from '../../src/gen/flowserv/remote/v1/service.js';
+import { decodeStatusDetails, type StatusDetails } from '../../src/server/status-details.js';
+
+type UnaryMethod<Req, Res> = (req: Req, cb: (err: ServiceError | null, res: Res) => void) => unknown;
+
+/** Calls a unary method and resolves with its response. */
+export function call<Req, Res>(client: RemoteWorkflowServiceClient, method: UnaryMethod<Req, Res>, req: Req): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    method.call(client, req, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+/** Calls a unary method expecting failure; resolves with the error and its decoded details. */
+export async function callError<Req, Res>(
+  client: RemoteWorkflowServiceClient,
+  method: UnaryMethod<Req, Res>,
+  req: Req,
+): Promise<{ err: ServiceError; details: StatusDetails | undefined }> {
+  try {
+    await call(client, method, req);
+  } catch (e) {
+    const err = e as ServiceError;
+    return { err, details: decodeStatusDetails(err.metadata) };
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** sha256 hex of bytes. */
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Uploads bytes with UploadFile in chunks of `chunkBytes`. */
+export function upload(client: RemoteWorkflowServiceClient, bytes: Buffer, chunkBytes = 16 * 1024): Promise<UploadFileResponse> {
+  return new Promise((resolve, reject) => {
+    const stream = client.uploadFile((err, res) => (err ? reject(err) : resolve(res!)));
+    stream.write({ content: { $case: 'header', value: { sha256: sha256(bytes), sizeBytes: bytes.length } } });
+    for (let at = 0; at < bytes.length; at += chunkBytes) stream.write({ content: { $case: 'chunk', value: bytes.subarray(at, at + chunkBytes) } });
+    stream.end();
+  });
+}
+
+/** Uploads every file below `dir`; returns StaticFile entries (relative path + sha256). */
+export async function uploadDirectory(client: RemoteWorkflowServiceClient, dir: string): Promise<Array<{ path: string; sha256: string }>> {
+  const files: Array<{ path: string; sha256: string }> = [];
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((name) => (statSync(join(d, name)).isDirectory() ? walk(join(d, name)) : [join(d, name)]));
+  for (const file of walk(dir)) {
+    const bytes = readFileSync(file);
+    await upload(client, bytes);
+    files.push({ path: relative(dir, file).split('\\').join('/'), sha256: sha256(bytes) });
+  }
+  return files;
+}
+
+/** Reads a server stream to its end; rejects with the stream's error. */
+export function collect<T>(stream: ClientReadableStream<T>): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const items: T[] = [];
+    stream.on('data', (item: T) => items.push(item));
+    stream.on('error', reject);
+    stream.on('end', () => resolve(items));
+  });
+}
