@@ -1,0 +1,117 @@
+/**
+ * The one error-to-status mapping: every catalogue error gets its code and ErrorInfo
+ * {reason, domain}; validation errors carry BadRequest field violations; anything else is
+ * INTERNAL with a generic message, logged once, and nothing of the original reaches the caller.
+ */
+import { status as Code } from '@grpc/grpc-js';
+import { describe, expect, it } from 'vitest';
+import {
+  AlreadyExistsError,
+  ChecksumMismatchError,
+  EngineNotFoundError,
+  EngineUnavailableServiceError,
+  ERROR_DOMAIN,
+  ErrorReason,
+  FailedPreconditionError,
+  FileNotFoundError,
+  InvalidArgumentError,
+  OutOfRangeError,
+  ResourceExhaustedError,
+  ServiceError,
+  ShuttingDownError,
+  WorkflowNotFoundError,
+} from '../../../src/errors.js';
+import { EngineRejectedError, EngineUnavailableError } from '../../../src/engines/types.js';
+import { CODE_BY_REASON, INTERNAL_MESSAGE, toGrpcStatus, unimplemented } from '../../../src/server/status.js';
+import { decodeStatusDetails, encodeStatusDetails, STATUS_DETAILS_KEY } from '../../../src/server/status-details.js';
+import { memoryLogger } from '../../integration/server/support.js';
+
+const cases: [string, Error, Code, string][] = [
+  ['WorkflowNotFoundError', new WorkflowNotFoundError('wf-1'), Code.NOT_FOUND, ErrorReason.WORKFLOW_NOT_FOUND],
+  ['FileNotFoundError', new FileNotFoundError('out/a.txt'), Code.NOT_FOUND, ErrorReason.FILE_NOT_FOUND],
+  ['AlreadyExistsError', new AlreadyExistsError('run r1 exists'), Code.ALREADY_EXISTS, ErrorReason.ALREADY_EXISTS],
+  ['FailedPreconditionError', new FailedPreconditionError('blob missing'), Code.FAILED_PRECONDITION, ErrorReason.FAILED_PRECONDITION],
+  ['OutOfRangeError', new OutOfRangeError('cursor ahead'), Code.OUT_OF_RANGE, ErrorReason.OUT_OF_RANGE],
+  ['EngineNotFoundError', new EngineNotFoundError('pbs'), Code.INVALID_ARGUMENT, ErrorReason.ENGINE_NOT_FOUND],
+  ['EngineUnavailableServiceError', new EngineUnavailableServiceError('slurm', 'down'), Code.UNAVAILABLE, ErrorReason.ENGINE_UNAVAILABLE],
+  ['ChecksumMismatchError', new ChecksumMismatchError('sha256 differs'), Code.INVALID_ARGUMENT, ErrorReason.CHECKSUM_MISMATCH],
+  ['ResourceExhaustedError', new ResourceExhaustedError('too big'), Code.RESOURCE_EXHAUSTED, ErrorReason.RESOURCE_EXHAUSTED],
+  ['ShuttingDownError', new ShuttingDownError(), Code.UNAVAILABLE, ErrorReason.SHUTTING_DOWN],
+  ['ServiceError(UNAUTHENTICATED)', new ServiceError(ErrorReason.UNAUTHENTICATED, 'no token'), Code.UNAUTHENTICATED, ErrorReason.UNAUTHENTICATED],
+  ['ServiceError(PERMISSION_DENIED)', new ServiceError(ErrorReason.PERMISSION_DENIED, 'not yours'), Code.PERMISSION_DENIED, ErrorReason.PERMISSION_DENIED],
+  ['EngineUnavailableError (engine)', new EngineUnavailableError('slurm', 'sbatch timed out'), Code.UNAVAILABLE, ErrorReason.ENGINE_UNAVAILABLE],
+  ['EngineRejectedError (engine)', new EngineRejectedError('slurm', 'bad partition'), Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT],
+  ['unimplemented()', unimplemented('x.Y/Z'), Code.UNIMPLEMENTED, 'UNIMPLEMENTED'],
+];
+
+describe('toGrpcStatus', () => {
+  it.each(cases)('%s → its code, message and ErrorInfo', (_name, error, code, reason) => {
+    const { logger, lines } = memoryLogger();
+    const status = toGrpcStatus(error, logger);
+    expect(status.code).toBe(code);
+    expect(status.details).toBe(error.message);
+    const details = decodeStatusDetails(status.metadata);
+    expect(details).toMatchObject({ code, message: error.message, errorInfo: { reason, domain: ERROR_DOMAIN } });
+    expect(lines).toEqual([]);
+  });
+
+  it('carries ErrorInfo metadata (workflow id)', () => {
+    const details = decodeStatusDetails(toGrpcStatus(new WorkflowNotFoundError('wf-9'), memoryLogger().logger).metadata);
+    expect(details?.errorInfo?.metadata).toEqual({ workflow_id: 'wf-9' });
+  });
+
+  it('maps every catalogue reason (the table is exhaustive)', () => {
+    expect(Object.keys(CODE_BY_REASON).sort()).toEqual(Object.values(ErrorReason).sort());
+  });
+
+  it('turns InvalidArgumentError violations into BadRequest field violations', () => {
+    const error = new InvalidArgumentError('bad arguments', [
+      { field: 'arguments.names', description: 'missing required parameter', reason: 'MISSING_ARGUMENT' },
+      { field: 'template.parameters[2].dtype', description: 'unknown type' },
+    ]);
+    const details = decodeStatusDetails(toGrpcStatus(error, memoryLogger().logger).metadata);
+    expect(details?.fieldViolations).toEqual([
+      { field: 'arguments.names', description: 'missing required parameter', reason: 'MISSING_ARGUMENT' },
+      { field: 'template.parameters[2].dtype', description: 'unknown type', reason: '' },
+    ]);
+  });
+
+  it('puts a field violation on `engine` for an unknown engine', () => {
+    const details = decodeStatusDetails(toGrpcStatus(new EngineNotFoundError('pbs'), memoryLogger().logger).metadata);
+    expect(details?.fieldViolations).toEqual([{ field: 'engine', description: "unknown engine 'pbs'", reason: 'ENGINE_NOT_FOUND' }]);
+  });
+
+  it('answers unknown errors with INTERNAL and a generic message, logging the error once', () => {
+    const { logger, lines } = memoryLogger();
+    const secret = new Error('ENOENT: /srv/secret/path/db.sqlite (password=hunter2)');
+    const status = toGrpcStatus(secret, logger);
+    expect(status.code).toBe(Code.INTERNAL);
+    expect(status.details).toBe(INTERNAL_MESSAGE);
+    const raw = status.metadata.get(STATUS_DETAILS_KEY)[0] as Buffer;
+    expect(raw.toString('latin1')).not.toContain('secret');
+    expect(decodeStatusDetails(status.metadata)).toMatchObject({ message: INTERNAL_MESSAGE, errorInfo: { reason: 'INTERNAL' }, fieldViolations: [] });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'error', err: { message: secret.message } });
+  });
+
+  it('also treats thrown non-errors as internal', () => {
+    expect(toGrpcStatus('a string', memoryLogger().logger).code).toBe(Code.INTERNAL);
+  });
+});
+
+describe('status details codec', () => {
+  it('round-trips and ignores detail types it does not know', () => {
+    const bytes = encodeStatusDetails({ code: 3, message: 'm', errorInfo: { reason: 'R', domain: 'd', metadata: { k: 'v' } }, fieldViolations: [] });
+    const metadata = toGrpcStatus(new OutOfRangeError('x'), memoryLogger().logger).metadata;
+    metadata.set(STATUS_DETAILS_KEY, bytes);
+    expect(decodeStatusDetails(metadata)).toEqual({ code: 3, message: 'm', errorInfo: { reason: 'R', domain: 'd', metadata: { k: 'v' } }, fieldViolations: [], otherTypeUrls: [] });
+  });
+
+  it('returns undefined when the trailer is missing or garbage', () => {
+    const metadata = toGrpcStatus(new OutOfRangeError('x'), memoryLogger().logger).metadata;
+    metadata.remove(STATUS_DETAILS_KEY);
+    expect(decodeStatusDetails(metadata)).toBeUndefined();
+    metadata.set(STATUS_DETAILS_KEY, Buffer.from([0xff, 0xff, 0xff]));
+    expect(decodeStatusDetails(metadata)).toBeUndefined();
+  });
+});
