@@ -1,0 +1,144 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreateWorkflowRequest, WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
+import { WorkflowStateType, type WorkflowState } from '../../../src/gen/flowserv/remote/v1/workflow.js';
+import { call, collect } from '../../support/grpc-calls.js';
+import { startTestServer, type TestServer } from '../../support/test-server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+function shellRequest(runId: string, commands: string[]): CreateWorkflowRequest {
+  return {
+    run: { runId },
+    template: { workflow: { steps: [{ name: 'main', action: { environment: 'sh', commands } }] }, parameters: [], parameterGroups: [], outputs: [] },
+    arguments: [],
+    staticFiles: [],
+    engine: '',
+    labels: {},
+    requestId: '',
+  };
+}
+
+/** Processes whose process group is `pgid`, read from /proc. */
+function processesInGroup(pgid: number): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') pids.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+/** Resolves with the first state of `type` seen on a watch from the start. */
+function waitForState(workflowId: string, type: WorkflowStateType): Promise<WorkflowState> {
+  return new Promise((resolve, reject) => {
+    const stream = server.client.watchState({ workflowId, afterSequence: 0 });
+    stream.on('data', (r: WatchStateResponse) => {
+      if (r.event?.$case === 'state' && r.event.value.type === type) {
+        resolve(r.event.value);
+        stream.cancel();
+      }
+    });
+    stream.on('error', (err: { code?: number }) => {
+      if (err.code !== 1) reject(err);
+    });
+  });
+}
+
+describe('StopWorkflow on the local engine', () => {
+  it('leaves no process of the job alive and records CANCELED with the reason', async () => {
+    const { client } = server;
+    const created = await call(client, client.createWorkflow, shellRequest('stop-1', ['sleep 300 & sleep 300 & wait']));
+    const id = created.workflow!.workflowId;
+    await waitForState(id, WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
+    const pgid = Number(server.app.service.getWorkflow(id).handle!.externalId);
+    await expect.poll(() => processesInGroup(pgid).length).toBeGreaterThanOrEqual(3);
+    const stopped = await call(client, client.stopWorkflow, { workflowId: id, reason: 'no longer needed', gracePeriod: { seconds: 2, nanos: 0 } });
+    expect(stopped.state).toMatchObject({ type: WorkflowStateType.WORKFLOW_STATE_TYPE_CANCELED, messages: ['no longer needed'] });
+    expect(processesInGroup(pgid)).toEqual([]);
+    const again = await call(client, client.stopWorkflow, { workflowId: id, reason: 'again', gracePeriod: undefined });
+    expect(again.state).toEqual(stopped.state);
+  });
+
+  it('kills a job that ignores SIGTERM once the grace period is over', async () => {
+    const { client } = server;
+    const created = await call(client, client.createWorkflow, shellRequest('stop-2', ["trap '' TERM; touch trapped; sleep 300 & wait; sleep 300"]));
+    const id = created.workflow!.workflowId;
+    await waitForState(id, WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
+    const { handle } = server.app.service.getWorkflow(id);
+    const pgid = Number(handle!.externalId);
+    await expect.poll(() => existsSync(join(handle!.workDir, 'trapped'))).toBe(true);
+    const started = Date.now();
+    await call(client, client.stopWorkflow, { workflowId: id, reason: '', gracePeriod: { seconds: 0, nanos: 300_000_000 } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(processesInGroup(pgid)).toEqual([]);
+    expect(server.app.service.getWorkflow(id).state.messages).toEqual(['canceled at user request']);
+  });
+
+  it('cancels a workflow still queued, without ever starting it', async () => {
+    const queued = await startTestServer({ args: ['--local-max-concurrent-jobs', '1'] });
+    try {
+      const { client } = queued;
+      await call(client, client.createWorkflow, shellRequest('busy', ['sleep 300']));
+      const second = await call(client, client.createWorkflow, shellRequest('waiting', ['touch started']));
+      const id = second.workflow!.workflowId;
+      expect(second.workflow!.state!.type).toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING);
+      const stopped = await call(client, client.stopWorkflow, { workflowId: id, reason: 'not needed', gracePeriod: undefined });
+      expect(stopped.state!.type).toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_CANCELED);
+      expect(queued.app.service.getWorkflow(id).handle).toBeUndefined();
+      const busy = queued.app.service.listWorkflows({ states: ['RUNNING', 'PENDING'] }).workflows[0]!;
+      await call(client, client.stopWorkflow, { workflowId: busy.workflowId, reason: '', gracePeriod: undefined });
+    } finally {
+      await queued.stop();
+    }
+  });
+});
+
+describe('WatchState', () => {
+  it('reconnecting with the last sequence seen gives exactly the missing states, then ends', async () => {
+    const { client } = server;
+    const created = await call(client, client.createWorkflow, shellRequest('watch-1', ['sleep 1']));
+    const id = created.workflow!.workflowId;
+    const first = await waitForState(id, WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING);
+    expect(first.sequence).toBe(1);
+    const rest = await collect<WatchStateResponse>(client.watchState({ workflowId: id, afterSequence: first.sequence }));
+    const states = rest.flatMap((r) => (r.event?.$case === 'state' ? [r.event.value] : []));
+    expect(states.map((s) => s.sequence)).toEqual([2, 3]);
+    expect(states.map((s) => s.type)).toEqual([WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING, WorkflowStateType.WORKFLOW_STATE_TYPE_SUCCESS]);
+    const heartbeats = rest.filter((r) => r.event?.$case === 'heartbeat');
+    expect(heartbeats.length).toBeGreaterThanOrEqual(1);
+    const replay = await collect<WatchStateResponse>(client.watchState({ workflowId: id, afterSequence: 2 }));
+    expect(replay.map((r) => (r.event?.$case === 'state' ? r.event.value.sequence : -1))).toEqual([3]);
+  });
+
+  it('many watchers share one source and a cancelled watch releases its subscription', async () => {
+    const { client } = server;
+    const created = await call(client, client.createWorkflow, shellRequest('watch-2', ['sleep 300']));
+    const id = created.workflow!.workflowId;
+    const streams = Array.from({ length: 5 }, () => client.watchState({ workflowId: id, afterSequence: 0 }));
+    const ended = streams.map(
+      (s) =>
+        new Promise<number>((resolve) => {
+          s.on('error', (err: { code: number }) => resolve(err.code));
+          s.on('data', () => undefined);
+        }),
+    );
+    await expect.poll(() => server.app.service.hub.subscriberCount(id)).toBe(5);
+    for (const s of streams) s.cancel();
+    expect(await Promise.all(ended)).toEqual([1, 1, 1, 1, 1]);
+    await expect.poll(() => server.app.service.hub.subscriberCount(id)).toBe(0);
+    expect(server.app.service.getWorkflow(id).state.type).toBe('RUNNING');
+    await call(client, client.stopWorkflow, { workflowId: id, reason: '', gracePeriod: undefined });
+  });
+});
