@@ -1,0 +1,91 @@
+/** loadConfig: defaults, precedence, every problem in one error, frozen result. */
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeSettings, loadConfig, SETTINGS } from '../../../src/config/load-config.js';
+
+function problemsOf(env: Record<string, string>, argv: string[] = []): readonly string[] {
+  try {
+    loadConfig(env, argv);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('uses the embedded defaults with no flags and no variables', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 50051,
+      dataDir: path.resolve('.data'),
+      logLevel: 'info',
+      maxReceiveMessageBytes: 8 * 1024 * 1024,
+      maxSendMessageBytes: 8 * 1024 * 1024,
+      shutdownGraceMs: 10_000,
+      heartbeatIntervalMs: 15_000,
+      defaultEngine: 'local',
+      engines: ['local'],
+      localMaxConcurrentJobs: availableParallelism(),
+      enableSlurm: false,
+      slurmPartition: undefined,
+    });
+  });
+
+  it('lets flags win over variables', () => {
+    const config = loadConfig({ FLOWSERV_REMOTE_PORT: '6000', FLOWSERV_REMOTE_HOST: '0.0.0.0' }, ['--port', '7000']);
+    expect(config.port).toBe(7000);
+    expect(config.host).toBe('0.0.0.0');
+    expect(loadConfig({}, ['--port=0']).port).toBe(0);
+  });
+
+  it('enables slurm with a switch and accepts it as default engine then', () => {
+    const config = loadConfig({}, ['--enable-slurm', '--default-engine', 'slurm', '--slurm-partition', 'debug']);
+    expect(config.engines).toEqual(['local', 'slurm']);
+    expect(config.defaultEngine).toBe('slurm');
+    expect(config.slurmPartition).toBe('debug');
+    expect(loadConfig({ FLOWSERV_REMOTE_ENABLE_SLURM: 'true' }, ['--no-enable-slurm']).engines).toEqual(['local']);
+  });
+
+  it('reports every bad setting at once, naming the flag or variable it came from', () => {
+    const problems = problemsOf({ FLOWSERV_REMOTE_LOG_LEVEL: 'loud' }, ['--port', '70000', '--shutdown-grace-ms', '-1', '--default-engine', 'slurm', '--bogus']);
+    expect(problems).toEqual([
+      'unknown flag --bogus',
+      "port (--port): must be an integer 0..65535, got '70000'",
+      "logLevel (FLOWSERV_REMOTE_LOG_LEVEL): must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'",
+      "shutdownGraceMs (--shutdown-grace-ms): must be an integer >= 0, got '-1'",
+      "defaultEngine: 'slurm' is not enabled (enabled: local; use --enable-slurm)",
+    ]);
+  });
+
+  it('puts every problem in the error message', () => {
+    expect(() => loadConfig({ FLOWSERV_REMOTE_PORT: 'abc', FLOWSERV_REMOTE_HEARTBEAT_INTERVAL_MS: '1.5' })).toThrow(
+      /2 problems[\s\S]*port \(FLOWSERV_REMOTE_PORT\)[\s\S]*heartbeatIntervalMs \(FLOWSERV_REMOTE_HEARTBEAT_INTERVAL_MS\)/,
+    );
+  });
+
+  it('rejects non-decimal numbers, bad booleans and missing flag values', () => {
+    expect(problemsOf({ FLOWSERV_REMOTE_PORT: '0x10', FLOWSERV_REMOTE_ENABLE_SLURM: 'maybe' }, ['--host'])).toEqual([
+      'host (--host): missing value',
+      "port (FLOWSERV_REMOTE_PORT): must be an integer 0..65535, got '0x10'",
+      "enableSlurm (FLOWSERV_REMOTE_ENABLE_SLURM): must be true or false, got 'maybe'",
+    ]);
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.engines)).toBe(true);
+    expect(() => ((config as { port: number }).port = 1)).toThrow(TypeError);
+  });
+
+  it('documents every setting with its flag, variable and default', () => {
+    const help = describeSettings();
+    for (const setting of SETTINGS) {
+      expect(help).toContain(`--${setting.flag}`);
+      expect(help).toContain(setting.env);
+    }
+  });
+});
