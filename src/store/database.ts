@@ -30,7 +30,7 @@ const MIGRATIONS: readonly string[] = [
     sequence INTEGER NOT NULL,
     created_at TEXT NOT NULL
   );
-  CREATE INDEX workflows_by_created ON workflows (created_at DESC, workflow_id DESC);
+  CREATE INDEX workflows_by_created ON workflows (created_at DESC);
   CREATE INDEX workflows_by_state ON workflows (state_type, engine);
   CREATE TABLE workflow_states (
     workflow_id TEXT NOT NULL REFERENCES workflows (workflow_id) ON DELETE CASCADE,

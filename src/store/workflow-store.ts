@@ -24,7 +24,7 @@ export interface ListQuery {
   readonly labels?: Readonly<Record<string, string>>;
   readonly engine?: string;
   readonly pageSize: number;
-  /** Keyset cursor: list workflows strictly after this (createdAt, workflowId). */
+  /** Keyset cursor: list workflows strictly after this one (by creation time, then insertion order). */
   readonly after?: { readonly createdAt: string; readonly workflowId: string };
 }
 
@@ -191,11 +191,11 @@ export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
         params.push(`$."${key}"`, value);
       }
       if (query.after) {
-        where.push('(w.created_at < ? OR (w.created_at = ? AND w.workflow_id < ?))');
+        where.push('(w.created_at < ? OR (w.created_at = ? AND w.rowid < (SELECT rowid FROM workflows WHERE workflow_id = ?)))');
         params.push(query.after.createdAt, query.after.createdAt, query.after.workflowId);
       }
       const sql = `${SELECT_WORKFLOW} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY w.created_at DESC, w.workflow_id DESC LIMIT ?`;
+        ORDER BY w.created_at DESC, w.rowid DESC LIMIT ?`;
       return db
         .prepare<unknown[], WorkflowRow>(sql)
         .all(...params, query.pageSize)
