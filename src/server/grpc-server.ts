@@ -78,7 +78,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     services: ownNames,
     probes: options.healthProbes ?? [],
     intervalMs: config.engineHealthIntervalMs,
-    logger: logger.child({ component: 'health' }),
+    logger,
   });
   const reflection = createReflectionServices({
     descriptorSet: options.descriptorSet ?? loadDescriptorSet(),

@@ -83,7 +83,7 @@ export function createHealthService(options: HealthOptions): HealthService {
     const next: ServingStatus = result.serving ? 'SERVING' : 'NOT_SERVING';
     if (statuses.get(probe.name) !== next || !probed.has(probe.name)) {
       probed.add(probe.name);
-      options.logger[result.serving ? 'info' : 'warn']({ service: probe.name, status: next, detail: result.detail }, 'health changed');
+      options.logger[result.serving ? 'info' : 'warn']({ entry: probe.name, status: next, detail: result.detail }, 'health changed');
     }
     setStatus(probe.name, next);
   };
