@@ -1,4 +1,5 @@
 /** loadConfig: defaults, precedence, every problem in one error, frozen result. */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,6 +80,13 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.engines)).toBe(true);
     expect(() => ((config as { port: number }).port = 1)).toThrow(TypeError);
+  });
+
+  it('has a README row for every setting', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const setting of SETTINGS) {
+      expect(readme).toContain(`| \`${setting.key}\` | \`--${setting.flag}\` | \`${setting.env}\` |`);
+    }
   });
 
   it('documents every setting with its flag, variable and default', () => {
