@@ -1,0 +1,272 @@
+/**
+ * RemoteClient over gRPC (the generated RemoteWorkflowServiceClient), plus the calls flowServ's
+ * contract has no room for: watch, download, list, info, upload. Every call takes
+ * `{signal, timeoutMs}`; idempotent calls and CreateWorkflow (made idempotent by its request_id,
+ * reused across retries) are retried on UNAVAILABLE / DEADLINE_EXCEEDED within the policy.
+ */
+import { credentials as grpcCredentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  RemoteWorkflowServiceClient,
+  type CreateWorkflowResponse,
+  type FindFilesResponse,
+  type GetServiceInfoResponse,
+  type GetWorkflowResponse,
+  type GetWorkflowStateResponse,
+  type ListWorkflowsResponse,
+  type StopWorkflowResponse,
+} from '../gen/flowserv/remote/v1/service.js';
+import type { StaticFile } from '../gen/flowserv/remote/v1/files.js';
+import type { InputFile, StateType, WorkflowState } from '../model/index.js';
+import { DEFAULT_RETRY_POLICY, deadlineOf, unaryOnce, withRetry, type CallOptions, type RetryPolicy } from './call.js';
+import { downloadToVolume } from './downloads.js';
+import { argumentsToProto, inputFilesOf, type ArgumentValues } from './mapping/arguments.js';
+import { sequencedFromProto, stateFromProto, stateToProto, stateTypeToProto, type OutputFileInfo, type SequencedState } from './mapping/state.js';
+import { templateToProto, type TemplateInput } from './mapping/template.js';
+import { serviceInfoFromProto, workflowFromProto, type ServiceInfo, type WorkflowInfo } from './mapping/workflow.js';
+import type { CreateWorkflowOptions, RemoteClient, RunObject, StopWorkflowOptions } from './remote-client.js';
+import { digestOf, uploadOnce, type Digest, type UploadResult } from './uploads.js';
+import { FileSystemStorage } from './volume/fs-storage.js';
+import { FSFile, type IOHandle } from './volume/io-handle.js';
+import type { StorageVolume } from './volume/storage-volume.js';
+import { watchOnce, type WatchEvent } from './watch-stream.js';
+import { RemoteWorkflowHandle } from './workflow-handle.js';
+
+/** Construction options. */
+export interface GrpcRemoteClientOptions {
+  /** Channel credentials (default: insecure, for 127.0.0.1 and service meshes that add TLS). */
+  readonly credentials?: ChannelCredentials;
+  /**
+   * grpc-js channel options. Defaults reconnect quickly (100 ms, at most 2 s between connection
+   * attempts) so that a watch resumes soon after a dropped connection.
+   */
+  readonly channelOptions?: ChannelOptions;
+  /** Retry policy of idempotent calls (default DEFAULT_RETRY_POLICY). */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Upload chunk size in bytes (default 64 KiB, the server's default limit). */
+  readonly uploadChunkBytes?: number;
+}
+
+/** A page of ListWorkflows. */
+export interface WorkflowPage {
+  readonly workflows: readonly WorkflowInfo[];
+  /** '' on the last page. */
+  readonly nextPageToken: string;
+}
+
+/** ListWorkflows filters. */
+export interface ListWorkflowsQuery {
+  readonly states?: readonly StateType[];
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly engine?: string;
+  /** Default and cap are the server's (50 / 500 unless configured). */
+  readonly pageSize?: number;
+  readonly pageToken?: string;
+}
+
+const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 2_000,
+};
+
+/** The gRPC RemoteClient. Close it when done (it holds a channel). */
+export class GrpcRemoteClient implements RemoteClient {
+  /** The generated client, for calls this class does not wrap. */
+  readonly raw: RemoteWorkflowServiceClient;
+  readonly retryPolicy: RetryPolicy;
+  private readonly chunkBytes: number;
+
+  constructor(
+    readonly address: string,
+    options: GrpcRemoteClientOptions = {},
+  ) {
+    this.raw = new RemoteWorkflowServiceClient(address, options.credentials ?? grpcCredentials.createInsecure(), {
+      ...DEFAULT_CHANNEL_OPTIONS,
+      ...options.channelOptions,
+    });
+    this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.chunkBytes = options.uploadChunkBytes ?? 64 * 1024;
+  }
+
+  /** Closes the channel; calls in flight fail. */
+  close(): void {
+    this.raw.close();
+  }
+
+  private retrying<T>(options: CallOptions | undefined, idempotent: boolean, attempt: (deadline: number | undefined) => Promise<T>): Promise<T> {
+    const deadline = deadlineOf(options);
+    return withRetry(() => attempt(deadline), { policy: this.retryPolicy, idempotent, deadline, signal: options?.signal });
+  }
+
+  async createWorkflow(
+    run: RunObject,
+    template: TemplateInput,
+    args: ArgumentValues,
+    staticfs: StorageVolume | null,
+    options: CreateWorkflowOptions = {},
+  ): Promise<RemoteWorkflowHandle> {
+    const deadline = deadlineOf(options);
+    const callOptions = { ...options, ...(deadline !== undefined && { timeoutMs: Math.max(1, deadline - Date.now()) }) };
+    const statics = staticfs ? await staticfs.walk('') : [];
+    const inputs = inputFilesOf(args);
+    const handles: IOHandle[] = [...statics.map(([, h]) => h), ...inputs.map((f) => new FSFile(path.resolve(f.source)))];
+    const digests = await this.uploadAll(handles, callOptions);
+    const staticFiles: StaticFile[] = statics.map(([key], i) => ({ path: key, sha256: digests[i]!.sha256 }));
+    const byInput = new Map<InputFile, string>(inputs.map((f, i) => [f, digests[statics.length + i]!.sha256]));
+    const request = {
+      run: { runId: run.runId, workflowId: run.workflowId, groupId: run.groupId },
+      template: templateToProto(template),
+      arguments: argumentsToProto(args, (f) => byInput.get(f)!),
+      staticFiles,
+      engine: options.engine ?? '',
+      labels: { ...options.labels },
+      requestId: options.requestId ?? randomUUID(),
+      resources: undefined,
+    };
+    const response = await withRetry(
+      () => unaryOnce<CreateWorkflowResponse>((md, o, cb) => this.raw.createWorkflow(request, md, o, cb), deadline, options.signal),
+      { policy: this.retryPolicy, idempotent: true, deadline, signal: options.signal },
+    );
+    if (!response.workflow) throw new Error('CreateWorkflow answered without a workflow');
+    const wf = workflowFromProto(response.workflow);
+    const runstore = options.runstore ?? new FileSystemStorage(mkdtempSync(path.join(tmpdir(), `flowserv-run-${run.runId}-`)));
+    return new RemoteWorkflowHandle({ runId: wf.runId, workflowId: wf.workflowId, state: wf.state, outputFiles: wf.outputFiles, runstore, client: this });
+  }
+
+  async getWorkflowState(workflowId: string, currentState: WorkflowState, options?: CallOptions): Promise<WorkflowState> {
+    const res = await this.retrying(options, true, (deadline) =>
+      unaryOnce<GetWorkflowStateResponse>(
+        (md, o, cb) => this.raw.getWorkflowState({ workflowId, currentState: stateToProto(currentState) }, md, o, cb),
+        deadline,
+        options?.signal,
+      ),
+    );
+    if (!res.state) throw new Error('GetWorkflowState answered without a state');
+    const next = stateFromProto(res.state);
+    return res.changed && !next.sameType(currentState) ? next : currentState;
+  }
+
+  /** The latest state with its sequence and output digests (GetWorkflowState without a current state). */
+  async getState(workflowId: string, options?: CallOptions): Promise<SequencedState> {
+    const res = await this.retrying(options, true, (deadline) =>
+      unaryOnce<GetWorkflowStateResponse>((md, o, cb) => this.raw.getWorkflowState({ workflowId }, md, o, cb), deadline, options?.signal),
+    );
+    if (!res.state) throw new Error('GetWorkflowState answered without a state');
+    return sequencedFromProto(res.state);
+  }
+
+  async stopWorkflow(workflowId: string, options: StopWorkflowOptions = {}): Promise<WorkflowState> {
+    const gracePeriod = options.graceMs === undefined ? undefined : { seconds: Math.floor(options.graceMs / 1000), nanos: (options.graceMs % 1000) * 1e6 };
+    const res = await this.retrying(options, true, (deadline) =>
+      unaryOnce<StopWorkflowResponse>(
+        (md, o, cb) => this.raw.stopWorkflow({ workflowId, reason: options.reason ?? '', gracePeriod }, md, o, cb),
+        deadline,
+        options.signal,
+      ),
+    );
+    if (!res.state) throw new Error('StopWorkflow answered without a state');
+    return stateFromProto(res.state);
+  }
+
+  /** One workflow with its latest state. */
+  async getWorkflow(workflowId: string, options?: CallOptions): Promise<WorkflowInfo> {
+    const res = await this.retrying(options, true, (deadline) =>
+      unaryOnce<GetWorkflowResponse>((md, o, cb) => this.raw.getWorkflow({ workflowId }, md, o, cb), deadline, options?.signal),
+    );
+    if (!res.workflow) throw new Error('GetWorkflow answered without a workflow');
+    return workflowFromProto(res.workflow);
+  }
+
+  /** One page of workflows, newest first. */
+  async listWorkflows(query: ListWorkflowsQuery = {}, options?: CallOptions): Promise<WorkflowPage> {
+    const request = {
+      pageSize: query.pageSize ?? 0,
+      pageToken: query.pageToken ?? '',
+      states: (query.states ?? []).map(stateTypeToProto),
+      labels: { ...query.labels },
+      engine: query.engine ?? '',
+    };
+    const res = await this.retrying(options, true, (deadline) =>
+      unaryOnce<ListWorkflowsResponse>(
+        (md, o, cb) => this.raw.listWorkflows(request, md, o, cb),
+        deadline,
+        options?.signal,
+      ),
+    );
+    return { workflows: res.workflows.map(workflowFromProto), nextPageToken: res.nextPageToken };
+  }
+
+  /** Version, engines and limits of the server. */
+  async getServiceInfo(options?: CallOptions): Promise<ServiceInfo> {
+    const res = await this.retrying(options, true, (deadline) =>
+      unaryOnce<GetServiceInfoResponse>((md, o, cb) => this.raw.getServiceInfo({}, md, o, cb), deadline, options?.signal),
+    );
+    return serviceInfoFromProto(res);
+  }
+
+  /** The subset of `sha256s` the server already stores. */
+  async findFiles(sha256s: readonly string[], options?: CallOptions): Promise<Set<string>> {
+    const res = await this.retrying(options, true, (deadline) =>
+      unaryOnce<FindFilesResponse>((md, o, cb) => this.raw.findFiles({ sha256s: [...sha256s] }, md, o, cb), deadline, options?.signal),
+    );
+    return new Set(res.presentSha256s);
+  }
+
+  /** Uploads one file (a local path or a handle), whether or not the server has it. */
+  async uploadFile(source: string | IOHandle, options?: CallOptions & { digest?: Digest }): Promise<UploadResult> {
+    const file = typeof source === 'string' ? new FSFile(path.resolve(source)) : source;
+    const digest = options?.digest ?? (await digestOf(file));
+    const name = typeof source === 'string' ? path.basename(source) : undefined;
+    return this.retrying(options, true, (deadline) => uploadOnce(this.raw, file, digest, this.chunkBytes, deadline, options?.signal, name));
+  }
+
+  /**
+   * Hashes every handle, asks FindFiles which digests the server has, and uploads each missing
+   * digest once. Resolves with the digests in input order.
+   */
+  async uploadAll(files: readonly IOHandle[], options?: CallOptions): Promise<Digest[]> {
+    const digests: Digest[] = [];
+    for (const f of files) digests.push(await digestOf(f));
+    if (digests.length === 0) return digests;
+    const present = await this.findFiles([...new Set(digests.map((d) => d.sha256))], options);
+    for (let i = 0; i < files.length; i++) {
+      const d = digests[i]!;
+      if (present.has(d.sha256)) continue;
+      await this.uploadFile(files[i]!, { ...options, digest: d });
+      present.add(d.sha256);
+    }
+    return digests;
+  }
+
+  /** One WatchState stream (no reconnection; see followWorkflow for that). */
+  watchState(workflowId: string, afterSequence = 0, options?: CallOptions): AsyncGenerator<WatchEvent> {
+    return watchOnce(this.raw, workflowId, afterSequence, deadlineOf(options), options?.signal);
+  }
+
+  /** Downloads one output file into `target` (at `dst`, default its key), verified by size and sha256. */
+  downloadFile(workflowId: string, key: string, target: StorageVolume, options?: CallOptions & { dst?: string }): Promise<OutputFileInfo> {
+    return downloadToVolume(this.raw, {
+      workflowId,
+      key,
+      target,
+      ...(options?.dst !== undefined && { dst: options.dst }),
+      policy: this.retryPolicy,
+      deadline: deadlineOf(options),
+      ...(options?.signal && { signal: options.signal }),
+    });
+  }
+
+  /** Downloads each key into `runstore` (the handle's SUCCESS contract). */
+  async downloadOutputs(workflowId: string, keys: readonly string[], runstore: StorageVolume, options?: CallOptions): Promise<void> {
+    const deadline = deadlineOf(options);
+    for (const key of keys) {
+      await this.downloadFile(workflowId, key, runstore, {
+        ...(options?.signal && { signal: options.signal }),
+        ...(deadline !== undefined && { timeoutMs: Math.max(1, deadline - Date.now()) }),
+      });
+    }
+  }
+}
