@@ -212,6 +212,20 @@ def check_reflection_resolve(channel):
             f'{len(service.methods)} methods, {len(resolved)} input/output types resolve'), pool
 
 
+def check_reflection_health(channel):
+    """grpcurl resolves grpc.health.v1.Health through reflection before it can call Check: the
+    served file must load into a descriptor pool (which validates it as protoc output)."""
+    files = Reflection(channel).files(file_containing_symbol='grpc.health.v1.Health')
+    pool = descriptor_pool.DescriptorPool()
+    for fd in reversed(files):
+        try:
+            pool.Add(fd)
+        except TypeError as err:
+            raise CheckFailed(f'{fd.name} does not load: {" ".join(str(err).split())}') from None
+    method = pool.FindServiceByName('grpc.health.v1.Health').FindMethodByName('Check')
+    return f'{files[0].name}: Check({method.input_type.full_name}) resolves', None
+
+
 # --- the Hello World template -------------------------------------------------------------------
 
 DECLARATION_KEYS = {
@@ -479,6 +493,7 @@ def main():
         checks.run('health.service', lambda: check_health(channel, SERVICE))
         checks.run('reflection.list_services', lambda: check_reflection_list(channel))
         checks.run('reflection.resolve_types', lambda: check_reflection_resolve(channel))
+        checks.run('reflection.resolve_health', lambda: check_reflection_health(channel))
 
         def service_info():
             info = stub.GetServiceInfo(service_pb2.GetServiceInfoRequest(), timeout=RPC_TIMEOUT_S)

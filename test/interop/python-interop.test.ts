@@ -6,11 +6,12 @@
  * installs them); under FLOWSERV_TEST_REQUIRE_ALL=1 a missing package fails instead.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeIfAvailable } from '../support/requirements.js';
+import { codeBlocks, readmeSection } from '../unit/docs/readme.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -24,6 +25,7 @@ const CHECKS = [
   'health.service',
   'reflection.list_services',
   'reflection.resolve_types',
+  'reflection.resolve_health',
   'service_info',
   'template.from_yaml',
   'files.upload',
@@ -111,4 +113,20 @@ describeIfAvailable('Python interop (Debian grpcio against the real server)', mi
     expect(lines.at(-1)).toBe(`python-interop: all ${CHECKS.length} checks passed`);
     expect(result.code, transcript(result)).toBe(0);
   }, 150_000);
+
+  it("runs the README's Python snippet (create, watch, download)", async () => {
+    const section = readmeSection('Calling from Python');
+    expect(section, 'README.md has no "## Calling from Python" section').toBeDefined();
+    const snippet = codeBlocks(section ?? '', ['python']).find((b) => b.includes('DownloadFile'));
+    expect(snippet, 'no Python block that downloads').toBeDefined();
+    const script = join(genDir, 'readme_snippet.py');
+    writeFileSync(script, (snippet ?? '')
+      .replace("'test/interop/gen'", JSON.stringify(genDir))
+      .replace("'127.0.0.1:50051'", JSON.stringify(server.address)));
+    const result = await run(PYTHON, [script], 60_000);
+    expect(result.code, transcript(result)).toBe(0);
+    expect(result.stdout, transcript(result)).toMatch(
+      /WORKFLOW_STATE_TYPE_PENDING[\s\S]*WORKFLOW_STATE_TYPE_RUNNING[\s\S]*WORKFLOW_STATE_TYPE_SUCCESS[\s\S]*Hi Alice!\nHi Bob!\n$/,
+    );
+  }, 90_000);
 });
