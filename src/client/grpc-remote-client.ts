@@ -4,7 +4,7 @@
  * `{signal, timeoutMs}`; idempotent calls and CreateWorkflow (made idempotent by its request_id,
  * reused across retries) are retried on UNAVAILABLE / DEADLINE_EXCEEDED within the policy.
  */
-import { credentials as grpcCredentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
+import { credentials as grpcCredentials, type ChannelCredentials, type ChannelOptions, type ClientOptions } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,10 +40,10 @@ export interface GrpcRemoteClientOptions {
   /** Channel credentials (default: insecure, for 127.0.0.1 and service meshes that add TLS). */
   readonly credentials?: ChannelCredentials;
   /**
-   * grpc-js channel options. Defaults reconnect quickly (100 ms, at most 2 s between connection
-   * attempts) so that a watch resumes soon after a dropped connection.
+   * grpc-js client options (channel options, interceptors). Defaults reconnect quickly (100 ms,
+   * at most 2 s between connection attempts) so that a watch resumes soon after a dropped connection.
    */
-  readonly channelOptions?: ChannelOptions;
+  readonly channelOptions?: Partial<ClientOptions>;
   /** Retry policy of idempotent calls (default DEFAULT_RETRY_POLICY). */
   readonly retry?: Partial<RetryPolicy>;
   /** Upload chunk size in bytes (default 64 KiB, the server's default limit). */

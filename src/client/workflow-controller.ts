@@ -7,6 +7,7 @@
  */
 import { StatePending, type WorkflowState } from '../model/index.js';
 import type { RetryPolicy } from './call.js';
+import { InvalidArgumentError } from './errors.js';
 import type { GrpcRemoteClient } from './grpc-remote-client.js';
 import type { ArgumentValues } from './mapping/arguments.js';
 import type { TemplateInput } from './mapping/template.js';
@@ -40,6 +41,8 @@ export interface ExecResult {
   readonly state: WorkflowState;
   /** Null when submission failed. */
   readonly runstore: StorageVolume | null;
+  /** Resolves with the last state reported for the run (at once when submission failed). */
+  readonly done: Promise<WorkflowState>;
 }
 
 interface Task {
@@ -48,8 +51,10 @@ interface Task {
   readonly done: Promise<WorkflowState>;
 }
 
+/** flowServ puts the stack trace lines in the ERROR state; field violations come first here. */
 function errorMessages(err: unknown): string[] {
-  return (err instanceof Error ? (err.stack ?? String(err)) : String(err)).split('\n');
+  const violations = err instanceof InvalidArgumentError ? err.violations.map((v) => `${v.field}: ${v.description}`) : [];
+  return [...violations, ...(err instanceof Error ? (err.stack ?? String(err)) : String(err)).split('\n')];
 }
 
 /** The workflow controller for remote engines. */
@@ -77,13 +82,14 @@ export class RemoteWorkflowController {
     try {
       handle = await this.client.createWorkflow(run, template, args, staticfs, options);
     } catch (err) {
-      return { state: new StatePending().error(errorMessages(err)), runstore: null };
+      const state = new StatePending().error(errorMessages(err));
+      return { state, runstore: null, done: Promise.resolve(state) };
     }
     const abort = new AbortController();
     const done = this.monitor(handle, abort.signal);
     this.tasks.set(run.runId, { workflowId: handle.workflowId, abort, done });
-    if (this.options.isAsync === false) return { state: await done, runstore: handle.runstore };
-    return { state: handle.state, runstore: handle.runstore };
+    if (this.options.isAsync === false) return { state: await done, runstore: handle.runstore, done };
+    return { state: handle.state, runstore: handle.runstore, done };
   }
 
   /** Stops the run's workflow (errors ignored, as in flowServ); the CANCELED state is still reported. */
@@ -100,11 +106,6 @@ export class RemoteWorkflowController {
   /** Run ids still being followed. */
   activeRuns(): string[] {
     return [...this.tasks.keys()];
-  }
-
-  /** Resolves with the final state reported for the run; undefined when it is not followed. */
-  whenDone(runId: string): Promise<WorkflowState> | undefined {
-    return this.tasks.get(runId)?.done;
   }
 
   /** Stops following every run (the workflows keep running) and waits for the monitors to end. */
