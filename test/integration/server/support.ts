@@ -115,13 +115,14 @@ export interface ServerProcess {
   readonly exited: Promise<number | string>;
 }
 
-const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = path.join(REPO_ROOT, 'src', 'cli', 'main.ts');
+/** node with the tsx loader, so that the child process IS the CLI (signals reach it directly). */
+const NODE_ARGS = ['--import', 'tsx', CLI];
 
 /** Runs `flowserv-remote <args>` from source; resolves with exit code, stdout and stderr. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -134,7 +135,8 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
 /** Spawns `flowserv-remote serve --port 0` with a fresh data dir; resolves once it listens. */
 export function spawnServer(extraArgs: readonly string[] = []): Promise<ServerProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'flowserv-remote-serve-'));
-  const child = spawn(TSX, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+  const child = spawn(process.execPath, [...NODE_ARGS, 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+    cwd: REPO_ROOT,
     env: { ...process.env, FLOWSERV_REMOTE_LOG_LEVEL: 'debug' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
