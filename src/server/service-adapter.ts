@@ -13,6 +13,7 @@ import type {
   handleClientStreamingCall,
   handleServerStreamingCall,
   handleUnaryCall,
+  sendUnaryData,
   ServerDuplexStream,
   ServerWritableStream,
   ServiceDefinition,
@@ -100,6 +101,22 @@ function failure(err: unknown, ctx: CallContext) {
   return toGrpcStatus(err, ctx.logger);
 }
 
+/** Runs a single-response handler and answers with its result or the mapped status. */
+function respondOnce(run: () => unknown, callback: sendUnaryData<unknown>, ctx: CallContext, finish: () => void): void {
+  Promise.resolve()
+    .then(run)
+    .then(
+      (response) => {
+        finish();
+        callback(null, response);
+      },
+      (err: unknown) => {
+        finish();
+        callback(failure(err, ctx));
+      },
+    );
+}
+
 /** Converts a handler of any kind into the grpc-js handler for `method`. */
 function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolean, fn: AnyFn, deps: AdapterDeps) {
   const ignoreStreamError = (logger: Logger) => (err: Error) => logger.debug({ err }, 'stream error');
@@ -107,18 +124,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
   if (!requestStream && !responseStream) {
     const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
       const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request);
-      Promise.resolve()
-        .then(() => fn(call.request, ctx))
-        .then(
-          (response) => {
-            finish();
-            callback(null, response);
-          },
-          (err: unknown) => {
-            finish();
-            callback(failure(err, ctx));
-          },
-        );
+      respondOnce(() => fn(call.request, ctx), callback, ctx, finish);
     };
     return unary;
   }
@@ -136,18 +142,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
     const clientStream: handleClientStreamingCall<unknown, unknown> = (call, callback) => {
       const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal);
       call.on('error', ignoreStreamError(ctx.logger));
-      Promise.resolve()
-        .then(() => fn(requestsOf(call), ctx))
-        .then(
-          (response) => {
-            finish();
-            callback(null, response);
-          },
-          (err: unknown) => {
-            finish();
-            callback(failure(err, ctx));
-          },
-        );
+      respondOnce(() => fn(requestsOf(call), ctx), callback, ctx, finish);
     };
     return clientStream;
   }
