@@ -1,0 +1,110 @@
+/**
+ * `flowserv-remote submit TEMPLATE_DIR_OR_FILE …`: uploads the template's static files and the
+ * --file inputs (only what the server lacks), creates the workflow and, with --watch or
+ * --download, follows it to the end and downloads the verified outputs.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { FileSystemStorage, GrpcRemoteClient } from '../client/index.js';
+import { FileParameter, InputFile, type PyValue } from '../model/index.js';
+import { COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, exitCodeFor, keyValues, parseCommand, reportFailure, UsageError, workflowJson, writeJson } from './client-common.js';
+import type { Command } from './commands.js';
+import { followAndPrint } from './follow-printer.js';
+import { loadTemplateSource } from './template-source.js';
+
+const USAGE = `usage: flowserv-remote submit TEMPLATE_DIR_OR_FILE [flags]
+
+Submits a flowServ workflow: a template directory with a manifest (flowserv.yaml/.yml/.json),
+or a single YAML/JSON spec file (then only --file inputs are uploaded).
+
+flags:
+  --manifest FILE     manifest file in the template directory (default: flowserv.json/.yaml/.yml)
+  --arg NAME=VALUE    argument; VALUE is parsed as JSON when it parses, else taken as a string
+  --file NAME=PATH[:TARGET]  file argument; TARGET defaults to the parameter's target, else the file name
+  --engine NAME       engine (default: the server's default)
+  --label KEY=VALUE   label (repeatable)
+  --run-id ID         flowServ run id (default: a random id)
+  --watch             follow the workflow to its end, printing each state
+  --download DIR      after SUCCESS, download the outputs into DIR (implies --watch)
+${COMMON_FLAGS_HELP}
+
+${EXIT_CODES_HELP}
+`;
+
+const OPTIONS = {
+  manifest: { type: 'string' },
+  arg: { type: 'string', multiple: true },
+  file: { type: 'string', multiple: true },
+  engine: { type: 'string' },
+  label: { type: 'string', multiple: true },
+  'run-id': { type: 'string' },
+  watch: { type: 'boolean', default: false },
+  download: { type: 'string' },
+} as const;
+
+/** `--arg` value: JSON when it parses, else the string itself. */
+export function parseArgValue(raw: string): PyValue {
+  try {
+    return JSON.parse(raw) as PyValue;
+  } catch {
+    return raw;
+  }
+}
+
+function fileArgument(spec: string, targetOf: (name: string) => string | null): [string, InputFile] {
+  const at = spec.indexOf('=');
+  if (at <= 0) throw new UsageError(`--file expects NAME=PATH[:TARGET], got '${spec}'`);
+  const name = spec.slice(0, at);
+  const rest = spec.slice(at + 1);
+  const colon = rest.lastIndexOf(':');
+  const [source, target] = colon > 0 ? [rest.slice(0, colon), rest.slice(colon + 1)] : [rest, null];
+  if (source === '') throw new UsageError(`--file ${name}: missing path`);
+  return [name, new InputFile(path.resolve(source), target || targetOf(name) || path.basename(source))];
+}
+
+export const command: Command = {
+  async run(args, io) {
+    let client: GrpcRemoteClient | undefined;
+    try {
+      const p = parseCommand(args, OPTIONS, io);
+      if (p.help) {
+        io.stdout.write(USAGE);
+        return EXIT.OK;
+      }
+      if (p.positionals.length !== 1) throw new UsageError('expected exactly one TEMPLATE_DIR_OR_FILE');
+      const { template, staticfs } = loadTemplateSource(p.positionals[0]!, p.values.manifest);
+      const values: Record<string, PyValue> = {};
+      for (const [name, raw] of Object.entries(keyValues(p.values.arg, '--arg'))) values[name] = parseArgValue(raw);
+      const targetOf = (name: string): string | null => {
+        const para = template.parameters.get(name);
+        return para instanceof FileParameter ? para.target : null;
+      };
+      for (const spec of p.values.file ?? []) {
+        const [name, file] = fileArgument(spec, targetOf);
+        values[name] = file;
+      }
+      client = new GrpcRemoteClient(p.server);
+      const runstore = p.values.download ? new FileSystemStorage(p.values.download) : undefined;
+      const handle = await client.createWorkflow({ runId: p.values['run-id'] ?? randomUUID().replace(/-/g, '') }, template, values, staticfs, {
+        ...(p.values.engine && { engine: p.values.engine }),
+        labels: keyValues(p.values.label, '--label'),
+        ...(runstore && { runstore }),
+      });
+      const info = await client.getWorkflow(handle.workflowId);
+      if (p.json) writeJson(io, { event: 'submitted', ...workflowJson(info) });
+      else io.stdout.write(`submitted workflow ${handle.workflowId} (run ${handle.runId})\n`);
+      if (!p.values.watch && !runstore) return EXIT.OK;
+      const final = await followAndPrint(client, handle.workflowId, io, { json: p.json });
+      if (final.type === 'SUCCESS' && runstore) {
+        await client.downloadOutputs(handle.workflowId, handle.outputFiles, runstore);
+        if (p.json) writeJson(io, { event: 'downloaded', directory: path.resolve(p.values.download!), files: handle.outputFiles });
+        else for (const key of handle.outputFiles) io.stdout.write(`downloaded ${path.join(p.values.download!, key)}\n`);
+      }
+      return exitCodeFor(final);
+    } catch (err) {
+      return reportFailure(io, 'submit', USAGE, err);
+    } finally {
+      client?.close();
+    }
+  },
+};
