@@ -7,23 +7,31 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js';
-import type { RemoteWorkflowServiceClient, UploadFileResponse } from '../../src/gen/flowserv/remote/v1/service.js';
+import type { RemoteWorkflowServiceClient, RemoteWorkflowServiceService, UploadFileResponse } from '../../src/gen/flowserv/remote/v1/service.js';
 import { decodeStatusDetails, type StatusDetails } from '../../src/server/status-details.js';
 
-type UnaryMethod<Req, Res> = (req: Req, cb: (err: ServiceError | null, res: Res) => void) => unknown;
+type Definition = typeof RemoteWorkflowServiceService;
+/** Names of the unary methods. */
+export type UnaryMethod = {
+  [K in keyof Definition]: Definition[K]['requestStream'] extends false ? (Definition[K]['responseStream'] extends false ? K : never) : never;
+}[keyof Definition];
+type RequestOf<K extends keyof Definition> = Parameters<Definition[K]['requestSerialize']>[0];
+type ResponseOf<K extends keyof Definition> = ReturnType<Definition[K]['responseDeserialize']>;
+type Callback<Res> = (err: ServiceError | null, res: Res) => void;
 
-/** Calls a unary method and resolves with its response. */
-export function call<Req, Res>(client: RemoteWorkflowServiceClient, method: UnaryMethod<Req, Res>, req: Req): Promise<Res> {
+/** Calls a unary method by name and resolves with its response. */
+export function call<K extends UnaryMethod>(client: RemoteWorkflowServiceClient, method: K, req: RequestOf<K>): Promise<ResponseOf<K>> {
+  const fn = client[method] as unknown as (req: RequestOf<K>, cb: Callback<ResponseOf<K>>) => unknown;
   return new Promise((resolve, reject) => {
-    method.call(client, req, (err, res) => (err ? reject(err) : resolve(res)));
+    fn.call(client, req, (err, res) => (err ? reject(err) : resolve(res)));
   });
 }
 
 /** Calls a unary method expecting failure; resolves with the error and its decoded details. */
-export async function callError<Req, Res>(
+export async function callError<K extends UnaryMethod>(
   client: RemoteWorkflowServiceClient,
-  method: UnaryMethod<Req, Res>,
-  req: Req,
+  method: K,
+  req: RequestOf<K>,
 ): Promise<{ err: ServiceError; details: StatusDetails | undefined }> {
   try {
     await call(client, method, req);

@@ -38,7 +38,7 @@ describe('uploads', () => {
     const bytes = Buffer.from('static file');
     expect(await upload(client, bytes, 4)).toEqual({ sha256: sha256(bytes), sizeBytes: bytes.length, alreadyPresent: false });
     expect((await upload(client, bytes)).alreadyPresent).toBe(true);
-    const found = await call(client, client.findFiles, { sha256s: [sha256(bytes), sha256('absent')] });
+    const found = await call(client, 'findFiles', { sha256s: [sha256(bytes), sha256('absent')] });
     expect(found.presentSha256s).toEqual([sha256(bytes)]);
   });
 
@@ -51,7 +51,7 @@ describe('uploads', () => {
       stream.end();
     });
     expect(err.code).toBe(status.INVALID_ARGUMENT);
-    expect((await call(client, client.findFiles, { sha256s: [sha256('hello')] })).presentSha256s).toEqual([]);
+    expect((await call(client, 'findFiles', { sha256s: [sha256('hello')] })).presentSha256s).toEqual([]);
   });
 
   it('larger than the configured limit get RESOURCE_EXHAUSTED', async () => {
@@ -63,11 +63,11 @@ describe('uploads', () => {
 describe('idempotency and lookups', () => {
   it('replays the same request id, refuses a different payload with ALREADY_EXISTS', async () => {
     const { client } = server;
-    const first = await call(client, client.createWorkflow, request('idem-1', ['echo 1 > out.txt'], {}, 'req-42'));
-    const replay = await call(client, client.createWorkflow, request('idem-1', ['echo 1 > out.txt'], {}, 'req-42'));
+    const first = await call(client, 'createWorkflow', request('idem-1', ['echo 1 > out.txt'], {}, 'req-42'));
+    const replay = await call(client, 'createWorkflow', request('idem-1', ['echo 1 > out.txt'], {}, 'req-42'));
     expect(replay.replayed).toBe(true);
     expect(replay.workflow!.workflowId).toBe(first.workflow!.workflowId);
-    const { err, details } = await callError(client, client.createWorkflow, request('idem-2', ['echo 2 > out.txt'], {}, 'req-42'));
+    const { err, details } = await callError(client, 'createWorkflow', request('idem-2', ['echo 2 > out.txt'], {}, 'req-42'));
     expect(err.code).toBe(status.ALREADY_EXISTS);
     expect(details?.errorInfo?.metadata.workflow_id).toBe(first.workflow!.workflowId);
     await finish(first.workflow!.workflowId);
@@ -75,28 +75,28 @@ describe('idempotency and lookups', () => {
 
   it('GetWorkflowState reports changed only when the type differs from the caller\'s', async () => {
     const { client } = server;
-    const created = await call(client, client.createWorkflow, request('state-1', ['echo x > out.txt']));
+    const created = await call(client, 'createWorkflow', request('state-1', ['echo x > out.txt']));
     const id = created.workflow!.workflowId;
     await finish(id);
-    const fresh = await call(client, client.getWorkflowState, { workflowId: id, currentState: created.workflow!.state });
+    const fresh = await call(client, 'getWorkflowState', { workflowId: id, currentState: created.workflow!.state });
     expect(fresh).toMatchObject({ changed: true, state: { type: WorkflowStateType.WORKFLOW_STATE_TYPE_SUCCESS, sequence: 3 } });
-    const same = await call(client, client.getWorkflowState, { workflowId: id, currentState: fresh.state });
+    const same = await call(client, 'getWorkflowState', { workflowId: id, currentState: fresh.state });
     expect(same.changed).toBe(false);
-    const { err, details } = await callError(client, client.getWorkflowState, { workflowId: 'unknown', currentState: undefined });
+    const { err, details } = await callError(client, 'getWorkflowState', { workflowId: 'unknown', currentState: undefined });
     expect(err.code).toBe(status.NOT_FOUND);
     expect(details?.errorInfo?.reason).toBe('WORKFLOW_NOT_FOUND');
   });
 
   it('downloads only declared outputs of a successful workflow', async () => {
     const { client } = server;
-    const running = await call(client, client.createWorkflow, request('dl-1', ['sleep 300']));
-    const pending = await callError(client, client.getWorkflow, { workflowId: '' });
+    const running = await call(client, 'createWorkflow', request('dl-1', ['sleep 300']));
+    const pending = await callError(client, 'getWorkflow', { workflowId: '' });
     expect(pending.err.code).toBe(status.INVALID_ARGUMENT);
     const early = await collect(client.downloadFile({ workflowId: running.workflow!.workflowId, path: 'out.txt', offset: 0 })).catch((e: { code: number }) => e);
     expect(early).toMatchObject({ code: status.FAILED_PRECONDITION });
-    await call(client, client.stopWorkflow, { workflowId: running.workflow!.workflowId, reason: '', gracePeriod: undefined });
+    await call(client, 'stopWorkflow', { workflowId: running.workflow!.workflowId, reason: '', gracePeriod: undefined });
 
-    const done = await call(client, client.createWorkflow, request('dl-2', ['echo secret > other.txt; echo ok > out.txt']));
+    const done = await call(client, 'createWorkflow', request('dl-2', ['echo secret > other.txt; echo ok > out.txt']));
     await finish(done.workflow!.workflowId);
     const other = await collect(client.downloadFile({ workflowId: done.workflow!.workflowId, path: 'other.txt', offset: 0 })).catch((e: { code: number }) => e);
     expect(other).toMatchObject({ code: status.NOT_FOUND });
@@ -106,7 +106,7 @@ describe('idempotency and lookups', () => {
 
   it('WatchState with a cursor ahead of the log gives OUT_OF_RANGE', async () => {
     const { client } = server;
-    const created = await call(client, client.createWorkflow, request('watch-range', ['echo > out.txt']));
+    const created = await call(client, 'createWorkflow', request('watch-range', ['echo > out.txt']));
     const err = await collect(client.watchState({ workflowId: created.workflow!.workflowId, afterSequence: 50 })).catch((e: { code: number }) => e);
     expect(err).toMatchObject({ code: status.OUT_OF_RANGE });
     await finish(created.workflow!.workflowId);
@@ -120,24 +120,24 @@ describe('ListWorkflows and GetServiceInfo', () => {
       const { client } = mine;
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
-        const created = await call(client, client.createWorkflow, request(`list-${i}`, [i === 0 ? 'exit 1' : 'echo > out.txt'], { batch: i % 2 ? 'odd' : 'even' }));
+        const created = await call(client, 'createWorkflow', request(`list-${i}`, [i === 0 ? 'exit 1' : 'echo > out.txt'], { batch: i % 2 ? 'odd' : 'even' }));
         ids.push(created.workflow!.workflowId);
       }
       for (const id of ids) await collect(client.watchState({ workflowId: id, afterSequence: 0 }));
       const seen: string[] = [];
       let pageToken = '';
       do {
-        const page = await call(client, client.listWorkflows, { pageSize: 2, pageToken, states: [], labels: {}, engine: '' });
+        const page = await call(client, 'listWorkflows', { pageSize: 2, pageToken, states: [], labels: {}, engine: '' });
         expect(page.workflows.length).toBeLessThanOrEqual(2);
         seen.push(...page.workflows.map((w) => w.workflowId));
         pageToken = page.nextPageToken;
       } while (pageToken);
       expect(seen).toEqual([...ids].reverse());
-      const failed = await call(client, client.listWorkflows, { pageSize: 0, pageToken: '', states: [WorkflowStateType.WORKFLOW_STATE_TYPE_ERROR], labels: {}, engine: '' });
+      const failed = await call(client, 'listWorkflows', { pageSize: 0, pageToken: '', states: [WorkflowStateType.WORKFLOW_STATE_TYPE_ERROR], labels: {}, engine: '' });
       expect(failed.workflows.map((w) => w.workflowId)).toEqual([ids[0]]);
-      const odd = await call(client, client.listWorkflows, { pageSize: 0, pageToken: '', states: [], labels: { batch: 'odd' }, engine: '' });
+      const odd = await call(client, 'listWorkflows', { pageSize: 0, pageToken: '', states: [], labels: { batch: 'odd' }, engine: '' });
       expect(odd.workflows.map((w) => w.workflowId)).toEqual([ids[3], ids[1]]);
-      const bad = await callError(client, client.listWorkflows, { pageSize: 0, pageToken: 'garbage', states: [], labels: {}, engine: '' });
+      const bad = await callError(client, 'listWorkflows', { pageSize: 0, pageToken: 'garbage', states: [], labels: {}, engine: '' });
       expect(bad.err.code).toBe(status.INVALID_ARGUMENT);
     } finally {
       await mine.stop();
@@ -145,7 +145,7 @@ describe('ListWorkflows and GetServiceInfo', () => {
   });
 
   it('describes the version, the engines with their capabilities and the limits', async () => {
-    const info = await call(server.client, server.client.getServiceInfo, {});
+    const info = await call(server.client, 'getServiceInfo', {});
     expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(info.defaultEngine).toBe('local');
     expect(info.engines).toEqual([

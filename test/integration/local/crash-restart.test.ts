@@ -33,11 +33,11 @@ describe('a server killed with SIGKILL during running workflows', () => {
     let client = new RemoteWorkflowServiceClient(first.address, credentials.createInsecure());
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const created = await call(client, client.createWorkflow, request(`crash-${i}`, [`sleep 2; echo ${i} > out.txt`]));
+      const created = await call(client, 'createWorkflow', request(`crash-${i}`, [`sleep 2; echo ${i} > out.txt`]));
       ids.push(created.workflow!.workflowId);
     }
     // Two run, two wait in the queue (PENDING) when the server dies.
-    const before = await call(client, client.listWorkflows, { pageSize: 10, pageToken: '', states: [], labels: {}, engine: '' });
+    const before = await call(client, 'listWorkflows', { pageSize: 10, pageToken: '', states: [], labels: {}, engine: '' });
     expect(before.workflows.map((w) => w.state!.type).sort()).toEqual([
       WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING,
       WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING,
@@ -70,10 +70,10 @@ describe('a server killed with SIGKILL during running workflows', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'fsr-crash-'));
     const first = await spawnServerProcess(dataDir);
     let client = new RemoteWorkflowServiceClient(first.address, credentials.createInsecure());
-    const created = await call(client, client.createWorkflow, request('vanish', ['sleep 300']));
+    const created = await call(client, 'createWorkflow', request('vanish', ['sleep 300']));
     const id = created.workflow!.workflowId;
     await expect
-      .poll(async () => (await call(client, client.getWorkflow, { workflowId: id })).workflow!.state!.type)
+      .poll(async () => (await call(client, 'getWorkflow', { workflowId: id })).workflow!.state!.type)
       .toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
     client.close();
     first.child.kill('SIGKILL');

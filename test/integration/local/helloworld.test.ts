@@ -14,7 +14,7 @@ afterAll(() => server.stop());
 async function runToEnd(runId: string, extra: { specfile?: string; greeting?: string } = {}) {
   const { client } = server;
   const req = await helloWorldRequest(client, { runId, sleeptime: 0, ...extra });
-  const created = await call(client, client.createWorkflow, req);
+  const created = await call(client, 'createWorkflow', req);
   const id = created.workflow!.workflowId;
   const events = await collect<WatchStateResponse>(client.watchState({ workflowId: id, afterSequence: 0 }));
   const states = events.flatMap((e) => (e.event?.$case === 'state' ? [e.event.value] : []));

@@ -80,7 +80,7 @@ const CASES: Array<[string, Argument[], string]> = [
 
 describe('CreateWorkflow rejects invalid arguments with INVALID_ARGUMENT and a field violation naming the parameter', () => {
   it.each(CASES)('%s', async (_label, args, field) => {
-    const { err, details } = await callError(server.client, server.client.createWorkflow, request(args));
+    const { err, details } = await callError(server.client, 'createWorkflow', request(args));
     expect(err.code).toBe(status.INVALID_ARGUMENT);
     expect(details?.errorInfo).toMatchObject({ reason: 'INVALID_ARGUMENT', domain: 'flowserv.remote.v1' });
     expect(details!.fieldViolations.length).toBeGreaterThan(0);
@@ -89,7 +89,7 @@ describe('CreateWorkflow rejects invalid arguments with INVALID_ARGUMENT and a f
   });
 
   it('reports every bad argument of one request at once', async () => {
-    const { details } = await callError(server.client, server.client.createWorkflow, request([value('flag', 'maybe'), value('count', 'x'), value('nosuch', 0)]));
+    const { details } = await callError(server.client, 'createWorkflow', request([value('flag', 'maybe'), value('count', 'x'), value('nosuch', 0)]));
     expect(details!.fieldViolations.map((v) => v.field).sort()).toEqual(['arguments.count', 'arguments.flag', 'arguments.input', 'arguments.nosuch']);
   });
 });
@@ -105,7 +105,7 @@ describe('CreateWorkflow rejects invalid templates and envelopes', () => {
     ['an invalid run id', { run: { runId: 'has spaces' } }, 'run.run_id'],
   ])('%s', async (_label, overrides, field) => {
     const args = overrides.template ? [] : [file('input')];
-    const { err, details } = await callError(server.client, server.client.createWorkflow, request(args, overrides));
+    const { err, details } = await callError(server.client, 'createWorkflow', request(args, overrides));
     expect(err.code).toBe(status.INVALID_ARGUMENT);
     expect(details!.fieldViolations.some((v) => v.field.startsWith(field))).toBe(true);
   });

@@ -59,28 +59,28 @@ function waitForState(workflowId: string, type: WorkflowStateType): Promise<Work
 describe('StopWorkflow on the local engine', () => {
   it('leaves no process of the job alive and records CANCELED with the reason', async () => {
     const { client } = server;
-    const created = await call(client, client.createWorkflow, shellRequest('stop-1', ['sleep 300 & sleep 300 & wait']));
+    const created = await call(client, 'createWorkflow', shellRequest('stop-1', ['sleep 300 & sleep 300 & wait']));
     const id = created.workflow!.workflowId;
     await waitForState(id, WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
     const pgid = Number(server.app.service.getWorkflow(id).handle!.externalId);
     await expect.poll(() => processesInGroup(pgid).length).toBeGreaterThanOrEqual(3);
-    const stopped = await call(client, client.stopWorkflow, { workflowId: id, reason: 'no longer needed', gracePeriod: { seconds: 2, nanos: 0 } });
+    const stopped = await call(client, 'stopWorkflow', { workflowId: id, reason: 'no longer needed', gracePeriod: { seconds: 2, nanos: 0 } });
     expect(stopped.state).toMatchObject({ type: WorkflowStateType.WORKFLOW_STATE_TYPE_CANCELED, messages: ['no longer needed'] });
     expect(processesInGroup(pgid)).toEqual([]);
-    const again = await call(client, client.stopWorkflow, { workflowId: id, reason: 'again', gracePeriod: undefined });
+    const again = await call(client, 'stopWorkflow', { workflowId: id, reason: 'again', gracePeriod: undefined });
     expect(again.state).toEqual(stopped.state);
   });
 
   it('kills a job that ignores SIGTERM once the grace period is over', async () => {
     const { client } = server;
-    const created = await call(client, client.createWorkflow, shellRequest('stop-2', ["trap '' TERM; touch trapped; sleep 300 & wait; sleep 300"]));
+    const created = await call(client, 'createWorkflow', shellRequest('stop-2', ["trap '' TERM; touch trapped; sleep 300 & wait; sleep 300"]));
     const id = created.workflow!.workflowId;
     await waitForState(id, WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
     const { handle } = server.app.service.getWorkflow(id);
     const pgid = Number(handle!.externalId);
     await expect.poll(() => existsSync(join(handle!.workDir, 'trapped'))).toBe(true);
     const started = Date.now();
-    await call(client, client.stopWorkflow, { workflowId: id, reason: '', gracePeriod: { seconds: 0, nanos: 300_000_000 } });
+    await call(client, 'stopWorkflow', { workflowId: id, reason: '', gracePeriod: { seconds: 0, nanos: 300_000_000 } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(processesInGroup(pgid)).toEqual([]);
     expect(server.app.service.getWorkflow(id).state.messages).toEqual(['canceled at user request']);
@@ -90,15 +90,15 @@ describe('StopWorkflow on the local engine', () => {
     const queued = await startTestServer({ args: ['--local-max-concurrent-jobs', '1'] });
     try {
       const { client } = queued;
-      await call(client, client.createWorkflow, shellRequest('busy', ['sleep 300']));
-      const second = await call(client, client.createWorkflow, shellRequest('waiting', ['touch started']));
+      await call(client, 'createWorkflow', shellRequest('busy', ['sleep 300']));
+      const second = await call(client, 'createWorkflow', shellRequest('waiting', ['touch started']));
       const id = second.workflow!.workflowId;
       expect(second.workflow!.state!.type).toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING);
-      const stopped = await call(client, client.stopWorkflow, { workflowId: id, reason: 'not needed', gracePeriod: undefined });
+      const stopped = await call(client, 'stopWorkflow', { workflowId: id, reason: 'not needed', gracePeriod: undefined });
       expect(stopped.state!.type).toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_CANCELED);
       expect(queued.app.service.getWorkflow(id).handle).toBeUndefined();
       const busy = queued.app.service.listWorkflows({ states: ['RUNNING', 'PENDING'] }).workflows[0]!;
-      await call(client, client.stopWorkflow, { workflowId: busy.workflowId, reason: '', gracePeriod: undefined });
+      await call(client, 'stopWorkflow', { workflowId: busy.workflowId, reason: '', gracePeriod: undefined });
     } finally {
       await queued.stop();
     }
@@ -108,7 +108,7 @@ describe('StopWorkflow on the local engine', () => {
 describe('WatchState', () => {
   it('reconnecting with the last sequence seen gives exactly the missing states, then ends', async () => {
     const { client } = server;
-    const created = await call(client, client.createWorkflow, shellRequest('watch-1', ['sleep 1']));
+    const created = await call(client, 'createWorkflow', shellRequest('watch-1', ['sleep 1']));
     const id = created.workflow!.workflowId;
     const first = await waitForState(id, WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING);
     expect(first.sequence).toBe(1);
@@ -124,7 +124,7 @@ describe('WatchState', () => {
 
   it('many watchers share one source and a cancelled watch releases its subscription', async () => {
     const { client } = server;
-    const created = await call(client, client.createWorkflow, shellRequest('watch-2', ['sleep 300']));
+    const created = await call(client, 'createWorkflow', shellRequest('watch-2', ['sleep 300']));
     const id = created.workflow!.workflowId;
     const streams = Array.from({ length: 5 }, () => client.watchState({ workflowId: id, afterSequence: 0 }));
     const ended = streams.map(
@@ -139,6 +139,6 @@ describe('WatchState', () => {
     expect(await Promise.all(ended)).toEqual([1, 1, 1, 1, 1]);
     await expect.poll(() => server.app.service.hub.subscriberCount(id)).toBe(0);
     expect(server.app.service.getWorkflow(id).state.type).toBe('RUNNING');
-    await call(client, client.stopWorkflow, { workflowId: id, reason: '', gracePeriod: undefined });
+    await call(client, 'stopWorkflow', { workflowId: id, reason: '', gracePeriod: undefined });
   });
 });
