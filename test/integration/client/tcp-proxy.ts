@@ -41,18 +41,19 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  const drop = (): void => {
+    for (const s of open) s.destroy();
+    open.clear();
+  };
   return {
     address,
     connections: () => accepted,
-    drop() {
-      for (const s of open) s.destroy();
-      open.clear();
-    },
+    drop,
     refuse(on) {
       refusing = on;
     },
     async close() {
-      this.drop();
+      drop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
