@@ -1,14 +1,13 @@
 /**
  * gRPC server reflection, v1 and v1alpha, answering from raw FileDescriptorProto bytes: the
  * buf-built descriptor set shipped in src/gen (our contract with every import, well-known types
- * included) plus the health and reflection protos, which import nothing and so are safe to take
- * from proto-loader. Only the wire messages of reflection itself go through proto-loader.
+ * included, plus the vendored health and reflection protos). Only the wire messages of
+ * reflection itself go through proto-loader.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { loadSync, type Options, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { loadSync, type Options, type ServiceDefinition } from '@grpc/proto-loader';
 import type { CallContext } from './call-context.js';
 import { createDescriptorIndex, splitDescriptorSet, type DescriptorIndex } from './descriptor-index.js';
 import type { ServiceRegistration } from './service-adapter.js';
@@ -70,24 +69,17 @@ export function answerReflectionRequest(index: DescriptorIndex, serviceNames: re
   }
 }
 
-/** Every file proto-loader loaded for a package definition (message entries carry them). */
-function filesOf(definition: PackageDefinition): Buffer[] {
-  return Object.values(definition).flatMap((entry) =>
-    'fileDescriptorProtos' in entry && Array.isArray(entry.fileDescriptorProtos) ? (entry.fileDescriptorProtos as Buffer[]) : [],
-  );
-}
-
-/** Raw file descriptors of the health and reflection protos (self-contained, so proto-loader's are exact). */
-function plumbingFiles(): { files: Buffer[]; definitions: ServiceDefinition[] } {
-  const health = loadSync(path.basename(healthProtoPath), { ...LOADER_OPTIONS, includeDirs: [path.dirname(healthProtoPath)] });
-  const files = filesOf(health);
-  const definitions: ServiceDefinition[] = [];
-  for (const version of REFLECTION_VERSIONS) {
+/**
+ * The reflection services' own definitions, for serving. Their descriptors (and health's) are NOT
+ * taken from proto-loader: protobufjs rebuilds files with map entries named `Statuses` instead of
+ * `StatusesEntry` and relative type names, which Python's descriptor pool and grpcurl reject.
+ * They come from the buf-built descriptor set instead (vendored under proto-vendor/grpc).
+ */
+function reflectionDefinitions(): ServiceDefinition[] {
+  return REFLECTION_VERSIONS.map((version) => {
     const loaded = loadSync(`grpc/reflection/${version}/reflection.proto`, { ...LOADER_OPTIONS, includeDirs: [reflectionProtoRoot] });
-    files.push(...filesOf(loaded));
-    definitions.push(loaded[`grpc.reflection.${version}.ServerReflection`] as ServiceDefinition);
-  }
-  return { files, definitions };
+    return loaded[`grpc.reflection.${version}.ServerReflection`] as ServiceDefinition;
+  });
 }
 
 export interface ReflectionOptions {
@@ -99,13 +91,12 @@ export interface ReflectionOptions {
 
 /** The v1 and v1alpha reflection services, both answering from the same index. */
 export function createReflectionServices(options: ReflectionOptions): ServiceRegistration[] {
-  const plumbing = plumbingFiles();
-  const index = createDescriptorIndex([...splitDescriptorSet(options.descriptorSet), ...plumbing.files]);
+  const index = createDescriptorIndex(splitDescriptorSet(options.descriptorSet));
   const listed = [...new Set([...options.serviceNames, ...REFLECTION_SERVICE_NAMES])].filter((name) => index.hasService(name)).sort();
   async function* serverReflectionInfo(requests: AsyncIterable<ReflectionRequest>, _ctx: CallContext) {
     for await (const request of requests) yield answerReflectionRequest(index, listed, request);
   }
-  return plumbing.definitions.map((definition) => ({ definition, implementation: { serverReflectionInfo } }));
+  return reflectionDefinitions().map((definition) => ({ definition, implementation: { serverReflectionInfo } }));
 }
 
 /** Reads the descriptor set shipped with the package (src/gen or dist/gen). */
