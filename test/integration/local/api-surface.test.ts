@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateWorkflowRequest, WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { call, callError, collect, sha256, upload } from '../../support/grpc-calls.js';
+import { shellRequest } from '../../support/shell-request.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 let server: TestServer;
@@ -12,20 +13,7 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 function request(runId: string, commands: string[], labels: Record<string, string> = {}, requestId = ''): CreateWorkflowRequest {
-  return {
-    run: { runId },
-    template: {
-      workflow: { steps: [{ name: 'main', action: { environment: 'sh', commands } }], files: { outputs: ['out.txt'] } },
-      parameters: [],
-      parameterGroups: [],
-      outputs: [],
-    },
-    arguments: [],
-    staticFiles: [],
-    engine: '',
-    labels,
-    requestId,
-  };
+  return shellRequest(runId, commands, { outputs: ['out.txt'], labels, requestId });
 }
 
 async function finish(workflowId: string): Promise<void> {

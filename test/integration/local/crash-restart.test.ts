@@ -8,22 +8,10 @@ import { RemoteWorkflowServiceClient, type CreateWorkflowRequest, type WatchStat
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { call, collect } from '../../support/grpc-calls.js';
 import { spawnServerProcess } from '../../support/server-process.js';
+import { shellRequest } from '../../support/shell-request.js';
 
 function request(runId: string, commands: string[]): CreateWorkflowRequest {
-  return {
-    run: { runId },
-    template: {
-      workflow: { steps: [{ name: 'main', action: { environment: 'sh', commands } }], files: { outputs: ['out.txt'] } },
-      parameters: [],
-      parameterGroups: [],
-      outputs: [],
-    },
-    arguments: [],
-    staticFiles: [],
-    engine: '',
-    labels: { suite: 'crash' },
-    requestId: '',
-  };
+  return shellRequest(runId, commands, { outputs: ['out.txt'], labels: { suite: 'crash' } });
 }
 
 describe('a server killed with SIGKILL during running workflows', () => {

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateWorkflowRequest, WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
+import type { WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { WorkflowStateType, type WorkflowState } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { call, collect } from '../../support/grpc-calls.js';
+import { shellRequest } from '../../support/shell-request.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 let server: TestServer;
@@ -11,18 +12,6 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(() => server.stop());
-
-function shellRequest(runId: string, commands: string[]): CreateWorkflowRequest {
-  return {
-    run: { runId },
-    template: { workflow: { steps: [{ name: 'main', action: { environment: 'sh', commands } }] }, parameters: [], parameterGroups: [], outputs: [] },
-    arguments: [],
-    staticFiles: [],
-    engine: '',
-    labels: {},
-    requestId: '',
-  };
-}
 
 /** Processes whose process group is `pgid`, read from /proc. */
 function processesInGroup(pgid: number): number[] {
