@@ -33,7 +33,8 @@ export interface CreateDeps {
 }
 
 const RUN_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,62})$/;
+/** Label keys: 1-63 characters of letters, digits, . _ / - starting with a letter or digit. */
+export const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,62})$/;
 
 function checkEnvelope(input: CreateWorkflowInput, engine: string, deps: CreateDeps): FieldViolation[] {
   const violations: FieldViolation[] = [];

@@ -11,7 +11,7 @@ import { BlobVerificationError, SHA256_PATTERN } from '../store/blob-store.js';
 import type { StateRecord, StateType, WorkflowRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import { ChecksumMismatchError, ResourceExhaustedError } from '../errors.js';
-import { createWorkflow } from './create-workflow.js';
+import { createWorkflow, LABEL_KEY } from './create-workflow.js';
 import { createDispatcher, type Dispatcher } from './dispatcher.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import type {
@@ -147,6 +147,13 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
       return { file, offset, chunks: blobs.read(file.sha256, offset, limits.downloadChunkBytes) };
     },
     listWorkflows(input) {
+      const badKeys = Object.keys(input.labels ?? {}).filter((key) => !LABEL_KEY.test(key));
+      if (badKeys.length > 0) {
+        throw new InvalidArgumentError(
+          'invalid label filter',
+          badKeys.map((key) => ({ field: `labels.${key}`, description: 'not a valid label key', reason: 'INVALID_LABEL' })),
+        );
+      }
       const pageSize = Math.min(Math.max(input.pageSize || 50, 1), limits.maxPageSize);
       const after = input.pageToken ? decodePageToken(input.pageToken) : undefined;
       const rows = store.list({

@@ -160,6 +160,11 @@ describe('workflow service on the local engine', () => {
     expect(readFileSync(join(dir, 'runs', workflow.workflowId, 'work', 'out', 'result.txt'), 'utf8')).toBe('done\n');
   });
 
+  it('refuses a label filter whose key could not have been stored', () => {
+    const service = newService(mkdtempSync(join(tmpdir(), 'svc-')));
+    expect(() => service.listWorkflows({ labels: { 'a"b': 'x' } })).toThrow(InvalidArgumentError);
+  });
+
   it('verifies uploads against the declared digest', async () => {
     const service = newService(mkdtempSync(join(tmpdir(), 'svc-')));
     const sha = createHash('sha256').update('names').digest('hex');
