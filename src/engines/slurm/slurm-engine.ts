@@ -12,6 +12,7 @@
  * Handles carry only the Slurm job id and the two directories, so any adapter instance (after
  * a server restart, say) can observe, stop or finalize a job: reattach is observe()/status().
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { readStartedAt } from '../runner/job-runner.js';
 import {
@@ -104,6 +105,9 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
   const poller = createJobPoller({ cli, pollIntervalMs });
   const submits = createConcurrencyLimit(options.maxConcurrentSubmits ?? 4);
   const closing = new AbortController();
+  // Every observed job links to this signal (one listener each, removed when its observer ends):
+  // no listener cap, or 11 workflows at once print a MaxListenersExceededWarning.
+  setMaxListeners(0, closing.signal);
   const capabilities: EngineCapabilities = Object.freeze({
     survivesRestart: true,
     gracefulStop: true,
