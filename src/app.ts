@@ -15,6 +15,7 @@ import { createRemoteWorkflowHandlers } from './server/handlers/remote-workflow-
 import { createGrpcServer, type GrpcServer } from './server/grpc-server.js';
 import { engineHealthProbe } from './server/health.js';
 import type { DrainResult } from './server/lifecycle.js';
+import { createSecurity, type ReloadReport } from './server/security/security.js';
 import { createPlanner } from './service/plan-workflow.js';
 import { createWorkflowService, type WorkflowService } from './service/workflow-service.js';
 import { createBlobStore } from './store/blob-store.js';
@@ -38,6 +39,11 @@ export interface App {
   start(): Promise<number>;
   /** Drains the gRPC server, stops following jobs (they keep running), closes the database. */
   stop(reason: string): Promise<DrainResult>;
+  /**
+   * Re-reads the TLS certificate/key/CA, token file and JWT key (SIGHUP). New connections get
+   * the new certificate; open ones keep theirs. A part whose files are unusable keeps its old ones.
+   */
+  reloadSecurity(trigger: string): Promise<ReloadReport>;
 }
 
 function createEngines(config: Config, deps: AppDeps): Map<string, EngineAdapter> {
@@ -102,11 +108,14 @@ export function createApp(config: Config, deps: AppDeps): App {
     defaultStopGraceMs: config.stopGraceMs,
     maxStopGraceMs: config.maxStopGraceMs,
   });
+  const security = createSecurity(config, logger.child({ component: 'security' }));
   const server = createGrpcServer({
     config,
     logger: logger.child({ component: 'server' }),
     services: [handlers],
     healthProbes: [...engines.values()].map(engineHealthProbe),
+    credentials: security.credentials,
+    interceptors: security.interceptors,
   });
   let stopping: Promise<DrainResult> | undefined;
   return {
@@ -114,11 +123,14 @@ export function createApp(config: Config, deps: AppDeps): App {
     server,
     engines,
     async start() {
+      await security.start();
       await service.start();
       return server.start();
     },
+    reloadSecurity: (trigger) => security.reload(trigger),
     stop(reason) {
       stopping ??= (async () => {
+        security.close();
         const result = await server.shutdown(reason);
         await service.close();
         await Promise.all([...engines.values()].map((e) => e.close()));

@@ -31,6 +31,9 @@ async function serve(config: Config, io: CliIo): Promise<number> {
     stopRequested.abort(signal);
   };
   for (const signal of TERMINATION_SIGNALS) process.on(signal, onSignal);
+  // SIGHUP would end the process by default; here it re-reads certificates and token files.
+  const onHangup = () => void app.reloadSecurity('SIGHUP');
+  process.on('SIGHUP', onHangup);
   try {
     await app.start();
   } catch (err) {

@@ -37,6 +37,23 @@ export interface Config {
   readonly slurmRunsDir: string | undefined;
   readonly slurmPollIntervalMs: number;
   readonly slurmExtraArgsAllowList: readonly string[];
+  /** Absolute paths; TLS is on when both cert and key are set. */
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
+  /** Absolute path; set means mutual TLS (client certificate required). */
+  readonly tlsClientCaFile: string | undefined;
+  /** Absolute path of the bearer token file; authentication is on when this or the JWT key is set. */
+  readonly authTokenFile: string | undefined;
+  /** Absolute path of the JWT verification key (PEM public key/certificate or HMAC secret). */
+  readonly authJwtKeyFile: string | undefined;
+  readonly authJwtIssuer: string | undefined;
+  readonly authJwtAudience: string | undefined;
+  /** 0 = files are re-read only on SIGHUP. */
+  readonly securityReloadIntervalMs: number;
+  readonly maxConcurrentStreams: number;
+  /** 0 = CreateWorkflow is not rate limited. */
+  readonly createRatePerMinute: number;
+  readonly createBurst: number;
 }
 
 /** The configuration is invalid; `problems` has one line per bad setting. */
@@ -117,6 +134,15 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Config {
   }
   if (typeof raw.stopGraceMs === 'number' && typeof raw.maxStopGraceMs === 'number' && raw.stopGraceMs > raw.maxStopGraceMs) {
     problems.push(`stopGraceMs: ${raw.stopGraceMs} exceeds maxStopGraceMs (${raw.maxStopGraceMs})`);
+  }
+  if ((raw.tlsCertFile === undefined) !== (raw.tlsKeyFile === undefined)) {
+    problems.push('tlsCertFile/tlsKeyFile: --tls-cert-file and --tls-key-file must be given together');
+  }
+  if (raw.tlsClientCaFile !== undefined && raw.tlsCertFile === undefined) {
+    problems.push('tlsClientCaFile: mutual TLS (--tls-client-ca-file) needs --tls-cert-file and --tls-key-file');
+  }
+  for (const key of ['authJwtIssuer', 'authJwtAudience'] as const) {
+    if (raw[key] !== undefined && raw.authJwtKeyFile === undefined) problems.push(`${key}: only used with --auth-jwt-key-file`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({ ...raw, engines } as unknown as Config);

@@ -80,6 +80,12 @@ function sbatchOptionList(raw: string): ParseResult<readonly string[]> {
 
 const MiB = 1024 * 1024;
 
+/** A path, resolved against the working directory. */
+function absolutePath(raw: string): ParseResult<string> {
+  const checked = nonEmpty(raw);
+  return checked.ok ? ok(path.resolve(checked.value)) : checked;
+}
+
 function setting<T>(row: Setting<T>): Setting<T> {
   return row;
 }
@@ -215,5 +221,68 @@ export const SETTINGS = [
     defaultValue: (): readonly string[] => DEFAULT_ALLOWED_EXTRA_ARGS,
     defaultText: DEFAULT_ALLOWED_EXTRA_ARGS.join(','),
     description: 'Comma-separated sbatch options a request may pass as extra arguments (--name=value form).', parse: sbatchOptionList,
+  }),
+  setting({
+    key: 'tlsCertFile', flag: 'tls-cert-file', env: 'FLOWSERV_REMOTE_TLS_CERT_FILE',
+    defaultValue: (): string | undefined => undefined, defaultText: '(none: plaintext)',
+    description: 'PEM certificate chain of the server; with --tls-key-file turns on TLS. Reloaded on change and on SIGHUP.',
+    parse: absolutePath,
+  }),
+  setting({
+    key: 'tlsKeyFile', flag: 'tls-key-file', env: 'FLOWSERV_REMOTE_TLS_KEY_FILE',
+    defaultValue: (): string | undefined => undefined, defaultText: '(none)',
+    description: 'PEM private key matching --tls-cert-file.', parse: absolutePath,
+  }),
+  setting({
+    key: 'tlsClientCaFile', flag: 'tls-client-ca-file', env: 'FLOWSERV_REMOTE_TLS_CLIENT_CA_FILE',
+    defaultValue: (): string | undefined => undefined, defaultText: '(none: no client certificates)',
+    description: 'PEM CA bundle; when set, every client must present a certificate it signed (mutual TLS).',
+    parse: absolutePath,
+  }),
+  setting({
+    key: 'authTokenFile', flag: 'auth-token-file', env: 'FLOWSERV_REMOTE_AUTH_TOKEN_FILE',
+    defaultValue: (): string | undefined => undefined, defaultText: '(none)',
+    description: 'File of accepted bearer tokens, one per line: `TOKEN [read-only] [name=ID]`; `#` starts a comment. Reloaded on change and on SIGHUP.',
+    parse: absolutePath,
+  }),
+  setting({
+    key: 'authJwtKeyFile', flag: 'auth-jwt-key-file', env: 'FLOWSERV_REMOTE_AUTH_JWT_KEY_FILE',
+    defaultValue: (): string | undefined => undefined, defaultText: '(none)',
+    description: 'Accept JWT bearer tokens signed with this key: a PEM public key or certificate (RS*/PS*/ES*/EdDSA), or a file holding an HMAC secret of at least 32 bytes (HS*).',
+    parse: absolutePath,
+  }),
+  setting({
+    key: 'authJwtIssuer', flag: 'auth-jwt-issuer', env: 'FLOWSERV_REMOTE_AUTH_JWT_ISSUER',
+    defaultValue: (): string | undefined => undefined, defaultText: '(not checked)',
+    description: 'Required `iss` claim of JWTs.', parse: nonEmpty,
+  }),
+  setting({
+    key: 'authJwtAudience', flag: 'auth-jwt-audience', env: 'FLOWSERV_REMOTE_AUTH_JWT_AUDIENCE',
+    defaultValue: (): string | undefined => undefined, defaultText: '(not checked)',
+    description: 'Required `aud` claim of JWTs.', parse: nonEmpty,
+  }),
+  setting({
+    key: 'securityReloadIntervalMs', flag: 'security-reload-interval-ms', env: 'FLOWSERV_REMOTE_SECURITY_RELOAD_INTERVAL_MS',
+    defaultValue: () => 10_000, defaultText: '10000',
+    description: 'How often certificate, key, CA, token and JWT key files are checked for changes (size, mtime, inode). 0 = only on SIGHUP.',
+    parse: integer(0),
+  }),
+  setting({
+    key: 'maxConcurrentStreams', flag: 'max-concurrent-streams', env: 'FLOWSERV_REMOTE_MAX_CONCURRENT_STREAMS',
+    defaultValue: () => 100, defaultText: '100',
+    description: 'Open calls (streams) allowed per client connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS).',
+    parse: integer(1, 4_294_967_295),
+  }),
+  setting({
+    key: 'createRatePerMinute', flag: 'create-rate-per-minute', env: 'FLOWSERV_REMOTE_CREATE_RATE_PER_MINUTE',
+    defaultValue: () => 600, defaultText: '600',
+    description: 'CreateWorkflow calls each client (token identity, else IP address) may make per minute on average; more get RESOURCE_EXHAUSTED. 0 = unlimited.',
+    parse: integer(0),
+  }),
+  setting({
+    key: 'createBurst', flag: 'create-burst', env: 'FLOWSERV_REMOTE_CREATE_BURST',
+    defaultValue: () => 60, defaultText: '60',
+    description: 'CreateWorkflow calls a client may make at once before --create-rate-per-minute applies.',
+    parse: integer(1),
   }),
 ] as const;

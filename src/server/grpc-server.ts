@@ -3,7 +3,7 @@
  * access-log line per call, and a graceful shutdown. The composition root (src/main.ts) builds
  * it; nothing else in the project creates a grpc-js Server.
  */
-import { Server, ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerInterceptor, type ServerOptions } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.js';
 import { accessLogInterceptor } from './access-log.js';
@@ -24,6 +24,7 @@ export type GrpcServerConfig = Pick<
   | 'keepalivePermitWithoutCalls'
   | 'shutdownGraceMs'
   | 'engineHealthIntervalMs'
+  | 'maxConcurrentStreams'
 >;
 
 export interface GrpcServerOptions {
@@ -36,8 +37,13 @@ export interface GrpcServerOptions {
   readonly healthProbes?: readonly HealthProbe[];
   /** Descriptor set served by reflection; defaults to the one shipped in src/gen. */
   readonly descriptorSet?: Uint8Array;
-  /** Defaults to insecure (plaintext); the TLS work passes its credentials here. */
+  /** Defaults to insecure (plaintext); createApp passes the (reloadable) TLS credentials here. */
   readonly credentials?: ServerCredentials;
+  /**
+   * Interceptors run after the access log (so it records the statuses they send) and before
+   * every handler: the security gate (authentication, authorization, rate limits).
+   */
+  readonly interceptors?: readonly ServerInterceptor[];
 }
 
 export interface GrpcServer {
@@ -69,7 +75,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     'grpc.keepalive_time_ms': config.keepaliveTimeMs,
     'grpc.keepalive_timeout_ms': config.keepaliveTimeoutMs,
     'grpc.keepalive_permit_without_calls': config.keepalivePermitWithoutCalls ? 1 : 0,
-    interceptors: [accessLogInterceptor(logger)],
+    'grpc.max_concurrent_streams': config.maxConcurrentStreams,
+    interceptors: [accessLogInterceptor(logger), ...(options.interceptors ?? [])],
   };
   const server = new Server(serverOptions);
 

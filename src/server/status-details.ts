@@ -1,12 +1,12 @@
 /**
  * The wire codec for rich error details: a serialized `google.rpc.Status` in the
  * `grpc-status-details-bin` trailer, carrying `google.rpc.ErrorInfo` and, for validation errors,
- * `google.rpc.BadRequest`. Pure functions, no server APIs: the server encodes with them and
+ * `google.rpc.BadRequest`, and for rate limits `google.rpc.RetryInfo`. Pure functions, no server APIs: the server encodes with them and
  * src/client decodes with them, so both ends agree on one definition.
  */
 import type { Metadata } from '@grpc/grpc-js';
 import { Any } from '../gen/google/protobuf/any.js';
-import { BadRequest, ErrorInfo } from '../gen/google/rpc/error_details.js';
+import { BadRequest, ErrorInfo, RetryInfo } from '../gen/google/rpc/error_details.js';
 import { Status } from '../gen/google/rpc/status.js';
 
 /** Trailer key gRPC implementations (Python, Go, grpcurl) read rich details from. */
@@ -17,6 +17,8 @@ const TYPE_URL_PREFIX = 'type.googleapis.com/';
 export const ERROR_INFO_TYPE_URL = `${TYPE_URL_PREFIX}google.rpc.ErrorInfo`;
 /** `Any.type_url` of `google.rpc.BadRequest`. */
 export const BAD_REQUEST_TYPE_URL = `${TYPE_URL_PREFIX}google.rpc.BadRequest`;
+/** `Any.type_url` of `google.rpc.RetryInfo`. */
+export const RETRY_INFO_TYPE_URL = `${TYPE_URL_PREFIX}google.rpc.RetryInfo`;
 
 /** `google.rpc.ErrorInfo` in plain terms. */
 export interface ErrorInfoDetail {
@@ -39,11 +41,13 @@ export interface StatusDetails {
   readonly errorInfo?: ErrorInfoDetail;
   /** Empty unless the details held a BadRequest. */
   readonly fieldViolations: readonly FieldViolationDetail[];
+  /** `google.rpc.RetryInfo.retry_delay` in milliseconds, when the server sent one (rate limits). */
+  readonly retryDelayMs?: number;
   /** Type URLs of details this codec does not understand (kept for diagnostics). */
   readonly otherTypeUrls: readonly string[];
 }
 
-/** Serializes `google.rpc.Status{code, message, details: [ErrorInfo, BadRequest?]}`. */
+/** Serializes `google.rpc.Status{code, message, details: [ErrorInfo, BadRequest?, RetryInfo?]}`. */
 export function encodeStatusDetails(details: Omit<StatusDetails, 'otherTypeUrls'>): Buffer {
   const anys: Any[] = [];
   if (details.errorInfo) {
@@ -58,6 +62,11 @@ export function encodeStatusDetails(details: Omit<StatusDetails, 'otherTypeUrls'
     const badRequest = BadRequest.fromPartial({ fieldViolations: details.fieldViolations.map((v) => ({ ...v })) });
     anys.push({ typeUrl: BAD_REQUEST_TYPE_URL, value: Buffer.from(BadRequest.encode(badRequest).finish()) });
   }
+  if (details.retryDelayMs !== undefined) {
+    const ms = Math.max(0, Math.ceil(details.retryDelayMs));
+    const retryInfo = RetryInfo.fromPartial({ retryDelay: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 } });
+    anys.push({ typeUrl: RETRY_INFO_TYPE_URL, value: Buffer.from(RetryInfo.encode(retryInfo).finish()) });
+  }
   return Buffer.from(Status.encode({ code: details.code, message: details.message, details: anys }).finish());
 }
 
@@ -65,6 +74,7 @@ export function encodeStatusDetails(details: Omit<StatusDetails, 'otherTypeUrls'
 export function decodeStatusDetailsBytes(bytes: Uint8Array): StatusDetails {
   const status = Status.decode(bytes);
   let errorInfo: ErrorInfoDetail | undefined;
+  let retryDelayMs: number | undefined;
   const fieldViolations: FieldViolationDetail[] = [];
   const otherTypeUrls: string[] = [];
   for (const any of status.details) {
@@ -75,11 +85,14 @@ export function decodeStatusDetailsBytes(bytes: Uint8Array): StatusDetails {
       for (const v of BadRequest.decode(any.value).fieldViolations) {
         fieldViolations.push({ field: v.field, description: v.description, reason: v.reason });
       }
+    } else if (any.typeUrl === RETRY_INFO_TYPE_URL) {
+      const delay = RetryInfo.decode(any.value).retryDelay;
+      retryDelayMs = delay ? delay.seconds * 1000 + Math.round(delay.nanos / 1_000_000) : 0;
     } else {
       otherTypeUrls.push(any.typeUrl);
     }
   }
-  return { code: status.code, message: status.message, errorInfo, fieldViolations, otherTypeUrls };
+  return { code: status.code, message: status.message, errorInfo, fieldViolations, ...(retryDelayMs !== undefined && { retryDelayMs }), otherTypeUrls };
 }
 
 /**

@@ -61,12 +61,14 @@ export const CODE_BY_REASON: Readonly<Record<ErrorReason, Code>> = {
 };
 
 /** What a status is built from, before encoding. */
-interface Described {
+export interface Described {
   readonly code: Code;
   readonly message: string;
   readonly reason: string;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly violations?: readonly FieldViolation[];
+  /** Sent as `google.rpc.RetryInfo` (rate limits). */
+  readonly retryDelayMs?: number;
 }
 
 function describe(err: unknown): Described | undefined {
@@ -104,6 +106,7 @@ export function buildStatus(described: Described): StatusObject {
       message: described.message,
       errorInfo: { reason: described.reason, domain: ERROR_DOMAIN, metadata: described.metadata ?? {} },
       fieldViolations: (described.violations ?? []).map((v) => ({ field: v.field, description: v.description, reason: v.reason ?? '' })),
+      ...(described.retryDelayMs !== undefined && { retryDelayMs: described.retryDelayMs }),
     }),
   );
   return { code: described.code, details: described.message, metadata };
