@@ -5,10 +5,14 @@
  * and what Slurm itself says about a job.
  */
 import type { ServiceError } from '@grpc/grpc-js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { CreateWorkflowRequest, DownloadFileResponse, RemoteWorkflowServiceClient, WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { WorkflowStateType, type WorkflowState } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { collect } from '../../support/grpc-calls.js';
 import { squeue } from './slurm-cluster.js';
+
+const run = promisify(execFile);
 
 /** Server flags for a Slurm-enabled server whose Slurm work dirs go under `runsDir`. */
 export function slurmServerArgs(runsDir: string, extra: readonly string[] = []): string[] {
@@ -16,7 +20,12 @@ export function slurmServerArgs(runsDir: string, extra: readonly string[] = []):
 }
 
 /** A one-step shell workflow on the slurm engine. */
-export function slurmShellRequest(runId: string, commands: readonly string[], outputs: readonly string[] = []): CreateWorkflowRequest {
+export function slurmShellRequest(
+  runId: string,
+  commands: readonly string[],
+  outputs: readonly string[] = [],
+  extra: Partial<CreateWorkflowRequest> = {},
+): CreateWorkflowRequest {
   return {
     run: { runId },
     template: {
@@ -33,6 +42,7 @@ export function slurmShellRequest(runId: string, commands: readonly string[], ou
     engine: 'slurm',
     labels: { suite: 'slurm-grpc' },
     requestId: '',
+    ...extra,
   };
 }
 
@@ -73,6 +83,17 @@ export async function downloadText(client: RemoteWorkflowServiceClient, workflow
 /** Slurm's state of job `jobId` (`squeue -t all`), e.g. RUNNING, COMPLETED, CANCELLED. */
 export function slurmJobState(jobId: string): Promise<string> {
   return squeue('-t', 'all', '-j', jobId, '-o', '%T');
+}
+
+/**
+ * Cancels every Slurm job still pending or running whose working directory lies under `dir`, so
+ * that a failed test leaves nothing running on the cluster (nor writing into a directory being
+ * removed).
+ */
+export async function cancelJobsUnder(dir: string): Promise<void> {
+  const lines = (await squeue('-o', '%i|%Z')).split('\n');
+  const ids = lines.map((l) => l.split('|')).filter(([id, workDir]) => id && workDir?.startsWith(`${dir}/`)).map(([id]) => id!);
+  if (ids.length > 0) await run('scancel', ids, { timeout: 30_000 });
 }
 
 /** What plain `squeue -j` lists: only jobs still pending or running (empty once a job is over). */

@@ -8,6 +8,7 @@
  * everything else.
  */
 import { credentials, status as Code } from '@grpc/grpc-js';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ import { healthClient, unary } from '../server/support.js';
 import { makeTempRoot, slurmDev, slurmMissing } from './slurm-cluster.js';
 import {
   activeSlurmJob,
+  cancelJobsUnder,
   downloadText,
   followToEnd,
   slurmJobState,
@@ -45,11 +47,13 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
 
   beforeAll(async () => {
     root = await makeTempRoot();
-    server = await startTestServer({ dataDir: join(root.dir, 'data'), args: slurmServerArgs(join(root.dir, 'runs')) });
+    // 100 CreateWorkflow calls at once from one client: lift the per-client burst limit.
+    server = await startTestServer({ dataDir: join(root.dir, 'data'), args: slurmServerArgs(join(root.dir, 'runs'), ['--create-burst', '100']) });
   });
 
   afterAll(async () => {
     await server?.stop();
+    if (root) await cancelJobsUnder(root.dir);
     await root?.cleanup();
   });
 
@@ -107,6 +111,43 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
     expect(typeNames(states)).toEqual(['PENDING', 'RUNNING', 'CANCELED']);
     const again = await call(client, 'stopWorkflow', { workflowId: id, reason: 'again', gracePeriod: undefined });
     expect(again.state).toEqual(stopped.state);
+  });
+
+  it('passes EngineResources to sbatch, and answers INVALID_ARGUMENT (ENGINE_REJECTED) for resources sbatch refuses', async () => {
+    const { client } = server;
+    const req = slurmShellRequest('resources-ok', ['echo ok > out.txt'], ['out.txt'], {
+      resources: { partition: '', timeLimit: { seconds: 90, nanos: 0 }, cpus: 2, memoryMb: 100, extraArgs: ['--nodes=1'] },
+    });
+    const id = (await call(client, 'createWorkflow', req)).workflow!.workflowId;
+    expect((await followToEnd(client, id)).at(-1)!.type).toBe(SUCCESS);
+    const jobId = server.app.service.getWorkflow(id).handle!.externalId;
+    const record = await new Promise<string>((resolve, reject) =>
+      execFile('scontrol', ['show', 'job', '-o', jobId], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    expect(record).toMatch(/\bTimeLimit=00:02:00\b/); // 90 s rounded up to whole minutes
+    expect(record).toMatch(/\bNumCPUs=2\b/);
+    expect(record).toMatch(/\bMinMemoryNode=100M\b/);
+    expect(record).toMatch(/\bNumNodes=1\b/);
+
+    const refused = [
+      { partition: 'no-such-partition', pattern: /Invalid partition name specified/ },
+      { memoryMb: 100_000_000, pattern: /Requested node configuration is not available|Memory specification can not be satisfied/ },
+      { extraArgs: ['--wrap=rm -rf /'], pattern: /'--wrap=rm -rf \/' is not allowed/ },
+    ];
+    const runDirsBefore = readdirSync(join(root.dir, 'runs')).sort();
+    for (const [i, { pattern, ...resources }] of refused.entries()) {
+      const bad = slurmShellRequest(`resources-bad-${i}`, ['true'], [], {
+        labels: { suite: 'slurm-grpc-refused' },
+        resources: { partition: '', timeLimit: undefined, cpus: 0, memoryMb: 0, extraArgs: [], ...resources },
+      });
+      const { err, details } = await callError(client, 'createWorkflow', bad);
+      expect(err.code, err.details).toBe(Code.INVALID_ARGUMENT);
+      expect(err.details).toMatch(pattern);
+      expect(details?.fieldViolations).toEqual([expect.objectContaining({ field: 'resources', reason: 'ENGINE_REJECTED' })]);
+    }
+    const listed = await call(client, 'listWorkflows', { pageSize: 10, pageToken: '', states: [], labels: { suite: 'slurm-grpc-refused' }, engine: '' });
+    expect(listed.workflows).toEqual([]);
+    expect(readdirSync(join(root.dir, 'runs')).sort()).toEqual(runDirsBefore);
   });
 
   it('reattaches Slurm jobs after a graceful restart of the server; they finish to SUCCESS', async () => {
