@@ -1,0 +1,59 @@
+/**
+ * Workflow round trip: the whole life of the smallest workflow (`true`) through the service,
+ * against spawning that command directly. The difference is what the service adds per
+ * workflow: validation, planning, staging, three SQLite commits, the runner script and its
+ * processes, observing the exit, and the WatchState stream.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeJobRunner } from '../src/engines/runner/job-runner.js';
+import { compare, formatAdded, interleave, timed, type Benchmark } from './harness.js';
+import { runWorkflow, shellWorkflow, spawnAndWait, spawnShell } from './rpc.js';
+import { withServer } from './server.js';
+
+/** The job runner the local engine generates for a one-command `true` workflow, run bare. */
+async function runnerAlone(counts: { warmup: number; iterations: number }) {
+  const dir = await mkdtemp(join(tmpdir(), 'fsr-bench-runner-'));
+  try {
+    const script = await writeJobRunner({
+      workflowId: 'bench-runner',
+      workDir: dir,
+      controlDir: join(dir, '.control'),
+      steps: [{ name: 'main', commands: ['true'] }],
+    });
+    const samples = await interleave(counts, timed(() => spawnAndWait('/bin/sh', [script])), timed(() => spawnShell('true')));
+    const result = compare({ name: 'Job runner alone', subject: '`/bin/sh run.sh` (runner for `true`)', baseline: 'spawn `/bin/sh -c true`' }, samples);
+    return { ...result, note: `${formatAdded(result)} per job` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export const workflowRoundTrip: Benchmark = {
+  id: 'roundtrip',
+  title: 'Workflow round trip',
+  description:
+    'One workflow at a time: `CreateWorkflow` of a one-step workflow running `true`, then `WatchState` from sequence 0 ' +
+    'until the stream ends after SUCCESS. The baseline spawns `/bin/sh -c true` with `child_process` and waits for its exit. ' +
+    'The local engine runs a generated runner script (`/bin/sh run.sh`, which itself runs `date`, `cat`, `/bin/sh -c` and ' +
+    '`mv`), so the second row times that script alone, spawned as the engine spawns it, against the same baseline: ' +
+    'the round trip divided by the runner is what staging, persistence, observation and the RPCs add.',
+  async run(ctx) {
+    const counts = ctx.quick ? { warmup: 1, iterations: 5 } : { warmup: 5, iterations: 40 };
+    ctx.log(`round trip: ${counts.iterations} workflows and ${counts.iterations} spawns`);
+    return withServer([], async (server) => {
+      let n = 0;
+      const samples = await interleave(
+        counts,
+        timed(() => runWorkflow(server.client, shellWorkflow(`bench-rt-${n++}`, ['true']))),
+        timed(() => spawnShell('true')),
+      );
+      const result = compare(
+        { name: 'Workflow round trip', subject: 'CreateWorkflow + WatchState to SUCCESS', baseline: 'spawn `/bin/sh -c true`' },
+        samples,
+      );
+      return [{ ...result, note: `${formatAdded(result)} per workflow` }, await runnerAlone(counts)];
+    });
+  },
+};
