@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Readable } from 'node:stream';
-import type { EngineAdapter } from '../engines/types.js';
+import type { EngineAdapter, EngineHealth } from '../engines/types.js';
 import { FileNotFoundError, FailedPreconditionError, InvalidArgumentError, OutOfRangeError, WorkflowNotFoundError } from '../errors.js';
 import type { BlobStore, IngestResult } from '../store/blob-store.js';
 import { BlobVerificationError, SHA256_PATTERN } from '../store/blob-store.js';
@@ -40,6 +40,8 @@ export interface WorkflowServiceOptions {
   readonly now?: () => Date;
   /** Delay before a queued submission is retried when its engine is unavailable, in ms. */
   readonly retryDelayMs?: number;
+  /** How long an engine's health answer is reused by engineInfo(), in ms (default 2000). */
+  readonly healthCacheMs?: number;
 }
 
 /** The service. */
@@ -82,6 +84,17 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
     now,
     ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
   });
+  // GetServiceInfo is cheap to call often; an engine probe (a scheduler round trip for Slurm)
+  // is not, so each engine's answer is reused for healthCacheMs.
+  const healthCacheMs = options.healthCacheMs ?? 2000;
+  const healthCache = new Map<string, { at: number; health: Promise<EngineHealth> }>();
+  const engineHealth = (engine: EngineAdapter): Promise<EngineHealth> => {
+    const cached = healthCache.get(engine.name);
+    if (cached && Date.now() - cached.at < healthCacheMs) return cached.health;
+    const health = engine.health().catch((err: unknown): EngineHealth => ({ serving: false, detail: (err as Error).message }));
+    healthCache.set(engine.name, { at: Date.now(), health });
+    return health;
+  };
   const getWorkflow = (workflowId: string): WorkflowRecord => {
     const wf = store.get(workflowId);
     if (!wf) throw new WorkflowNotFoundError(workflowId);
@@ -172,7 +185,7 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
     async engineInfo() {
       return Promise.all(
         [...engines.values()].map(async (engine) => {
-          const health = await engine.health().catch((err: unknown) => ({ serving: false, detail: (err as Error).message }));
+          const health = await engineHealth(engine);
           return {
             name: engine.name,
             serving: health.serving,
