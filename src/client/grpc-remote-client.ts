@@ -21,6 +21,7 @@ import {
 } from '../gen/flowserv/remote/v1/service.js';
 import type { StaticFile } from '../gen/flowserv/remote/v1/files.js';
 import type { InputFile, StateType, WorkflowState } from '../model/index.js';
+import { bearerTokenInterceptor } from './bearer-token.js';
 import { DEFAULT_RETRY_POLICY, deadlineOf, unaryOnce, withRetry, type CallOptions, type RetryPolicy } from './call.js';
 import { downloadToVolume } from './downloads.js';
 import { argumentsToProto, inputFilesOf, type ArgumentValues } from './mapping/arguments.js';
@@ -37,8 +38,13 @@ import { RemoteWorkflowHandle } from './workflow-handle.js';
 
 /** Construction options. */
 export interface GrpcRemoteClientOptions {
-  /** Channel credentials (default: insecure, for 127.0.0.1 and service meshes that add TLS). */
+  /**
+   * Channel credentials (default: insecure, for 127.0.0.1 and service meshes that add TLS). For
+   * TLS: `credentials.createSsl(ca)`; for mutual TLS also pass the client key and certificate.
+   */
   readonly credentials?: ChannelCredentials;
+  /** Bearer token sent with every call (`authorization: Bearer <token>`), for servers with authentication on. */
+  readonly bearerToken?: string;
   /**
    * grpc-js client options (channel options, interceptors). Defaults reconnect quickly (100 ms,
    * at most 2 s between connection attempts) so that a watch resumes soon after a dropped connection.
@@ -83,9 +89,14 @@ export class GrpcRemoteClient implements RemoteClient {
     readonly address: string,
     options: GrpcRemoteClientOptions = {},
   ) {
+    const interceptors = [
+      ...(options.bearerToken !== undefined ? [bearerTokenInterceptor(options.bearerToken)] : []),
+      ...(options.channelOptions?.interceptors ?? []),
+    ];
     this.raw = new RemoteWorkflowServiceClient(address, options.credentials ?? grpcCredentials.createInsecure(), {
       ...DEFAULT_CHANNEL_OPTIONS,
       ...options.channelOptions,
+      ...(interceptors.length > 0 && { interceptors }),
     });
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.chunkBytes = options.uploadChunkBytes ?? 64 * 1024;

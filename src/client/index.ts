@@ -4,6 +4,7 @@
  */
 export type { RunObject, RemoteClient, CreateWorkflowOptions, StopWorkflowOptions } from './remote-client.js';
 export { GrpcRemoteClient, type GrpcRemoteClientOptions, type ListWorkflowsQuery, type WorkflowPage } from './grpc-remote-client.js';
+export { bearerTokenInterceptor } from './bearer-token.js';
 export { RemoteWorkflowHandle, successWithOutputs, type HandleClient } from './workflow-handle.js';
 export {
   RemoteWorkflowController,

@@ -32,7 +32,13 @@ export async function startSecureServer(args: readonly string[]): Promise<Secure
   const chunks: string[] = [];
   const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void chunks.push(line) } });
   const app = createApp(config, { logger });
-  const port = await app.start();
+  let port: number;
+  try {
+    port = await app.start();
+  } catch (err) {
+    await app.stop('start failed');
+    throw err;
+  }
   const clients: RemoteWorkflowServiceClient[] = [];
   return {
     app,
