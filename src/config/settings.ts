@@ -269,8 +269,8 @@ export const SETTINGS = [
   }),
   setting({
     key: 'maxConcurrentStreams', flag: 'max-concurrent-streams', env: 'FLOWSERV_REMOTE_MAX_CONCURRENT_STREAMS',
-    defaultValue: () => 100, defaultText: '100',
-    description: 'Open calls (streams) allowed per client connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS).',
+    defaultValue: () => 1000, defaultText: '1000',
+    description: 'Open calls (streams) allowed per client connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); further calls wait on the client until one ends.',
     parse: integer(1, 4_294_967_295),
   }),
   setting({

@@ -1,0 +1,44 @@
+/** Security settings validated together, and RetryInfo through the status-details codec. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../../src/config/load-config.js';
+import { decodeStatusDetailsBytes, encodeStatusDetails } from '../../../../src/server/status-details.js';
+
+const problemsOf = (argv: string[]) => {
+  try {
+    loadConfig({}, argv);
+  } catch (err) {
+    return (err as ConfigError).problems;
+  }
+  return [];
+};
+
+describe('security settings', () => {
+  it('defaults: plaintext, no authentication, generous limits', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ tlsCertFile: undefined, authTokenFile: undefined, maxConcurrentStreams: 1000, createRatePerMinute: 600, createBurst: 60 });
+  });
+
+  it('reports every inconsistent combination at once', () => {
+    expect(problemsOf(['--tls-cert-file', 'a.crt', '--tls-client-ca-file', 'ca.crt', '--auth-jwt-audience', 'x', '--create-burst', '0'])).toEqual([
+      expect.stringMatching(/^createBurst \(--create-burst\)/),
+      'tlsCertFile/tlsKeyFile: --tls-cert-file and --tls-key-file must be given together',
+      'authJwtAudience: only used with --auth-jwt-key-file',
+    ]);
+    expect(problemsOf(['--tls-client-ca-file', 'ca.crt'])).toContain('tlsClientCaFile: mutual TLS (--tls-client-ca-file) needs --tls-cert-file and --tls-key-file');
+  });
+
+  it('resolves file paths and reads variables', () => {
+    const config = loadConfig({ FLOWSERV_REMOTE_AUTH_TOKEN_FILE: 'tokens.txt', FLOWSERV_REMOTE_CREATE_RATE_PER_MINUTE: '0' });
+    expect(config.authTokenFile).toMatch(/^\/.*tokens\.txt$/);
+    expect(config.createRatePerMinute).toBe(0);
+  });
+});
+
+describe('RetryInfo', () => {
+  it('round-trips the retry delay in milliseconds', () => {
+    const bytes = encodeStatusDetails({ code: 8, message: 'slow down', errorInfo: { reason: 'RESOURCE_EXHAUSTED', domain: 'd', metadata: {} }, fieldViolations: [], retryDelayMs: 1500 });
+    expect(decodeStatusDetailsBytes(bytes)).toMatchObject({ retryDelayMs: 1500, otherTypeUrls: [] });
+    const without = encodeStatusDetails({ code: 8, message: 'x', fieldViolations: [] });
+    expect(decodeStatusDetailsBytes(without).retryDelayMs).toBeUndefined();
+  });
+});
