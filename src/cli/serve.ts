@@ -2,6 +2,7 @@
  * `flowserv-remote serve`: validates the configuration (every problem at once, exit 2), builds
  * the app, serves until SIGTERM or SIGINT, then drains (streams end, open calls get
  * `shutdownGraceMs` to finish) and exits 0. A second signal during the drain exits at once (130).
+ * SIGHUP re-reads the TLS files, token file and JWT key without a restart.
  */
 import { once } from 'node:events';
 import { createApp } from '../app.js';
@@ -32,8 +33,7 @@ async function serve(config: Config, io: CliIo): Promise<number> {
   };
   for (const signal of TERMINATION_SIGNALS) process.on(signal, onSignal);
   // SIGHUP would end the process by default; here it re-reads certificates and token files.
-  const onHangup = () => void app.reloadSecurity('SIGHUP');
-  process.on('SIGHUP', onHangup);
+  process.on('SIGHUP', () => void app.reloadSecurity('SIGHUP'));
   try {
     await app.start();
   } catch (err) {
