@@ -160,6 +160,24 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     void track(follow(wf, handle, adapter));
   }
 
+  /** Retries stopping a canceled workflow's job with doubling delays (at most a minute apart) until it succeeds. */
+  function retryStop(workflowId: string, handle: JobHandle, adapter: EngineAdapter, delayMs: number): void {
+    if (closed) return;
+    const timer = setTimeout(() => {
+      retryTimers.delete(timer);
+      void track(
+        adapter.stop(handle, 0).then(
+          () => store.markJobDone(workflowId),
+          (err: unknown) => {
+            logger.warn({ err, workflowId }, 'stopping the job failed again');
+            retryStop(workflowId, handle, adapter, Math.min(delayMs * 2, 60_000));
+          },
+        ),
+      );
+    }, delayMs);
+    retryTimers.add(timer);
+  }
+
   function kick(engine: string): void {
     const adapter = engines.get(engine);
     const queue = queueOf(engine);
@@ -205,8 +223,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       }
       const adapter = engines.get(wf.engine);
       if (wf.handle && !wf.jobDone && adapter) {
-        await adapter.stop(wf.handle, graceMs);
-        store.markJobDone(workflowId);
+        try {
+          await adapter.stop(wf.handle, graceMs);
+          store.markJobDone(workflowId);
+        } catch (err) {
+          // The cancel is recorded; the engine could not be reached (e.g. Slurm controller down).
+          // Keep trying in the background, and again on the next start (jobDone stays false).
+          logger.warn({ err, workflowId }, 'stopping the job failed; retrying in the background');
+          retryStop(workflowId, wf.handle, adapter, retryDelayMs);
+        }
       }
       return store.get(workflowId)!.state;
     },

@@ -5,6 +5,7 @@
  * table only says whether anything of the job is still alive.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -107,6 +108,8 @@ export function createLocalEngine(options: LocalEngineOptions): EngineAdapter {
   const log = options.logger?.child({ component: 'engine.local' });
   const children = createOwnedChildren();
   const closing = new AbortController();
+  // Every followed job links its observer to this signal (and unlinks when it ends): no cap.
+  setMaxListeners(0, closing.signal);
 
   const capabilities: EngineCapabilities = Object.freeze({
     survivesRestart: true,
