@@ -13,8 +13,8 @@ import type { NewState, StateRecord, WorkflowRecord } from '../store/records.js'
 import { isActiveType } from '../store/records.js';
 import { InvalidTransitionError } from '../store/transitions.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
-import { collectOutputFiles } from './output-files.js';
-import { cancelState, errorState, startState, successState } from './next-state.js';
+import { finalStateBuilder } from './final-state.js';
+import { cancelState, errorState, startState } from './next-state.js';
 import type { WatchHub } from './watch-hub.js';
 
 /** What the dispatcher needs. */
@@ -86,27 +86,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   async function finalize(wf: WorkflowRecord, outcome: JobOutcome): Promise<void> {
-    const at = outcome.at;
-    switch (outcome.kind) {
-      case 'succeeded': {
-        const collected = await collectOutputFiles(wf.job.workDir, wf.outputFiles, blobs);
-        transition(wf.workflowId, (s) =>
-          collected.ok ? successState(s, at, collected.files) : errorState(s, at, collected.messages),
-        );
-        break;
-      }
-      case 'failed': {
-        const messages = outcome.messages.length > 0 ? outcome.messages : [`workflow failed with exit code ${outcome.exitCode}`];
-        transition(wf.workflowId, (s) => errorState(s, at, messages));
-        break;
-      }
-      case 'canceled':
-        transition(wf.workflowId, (s) => cancelState(s, at, outcome.message));
-        break;
-      case 'lost':
-        transition(wf.workflowId, (s) => errorState(s, at, [outcome.message]));
-        break;
-    }
+    transition(wf.workflowId, await finalStateBuilder(wf, outcome, blobs));
   }
 
   function release(wf: WorkflowRecord): void {
