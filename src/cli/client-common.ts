@@ -1,13 +1,17 @@
 /**
  * What the client commands (submit, status, watch, stop, list, download) share: the common flags
- * `--server` (default 127.0.0.1:50051 or FLOWSERV_REMOTE_SERVER) and `--json`, argument parsing
- * with node:util parseArgs, the exit codes, and how states, workflows and errors are printed.
+ * (`--json`, and the connection flags of connection-options: `--server`, TLS, token), argument
+ * parsing with node:util parseArgs, the exit codes, and how states, workflows and errors are printed.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InvalidArgumentError, RemoteError, UnknownFileError } from '../client/index.js';
-import type { WorkflowInfo } from '../client/index.js';
+import type { GrpcRemoteClientOptions, WorkflowInfo } from '../client/index.js';
 import { serializeState, type WorkflowState } from '../model/index.js';
 import type { CliIo } from './commands.js';
+import { connectionHint, resolveConnection, SECURITY_FLAGS_HELP, SECURITY_OPTIONS, serverAddress, type Connection } from './connection-options.js';
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
 
 /** Exit codes of the client commands; they reflect the workflow outcome where there is one. */
 export const EXIT = {
@@ -29,33 +33,32 @@ export const EXIT_CODES_HELP = `exit codes: 0 success (workflow SUCCESS, or the 
 
 /** The help text paragraph on the common flags. */
 export const COMMON_FLAGS_HELP = `  --server HOST:PORT  server address (default 127.0.0.1:50051, env FLOWSERV_REMOTE_SERVER)
+${SECURITY_FLAGS_HELP}
   --json              machine-readable output (one JSON document; JSON lines when following)
   -h, --help          this text`;
 
-/** Default server address. */
-export const DEFAULT_SERVER = '127.0.0.1:50051';
-
 const COMMON_OPTIONS = {
   server: { type: 'string' },
+  ...SECURITY_OPTIONS,
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-/** A thrown usage problem (exit 2). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 /** Parsed command line: common flags, the command's own values and positionals. */
 export interface Parsed<V> {
   readonly server: string;
+  /** Credentials, channel options and token for GrpcRemoteClient; files already read. */
+  readonly connection: Connection;
   readonly json: boolean;
   readonly help: boolean;
   readonly values: V;
   readonly positionals: string[];
 }
 
-/** parseArgs with the common flags added; unknown flags are UsageErrors. */
+/**
+ * parseArgs with the common flags added; unknown flags are UsageErrors. With --help the
+ * connection is not resolved (no file is read), so help works whatever the environment holds.
+ */
 export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
   args: readonly string[],
   options: O,
@@ -69,16 +72,24 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
       strict: true,
     });
     const v = values as Record<string, unknown>;
+    const help = v.help === true;
     return {
-      server: (v.server as string | undefined) ?? io.env.FLOWSERV_REMOTE_SERVER ?? DEFAULT_SERVER,
+      server: serverAddress(v.server as string | undefined, io.env),
+      connection: help ? resolveConnection({}, {}) : resolveConnection(v, io.env),
       json: v.json === true,
-      help: v.help === true,
+      help,
       values: values as never,
       positionals,
     };
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw err instanceof UsageError ? err : new UsageError((err as Error).message);
   }
+}
+
+/** GrpcRemoteClient options of a parsed command line: credentials, channel options, token. */
+export function clientOptions(p: Pick<Parsed<unknown>, 'connection'>): GrpcRemoteClientOptions {
+  const { credentials, channelOptions, bearerToken } = p.connection;
+  return { credentials, channelOptions, ...(bearerToken !== undefined && { bearerToken }) };
 }
 
 /** `k=v` pairs → record; a pair without `=` is a UsageError naming `flag`. */
@@ -135,9 +146,10 @@ export function writeJson(io: CliIo, doc: unknown): void {
 
 /**
  * Prints a failure and returns its exit code: usage problems 2, everything else 4. Field
- * violations are listed one per line.
+ * violations are listed one per line; with the `connection` the call was made with, a refusal
+ * it explains (no token, no TLS) gets a hint.
  */
-export function reportFailure(io: CliIo, command: string, usage: string, err: unknown): number {
+export function reportFailure(io: CliIo, command: string, usage: string, err: unknown, connection?: Connection): number {
   if (err instanceof UsageError) {
     io.stderr.write(`${usage}\nflowserv-remote ${command}: ${err.message}\n`);
     return EXIT.USAGE;
@@ -145,6 +157,8 @@ export function reportFailure(io: CliIo, command: string, usage: string, err: un
   if (err instanceof RemoteError) {
     io.stderr.write(`flowserv-remote ${command}: ${err.name}: ${err.message}${err.reason ? ` [${err.reason}]` : ''}\n`);
     if (err instanceof InvalidArgumentError) for (const v of err.violations) io.stderr.write(`  ${v.field}: ${v.description}\n`);
+    const hint = connectionHint(err, connection);
+    if (hint) io.stderr.write(`  ${hint}\n`);
     return EXIT.FAILED;
   }
   const message = err instanceof UnknownFileError || err instanceof Error ? err.message : String(err);

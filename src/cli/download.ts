@@ -1,8 +1,9 @@
 /** `flowserv-remote download ID [DIR]`: the verified output files of a successful workflow. */
 import path from 'node:path';
 import { FileSystemStorage, GrpcRemoteClient } from '../client/index.js';
-import { COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, parseCommand, reportFailure, UsageError, writeJson } from './client-common.js';
+import { clientOptions, COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, parseCommand, reportFailure, UsageError, writeJson } from './client-common.js';
 import type { Command } from './commands.js';
+import type { Connection } from './connection-options.js';
 
 const USAGE = `usage: flowserv-remote download WORKFLOW_ID [DIR] [flags]
 
@@ -19,6 +20,7 @@ ${EXIT_CODES_HELP}
 export const command: Command = {
   async run(args, io) {
     let client: GrpcRemoteClient | undefined;
+    let connection: Connection | undefined;
     try {
       const p = parseCommand(args, { path: { type: 'string', multiple: true } }, io);
       if (p.help) {
@@ -27,7 +29,8 @@ export const command: Command = {
       }
       if (p.positionals.length < 1 || p.positionals.length > 2) throw new UsageError('expected WORKFLOW_ID [DIR]');
       const [id, dir = '.'] = p.positionals as [string, string?];
-      client = new GrpcRemoteClient(p.server);
+      connection = p.connection;
+      client = new GrpcRemoteClient(p.server, clientOptions(p));
       const keys = p.values.path ?? (await client.getWorkflow(id)).outputFiles;
       const volume = new FileSystemStorage(dir);
       const files = [];
@@ -39,7 +42,7 @@ export const command: Command = {
       if (p.json) writeJson(io, { workflowId: id, directory: path.resolve(dir), files });
       return EXIT.OK;
     } catch (err) {
-      return reportFailure(io, 'download', USAGE, err);
+      return reportFailure(io, 'download', USAGE, err, connection);
     } finally {
       client?.close();
     }

@@ -1,36 +1,65 @@
 /**
  * `flowserv-remote health-probe`: one grpc.health.v1 Check, for a Docker HEALTHCHECK or a
  * Kubernetes exec probe. Exit 0 when SERVING, 1 otherwise (NOT_SERVING, unknown service,
- * unreachable, timeout), 2 for a bad command line. By default it asks the overall status ("")
- * of 127.0.0.1 on FLOWSERV_REMOTE_PORT (or 50051): the same variable the server reads.
+ * unreachable, timeout, TLS handshake refused), 2 for a bad command line. By default it asks the
+ * overall status ("") of 127.0.0.1 on FLOWSERV_REMOTE_PORT (or 50051): the same variable the
+ * server reads. Against a TLS server it takes the client commands' TLS and token flags
+ * (connection-options); kubelet's own gRPC probes cannot do TLS, so this is the probe to use there.
  */
-import { credentials, makeGenericClientConstructor, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { makeGenericClientConstructor, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { EXIT_USAGE, type Command } from './commands.js';
+import { parseArgs } from 'node:util';
+import { bearerTokenInterceptor } from '../client/bearer-token.js';
+import { EXIT_USAGE, type CliIo, type Command } from './commands.js';
+import { connectionHint, resolveConnection, SECURITY_FLAGS_HELP, SECURITY_OPTIONS, type Connection } from './connection-options.js';
+import { UsageError } from './usage-error.js';
 
 const DEFAULT_TIMEOUT_MS = 3_000;
+
+const USAGE = `usage: flowserv-remote health-probe [flags]
+
+Asks the server's grpc.health.v1 Check once. Exit 0 when SERVING; 1 otherwise (NOT_SERVING,
+unknown service, unreachable, timeout, TLS refused); 2 for a bad command line.
+
+flags:
+  --address HOST:PORT server address (default 127.0.0.1:$FLOWSERV_REMOTE_PORT, or 50051)
+  --service NAME      service to check (default "": the whole server)
+  --timeout-ms MS     deadline in milliseconds (default ${DEFAULT_TIMEOUT_MS})
+${SECURITY_FLAGS_HELP}
+                      (the server answers health checks without a token; one given is sent anyway)
+  -h, --help          this text
+`;
+
+const OPTIONS = {
+  address: { type: 'string' },
+  service: { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  ...SECURITY_OPTIONS,
+} as const;
 
 interface ProbeArgs {
   readonly address: string;
   readonly service: string;
   readonly timeoutMs: number;
+  readonly connection: Connection;
 }
 
-function parseArgs(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ProbeArgs | string {
-  const values = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const match = /^--(address|service|timeout-ms)(?:=(.*))?$/s.exec(args[i]!);
-    if (!match) return `unknown argument '${args[i]}'`;
-    const value = match[2] ?? args[++i];
-    if (value === undefined) return `--${match[1]} needs a value`;
-    values.set(match[1]!, value);
+function parseProbeArgs(args: readonly string[], env: CliIo['env']): ProbeArgs | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
-  const timeoutMs = Number(values.get('timeout-ms') ?? DEFAULT_TIMEOUT_MS);
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) return `--timeout-ms must be a positive integer`;
+  if (values.help === true) return 'help';
+  const timeoutMs = Number(values['timeout-ms'] ?? DEFAULT_TIMEOUT_MS);
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout-ms must be a positive integer');
   return {
-    address: values.get('address') ?? `127.0.0.1:${env.FLOWSERV_REMOTE_PORT ?? '50051'}`,
-    service: values.get('service') ?? '',
+    address: values.address ?? `127.0.0.1:${env.FLOWSERV_REMOTE_PORT ?? '50051'}`,
+    service: values.service ?? '',
     timeoutMs,
+    connection: resolveConnection(values, env),
   };
 }
 
@@ -43,13 +72,24 @@ type CheckFn = (
 
 export const command: Command = {
   async run(args, io) {
-    const parsed = parseArgs(args, io.env);
-    if (typeof parsed === 'string') {
-      io.stderr.write(`usage: flowserv-remote health-probe [--address host:port] [--service name] [--timeout-ms ms]\n${parsed}\n`);
+    let parsed: ProbeArgs | 'help';
+    try {
+      parsed = parseProbeArgs(args, io.env);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      io.stderr.write(`${USAGE}flowserv-remote health-probe: ${err.message}\n`);
       return EXIT_USAGE;
     }
+    if (parsed === 'help') {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    const { connection } = parsed;
     const Client = makeGenericClientConstructor(healthService, 'grpc.health.v1.Health');
-    const client = new Client(parsed.address, credentials.createInsecure());
+    const client = new Client(parsed.address, connection.credentials, {
+      ...connection.channelOptions,
+      ...(connection.bearerToken !== undefined && { interceptors: [bearerTokenInterceptor(connection.bearerToken)] }),
+    });
     try {
       const status = await new Promise<string>((resolve, reject) =>
         (client as unknown as { Check: CheckFn }).Check(
@@ -63,6 +103,8 @@ export const command: Command = {
       return status === 'SERVING' ? 0 : 1;
     } catch (err) {
       io.stderr.write(`health check of ${parsed.address} failed: ${(err as Error).message}\n`);
+      const hint = connectionHint(err, connection);
+      if (hint) io.stderr.write(`  ${hint}\n`);
       return 1;
     } finally {
       client.close();

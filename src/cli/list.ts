@@ -1,8 +1,9 @@
 /** `flowserv-remote list`: workflows, newest first, filtered by state and labels, one page. */
 import { GrpcRemoteClient } from '../client/index.js';
 import { formatTimestamp, StateType } from '../model/index.js';
-import { COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, intFlag, keyValues, parseCommand, reportFailure, UsageError, workflowJson, writeJson } from './client-common.js';
+import { clientOptions, COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, intFlag, keyValues, parseCommand, reportFailure, UsageError, workflowJson, writeJson } from './client-common.js';
 import type { Command } from './commands.js';
+import type { Connection } from './connection-options.js';
 
 const USAGE = `usage: flowserv-remote list [flags]
 
@@ -30,6 +31,7 @@ const OPTIONS = {
 export const command: Command = {
   async run(args, io) {
     let client: GrpcRemoteClient | undefined;
+    let connection: Connection | undefined;
     try {
       const p = parseCommand(args, OPTIONS, io);
       if (p.help) {
@@ -43,7 +45,8 @@ export const command: Command = {
         return type as StateType;
       });
       const pageSize = intFlag(p.values['page-size'], '--page-size');
-      client = new GrpcRemoteClient(p.server);
+      connection = p.connection;
+      client = new GrpcRemoteClient(p.server, clientOptions(p));
       const page = await client.listWorkflows({
         states,
         labels: keyValues(p.values.label, '--label'),
@@ -62,7 +65,7 @@ export const command: Command = {
       if (page.nextPageToken) io.stdout.write(`next page: --page-token ${page.nextPageToken}\n`);
       return EXIT.OK;
     } catch (err) {
-      return reportFailure(io, 'list', USAGE, err);
+      return reportFailure(io, 'list', USAGE, err, connection);
     } finally {
       client?.close();
     }

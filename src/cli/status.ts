@@ -1,8 +1,9 @@
 /** `flowserv-remote status ID`: one workflow's latest state, files and labels. */
 import { GrpcRemoteClient } from '../client/index.js';
 import { formatTimestamp } from '../model/index.js';
-import { COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, elapsed, exitCodeFor, parseCommand, reportFailure, UsageError, workflowJson, writeJson } from './client-common.js';
+import { clientOptions, COMMON_FLAGS_HELP, elapsed, EXIT, EXIT_CODES_HELP, exitCodeFor, parseCommand, reportFailure, UsageError, workflowJson, writeJson } from './client-common.js';
 import type { Command } from './commands.js';
+import type { Connection } from './connection-options.js';
 
 const USAGE = `usage: flowserv-remote status WORKFLOW_ID [flags]
 
@@ -17,6 +18,7 @@ ${EXIT_CODES_HELP}
 export const command: Command = {
   async run(args, io) {
     let client: GrpcRemoteClient | undefined;
+    let connection: Connection | undefined;
     try {
       const p = parseCommand(args, {}, io);
       if (p.help) {
@@ -24,7 +26,8 @@ export const command: Command = {
         return EXIT.OK;
       }
       if (p.positionals.length !== 1) throw new UsageError('expected exactly one WORKFLOW_ID');
-      client = new GrpcRemoteClient(p.server);
+      connection = p.connection;
+      client = new GrpcRemoteClient(p.server, clientOptions(p));
       const w = await client.getWorkflow(p.positionals[0]!);
       if (p.json) {
         writeJson(io, workflowJson(w));
@@ -43,7 +46,7 @@ export const command: Command = {
       for (const [k, v] of rows) io.stdout.write(`${k.padEnd(9)} ${v}\n`);
       return exitCodeFor(w.state);
     } catch (err) {
-      return reportFailure(io, 'status', USAGE, err);
+      return reportFailure(io, 'status', USAGE, err, connection);
     } finally {
       client?.close();
     }

@@ -1,8 +1,9 @@
 /** `flowserv-remote stop ID`: stops a workflow (idempotent) and prints the state it ended in. */
 import { GrpcRemoteClient } from '../client/index.js';
 import { serializeState } from '../model/index.js';
-import { COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, intFlag, parseCommand, reportFailure, UsageError, writeJson } from './client-common.js';
+import { clientOptions, COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, intFlag, parseCommand, reportFailure, UsageError, writeJson } from './client-common.js';
 import type { Command } from './commands.js';
+import type { Connection } from './connection-options.js';
 
 const USAGE = `usage: flowserv-remote stop WORKFLOW_ID [flags]
 
@@ -20,6 +21,7 @@ ${EXIT_CODES_HELP}
 export const command: Command = {
   async run(args, io) {
     let client: GrpcRemoteClient | undefined;
+    let connection: Connection | undefined;
     try {
       const p = parseCommand(args, { reason: { type: 'string' }, 'grace-ms': { type: 'string' } }, io);
       if (p.help) {
@@ -28,7 +30,8 @@ export const command: Command = {
       }
       if (p.positionals.length !== 1) throw new UsageError('expected exactly one WORKFLOW_ID');
       const graceMs = intFlag(p.values['grace-ms'], '--grace-ms');
-      client = new GrpcRemoteClient(p.server);
+      connection = p.connection;
+      client = new GrpcRemoteClient(p.server, clientOptions(p));
       const id = p.positionals[0]!;
       const state = await client.stopWorkflow(id, { ...(p.values.reason !== undefined && { reason: p.values.reason }), ...(graceMs !== undefined && { graceMs }) });
       if (p.json) writeJson(io, { workflowId: id, state: serializeState(state) });
@@ -38,7 +41,7 @@ export const command: Command = {
       }
       return EXIT.OK;
     } catch (err) {
-      return reportFailure(io, 'stop', USAGE, err);
+      return reportFailure(io, 'stop', USAGE, err, connection);
     } finally {
       client?.close();
     }

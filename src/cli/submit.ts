@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { FileSystemStorage, GrpcRemoteClient } from '../client/index.js';
 import { FileParameter, InputFile, type PyValue } from '../model/index.js';
-import { COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, exitCodeFor, keyValues, parseCommand, reportFailure, UsageError, workflowJson, writeJson } from './client-common.js';
+import { clientOptions, COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, exitCodeFor, keyValues, parseCommand, reportFailure, UsageError, workflowJson, writeJson } from './client-common.js';
 import type { Command } from './commands.js';
+import type { Connection } from './connection-options.js';
 import { followAndPrint } from './follow-printer.js';
 import { loadTemplateSource } from './template-source.js';
 
@@ -65,6 +66,7 @@ function fileArgument(spec: string, targetOf: (name: string) => string | null): 
 export const command: Command = {
   async run(args, io) {
     let client: GrpcRemoteClient | undefined;
+    let connection: Connection | undefined;
     try {
       const p = parseCommand(args, OPTIONS, io);
       if (p.help) {
@@ -83,7 +85,8 @@ export const command: Command = {
         const [name, file] = fileArgument(spec, targetOf);
         values[name] = file;
       }
-      client = new GrpcRemoteClient(p.server);
+      connection = p.connection;
+      client = new GrpcRemoteClient(p.server, clientOptions(p));
       const runstore = p.values.download ? new FileSystemStorage(p.values.download) : undefined;
       const handle = await client.createWorkflow({ runId: p.values['run-id'] ?? randomUUID().replace(/-/g, '') }, template, values, staticfs, {
         ...(p.values.engine && { engine: p.values.engine }),
@@ -102,7 +105,7 @@ export const command: Command = {
       }
       return exitCodeFor(final);
     } catch (err) {
-      return reportFailure(io, 'submit', USAGE, err);
+      return reportFailure(io, 'submit', USAGE, err, connection);
     } finally {
       client?.close();
     }
