@@ -14,6 +14,7 @@ import { ChecksumMismatchError, ResourceExhaustedError } from '../errors.js';
 import { createWorkflow, LABEL_KEY } from './create-workflow.js';
 import { createDispatcher, type Dispatcher } from './dispatcher.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
+import { sweepOrphans } from './sweep-orphans.js';
 import type {
   CreateWorkflowInput,
   DownloadSource,
@@ -49,7 +50,7 @@ export interface WorkflowService {
   readonly limits: ServiceLimits;
   readonly hub: WatchHub;
   readonly dispatcher: Dispatcher;
-  /** Reattaches to and finalizes workflows left by an earlier process. */
+  /** Removes crash leftovers, then reattaches to and finalizes workflows left by an earlier process. */
   start(): Promise<void>;
   createWorkflow(input: CreateWorkflowInput): Promise<{ workflow: WorkflowRecord; replayed: boolean }>;
   getWorkflow(workflowId: string): WorkflowRecord;
@@ -105,7 +106,13 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
     limits,
     hub,
     dispatcher,
-    start: () => dispatcher.recover(),
+    async start() {
+      for (const engine of engines.keys()) {
+        const removed = await sweepOrphans(options.runsDirFor(engine), (id) => store.get(id) !== undefined);
+        if (removed.length > 0) logger.info({ engine, removed }, 'removed run directories left by a crash');
+      }
+      await dispatcher.recover();
+    },
     createWorkflow: (input) =>
       createWorkflow(
         { store, blobs, dispatcher, engines, defaultEngine: options.defaultEngine, planWorkflow: options.planWorkflow, runsDirFor: options.runsDirFor, now },

@@ -5,7 +5,7 @@
  * then renamed into place and recorded, so a crash never leaves a half-written blob visible.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -61,6 +61,8 @@ export interface BlobStore {
 /** Creates the blob store rooted at `root` (created if missing). */
 export function createBlobStore(db: SqliteDatabase, root: string): BlobStore {
   const tmpDir = join(root, 'tmp');
+  // Anything in tmp is an ingest a crash interrupted: never visible, safe to drop at start.
+  rmSync(tmpDir, { recursive: true, force: true });
   mkdirSync(tmpDir, { recursive: true });
   const selectSize = db.prepare<[string], { size_bytes: number }>('SELECT size_bytes FROM blobs WHERE sha256 = ?');
   const insertBlob = db.prepare(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -163,6 +163,18 @@ describe('workflow service on the local engine', () => {
   it('refuses a label filter whose key could not have been stored', () => {
     const service = newService(mkdtempSync(join(tmpdir(), 'svc-')));
     expect(() => service.listWorkflows({ labels: { 'a"b': 'x' } })).toThrow(InvalidArgumentError);
+  });
+
+  it('on start, removes run directories a crash left between staging and recording', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svc-'));
+    const orphan = join(dir, 'runs', 'a'.repeat(32));
+    mkdirSync(join(orphan, 'work.staging-x'), { recursive: true });
+    const service = newService(dir);
+    const { workflow } = await service.createWorkflow(shellWorkflow('kept', ['mkdir -p out; echo > out/result.txt']));
+    await untilDone(service, workflow.workflowId);
+    await service.start();
+    expect(existsSync(orphan)).toBe(false);
+    expect(existsSync(join(dir, 'runs', workflow.workflowId, 'work'))).toBe(true);
   });
 
   it('verifies uploads against the declared digest', async () => {
