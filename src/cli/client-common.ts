@@ -4,10 +4,10 @@
  * parsing with node:util parseArgs, the exit codes, and how states, workflows and errors are printed.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InvalidArgumentError, RemoteError, UnknownFileError } from '../client/index.js';
+import { GrpcRemoteClient, InvalidArgumentError, RemoteError, UnknownFileError } from '../client/index.js';
 import type { GrpcRemoteClientOptions, WorkflowInfo } from '../client/index.js';
 import { serializeState, type WorkflowState } from '../model/index.js';
-import type { CliIo } from './commands.js';
+import type { CliIo, Command } from './commands.js';
 import { connectionHint, resolveConnection, SECURITY_FLAGS_HELP, SECURITY_OPTIONS, serverAddress, type Connection } from './connection-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -164,4 +164,40 @@ export function reportFailure(io: CliIo, command: string, usage: string, err: un
   const message = err instanceof UnknownFileError || err instanceof Error ? err.message : String(err);
   io.stderr.write(`flowserv-remote ${command}: ${message}\n`);
   return EXIT.FAILED;
+}
+
+/** A client command: its name, usage text, own flags, and a body that gets a lazily made client. */
+export interface ClientCommandSpec<O extends NonNullable<ParseArgsConfig['options']>> {
+  readonly name: string;
+  readonly usage: string;
+  readonly options: O;
+  /** Checks its positionals (throwing UsageError) before calling `connect()`; resolves with the exit code. */
+  run(p: Parsed<ReturnType<typeof parseCommand<O>>['values']>, connect: () => GrpcRemoteClient, io: CliIo): Promise<number>;
+}
+
+/**
+ * Wraps a client command's body with what every one of them does: parse the common flags,
+ * answer --help, build the client on first use, turn failures into a message and an exit code,
+ * and close the client whatever happened.
+ */
+export function clientCommand<O extends NonNullable<ParseArgsConfig['options']>>(spec: ClientCommandSpec<O>): Command {
+  return {
+    async run(args, io) {
+      let client: GrpcRemoteClient | undefined;
+      let connection: Connection | undefined;
+      try {
+        const p = parseCommand(args, spec.options, io);
+        if (p.help) {
+          io.stdout.write(spec.usage);
+          return EXIT.OK;
+        }
+        connection = p.connection;
+        return await spec.run(p, () => (client ??= new GrpcRemoteClient(p.server, clientOptions(p))), io);
+      } catch (err) {
+        return reportFailure(io, spec.name, spec.usage, err, connection);
+      } finally {
+        client?.close();
+      }
+    },
+  };
 }

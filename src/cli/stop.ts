@@ -1,9 +1,7 @@
 /** `flowserv-remote stop ID`: stops a workflow (idempotent) and prints the state it ended in. */
-import { GrpcRemoteClient } from '../client/index.js';
 import { serializeState } from '../model/index.js';
-import { clientOptions, COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, intFlag, parseCommand, reportFailure, UsageError, writeJson } from './client-common.js';
+import { clientCommand, COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, intFlag, UsageError, writeJson } from './client-common.js';
 import type { Command } from './commands.js';
-import type { Connection } from './connection-options.js';
 
 const USAGE = `usage: flowserv-remote stop WORKFLOW_ID [flags]
 
@@ -18,32 +16,21 @@ ${COMMON_FLAGS_HELP}
 ${EXIT_CODES_HELP}
 `;
 
-export const command: Command = {
-  async run(args, io) {
-    let client: GrpcRemoteClient | undefined;
-    let connection: Connection | undefined;
-    try {
-      const p = parseCommand(args, { reason: { type: 'string' }, 'grace-ms': { type: 'string' } }, io);
-      if (p.help) {
-        io.stdout.write(USAGE);
-        return EXIT.OK;
-      }
-      if (p.positionals.length !== 1) throw new UsageError('expected exactly one WORKFLOW_ID');
-      const graceMs = intFlag(p.values['grace-ms'], '--grace-ms');
-      connection = p.connection;
-      client = new GrpcRemoteClient(p.server, clientOptions(p));
-      const id = p.positionals[0]!;
-      const state = await client.stopWorkflow(id, { ...(p.values.reason !== undefined && { reason: p.values.reason }), ...(graceMs !== undefined && { graceMs }) });
-      if (p.json) writeJson(io, { workflowId: id, state: serializeState(state) });
-      else {
-        io.stdout.write(`workflow ${id}: ${state.type}\n`);
-        if ('messages' in state) for (const m of state.messages) io.stdout.write(`    ${m.trimEnd()}\n`);
-      }
-      return EXIT.OK;
-    } catch (err) {
-      return reportFailure(io, 'stop', USAGE, err, connection);
-    } finally {
-      client?.close();
+export const command: Command = clientCommand({
+  name: 'stop',
+  usage: USAGE,
+  options: { reason: { type: 'string' }, 'grace-ms': { type: 'string' } },
+  async run(p, connect, io) {
+    if (p.positionals.length !== 1) throw new UsageError('expected exactly one WORKFLOW_ID');
+    const graceMs = intFlag(p.values['grace-ms'], '--grace-ms');
+    const client = connect();
+    const id = p.positionals[0]!;
+    const state = await client.stopWorkflow(id, { ...(p.values.reason !== undefined && { reason: p.values.reason }), ...(graceMs !== undefined && { graceMs }) });
+    if (p.json) writeJson(io, { workflowId: id, state: serializeState(state) });
+    else {
+      io.stdout.write(`workflow ${id}: ${state.type}\n`);
+      if ('messages' in state) for (const m of state.messages) io.stdout.write(`    ${m.trimEnd()}\n`);
     }
+    return EXIT.OK;
   },
-};
+});

@@ -5,11 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { FileSystemStorage, GrpcRemoteClient } from '../client/index.js';
+import { FileSystemStorage } from '../client/index.js';
 import { FileParameter, InputFile, type PyValue } from '../model/index.js';
-import { clientOptions, COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, exitCodeFor, keyValues, parseCommand, reportFailure, UsageError, workflowJson, writeJson } from './client-common.js';
+import { clientCommand, COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, exitCodeFor, keyValues, UsageError, workflowJson, writeJson } from './client-common.js';
 import type { Command } from './commands.js';
-import type { Connection } from './connection-options.js';
 import { followAndPrint } from './follow-printer.js';
 import { loadTemplateSource } from './template-source.js';
 
@@ -63,51 +62,40 @@ function fileArgument(spec: string, targetOf: (name: string) => string | null): 
   return [name, new InputFile(path.resolve(source), target || targetOf(name) || path.basename(source))];
 }
 
-export const command: Command = {
-  async run(args, io) {
-    let client: GrpcRemoteClient | undefined;
-    let connection: Connection | undefined;
-    try {
-      const p = parseCommand(args, OPTIONS, io);
-      if (p.help) {
-        io.stdout.write(USAGE);
-        return EXIT.OK;
-      }
-      if (p.positionals.length !== 1) throw new UsageError('expected exactly one TEMPLATE_DIR_OR_FILE');
-      const { template, staticfs } = loadTemplateSource(p.positionals[0]!, p.values.manifest);
-      const values: Record<string, PyValue> = {};
-      for (const [name, raw] of Object.entries(keyValues(p.values.arg, '--arg'))) values[name] = parseArgValue(raw);
-      const targetOf = (name: string): string | null => {
-        const para = template.parameters.get(name);
-        return para instanceof FileParameter ? para.target : null;
-      };
-      for (const spec of p.values.file ?? []) {
-        const [name, file] = fileArgument(spec, targetOf);
-        values[name] = file;
-      }
-      connection = p.connection;
-      client = new GrpcRemoteClient(p.server, clientOptions(p));
-      const runstore = p.values.download ? new FileSystemStorage(p.values.download) : undefined;
-      const handle = await client.createWorkflow({ runId: p.values['run-id'] ?? randomUUID().replace(/-/g, '') }, template, values, staticfs, {
-        ...(p.values.engine && { engine: p.values.engine }),
-        labels: keyValues(p.values.label, '--label'),
-        ...(runstore && { runstore }),
-      });
-      const info = await client.getWorkflow(handle.workflowId);
-      if (p.json) writeJson(io, { event: 'submitted', ...workflowJson(info) });
-      else io.stdout.write(`submitted workflow ${handle.workflowId} (run ${handle.runId})\n`);
-      if (!p.values.watch && !runstore) return EXIT.OK;
-      const final = await followAndPrint(client, handle.workflowId, io, { json: p.json });
-      if (final.type === 'SUCCESS' && runstore) {
-        await client.downloadOutputs(handle.workflowId, handle.outputFiles, runstore);
-        if (p.json) writeJson(io, { event: 'downloaded', directory: path.resolve(p.values.download!), files: handle.outputFiles });
-        else for (const key of handle.outputFiles) io.stdout.write(`downloaded ${path.join(p.values.download!, key)}\n`);
-      }
-      return exitCodeFor(final);
-    } catch (err) {
-      return reportFailure(io, 'submit', USAGE, err, connection);
-    } finally {
-      client?.close();
+export const command: Command = clientCommand({
+  name: 'submit',
+  usage: USAGE,
+  options: OPTIONS,
+  async run(p, connect, io) {
+    if (p.positionals.length !== 1) throw new UsageError('expected exactly one TEMPLATE_DIR_OR_FILE');
+    const { template, staticfs } = loadTemplateSource(p.positionals[0]!, p.values.manifest);
+    const values: Record<string, PyValue> = {};
+    for (const [name, raw] of Object.entries(keyValues(p.values.arg, '--arg'))) values[name] = parseArgValue(raw);
+    const targetOf = (name: string): string | null => {
+      const para = template.parameters.get(name);
+      return para instanceof FileParameter ? para.target : null;
+    };
+    for (const spec of p.values.file ?? []) {
+      const [name, file] = fileArgument(spec, targetOf);
+      values[name] = file;
     }
+    const client = connect();
+    const runstore = p.values.download ? new FileSystemStorage(p.values.download) : undefined;
+    const handle = await client.createWorkflow({ runId: p.values['run-id'] ?? randomUUID().replace(/-/g, '') }, template, values, staticfs, {
+      ...(p.values.engine && { engine: p.values.engine }),
+      labels: keyValues(p.values.label, '--label'),
+      ...(runstore && { runstore }),
+    });
+    const info = await client.getWorkflow(handle.workflowId);
+    if (p.json) writeJson(io, { event: 'submitted', ...workflowJson(info) });
+    else io.stdout.write(`submitted workflow ${handle.workflowId} (run ${handle.runId})\n`);
+    if (!p.values.watch && !runstore) return EXIT.OK;
+    const final = await followAndPrint(client, handle.workflowId, io, { json: p.json });
+    if (final.type === 'SUCCESS' && runstore) {
+      await client.downloadOutputs(handle.workflowId, handle.outputFiles, runstore);
+      if (p.json) writeJson(io, { event: 'downloaded', directory: path.resolve(p.values.download!), files: handle.outputFiles });
+      else for (const key of handle.outputFiles) io.stdout.write(`downloaded ${path.join(p.values.download!, key)}\n`);
+    }
+    return exitCodeFor(final);
   },
-};
+});
