@@ -13,8 +13,8 @@ export const unaryRpc: Benchmark = {
   title: 'Unary RPC overhead',
   description:
     'Latency of one call at a time on a warm channel. `GetWorkflowState` reads a finished workflow from SQLite and maps it ' +
-    'to proto; `GetServiceInfo` asks every engine for its health, which for the local engine checks `/bin/sh` and `/proc` ' +
-    'and creates and removes a directory. The baseline, `grpc.health.v1/Check`, answers from memory through the same ' +
+    'to proto; `GetServiceInfo` reports every engine with its health, probed at most every 2 s (for the local engine a ' +
+    'probe checks `/bin/sh` and `/proc` and creates and removes a directory). The baseline, `grpc.health.v1/Check`, answers from memory through the same ' +
     'call adapter, so the ratio is what our handler, mapping and store add to the cheapest possible RPC.',
   async run(ctx) {
     const counts = ctx.quick ? { warmup: 20, iterations: 100 } : { warmup: 300, iterations: 2000 };
