@@ -120,6 +120,13 @@ export interface EngineAdapter {
    * before a restart. Aborting the signal ends the iteration, never the job.
    */
   observe(handle: JobHandle, signal: AbortSignal): AsyncIterable<JobEvent>;
+  /**
+   * Finds the job an earlier server process submitted for `job` but died before recording (the
+   * handle never reached the store). Returns its handle, or undefined when no such job was
+   * started, so that the service can submit it without running it twice. Optional: engines
+   * without it get such workflows submitted again.
+   */
+  adopt?(job: JobSpec, signal?: AbortSignal): Promise<JobHandle | undefined>;
   /** Current status without waiting; used on boot to reattach or finalize. */
   status(handle: JobHandle, signal?: AbortSignal): Promise<JobStatus>;
   /**

@@ -5,6 +5,7 @@
  * running, finalizes those that ended, and finishes stopping those that were being canceled.
  * Every workflow ends in a terminal state: a job that vanishes becomes ERROR, never RUNNING forever.
  */
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { EngineAdapter, JobHandle, JobOutcome } from '../engines/types.js';
 import { EngineRejectedError, EngineUnavailableError } from '../engines/types.js';
@@ -158,6 +159,21 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     retryTimers.add(timer);
   }
 
+  /**
+   * A PENDING workflow without a handle whose control directory exists was being submitted when
+   * the previous process died: the job may be running. Ask the engine before submitting again,
+   * so it never runs twice. An engine that cannot answer now gets the workflow resubmitted.
+   */
+  async function adoptUnrecorded(wf: WorkflowRecord, adapter: EngineAdapter): Promise<JobHandle | undefined> {
+    if (!adapter.adopt || !existsSync(wf.job.controlDir)) return undefined;
+    try {
+      return await adapter.adopt(wf.job);
+    } catch (err) {
+      logger.warn({ err, workflowId: wf.workflowId }, 'could not check for a job started before the restart');
+      return undefined;
+    }
+  }
+
   function kick(engine: string): void {
     const adapter = engines.get(engine);
     const queue = queueOf(engine);
@@ -224,7 +240,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           continue;
         }
         if (!wf.handle) {
-          if (wf.state.type === 'PENDING') queueOf(wf.engine).push(wf.workflowId);
+          const adopted = wf.state.type === 'PENDING' ? await adoptUnrecorded(wf, adapter) : undefined;
+          if (adopted) {
+            store.setHandle(wf.workflowId, adopted);
+            activeSet(wf.engine).add(wf.workflowId);
+            void track(follow(wf, adopted, adapter));
+          } else if (wf.state.type === 'PENDING') queueOf(wf.engine).push(wf.workflowId);
           else transition(wf.workflowId, (s) => errorState(s, now(), ['the job was never started']));
           continue;
         }

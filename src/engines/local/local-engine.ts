@@ -23,6 +23,7 @@ import {
   type JobStatus,
 } from '../types.js';
 import { linkSignals, sleep, untilSettledOrAborted } from './abortable.js';
+import { adoptLocalJob } from './adopt-job.js';
 import { probeJob, writeStopMarker } from './job-probe.js';
 import { checkJobDirs, fromHandle, LOCAL_ENGINE_NAME, toHandle, type LocalJob } from './local-handle.js';
 import { createOwnedChildren } from './owned-children.js';
@@ -228,5 +229,5 @@ export function createLocalEngine(options: LocalEngineOptions): EngineAdapter {
     children.clear();
   }
 
-  return { name: LOCAL_ENGINE_NAME, capabilities, submit, observe, status, stop, health, close };
+  return { name: LOCAL_ENGINE_NAME, capabilities, submit, adopt: adoptLocalJob, observe, status, stop, health, close };
 }

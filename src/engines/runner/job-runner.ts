@@ -10,6 +10,7 @@
  *   run.sh              the runner
  *   cmd/<s>-<c>.sh      command c of step s, verbatim
  *   logs/<s>-<c>.out    its stdout;  logs/<s>-<c>.err  its stderr
+ *   pid                 the runner's pid, written first (lets an engine adopt a job it never recorded)
  *   started             ISO timestamp written when the runner begins
  *   exit-status         "<code> <step> <command>" once the runner ends (step/command -1 on success)
  */
@@ -20,6 +21,7 @@ import type { JobOutcome, JobSpec } from '../types.js';
 /** File names inside the control directory. */
 export const RUNNER_FILES = {
   script: 'run.sh',
+  pid: 'pid',
   started: 'started',
   exitStatus: 'exit-status',
 } as const;
@@ -44,6 +46,7 @@ export async function writeJobRunner(job: JobSpec): Promise<string> {
     '#!/bin/sh',
     '# flowserv-remote job runner (generated; do not edit)',
     `ctl=${shellQuote(ctl)}`,
+    'echo $$ > "$ctl/pid"',
     'finish() {',
     '  printf \'%s %s %s\\n\' "$1" "$2" "$3" > "$ctl/exit-status.tmp" && mv -f "$ctl/exit-status.tmp" "$ctl/exit-status"',
     '  exit "$1"',

@@ -13,6 +13,7 @@
  * a server restart, say) can observe, stop or finalize a job: reattach is observe()/status().
  */
 import { setMaxListeners } from 'node:events';
+import { readdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { readStartedAt } from '../runner/job-runner.js';
 import {
@@ -31,7 +32,7 @@ import { DEFAULT_ALLOWED_EXTRA_ARGS, slurmMessage, type SlurmResourceDefaults } 
 import { createSlurmCli, type SlurmCommand } from './slurm-cli.js';
 import { statusFromPoll } from './slurm-outcome.js';
 import { cancelJob } from './slurm-stop.js';
-import { submitJob, type SubmitContext } from './slurm-submit.js';
+import { findSubmittedJobs, submitJob, type SubmitContext } from './slurm-submit.js';
 
 /** Options of createSlurmEngine; resource defaults apply when a JobSpec leaves them unset. */
 export interface SlurmEngineOptions extends SlurmResourceDefaults {
@@ -181,6 +182,20 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     }
   }
 
+  /**
+   * A job an earlier process submitted but never recorded: Slurm still knows it by name and
+   * script (pending or recent), or its output file `slurm-<id>.out` in the control directory
+   * names it (started, possibly purged since; observe then decides from the exit-status file).
+   */
+  async function adopt(job: JobSpec): Promise<JobHandle | undefined> {
+    const [queued] = await findSubmittedJobs(submitContext, job);
+    const written = (await readdir(job.controlDir).catch(() => [] as string[]))
+      .map((f) => /^slurm-(\d+)\.out$/.exec(f)?.[1])
+      .find((id) => id !== undefined);
+    const id = queued ?? written;
+    return id === undefined ? undefined : { engine: name, externalId: id, workDir: job.workDir, controlDir: job.controlDir };
+  }
+
   async function status(handle: JobHandle, signal?: AbortSignal): Promise<JobStatus> {
     signal?.throwIfAborted();
     const poll = await poller.next(handle.externalId, { immediate: true, ...(signal ? { signal } : {}) });
@@ -215,5 +230,5 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     poller.close();
   }
 
-  return { name, capabilities, submit, observe, status, stop, health, close, pollerStats: () => poller.stats() };
+  return { name, capabilities, submit, adopt, observe, status, stop, health, close, pollerStats: () => poller.stats() };
 }

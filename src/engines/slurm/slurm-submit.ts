@@ -50,12 +50,12 @@ export async function submitJob(ctx: SubmitContext, job: JobSpec, signal?: Abort
   } catch (err) {
     if (signal?.aborted && err === signal.reason) throw err;
     // Killed on timeout: the controller may have queued the job without sbatch printing its id.
-    if (err instanceof SlurmCommandError && err.exitCode === undefined) await cancelOrphans(ctx, job, runnerPath);
+    if (err instanceof SlurmCommandError && err.exitCode === undefined) await cancelOrphans(ctx, job);
     throw submitError(ctx.engine, err);
   }
   const jobId = parseSbatchJobId(stdout);
   if (jobId === undefined) {
-    await cancelOrphans(ctx, job, runnerPath);
+    await cancelOrphans(ctx, job);
     throw new EngineUnavailableError(ctx.engine, `sbatch printed no job id: ${stdout.trim() || '(nothing)'}`);
   }
   ctx.log?.debug({ workflowId: job.workflowId, jobId }, 'submitted');
@@ -75,20 +75,30 @@ function checkDirs(ctx: SubmitContext, job: JobSpec): void {
 }
 
 /**
+ * Ids of the Slurm jobs (any state) that run this job's runner script: found by job name, then
+ * matched on the script path, so a job of another server with the same workflow id is not taken.
+ * Throws when squeue fails (controller unreachable).
+ */
+export async function findSubmittedJobs(ctx: SubmitContext, job: JobSpec): Promise<string[]> {
+  const runnerPath = join(job.controlDir, RUNNER_FILES.script);
+  const { stdout } = await ctx.cli.run('squeue', ['-h', '-t', 'all', `--name=${slurmJobName(job.workflowId)}`, '-o', '%i|%o']);
+  return stdout
+    .split('\n')
+    .map((line) => line.trim().split('|'))
+    .filter(([id, command]) => id && command === runnerPath)
+    .map(([id]) => id!);
+}
+
+/**
  * After an sbatch whose answer was lost, a job may exist that nobody has a handle for: find it
  * by name and script path, and cancel it. Best effort: when the controller is still unreachable
  * there is nothing to find either way.
  */
-async function cancelOrphans(ctx: SubmitContext, job: JobSpec, runnerPath: string): Promise<void> {
+async function cancelOrphans(ctx: SubmitContext, job: JobSpec): Promise<void> {
   try {
-    const name = `--name=${slurmJobName(job.workflowId)}`;
-    const { stdout } = await ctx.cli.run('squeue', ['-h', '-t', 'all', name, '-o', '%i|%o']);
-    for (const line of stdout.split('\n')) {
-      const [id, command] = line.trim().split('|');
-      if (id && command === runnerPath) {
-        ctx.log?.warn({ workflowId: job.workflowId, jobId: id }, 'cancelling a job from a failed sbatch');
-        await ctx.cli.run('scancel', [id]);
-      }
+    for (const id of await findSubmittedJobs(ctx, job)) {
+      ctx.log?.warn({ workflowId: job.workflowId, jobId: id }, 'cancelling a job from a failed sbatch');
+      await ctx.cli.run('scancel', [id]);
     }
   } catch (err) {
     ctx.log?.warn({ err, workflowId: job.workflowId }, 'could not check for a job left by a failed sbatch');

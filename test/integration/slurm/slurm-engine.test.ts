@@ -132,6 +132,20 @@ describeIfAvailable('slurm engine (real single-node cluster)', slurmMissing(), (
     }
   });
 
+  it('adopts a job submitted by an earlier instance that never recorded its id', async () => {
+    const spec = jobSpec(root.dir, [['sleep 2', 'echo adopted > adopted.txt']]);
+    const submitted = await engine.submit(spec);
+    const fresh = createSlurmEngine({ pollIntervalMs: 300 });
+    try {
+      const adopted = await fresh.adopt!(spec);
+      expect(adopted?.externalId).toBe(submitted.externalId);
+      expect(ended(await observeAll(fresh, adopted!)).kind).toBe('succeeded');
+      expect(await fresh.adopt!(jobSpec(root.dir, [['true']]))).toBeUndefined();
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('runs 100 jobs submitted at once with batched polling', async () => {
     let squeueCalls = 0;
     const counted = createSlurmEngine({

@@ -177,6 +177,26 @@ describe('workflow service on the local engine', () => {
     expect(existsSync(join(dir, 'runs', workflow.workflowId, 'work'))).toBe(true);
   });
 
+  it('after a crash between starting a job and recording it, adopts the running job instead of starting it twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svc-'));
+    const first = newService(dir);
+    const { workflow } = await first.createWorkflow(
+      shellWorkflow('adopt', ['echo ran >> ../starts.log; sleep 1; mkdir -p out; echo done > out/result.txt']),
+    );
+    await expect.poll(() => first.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
+    await first.close();
+    // Rewind the store to the moment before the handle was committed: PENDING, no handle.
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    db.prepare('DELETE FROM workflow_states WHERE workflow_id = ? AND sequence > 1').run(workflow.workflowId);
+    db.prepare("UPDATE workflows SET handle = NULL, state_type = 'PENDING', sequence = 1 WHERE workflow_id = ?").run(workflow.workflowId);
+    db.close();
+    const second = newService(dir);
+    await second.start();
+    const last = (await untilDone(second, workflow.workflowId)).at(-1)!;
+    expect(last.type).toBe('SUCCESS');
+    expect(readFileSync(join(dir, 'runs', workflow.workflowId, 'starts.log'), 'utf8')).toBe('ran\n');
+  });
+
   it('verifies uploads against the declared digest', async () => {
     const service = newService(mkdtempSync(join(tmpdir(), 'svc-')));
     const sha = createHash('sha256').update('names').digest('hex');
