@@ -67,17 +67,25 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     return p;
   };
 
-  /** Appends a state; publishes it; a refused transition (workflow already ended) is a no-op. */
-  function transition(workflowId: string, build: (current: StateRecord) => NewState): StateRecord | undefined {
+  /**
+   * Appends a state; publishes it; a refused transition (workflow already ended) is a no-op.
+   * With `jobDone`, the job is marked done in the same commit (or alone when refused).
+   */
+  function transition(
+    workflowId: string,
+    build: (current: StateRecord) => NewState,
+    options: { readonly jobDone?: boolean } = {},
+  ): StateRecord | undefined {
     const current = store.get(workflowId);
     if (!current) return undefined;
     try {
-      const stored = store.appendState(workflowId, build(current.state));
+      const stored = store.appendState(workflowId, build(current.state), options);
       if (stored) hub.publish(workflowId, stored);
       return stored;
     } catch (err) {
-      if (err instanceof InvalidTransitionError) return undefined;
-      throw err;
+      if (!(err instanceof InvalidTransitionError)) throw err;
+      if (options.jobDone) store.markJobDone(workflowId);
+      return undefined;
     }
   }
 
@@ -86,8 +94,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     return max === 0 || activeSet(adapter.name).size < max;
   }
 
+  /** Writes the terminal state for the job's outcome and marks the job done, in one commit. */
   async function finalize(wf: WorkflowRecord, outcome: JobOutcome): Promise<void> {
-    transition(wf.workflowId, await finalStateBuilder(wf, outcome, blobs));
+    transition(wf.workflowId, await finalStateBuilder(wf, outcome, blobs), { jobDone: true });
   }
 
   function release(wf: WorkflowRecord): void {
@@ -105,7 +114,6 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         if (event.type === 'started') transition(wf.workflowId, (s) => startState(s, event.at));
         else {
           await finalize(wf, event.outcome);
-          store.markJobDone(wf.workflowId);
         }
       }
     } catch (err) {

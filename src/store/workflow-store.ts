@@ -77,9 +77,10 @@ export interface WorkflowStore {
   /**
    * Appends `next` if the transition from the latest state is allowed. Returns the stored
    * state, or undefined when `next` has the latest state's type (flowServ's silent no-op).
-   * Throws InvalidTransitionError for anything else (e.g. leaving a terminal state).
+   * Throws InvalidTransitionError for anything else (e.g. leaving a terminal state). With
+   * `jobDone`, the job is marked done in the same transaction (one commit for the final state).
    */
-  appendState(workflowId: string, next: NewState): StateRecord | undefined;
+  appendState(workflowId: string, next: NewState, options?: { readonly jobDone?: boolean }): StateRecord | undefined;
   /** States with sequence > afterSequence, in order. */
   statesAfter(workflowId: string, afterSequence: number): StateRecord[];
   setHandle(workflowId: string, handle: JobHandle): void;
@@ -141,11 +142,13 @@ export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
     return { kind: 'inserted', workflow: toRecord(byId.get(wf.workflowId)!) };
   });
 
-  const appendState = db.transaction((workflowId: string, next: NewState): StateRecord | undefined => {
+  const appendState = db.transaction((workflowId: string, next: NewState, jobDone: boolean): StateRecord | undefined => {
     const row = byId.get(workflowId);
     if (!row) throw new Error(`appendState: unknown workflow '${workflowId}'`);
     const current = decodeState(row.state);
-    if (checkTransition(current.type, next.type) === 'noop') return undefined;
+    const change = checkTransition(current.type, next.type);
+    if (jobDone) updateJobDone.run(workflowId);
+    if (change === 'noop') return undefined;
     const stored: StateRecord = { ...next, sequence: current.sequence + 1 };
     insertState.run(workflowId, stored.sequence, encodeState(stored));
     updateLatest.run(stored.type, stored.sequence, workflowId);
@@ -162,7 +165,7 @@ export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
       const row = byRunOrRequest.get(runId, requestId ?? null);
       return row && toRecord(row);
     },
-    appendState: (workflowId, next) => appendState.immediate(workflowId, next),
+    appendState: (workflowId, next, options) => appendState.immediate(workflowId, next, options?.jobDone ?? false),
     statesAfter(workflowId, afterSequence) {
       return selectStates.all(workflowId, afterSequence).map((r) => decodeState(r.state));
     },

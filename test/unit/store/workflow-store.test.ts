@@ -94,4 +94,21 @@ describe('workflow store', () => {
     store.markJobDone('wf2');
     expect(store.listUnsettled().map((w) => w.workflowId)).toEqual(['wf1']);
   });
+
+  it('marks the job done in the same commit as the final state, and even when the state is refused', () => {
+    store.insert(newWorkflow(1));
+    store.insert(newWorkflow(2));
+    const at = new Date();
+    const handle = { engine: 'local', externalId: '1', workDir: '/w', controlDir: '/c' };
+    store.setHandle('wf1', handle);
+    store.setHandle('wf2', handle);
+    store.appendState('wf1', { type: 'SUCCESS', createdAt: at, startedAt: at, finishedAt: at, messages: [], files: [] }, { jobDone: true });
+    expect(store.get('wf1')).toMatchObject({ jobDone: true, state: { type: 'SUCCESS' } });
+    store.appendState('wf2', { type: 'CANCELED', createdAt: at, startedAt: at, stoppedAt: at, messages: [], files: [] });
+    expect(() =>
+      store.appendState('wf2', { type: 'ERROR', createdAt: at, startedAt: at, stoppedAt: at, messages: [], files: [] }, { jobDone: true }),
+    ).toThrow(InvalidTransitionError);
+    expect(store.get('wf2')?.jobDone).toBe(false);
+  });
 });
+
