@@ -3,12 +3,10 @@
  * real grpc-js clients for health and reflection, and a spawned `flowserv-remote serve` process
  * whose port is read from its "listening" log line.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { credentials, makeGenericClientConstructor, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadPackageDefinition } from '@grpc/grpc-js';
@@ -19,11 +17,12 @@ import { loadConfig } from '../../../src/config/load-config.js';
 import { RemoteWorkflowServiceClient } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { createGrpcServer, type GrpcServer, type GrpcServerOptions } from '../../../src/server/grpc-server.js';
+import { spawnServerProcess, type LogLine, type ServerProcess } from '../../support/server-process.js';
+
+export type { LogLine, ServerProcess };
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** A JSON log line as pino wrote it. */
-export type LogLine = Record<string, unknown> & { msg?: string };
 
 /** A logger whose lines land in `lines` (parsed). */
 export function memoryLogger() {
@@ -105,16 +104,6 @@ export async function rejection(promise: Promise<unknown>): Promise<ServiceError
   throw new Error('expected the call to fail');
 }
 
-export interface ServerProcess {
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
-  readonly port: number;
-  /** Every stdout line so far, parsed when JSON. */
-  readonly lines: LogLine[];
-  readonly stderr: () => string;
-  /** Resolves with the exit code (or signal name) once the process has exited. */
-  readonly exited: Promise<number | string>;
-}
-
 const CLI = path.join(REPO_ROOT, 'src', 'cli', 'main.ts');
 /** node with the tsx loader, so that the child process IS the CLI (signals reach it directly). */
 const NODE_ARGS = ['--import', 'tsx', CLI];
@@ -132,31 +121,8 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
   });
 }
 
-/** Spawns `flowserv-remote serve --port 0` with a fresh data dir; resolves once it listens. */
+/** Spawns `flowserv-remote serve --port 0` with a fresh data dir and debug logs; resolves once it listens. */
 export function spawnServer(extraArgs: readonly string[] = []): Promise<ServerProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'flowserv-remote-serve-'));
-  const child = spawn(process.execPath, [...NODE_ARGS, 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, FLOWSERV_REMOTE_LOG_LEVEL: 'debug' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: LogLine[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (text) => {
-      let line: LogLine;
-      try {
-        line = JSON.parse(text) as LogLine;
-      } catch {
-        line = { msg: text };
-      }
-      lines.push(line);
-      if (line.msg === 'listening' && typeof line.port === 'number') {
-        resolve({ child, port: line.port, lines, stderr: () => stderr, exited });
-      }
-    });
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
-  });
+  return spawnServerProcess(dataDir, ['--log-level', 'debug', ...extraArgs]);
 }
