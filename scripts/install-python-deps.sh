@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the Python interop client needs from Debian's packages, and nothing that is
-# already there: grpcio and protobuf for /usr/bin/python3, protoc 3.21 with the gRPC Python
-# plugin, the health/reflection protos, and PyYAML (the client reads benchmark.yaml).
+# Installs what the Python package (clients/python) and its tests need from Debian's packages,
+# and nothing that is already there: grpcio and protobuf for /usr/bin/python3, protoc 3.21 with
+# the gRPC Python plugin (npm run generate:python), the health/reflection protos, PyYAML (reads
+# benchmark.yaml), pytest, and venv + pip + setuptools + wheel to install the package offline.
 # Idempotent: a second run installs nothing and does not even refresh the package lists.
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
@@ -14,6 +15,11 @@ PACKAGES=(
   protobuf-compiler-grpc
   grpc-proto
   python3-yaml
+  python3-pytest
+  python3-venv
+  python3-pip
+  python3-setuptools
+  python3-wheel
 )
 
 is_installed() {

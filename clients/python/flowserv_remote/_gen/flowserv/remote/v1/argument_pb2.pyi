@@ -1,0 +1,35 @@
+from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ActorArgument(_message.Message):
+    __slots__ = ["files", "spec"]
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    SPEC_FIELD_NUMBER: _ClassVar[int]
+    files: _containers.RepeatedCompositeFieldContainer[FileArgument]
+    spec: _struct_pb2.Struct
+    def __init__(self, spec: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., files: _Optional[_Iterable[_Union[FileArgument, _Mapping]]] = ...) -> None: ...
+
+class Argument(_message.Message):
+    __slots__ = ["actor", "file", "name", "value"]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    FILE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    actor: ActorArgument
+    file: FileArgument
+    name: str
+    value: _struct_pb2.Value
+    def __init__(self, name: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., file: _Optional[_Union[FileArgument, _Mapping]] = ..., actor: _Optional[_Union[ActorArgument, _Mapping]] = ...) -> None: ...
+
+class FileArgument(_message.Message):
+    __slots__ = ["sha256", "target_path"]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    TARGET_PATH_FIELD_NUMBER: _ClassVar[int]
+    sha256: str
+    target_path: str
+    def __init__(self, sha256: _Optional[str] = ..., target_path: _Optional[str] = ...) -> None: ...

@@ -1,0 +1,42 @@
+from google.protobuf import duration_pb2 as _duration_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Mapping as _Mapping, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class EngineCapabilities(_message.Message):
+    __slots__ = ["graceful_stop", "max_concurrent_jobs", "resources", "survives_restart"]
+    GRACEFUL_STOP_FIELD_NUMBER: _ClassVar[int]
+    MAX_CONCURRENT_JOBS_FIELD_NUMBER: _ClassVar[int]
+    RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    SURVIVES_RESTART_FIELD_NUMBER: _ClassVar[int]
+    graceful_stop: bool
+    max_concurrent_jobs: int
+    resources: bool
+    survives_restart: bool
+    def __init__(self, survives_restart: bool = ..., graceful_stop: bool = ..., resources: bool = ..., max_concurrent_jobs: _Optional[int] = ...) -> None: ...
+
+class EngineInfo(_message.Message):
+    __slots__ = ["capabilities", "name", "serving"]
+    CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVING_FIELD_NUMBER: _ClassVar[int]
+    capabilities: EngineCapabilities
+    name: str
+    serving: bool
+    def __init__(self, name: _Optional[str] = ..., serving: bool = ..., capabilities: _Optional[_Union[EngineCapabilities, _Mapping]] = ...) -> None: ...
+
+class Limits(_message.Message):
+    __slots__ = ["download_chunk_bytes", "heartbeat_interval", "max_message_bytes", "max_upload_bytes", "upload_chunk_bytes"]
+    DOWNLOAD_CHUNK_BYTES_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    MAX_MESSAGE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MAX_UPLOAD_BYTES_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_CHUNK_BYTES_FIELD_NUMBER: _ClassVar[int]
+    download_chunk_bytes: int
+    heartbeat_interval: _duration_pb2.Duration
+    max_message_bytes: int
+    max_upload_bytes: int
+    upload_chunk_bytes: int
+    def __init__(self, max_message_bytes: _Optional[int] = ..., max_upload_bytes: _Optional[int] = ..., upload_chunk_bytes: _Optional[int] = ..., download_chunk_bytes: _Optional[int] = ..., heartbeat_interval: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ...) -> None: ...
