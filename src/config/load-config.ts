@@ -3,58 +3,19 @@
  * variables, which win over the embedded defaults. Every problem is collected and reported in
  * one ConfigError, so an operator fixes a broken deployment in one round.
  */
-import { ENGINE_NAMES, SETTINGS, type EngineName, type LogLevel, type Setting } from './settings.js';
+import { ENGINE_NAMES, SETTINGS, type AnySetting, type EngineName, type SettingValues } from './settings.js';
 
-export { ENGINE_NAMES, LOG_LEVELS, SETTINGS, type EngineName, type LogLevel } from './settings.js';
+export { ENGINE_NAMES, LOG_LEVELS, SETTINGS, type EngineName, type LogLevel, type SettingValues } from './settings.js';
 
-/** The validated, frozen server configuration. Units are in the names. */
-export interface Config {
-  readonly host: string;
-  readonly port: number;
-  /** Absolute path. */
-  readonly dataDir: string;
-  readonly logLevel: LogLevel;
-  readonly maxReceiveMessageBytes: number;
-  readonly maxSendMessageBytes: number;
-  readonly keepaliveTimeMs: number;
-  readonly keepaliveTimeoutMs: number;
-  readonly keepalivePermitWithoutCalls: boolean;
-  readonly shutdownGraceMs: number;
-  readonly heartbeatIntervalMs: number;
-  readonly pollIntervalMs: number;
-  readonly engineHealthIntervalMs: number;
-  readonly stopGraceMs: number;
-  readonly maxStopGraceMs: number;
-  readonly maxUploadBytes: number;
-  readonly pythonCommand: string;
-  readonly defaultEngine: EngineName;
+/**
+ * The validated, frozen server configuration: one field per row of SETTINGS (units are in the
+ * names; paths are absolute; a row's description says what `undefined` or 0 means), plus the
+ * enabled engines. Derived from the table, so a row and its field cannot drift apart.
+ */
+export type Config = SettingValues & {
   /** Enabled engines: always `local`, plus `slurm` when enabled. */
   readonly engines: readonly EngineName[];
-  readonly localMaxConcurrentJobs: number;
-  readonly enableSlurm: boolean;
-  readonly slurmPartition: string | undefined;
-  /** Absolute path; undefined means `<dataDir>/slurm-runs`. */
-  readonly slurmRunsDir: string | undefined;
-  readonly slurmPollIntervalMs: number;
-  readonly slurmExtraArgsAllowList: readonly string[];
-  /** Absolute paths; TLS is on when both cert and key are set. */
-  readonly tlsCertFile: string | undefined;
-  readonly tlsKeyFile: string | undefined;
-  /** Absolute path; set means mutual TLS (client certificate required). */
-  readonly tlsClientCaFile: string | undefined;
-  /** Absolute path of the bearer token file; authentication is on when this or the JWT key is set. */
-  readonly authTokenFile: string | undefined;
-  /** Absolute path of the JWT verification key (PEM public key/certificate or HMAC secret). */
-  readonly authJwtKeyFile: string | undefined;
-  readonly authJwtIssuer: string | undefined;
-  readonly authJwtAudience: string | undefined;
-  /** 0 = files are re-read only on SIGHUP. */
-  readonly securityReloadIntervalMs: number;
-  readonly maxConcurrentStreams: number;
-  /** 0 = CreateWorkflow is not rate limited. */
-  readonly createRatePerMinute: number;
-  readonly createBurst: number;
-}
+};
 
 /** The configuration is invalid; `problems` has one line per bad setting. */
 export class ConfigError extends Error {
@@ -66,9 +27,12 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** The table as plain rows, for walking it without each row's own type. */
+const ROWS: readonly AnySetting[] = SETTINGS;
+
 /** `--name value`, `--name=value` or, for switches, `--name` alone. Unknown flags are problems. */
 function parseFlags(argv: readonly string[], problems: string[]): Map<string, string> {
-  const byFlag = new Map<string, Setting<unknown>>(SETTINGS.map((s) => [s.flag, s as Setting<unknown>]));
+  const byFlag = new Map<string, AnySetting>(ROWS.map((s) => [s.flag, s]));
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -103,6 +67,11 @@ function deepFreeze<T extends object>(value: T): T {
   return Object.freeze(value);
 }
 
+/** True when every row has a value (possibly an explicit `undefined` default). */
+function hasEverySetting(values: Partial<SettingValues>): values is SettingValues {
+  return ROWS.every((row) => Object.hasOwn(values, row.key));
+}
+
 /**
  * Reads every setting from `argv` (flags after the subcommand) and `env`, validates them all and
  * returns a deeply frozen Config. Throws ConfigError naming every bad setting with its flag and
@@ -111,28 +80,30 @@ function deepFreeze<T extends object>(value: T): T {
 export function loadConfig(env: Env, argv: readonly string[] = []): Config {
   const problems: string[] = [];
   const flags = parseFlags(argv, problems);
-  const raw: Record<string, unknown> = {};
-  for (const row of SETTINGS as readonly Setting<unknown>[]) {
+  const collected: Record<string, unknown> = {};
+  for (const row of ROWS) {
     const fromFlag = flags.get(row.key);
     const fromEnv = env[row.env];
     const source = fromFlag !== undefined ? `--${row.flag}` : fromEnv !== undefined ? row.env : undefined;
     const text = fromFlag ?? fromEnv;
     if (text === undefined) {
-      raw[row.key] = row.defaultValue();
+      collected[row.key] = row.defaultValue();
       continue;
     }
     const parsed = row.parse(text);
-    if (parsed.ok) raw[row.key] = parsed.value;
+    if (parsed.ok) collected[row.key] = parsed.value;
     else problems.push(`${row.key} (${source}): ${parsed.problem}`);
   }
 
+  // Each value came from its own row's parser or default; a bad setting is missing here.
+  const raw: Partial<SettingValues> = collected;
   const enableSlurm = raw.enableSlurm === true;
   const engines: EngineName[] = ENGINE_NAMES.filter((name) => name === 'local' || (name === 'slurm' && enableSlurm));
-  const defaultEngine = raw.defaultEngine as EngineName | undefined;
+  const defaultEngine = raw.defaultEngine;
   if (defaultEngine !== undefined && !engines.includes(defaultEngine)) {
     problems.push(`defaultEngine: '${defaultEngine}' is not enabled (enabled: ${engines.join(', ')}; use --enable-slurm)`);
   }
-  if (typeof raw.stopGraceMs === 'number' && typeof raw.maxStopGraceMs === 'number' && raw.stopGraceMs > raw.maxStopGraceMs) {
+  if (raw.stopGraceMs !== undefined && raw.maxStopGraceMs !== undefined && raw.stopGraceMs > raw.maxStopGraceMs) {
     problems.push(`stopGraceMs: ${raw.stopGraceMs} exceeds maxStopGraceMs (${raw.maxStopGraceMs})`);
   }
   if ((raw.tlsCertFile === undefined) !== (raw.tlsKeyFile === undefined)) {
@@ -144,13 +115,13 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Config {
   for (const key of ['authJwtIssuer', 'authJwtAudience'] as const) {
     if (raw[key] !== undefined && raw.authJwtKeyFile === undefined) problems.push(`${key}: only used with --auth-jwt-key-file`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze({ ...raw, engines } as unknown as Config);
+  if (problems.length > 0 || !hasEverySetting(raw)) throw new ConfigError(problems);
+  return deepFreeze({ ...raw, engines });
 }
 
 /** Lines for `serve --help`: every setting with flag, variable and default. */
 export function describeSettings(): string {
-  return (SETTINGS as readonly Setting<unknown>[])
+  return ROWS
     .map((s) => `  --${s.flag}${s.boolean ? '' : ' <value>'}\n      ${s.description}\n      env ${s.env}, default ${s.defaultText}`)
     .join('\n');
 }

@@ -1,8 +1,8 @@
 /**
  * The table of every server setting: its config key, command-line flag, environment variable,
- * default and parser. `loadConfig` walks this table once, so adding a setting (TLS, auth, …)
- * means adding one row here and one field to `Config`; the README table and `serve --help`
- * are printed from the same rows.
+ * default and parser. `loadConfig` walks this table once and the `Config` type is derived from
+ * it, so adding a setting (TLS, auth, …) means adding one row here and one README row; the
+ * README table and `serve --help` are printed from the same rows.
  */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -19,10 +19,10 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 /** A parser returns the value, or a problem phrased to follow the setting's name. */
 export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
-/** One row of the settings table. */
-export interface Setting<T> {
+/** One row of the settings table; `K` is the literal config key, `T` the parsed value's type. */
+export interface Setting<K extends string, T> {
   /** Key in `Config`. */
-  readonly key: string;
+  readonly key: K;
   /** Long flag without the leading dashes, e.g. `port` for `--port`. */
   readonly flag: string;
   /** Environment variable, e.g. `FLOWSERV_REMOTE_PORT`. */
@@ -86,7 +86,11 @@ function absolutePath(raw: string): ParseResult<string> {
   return checked.ok ? ok(path.resolve(checked.value)) : checked;
 }
 
-function setting<T>(row: Setting<T>): Setting<T> {
+/** Any row, for code that walks the table without caring about one row's type. */
+export type AnySetting = Setting<string, unknown>;
+
+/** Keeps each row's key as a literal type, so `Config` can be derived from the table. */
+function setting<const K extends string, T>(row: Setting<K, T>): Setting<K, T> {
   return row;
 }
 
@@ -286,3 +290,8 @@ export const SETTINGS = [
     parse: integer(1),
   }),
 ] as const;
+
+/** The value type of every row, keyed by its config key: the part of `Config` the table gives. */
+export type SettingValues = {
+  readonly [S in (typeof SETTINGS)[number] as S['key']]: S extends Setting<string, infer T> ? T : never;
+};
