@@ -54,7 +54,7 @@ function createEngines(config: Config, deps: AppDeps): Map<string, EngineAdapter
     createLocalEngine({
       baseDir: join(config.dataDir, 'runs'),
       maxConcurrentJobs: config.localMaxConcurrentJobs,
-      pollIntervalMs: config.pollIntervalMs,
+      pollIntervalMs: config.localPollIntervalMs,
       logger: deps.logger,
       ...env,
     }),
@@ -94,10 +94,10 @@ export function createApp(config: Config, deps: AppDeps): App {
     runsDirFor: (engine) => runsDirs[engine] ?? join(config.dataDir, `${engine}-runs`),
     limits: {
       maxUploadBytes: config.maxUploadBytes,
-      uploadChunkBytes: 64 * 1024,
-      downloadChunkBytes: 64 * 1024,
+      uploadChunkBytes: config.uploadChunkBytes,
+      downloadChunkBytes: config.downloadChunkBytes,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
-      maxPageSize: 1000,
+      maxPageSize: config.maxPageSize,
     },
     logger: logger.child({ component: 'service' }),
   });

@@ -6,7 +6,7 @@
  */
 import { once } from 'node:events';
 import { createApp } from '../app.js';
-import { ConfigError, describeSettings, loadConfig, type Config } from '../config/load-config.js';
+import { ConfigError, deprecatedNamesIn, describeSettings, loadConfig, type Config } from '../config/load-config.js';
 import { createLogger } from '../logging/logger.js';
 import { EXIT_USAGE, type CliIo, type Command } from './commands.js';
 
@@ -20,8 +20,10 @@ export function jobEnvironment(env: CliIo['env']): NodeJS.ProcessEnv {
 
 const TERMINATION_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
-async function serve(config: Config, io: CliIo): Promise<number> {
+async function serve(config: Config, io: CliIo, args: readonly string[]): Promise<number> {
   const logger = createLogger({ level: config.logLevel });
+  const deprecated = deprecatedNamesIn(io.env, args);
+  if (deprecated.length > 0) logger.warn({ deprecated }, 'deprecated setting names in use; switch to the new ones');
   const app = createApp(config, { logger, jobEnv: jobEnvironment(io.env) });
   const stopRequested = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -61,6 +63,6 @@ export const command: Command = {
       io.stderr.write(`flowserv-remote serve: ${err.message}\n`);
       return EXIT_USAGE;
     }
-    return serve(config, io);
+    return serve(config, io, args);
   },
 };

@@ -68,7 +68,7 @@ export interface ListWorkflowsQuery {
   readonly states?: readonly StateType[];
   readonly labels?: Readonly<Record<string, string>>;
   readonly engine?: string;
-  /** Default and cap are the server's (50 / 500 unless configured). */
+  /** Workflows per page; the server fills in its default (50) and caps it (1000 unless its --max-page-size says otherwise). */
   readonly pageSize?: number;
   readonly pageToken?: string;
 }

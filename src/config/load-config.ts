@@ -27,13 +27,23 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Room a DownloadFileResponse needs around its chunk (offset, field tags, lengths), in bytes. */
+const CHUNK_OVERHEAD_BYTES = 64;
+
 /** The table as plain rows, for walking it without each row's own type. */
 const ROWS: readonly AnySetting[] = SETTINGS;
 
+/** A flag's value and the flag it came from (`--port`, or a deprecated name). */
+interface FlagValue {
+  readonly text: string;
+  readonly source: string;
+}
+
 /** `--name value`, `--name=value` or, for switches, `--name` alone. Unknown flags are problems. */
-function parseFlags(argv: readonly string[], problems: string[]): Map<string, string> {
+function parseFlags(argv: readonly string[], problems: string[]): Map<string, FlagValue> {
   const byFlag = new Map<string, AnySetting>(ROWS.map((s) => [s.flag, s]));
-  const values = new Map<string, string>();
+  for (const row of ROWS) if (row.deprecated) byFlag.set(row.deprecated.flag, row);
+  const values = new Map<string, FlagValue>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const match = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
@@ -42,22 +52,50 @@ function parseFlags(argv: readonly string[], problems: string[]): Map<string, st
       continue;
     }
     const [, name, inline] = match as unknown as [string, string, string | undefined];
-    const row = byFlag.get(name) ?? (name.startsWith('no-') ? byFlag.get(name.slice(3)) : undefined);
+    const negated = !byFlag.has(name) && name.startsWith('no-');
+    const row = byFlag.get(negated ? name.slice(3) : name);
     if (!row) {
       problems.push(`unknown flag --${name}`);
       continue;
     }
+    const source = `--${negated ? name.slice(3) : name}`;
     if (row.boolean && inline === undefined) {
-      values.set(row.key, name.startsWith('no-') ? 'false' : 'true');
+      values.set(row.key, { text: negated ? 'false' : 'true', source });
     } else if (inline !== undefined) {
-      values.set(row.key, inline);
+      values.set(row.key, { text: inline, source });
     } else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) {
-      values.set(row.key, argv[++i]!);
+      values.set(row.key, { text: argv[++i]!, source });
     } else {
       problems.push(`${row.key} (--${row.flag}): missing value`);
     }
   }
   return values;
+}
+
+/** Where a setting's text comes from: its flag, else its variable, else its deprecated variable. */
+function sourceOf(row: AnySetting, flags: ReadonlyMap<string, FlagValue>, env: Env): FlagValue | undefined {
+  const flag = flags.get(row.key);
+  if (flag) return flag;
+  for (const name of [row.env, row.deprecated?.env]) {
+    const text = name === undefined ? undefined : env[name];
+    if (name !== undefined && text !== undefined) return { text, source: name };
+  }
+  return undefined;
+}
+
+/**
+ * The deprecated flags and variables `argv` and `env` use, each with the name that replaces it
+ * (`--poll-interval-ms → --local-poll-interval-ms`), so `serve` can warn about them.
+ */
+export function deprecatedNamesIn(env: Env, argv: readonly string[] = []): string[] {
+  const used: string[] = [];
+  for (const row of ROWS) {
+    if (!row.deprecated) continue;
+    const flag = `--${row.deprecated.flag}`;
+    if (argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`))) used.push(`${flag} → --${row.flag}`);
+    if (env[row.deprecated.env] !== undefined) used.push(`${row.deprecated.env} → ${row.env}`);
+  }
+  return used;
 }
 
 function deepFreeze<T extends object>(value: T): T {
@@ -82,17 +120,14 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Config {
   const flags = parseFlags(argv, problems);
   const collected: Record<string, unknown> = {};
   for (const row of ROWS) {
-    const fromFlag = flags.get(row.key);
-    const fromEnv = env[row.env];
-    const source = fromFlag !== undefined ? `--${row.flag}` : fromEnv !== undefined ? row.env : undefined;
-    const text = fromFlag ?? fromEnv;
-    if (text === undefined) {
+    const given = sourceOf(row, flags, env);
+    if (given === undefined) {
       collected[row.key] = row.defaultValue();
       continue;
     }
-    const parsed = row.parse(text);
+    const parsed = row.parse(given.text);
     if (parsed.ok) collected[row.key] = parsed.value;
-    else problems.push(`${row.key} (${source}): ${parsed.problem}`);
+    else problems.push(`${row.key} (${given.source}): ${parsed.problem}`);
   }
 
   // Each value came from its own row's parser or default; a bad setting is missing here.
@@ -108,6 +143,9 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Config {
   }
   if ((raw.tlsCertFile === undefined) !== (raw.tlsKeyFile === undefined)) {
     problems.push('tlsCertFile/tlsKeyFile: --tls-cert-file and --tls-key-file must be given together');
+  }
+  if (raw.downloadChunkBytes !== undefined && raw.maxSendMessageBytes !== undefined && raw.downloadChunkBytes + CHUNK_OVERHEAD_BYTES > raw.maxSendMessageBytes) {
+    problems.push(`downloadChunkBytes: ${raw.downloadChunkBytes} leaves no room below maxSendMessageBytes (${raw.maxSendMessageBytes}) for the message around a chunk`);
   }
   if (raw.tlsClientCaFile !== undefined && raw.tlsCertFile === undefined) {
     problems.push('tlsClientCaFile: mutual TLS (--tls-client-ca-file) needs --tls-cert-file and --tls-key-file');

@@ -7,6 +7,9 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_ALLOWED_EXTRA_ARGS } from '../engines/slurm/sbatch-args.js';
+import { absolutePath, boolean, integer, nonEmpty, oneOf, sbatchOptionList, type ParseResult } from './parsers.js';
+
+export type { ParseResult } from './parsers.js';
 
 /** Log levels pino accepts, most to least severe; `silent` disables logging. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -16,9 +19,6 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const ENGINE_NAMES = ['local', 'slurm'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
-/** A parser returns the value, or a problem phrased to follow the setting's name. */
-export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
-
 /** One row of the settings table; `K` is the literal config key, `T` the parsed value's type. */
 export interface Setting<K extends string, T> {
   /** Key in `Config`. */
@@ -27,6 +27,8 @@ export interface Setting<K extends string, T> {
   readonly flag: string;
   /** Environment variable, e.g. `FLOWSERV_REMOTE_PORT`. */
   readonly env: string;
+  /** An earlier flag and variable of this setting, still accepted (with a warning) until removed. */
+  readonly deprecated?: { readonly flag: string; readonly env: string };
   /** True for switches: `--flag` alone means true. */
   readonly boolean?: boolean;
   /** Value used when neither flag nor variable is given; undefined means "not set". */
@@ -37,54 +39,7 @@ export interface Setting<K extends string, T> {
   readonly parse: (raw: string) => ParseResult<T>;
 }
 
-const ok = <T>(value: T): ParseResult<T> => ({ ok: true, value });
-const bad = <T>(problem: string): ParseResult<T> => ({ ok: false, problem });
-
-/** Integer in [min, max]; accepts only plain decimal digits (no `1e3`, no `0x10`). */
-function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (raw: string): ParseResult<number> => {
-    const trimmed = raw.trim();
-    const value = /^-?\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}..${max}`;
-      return bad(`must be an integer ${range}, got '${raw}'`);
-    }
-    return ok(value);
-  };
-}
-
-function boolean(raw: string): ParseResult<boolean> {
-  const value = raw.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(value)) return ok(true);
-  if (['0', 'false', 'no', 'off'].includes(value)) return ok(false);
-  return bad(`must be true or false, got '${raw}'`);
-}
-
-function nonEmpty(raw: string): ParseResult<string> {
-  return raw.trim() === '' ? bad('must not be empty') : ok(raw.trim());
-}
-
-function oneOf<const T extends string>(allowed: readonly T[]) {
-  return (raw: string): ParseResult<T> =>
-    (allowed as readonly string[]).includes(raw.trim())
-      ? ok(raw.trim() as T)
-      : bad(`must be one of ${allowed.join(', ')}, got '${raw}'`);
-}
-
-/** Comma-separated list; blanks dropped. Each item must start with `--` (an sbatch long option). */
-function sbatchOptionList(raw: string): ParseResult<readonly string[]> {
-  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const wrong = items.filter((s) => !/^--[a-z][a-z0-9-]*$/.test(s));
-  return wrong.length > 0 ? bad(`items must be sbatch long options like --time, got '${wrong.join("', '")}'`) : ok(items);
-}
-
 const MiB = 1024 * 1024;
-
-/** A path, resolved against the working directory. */
-function absolutePath(raw: string): ParseResult<string> {
-  const checked = nonEmpty(raw);
-  return checked.ok ? ok(path.resolve(checked.value)) : checked;
-}
 
 /** Any row, for code that walks the table without caring about one row's type. */
 export type AnySetting = Setting<string, unknown>;
@@ -108,10 +63,7 @@ export const SETTINGS = [
     key: 'dataDir', flag: 'data-dir', env: 'FLOWSERV_REMOTE_DATA_DIR',
     defaultValue: () => path.resolve('.data'), defaultText: './.data',
     description: 'Directory for the database, uploaded files and run directories (resolved against the working directory).',
-    parse: (raw) => {
-      const checked = nonEmpty(raw);
-      return checked.ok ? ok(path.resolve(checked.value)) : checked;
-    },
+    parse: absolutePath,
   }),
   setting({
     key: 'logLevel', flag: 'log-level', env: 'FLOWSERV_REMOTE_LOG_LEVEL', defaultValue: (): LogLevel => 'info',
@@ -156,11 +108,6 @@ export const SETTINGS = [
     description: 'WatchState sends a heartbeat after this much idle time.', parse: integer(1),
   }),
   setting({
-    key: 'pollIntervalMs', flag: 'poll-interval-ms', env: 'FLOWSERV_REMOTE_POLL_INTERVAL_MS',
-    defaultValue: () => 500, defaultText: '500',
-    description: 'How often the local engine checks on jobs it reattached after a restart.', parse: integer(10),
-  }),
-  setting({
     key: 'engineHealthIntervalMs', flag: 'engine-health-interval-ms', env: 'FLOWSERV_REMOTE_ENGINE_HEALTH_INTERVAL_MS',
     defaultValue: () => 10_000, defaultText: '10000',
     description: 'How often each engine is probed for the engine/<name> health entries.', parse: integer(100),
@@ -181,6 +128,21 @@ export const SETTINGS = [
     description: 'Largest file UploadFile accepts; larger uploads get RESOURCE_EXHAUSTED.', parse: integer(1),
   }),
   setting({
+    key: 'maxPageSize', flag: 'max-page-size', env: 'FLOWSERV_REMOTE_MAX_PAGE_SIZE',
+    defaultValue: () => 1000, defaultText: '1000',
+    description: 'Most workflows one ListWorkflows page returns; larger page sizes are capped to it.', parse: integer(1),
+  }),
+  setting({
+    key: 'uploadChunkBytes', flag: 'upload-chunk-bytes', env: 'FLOWSERV_REMOTE_UPLOAD_CHUNK_BYTES',
+    defaultValue: () => 64 * 1024, defaultText: '65536 (64 KiB)',
+    description: 'UploadFile chunk size GetServiceInfo recommends to clients.', parse: integer(1024),
+  }),
+  setting({
+    key: 'downloadChunkBytes', flag: 'download-chunk-bytes', env: 'FLOWSERV_REMOTE_DOWNLOAD_CHUNK_BYTES',
+    defaultValue: () => 64 * 1024, defaultText: '65536 (64 KiB)',
+    description: 'Size of the DownloadFile chunks the server sends; must stay below --max-send-message-bytes.', parse: integer(1024),
+  }),
+  setting({
     key: 'pythonCommand', flag: 'python-command', env: 'FLOWSERV_REMOTE_PYTHON_COMMAND',
     defaultValue: () => 'python3', defaultText: 'python3',
     description: 'Value of ${python} in workflow commands (flowServ: the interpreter running flowServ).', parse: nonEmpty,
@@ -197,6 +159,13 @@ export const SETTINGS = [
     parse: integer(0),
   }),
   setting({
+    key: 'localPollIntervalMs', flag: 'local-poll-interval-ms', env: 'FLOWSERV_REMOTE_LOCAL_POLL_INTERVAL_MS',
+    deprecated: { flag: 'poll-interval-ms', env: 'FLOWSERV_REMOTE_POLL_INTERVAL_MS' },
+    defaultValue: () => 500, defaultText: '500',
+    description: 'How often the local engine checks on jobs it reattached after a restart. Formerly --poll-interval-ms (FLOWSERV_REMOTE_POLL_INTERVAL_MS), still accepted.',
+    parse: integer(10),
+  }),
+  setting({
     key: 'enableSlurm', flag: 'enable-slurm', env: 'FLOWSERV_REMOTE_ENABLE_SLURM', boolean: true,
     defaultValue: () => false, defaultText: 'false',
     description: 'Also offer the slurm engine (needs sbatch/squeue/scontrol/scancel on PATH).', parse: boolean,
@@ -210,10 +179,7 @@ export const SETTINGS = [
     key: 'slurmRunsDir', flag: 'slurm-runs-dir', env: 'FLOWSERV_REMOTE_SLURM_RUNS_DIR',
     defaultValue: (): string | undefined => undefined, defaultText: '<data dir>/slurm-runs',
     description: 'Where Slurm runs\' working directories go; must be on a filesystem the compute nodes share.',
-    parse: (raw) => {
-      const checked = nonEmpty(raw);
-      return checked.ok ? ok(path.resolve(checked.value)) : checked;
-    },
+    parse: absolutePath,
   }),
   setting({
     key: 'slurmPollIntervalMs', flag: 'slurm-poll-interval-ms', env: 'FLOWSERV_REMOTE_SLURM_POLL_INTERVAL_MS',

@@ -28,6 +28,9 @@ import type {
 import { createWatchHub, type WatchHub } from './watch-hub.js';
 import { watchStates } from './watch-states.js';
 
+/** Page size of ListWorkflows when the request asks for none (the proto's documented default). */
+export const DEFAULT_PAGE_SIZE = 50;
+
 /** Dependencies and settings of the service. */
 export interface WorkflowServiceOptions {
   readonly store: WorkflowStore;
@@ -174,7 +177,7 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
           badKeys.map((key) => ({ field: `labels.${key}`, description: 'not a valid label key', reason: 'INVALID_LABEL' })),
         );
       }
-      const pageSize = Math.min(Math.max(input.pageSize || 50, 1), limits.maxPageSize);
+      const pageSize = Math.min(Math.max(input.pageSize || DEFAULT_PAGE_SIZE, 1), limits.maxPageSize);
       const after = input.pageToken ? decodePageToken(input.pageToken) : undefined;
       const rows = store.list({
         pageSize: pageSize + 1,

@@ -29,7 +29,7 @@ beforeAll(async () => {
   writeFileSync(tokenFile, `# the CLI's token\n\n${TOKEN}\n`);
   server = await startSecureServer([
     '--tls-cert-file', pki.path('server1.crt'), '--tls-key-file', pki.path('server1.key'), '--tls-client-ca-file', pki.path('client-ca.crt'),
-    '--auth-token-file', pki.path('server-tokens'), '--poll-interval-ms', '100',
+    '--auth-token-file', pki.path('server-tokens'), '--local-poll-interval-ms', '100',
   ]);
 });
 afterAll(async () => {

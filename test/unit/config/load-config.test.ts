@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeSettings, loadConfig, SETTINGS } from '../../../src/config/load-config.js';
+import { ConfigError, deprecatedNamesIn, describeSettings, loadConfig, SETTINGS } from '../../../src/config/load-config.js';
 
 function problemsOf(env: Record<string, string>, argv: string[] = []): readonly string[] {
   try {
@@ -32,7 +32,32 @@ describe('loadConfig', () => {
       localMaxConcurrentJobs: availableParallelism(),
       enableSlurm: false,
       slurmPartition: undefined,
+      localPollIntervalMs: 500,
+      maxPageSize: 1000,
+      uploadChunkBytes: 64 * 1024,
+      downloadChunkBytes: 64 * 1024,
     });
+  });
+
+  it('still accepts the deprecated --poll-interval-ms and its variable, and names them for a warning', () => {
+    expect(loadConfig({}, ['--poll-interval-ms', '120']).localPollIntervalMs).toBe(120);
+    expect(loadConfig({ FLOWSERV_REMOTE_POLL_INTERVAL_MS: '130' }).localPollIntervalMs).toBe(130);
+    expect(loadConfig({ FLOWSERV_REMOTE_POLL_INTERVAL_MS: '130', FLOWSERV_REMOTE_LOCAL_POLL_INTERVAL_MS: '140' }).localPollIntervalMs).toBe(140);
+    expect(problemsOf({ FLOWSERV_REMOTE_POLL_INTERVAL_MS: '1' })).toEqual([
+      "localPollIntervalMs (FLOWSERV_REMOTE_POLL_INTERVAL_MS): must be an integer >= 10, got '1'",
+    ]);
+    expect(deprecatedNamesIn({ FLOWSERV_REMOTE_POLL_INTERVAL_MS: '130' }, ['--poll-interval-ms=120'])).toEqual([
+      '--poll-interval-ms → --local-poll-interval-ms',
+      'FLOWSERV_REMOTE_POLL_INTERVAL_MS → FLOWSERV_REMOTE_LOCAL_POLL_INTERVAL_MS',
+    ]);
+    expect(deprecatedNamesIn({ FLOWSERV_REMOTE_LOCAL_POLL_INTERVAL_MS: '130' }, ['--local-poll-interval-ms=120'])).toEqual([]);
+  });
+
+  it('refuses download chunks that would not fit in a response message', () => {
+    expect(problemsOf({}, ['--max-send-message-bytes', '65536'])).toEqual([
+      'downloadChunkBytes: 65536 leaves no room below maxSendMessageBytes (65536) for the message around a chunk',
+    ]);
+    expect(loadConfig({}, ['--max-send-message-bytes', '65536', '--download-chunk-bytes', '32768']).downloadChunkBytes).toBe(32768);
   });
 
   it('lets flags win over variables', () => {
