@@ -46,13 +46,18 @@ export interface App {
   reloadSecurity(trigger: string): Promise<ReloadReport>;
 }
 
-function createEngines(config: Config, deps: AppDeps): Map<string, EngineAdapter> {
+/** Where each engine's run directories live: computed once for the engines and the service. */
+function runsDirsOf(config: Config): { readonly local: string; readonly slurm: string } {
+  return { local: join(config.dataDir, 'runs'), slurm: config.slurmRunsDir ?? join(config.dataDir, 'slurm-runs') };
+}
+
+function createEngines(config: Config, runsDirs: ReturnType<typeof runsDirsOf>, deps: AppDeps): Map<string, EngineAdapter> {
   const engines = new Map<string, EngineAdapter>();
   const env = deps.jobEnv ? { env: deps.jobEnv } : {};
   engines.set(
     'local',
     createLocalEngine({
-      baseDir: join(config.dataDir, 'runs'),
+      baseDir: runsDirs.local,
       maxConcurrentJobs: config.localMaxConcurrentJobs,
       pollIntervalMs: config.localPollIntervalMs,
       logger: deps.logger,
@@ -63,7 +68,7 @@ function createEngines(config: Config, deps: AppDeps): Map<string, EngineAdapter
     engines.set(
       'slurm',
       createSlurmEngine({
-        baseDir: config.slurmRunsDir ?? join(config.dataDir, 'slurm-runs'),
+        baseDir: runsDirs.slurm,
         pollIntervalMs: config.slurmPollIntervalMs,
         allowedExtraArgs: config.slurmExtraArgsAllowList,
         ...(config.slurmPartition !== undefined && { partition: config.slurmPartition }),
@@ -78,20 +83,17 @@ function createEngines(config: Config, deps: AppDeps): Map<string, EngineAdapter
 /** Builds the app; nothing listens until start(). */
 export function createApp(config: Config, deps: AppDeps): App {
   const { logger } = deps;
-  mkdirSync(join(config.dataDir, 'runs'), { recursive: true });
+  const runsDirs = runsDirsOf(config);
+  mkdirSync(runsDirs.local, { recursive: true });
   const db = openDatabase(join(config.dataDir, 'flowserv.db'));
-  const engines = createEngines(config, deps);
-  const runsDirs: Record<string, string> = {
-    local: join(config.dataDir, 'runs'),
-    slurm: config.slurmRunsDir ?? join(config.dataDir, 'slurm-runs'),
-  };
+  const engines = createEngines(config, runsDirs, deps);
   const service = createWorkflowService({
     store: createWorkflowStore(db),
     blobs: createBlobStore(db, join(config.dataDir, 'blobs')),
     engines,
     defaultEngine: config.defaultEngine,
     planWorkflow: createPlanner({ python: config.pythonCommand }),
-    runsDirFor: (engine) => runsDirs[engine] ?? join(config.dataDir, `${engine}-runs`),
+    runsDirFor: (engine) => (engine === 'slurm' ? runsDirs.slurm : runsDirs.local),
     limits: {
       maxUploadBytes: config.maxUploadBytes,
       uploadChunkBytes: config.uploadChunkBytes,
