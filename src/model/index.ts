@@ -31,7 +31,12 @@ export {
 export {
   StateType,
   ACTIVE_STATES,
+  isActiveType,
   DEFAULT_CANCEL_MESSAGE,
+  startState,
+  successState,
+  errorState,
+  cancelState,
   StatePending,
   StateRunning,
   StateCanceled,
@@ -40,6 +45,9 @@ export {
   checkTransition,
   type WorkflowState,
   type TransitionDecision,
+  type StateData,
+  type StateTimes,
+  type NextState,
 } from './state.js';
 
 /** State documents with flowServ's keys (`finishedAt` carries stopped_at for CANCELED/ERROR). */

@@ -1,8 +1,9 @@
 /**
- * flowServ's workflow state model (FLOWSERV.md §3): five immutable state classes with the
- * transition helpers engines use to derive the next state, and the rule the store applies when
- * persisting a new state. Equality is by type only, as in flowServ (a RUNNING state with new
- * timestamps is "no change").
+ * flowServ's workflow state model (FLOWSERV.md §3), the one home of it for client and server:
+ * the state types, the active set, the transition builders (pure functions over plain state
+ * data, which the store persists as is and the five immutable state classes wrap), and the rule
+ * the store applies when persisting a new state. Equality is by type only, as in flowServ (a
+ * RUNNING state with new timestamps is "no change").
  */
 import { InvalidRunStateError } from './errors.js';
 
@@ -20,15 +21,92 @@ export type StateType = (typeof StateType)[keyof typeof StateType];
 /** flowServ's ACTIVE_STATES: a run in these may still change. */
 export const ACTIVE_STATES: readonly StateType[] = [StateType.PENDING, StateType.RUNNING];
 
+/** True when a state of type `type` may still change (flowServ's `is_active`). */
+export function isActiveType(type: StateType): boolean {
+  return ACTIVE_STATES.includes(type);
+}
+
 /** Default message of a canceled state without messages (flowServ's text). */
 export const DEFAULT_CANCEL_MESSAGE = 'canceled at user request';
+
+/**
+ * A state as plain data: what the store persists (with a sequence) and the builders below
+ * return. Which timestamps are set follows flowServ: started for RUNNING and later, stopped for
+ * CANCELED/ERROR, finished for SUCCESS. `F` is what a result file is: its key for the model
+ * classes, a key with size and digest for the store.
+ */
+export interface StateData<F = string> {
+  readonly type: StateType;
+  readonly createdAt: Date;
+  readonly startedAt?: Date;
+  readonly stoppedAt?: Date;
+  readonly finishedAt?: Date;
+  readonly messages: readonly string[];
+  readonly files: readonly F[];
+}
+
+/** What a builder reads of the current state: the times it keeps. */
+export interface StateTimes {
+  readonly createdAt: Date;
+  readonly startedAt?: Date;
+}
+
+/** What every builder returns: state data with started_at set (all states after PENDING have it). */
+export type NextState<F = never> = StateData<F> & { readonly startedAt: Date };
+
+/** PENDING → RUNNING at `at`; created_at is kept. */
+export function startState(current: StateTimes, at: Date): NextState {
+  return { type: StateType.RUNNING, createdAt: current.createdAt, startedAt: at, messages: [], files: [] };
+}
+
+/**
+ * Active → SUCCESS at `at` with the result files. A workflow that ends without a reported start
+ * gets started_at = created_at, as in flowServ.
+ */
+export function successState<F>(current: StateTimes, at: Date, files: readonly F[] = []): NextState<F> {
+  return {
+    type: StateType.SUCCESS,
+    createdAt: current.createdAt,
+    startedAt: current.startedAt ?? current.createdAt,
+    finishedAt: at,
+    messages: [],
+    files: [...files],
+  };
+}
+
+/** Active → ERROR at `at`; a PENDING workflow is started and stopped at `at`; messages default to []. */
+export function errorState(current: StateTimes, at: Date, messages?: readonly string[] | null): NextState {
+  return {
+    type: StateType.ERROR,
+    createdAt: current.createdAt,
+    startedAt: current.startedAt ?? at,
+    stoppedAt: at,
+    messages: messages ? [...messages] : [],
+    files: [],
+  };
+}
+
+/**
+ * Active → CANCELED at `at`; a PENDING workflow is started and stopped at `at`; no messages give
+ * flowServ's default message.
+ */
+export function cancelState(current: StateTimes, at: Date, messages?: readonly string[] | null): NextState {
+  return {
+    type: StateType.CANCELED,
+    createdAt: current.createdAt,
+    startedAt: current.startedAt ?? at,
+    stoppedAt: at,
+    messages: messages ? [...messages] : [DEFAULT_CANCEL_MESSAGE],
+    files: [],
+  };
+}
 
 abstract class BaseState {
   abstract readonly type: StateType;
   constructor(readonly createdAt: Date) {}
   /** PENDING or RUNNING. */
   isActive(): boolean {
-    return ACTIVE_STATES.includes(this.type);
+    return isActiveType(this.type);
   }
   isPending(): boolean {
     return this.type === StateType.PENDING;
@@ -63,19 +141,19 @@ export class StatePending extends BaseState {
   }
   /** Running since `at` (default now). */
   start(at: Date = new Date()): StateRunning {
-    return new StateRunning(this.createdAt, at);
+    return new StateRunning(this.createdAt, startState(this, at).startedAt);
   }
   /** Canceled before starting: started and stopped at `at`. */
   cancel(messages?: readonly string[] | null, at: Date = new Date()): StateCanceled {
-    return new StateCanceled(this.createdAt, at, at, messages);
+    return toCanceled(cancelState(this, at, messages));
   }
   /** Failed before starting: started and stopped at `at`. */
   error(messages?: readonly string[] | null, at: Date = new Date()): StateError {
-    return new StateError(this.createdAt, at, at, messages);
+    return toError(errorState(this, at, messages));
   }
   /** Finished without a reported start: started_at is created_at, as in flowServ. */
   success(files?: readonly string[] | null, at: Date = new Date()): StateSuccess {
-    return new StateSuccess(this.createdAt, this.createdAt, at, files);
+    return toSuccess(successState(this, at, files ?? []));
   }
 }
 
@@ -88,13 +166,13 @@ export class StateRunning extends BaseState {
     this.startedAt = startedAt;
   }
   cancel(messages?: readonly string[] | null, at: Date = new Date()): StateCanceled {
-    return new StateCanceled(this.createdAt, this.startedAt, at, messages);
+    return toCanceled(cancelState(this, at, messages));
   }
   error(messages?: readonly string[] | null, at: Date = new Date()): StateError {
-    return new StateError(this.createdAt, this.startedAt, at, messages);
+    return toError(errorState(this, at, messages));
   }
   success(files?: readonly string[] | null, at: Date = new Date()): StateSuccess {
-    return new StateSuccess(this.createdAt, this.startedAt, at, files);
+    return toSuccess(successState(this, at, files ?? []));
   }
 }
 
@@ -143,6 +221,10 @@ export class StateSuccess extends BaseState {
   }
 }
 
+const toCanceled = (d: NextState) => new StateCanceled(d.createdAt, d.startedAt, d.stoppedAt, d.messages);
+const toError = (d: NextState) => new StateError(d.createdAt, d.startedAt, d.stoppedAt, d.messages);
+const toSuccess = (d: NextState<string>) => new StateSuccess(d.createdAt, d.startedAt, d.finishedAt, d.files);
+
 /** Any workflow state; discriminated by `type`. */
 export type WorkflowState = StatePending | StateRunning | StateCanceled | StateError | StateSuccess;
 
@@ -165,7 +247,7 @@ export function checkTransition(
   const allowed =
     b === StateType.RUNNING
       ? a === StateType.PENDING
-      : b !== StateType.PENDING && ACTIVE_STATES.includes(a);
+      : b !== StateType.PENDING && isActiveType(a);
   if (!allowed) throw new InvalidRunStateError(`cannot change run in state ${a} to state ${b}`);
   return 'apply';
 }

@@ -10,12 +10,11 @@ import type { Logger } from 'pino';
 import type { EngineAdapter, JobHandle, JobOutcome } from '../engines/types.js';
 import { EngineRejectedError, EngineUnavailableError } from '../engines/types.js';
 import type { BlobStore } from '../store/blob-store.js';
+import { InvalidRunStateError } from '../model/errors.js';
+import { cancelState, errorState, isActiveType, startState } from '../model/state.js';
 import type { NewState, StateRecord, WorkflowRecord } from '../store/records.js';
-import { isActiveType } from '../store/records.js';
-import { InvalidTransitionError } from '../store/transitions.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import { finalStateBuilder } from './final-state.js';
-import { cancelState, errorState, startState } from './next-state.js';
 import type { WatchHub } from './watch-hub.js';
 
 /** What the dispatcher needs. */
@@ -83,7 +82,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       if (stored) hub.publish(workflowId, stored);
       return stored;
     } catch (err) {
-      if (!(err instanceof InvalidTransitionError)) throw err;
+      if (!(err instanceof InvalidRunStateError)) throw err;
       if (options.jobDone) store.markJobDone(workflowId);
       return undefined;
     }
@@ -218,7 +217,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     },
 
     async stop(workflowId, reason, graceMs) {
-      const canceled = transition(workflowId, (s) => cancelState(s, now(), reason));
+      const canceled = transition(workflowId, (s) => cancelState(s, now(), reason ? [reason] : null));
       const wf = store.get(workflowId)!;
       if (canceled) {
         const queue = queueOf(wf.engine);

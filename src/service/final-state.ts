@@ -5,8 +5,8 @@
  */
 import type { JobOutcome } from '../engines/types.js';
 import type { BlobStore } from '../store/blob-store.js';
+import { cancelState, errorState, successState } from '../model/state.js';
 import type { NewState, StateRecord, WorkflowRecord } from '../store/records.js';
-import { cancelState, errorState, successState } from './next-state.js';
 import { collectOutputFiles } from './output-files.js';
 
 /** Returns the builder of the terminal state for `outcome` (outputs are collected first). */
@@ -26,7 +26,7 @@ export async function finalStateBuilder(
       return (s) => errorState(s, at, messages);
     }
     case 'canceled':
-      return (s) => cancelState(s, at, outcome.message);
+      return (s) => cancelState(s, at, outcome.message ? [outcome.message] : null);
     case 'lost':
       return (s) => errorState(s, at, [outcome.message]);
   }

@@ -3,7 +3,8 @@
  * The server's mapper turns protobuf messages into these and back.
  */
 import type { JobResources, JobStep } from '../engines/types.js';
-import type { OutputFileRecord, StateRecord, StateType, WorkflowRecord } from '../store/records.js';
+import type { StateType } from '../model/state.js';
+import type { OutputFileRecord, StateRecord, WorkflowRecord } from '../store/records.js';
 import type { StagedFile } from './staging.js';
 
 /** flowServ's RunObject as far as a remote engine sees it. */

@@ -7,7 +7,8 @@
  * whether the stream ends, fails or is cancelled.
  */
 import { OutOfRangeError, WorkflowNotFoundError } from '../errors.js';
-import { isActiveType, type StateRecord } from '../store/records.js';
+import { isActiveType } from '../model/state.js';
+import type { StateRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import type { WatchEvent } from './types.js';
 import type { WatchHub } from './watch-hub.js';

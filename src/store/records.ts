@@ -3,17 +3,7 @@
  * methods) so that they serialize to SQLite and cross layers without conversion.
  */
 import type { JobHandle, JobSpec } from '../engines/types.js';
-
-/** flowServ's five state types. */
-export type StateType = 'PENDING' | 'RUNNING' | 'CANCELED' | 'ERROR' | 'SUCCESS';
-
-/** The active types: a workflow in one of them can still change. */
-export const ACTIVE_STATE_TYPES: readonly StateType[] = ['PENDING', 'RUNNING'];
-
-/** True when `type` is PENDING or RUNNING. */
-export function isActiveType(type: StateType): boolean {
-  return type === 'PENDING' || type === 'RUNNING';
-}
+import type { StateData } from '../model/state.js';
 
 /** One result file of a successful workflow, as stored in the content-addressed blob store. */
 export interface OutputFileRecord {
@@ -24,23 +14,15 @@ export interface OutputFileRecord {
 }
 
 /**
- * One state of a workflow's event log. `sequence` starts at 1 (the PENDING state) and grows by
- * one per transition. Which timestamps are set follows flowServ: started for RUNNING and later,
- * stopped for CANCELED/ERROR, finished for SUCCESS.
+ * One state of a workflow's event log: the model's state data with stored result files, plus
+ * `sequence`, which starts at 1 (the PENDING state) and grows by one per transition.
  */
-export interface StateRecord {
-  readonly type: StateType;
+export interface StateRecord extends StateData<OutputFileRecord> {
   readonly sequence: number;
-  readonly createdAt: Date;
-  readonly startedAt?: Date;
-  readonly stoppedAt?: Date;
-  readonly finishedAt?: Date;
-  readonly messages: readonly string[];
-  readonly files: readonly OutputFileRecord[];
 }
 
-/** A state about to be appended; the store assigns the sequence. */
-export type NewState = Omit<StateRecord, 'sequence'>;
+/** A state about to be appended (what the model's builders return); the store assigns the sequence. */
+export type NewState = StateData<OutputFileRecord>;
 
 /** A stored workflow with its latest state. */
 export interface WorkflowRecord {

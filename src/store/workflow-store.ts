@@ -5,8 +5,8 @@
  */
 import type { JobHandle, JobSpec } from '../engines/types.js';
 import type { SqliteDatabase } from './database.js';
-import type { NewState, StateRecord, StateType, WorkflowRecord } from './records.js';
-import { checkTransition } from './transitions.js';
+import type { NewState, StateRecord, WorkflowRecord } from './records.js';
+import { checkTransition, type StateType } from '../model/state.js';
 import { decodeState, encodeState } from './state-codec.js';
 
 /** What createWorkflow stores; the first state gets sequence 1. */

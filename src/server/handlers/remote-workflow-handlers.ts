@@ -7,7 +7,7 @@
 import { RemoteWorkflowServiceService } from '../../gen/flowserv/remote/v1/service.js';
 import type { UploadFileRequest } from '../../gen/flowserv/remote/v1/service.js';
 import { InvalidArgumentError } from '../../errors.js';
-import type { StateType } from '../../store/records.js';
+import type { StateType } from '../../model/state.js';
 import type { WorkflowService } from '../../service/workflow-service.js';
 import { defineService, type ServiceRegistration } from '../service-adapter.js';
 import { createRequestToDomain, durationToMs, msToDuration } from '../mapping/requests.js';

@@ -1,7 +1,8 @@
 /** Domain records → protobuf WorkflowState / Workflow, and the state type enum both ways. */
 import type { OutputFile } from '../../gen/flowserv/remote/v1/files.js';
 import { WorkflowStateType, type Workflow, type WorkflowState } from '../../gen/flowserv/remote/v1/workflow.js';
-import type { OutputFileRecord, StateRecord, StateType, WorkflowRecord } from '../../store/records.js';
+import type { StateType } from '../../model/state.js';
+import type { OutputFileRecord, StateRecord, WorkflowRecord } from '../../store/records.js';
 
 const TO_PROTO: Record<StateType, WorkflowStateType> = {
   PENDING: WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING,

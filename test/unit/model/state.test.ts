@@ -6,7 +6,12 @@ import {
   StatePending,
   StateRunning,
   StateSuccess,
+  StateType,
+  cancelState,
   checkTransition,
+  errorState,
+  startState,
+  successState,
   type WorkflowState,
 } from '../../../src/model/index.js';
 
@@ -127,5 +132,61 @@ describe('checkTransition (RunManager.update_run rules)', () => {
       }
     }
     expect(() => checkTransition('ERROR', 'RUNNING')).toThrow(expect.objectContaining({ code: 'INVALID_RUN_STATE' }));
+  });
+});
+
+describe('the transition rule as a table (the one checkTransition the store applies)', () => {
+  // Rows: from; columns: to, in the order P R C E S. a = apply, n = no-op, x = refused.
+  const TYPES = [StateType.PENDING, StateType.RUNNING, StateType.CANCELED, StateType.ERROR, StateType.SUCCESS] as const;
+  const TABLE: Record<string, string> = {
+    PENDING: 'n a a a a',
+    RUNNING: 'x n a a a',
+    CANCELED: 'x x n x x',
+    ERROR: 'x x x n x',
+    SUCCESS: 'x x x x n',
+  };
+  const cases = TYPES.flatMap((from) => TABLE[from]!.split(' ').map((cell, i) => ({ from, to: TYPES[i]!, cell })));
+
+  it.each(cases)('$from -> $to: $cell', ({ from, to, cell }) => {
+    if (cell === 'x') {
+      expect(() => checkTransition(from, to)).toThrow(InvalidRunStateError);
+      expect(() => checkTransition(from, to)).toThrow(`cannot change run in state ${from} to state ${to}`);
+    } else {
+      expect(checkTransition(from, to)).toBe(cell === 'a' ? 'apply' : 'noop');
+    }
+  });
+});
+
+describe('transition builders over plain state data (used by the server)', () => {
+  const pending = { createdAt: t0 };
+  const running = { createdAt: t0, startedAt: t1 };
+  const t2 = new Date('2026-11-29T17:51:00.000Z');
+
+  it('start keeps created_at and sets started_at', () => {
+    expect(startState(pending, t1)).toEqual({ type: 'RUNNING', createdAt: t0, startedAt: t1, messages: [], files: [] });
+  });
+
+  it('ending a PENDING workflow: success starts at created_at, error and cancel start and stop at the same time', () => {
+    expect(successState(pending, t2, ['a.txt'])).toEqual({ type: 'SUCCESS', createdAt: t0, startedAt: t0, finishedAt: t2, messages: [], files: ['a.txt'] });
+    expect(errorState(pending, t2, ['boom'])).toEqual({ type: 'ERROR', createdAt: t0, startedAt: t2, stoppedAt: t2, messages: ['boom'], files: [] });
+    expect(cancelState(pending, t2)).toEqual({
+      type: 'CANCELED', createdAt: t0, startedAt: t2, stoppedAt: t2, messages: ['canceled at user request'], files: [],
+    });
+  });
+
+  it('ending a RUNNING workflow keeps its started_at; files may be any shape (keys or stored records)', () => {
+    const stored = [{ key: 'a.txt', sizeBytes: 1, sha256: 'x' }];
+    expect(successState(running, t2, stored)).toMatchObject({ startedAt: t1, finishedAt: t2, files: stored });
+    expect(errorState(running, t2)).toMatchObject({ startedAt: t1, stoppedAt: t2, messages: [] });
+    expect(cancelState(running, t2, ['bye'])).toMatchObject({ startedAt: t1, stoppedAt: t2, messages: ['bye'] });
+  });
+
+  it('the classes give the same data as the builders', () => {
+    const c = new StateRunning(t0, t1).cancel(null, t2);
+    expect({ createdAt: c.createdAt, startedAt: c.startedAt, stoppedAt: c.stoppedAt, messages: c.messages }).toEqual({
+      createdAt: t0, startedAt: t1, stoppedAt: t2, messages: ['canceled at user request'],
+    });
+    const s = new StatePending(t0).success(['a.txt'], t2);
+    expect([s.startedAt, s.finishedAt, s.files]).toEqual([t0, t2, ['a.txt']]);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/store/database.js';
 import { createWorkflowStore, type NewWorkflow, type WorkflowStore } from '../../../src/store/workflow-store.js';
-import { InvalidTransitionError } from '../../../src/store/transitions.js';
+import { InvalidRunStateError } from '../../../src/model/errors.js';
 
 function newWorkflow(n: number, overrides: Partial<NewWorkflow> = {}): NewWorkflow {
   return {
@@ -59,7 +59,7 @@ describe('workflow store', () => {
     store.appendState('wf1', { type: 'CANCELED', createdAt: at, startedAt: at, stoppedAt: at, messages: ['bye'], files: [] });
     expect(() =>
       store.appendState('wf1', { type: 'SUCCESS', createdAt: at, startedAt: at, finishedAt: at, messages: [], files: [] }),
-    ).toThrow(InvalidTransitionError);
+    ).toThrow(InvalidRunStateError);
     expect(store.get('wf1')?.state).toMatchObject({ type: 'CANCELED', sequence: 3, messages: ['bye'] });
     expect(store.statesAfter('wf1', 1).map((s) => s.type)).toEqual(['RUNNING', 'CANCELED']);
   });
@@ -107,7 +107,7 @@ describe('workflow store', () => {
     store.appendState('wf2', { type: 'CANCELED', createdAt: at, startedAt: at, stoppedAt: at, messages: [], files: [] });
     expect(() =>
       store.appendState('wf2', { type: 'ERROR', createdAt: at, startedAt: at, stoppedAt: at, messages: [], files: [] }, { jobDone: true }),
-    ).toThrow(InvalidTransitionError);
+    ).toThrow(InvalidRunStateError);
     expect(store.get('wf2')?.jobDone).toBe(false);
   });
 });
