@@ -6,27 +6,10 @@
  * with INTERNAL and a generic message.
  */
 
-/** Stable machine-readable reasons, shared by server and client. */
-export const ErrorReason = {
-  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
-  WORKFLOW_NOT_FOUND: 'WORKFLOW_NOT_FOUND',
-  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
-  ALREADY_EXISTS: 'ALREADY_EXISTS',
-  FAILED_PRECONDITION: 'FAILED_PRECONDITION',
-  OUT_OF_RANGE: 'OUT_OF_RANGE',
-  ENGINE_NOT_FOUND: 'ENGINE_NOT_FOUND',
-  ENGINE_UNAVAILABLE: 'ENGINE_UNAVAILABLE',
-  CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
-  RESOURCE_EXHAUSTED: 'RESOURCE_EXHAUSTED',
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  PERMISSION_DENIED: 'PERMISSION_DENIED',
-  SHUTTING_DOWN: 'SHUTTING_DOWN',
-  INTERNAL: 'INTERNAL',
-} as const;
-export type ErrorReason = (typeof ErrorReason)[keyof typeof ErrorReason];
+import { ERROR_DOMAIN, ErrorReason, type ViolationReason } from './wire/reasons.js';
 
-/** The ErrorInfo domain of every error this service raises. */
-export const ERROR_DOMAIN = 'flowserv.remote.v1';
+/** The reason catalogues live in src/wire (the client reads them too); re-exported for the service. */
+export { ERROR_DOMAIN, ErrorReason, ViolationReason } from './wire/reasons.js';
 
 /** One invalid field of a request, as `google.rpc.BadRequest.FieldViolation`. */
 export interface FieldViolation {

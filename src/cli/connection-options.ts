@@ -11,7 +11,7 @@
  */
 import { credentials, status as Code, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
-import { B64TOKEN } from '../server/security/bearer-token.js';
+import { B64TOKEN } from '../wire/bearer.js';
 import type { CliIo } from './commands.js';
 import { UsageError } from './usage-error.js';
 

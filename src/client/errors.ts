@@ -6,7 +6,7 @@
  * says nothing about the workflow: a canceled workflow is a StateCanceled, never an error.
  */
 import { status as Code, type ServiceError as GrpcServiceError } from '@grpc/grpc-js';
-import { decodeStatusDetails, type FieldViolationDetail } from '../server/status-details.js';
+import { decodeStatusDetails, type FieldViolationDetail } from '../wire/status-details.js';
 
 /** Base of every error the client raises for a failed call; `code` is the gRPC status code. */
 export class RemoteError extends Error {

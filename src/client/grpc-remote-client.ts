@@ -25,7 +25,7 @@ import { bearerTokenInterceptor } from './bearer-token.js';
 import { DEFAULT_RETRY_POLICY, deadlineOf, unaryOnce, withRetry, type CallOptions, type RetryPolicy } from './call.js';
 import { downloadToVolume } from './downloads.js';
 import { argumentsToProto, inputFilesOf, type ArgumentValues } from './mapping/arguments.js';
-import { sequencedFromProto, stateFromProto, stateToProto, stateTypeToProto, type OutputFileInfo, type SequencedState } from './mapping/state.js';
+import { sequencedFromProto, stateFromProto, stateToProto, type OutputFileInfo, type SequencedState } from './mapping/state.js';
 import { templateToProto, type TemplateInput } from './mapping/template.js';
 import { serviceInfoFromProto, workflowFromProto, type ServiceInfo, type WorkflowInfo } from './mapping/workflow.js';
 import type { CreateWorkflowOptions, RemoteClient, RunObject, StopWorkflowOptions } from './remote-client.js';
@@ -35,6 +35,8 @@ import { FSFile, type IOHandle } from './volume/io-handle.js';
 import type { StorageVolume } from './volume/storage-volume.js';
 import { watchOnce, type WatchEvent } from './watch-stream.js';
 import { RemoteWorkflowHandle } from './workflow-handle.js';
+import { durationFromMs } from '../wire/duration.js';
+import { stateTypeToProto } from '../wire/enums.js';
 
 /** Construction options. */
 export interface GrpcRemoteClientOptions {
@@ -170,7 +172,7 @@ export class GrpcRemoteClient implements RemoteClient {
   }
 
   async stopWorkflow(workflowId: string, options: StopWorkflowOptions = {}): Promise<WorkflowState> {
-    const gracePeriod = options.graceMs === undefined ? undefined : { seconds: Math.floor(options.graceMs / 1000), nanos: (options.graceMs % 1000) * 1e6 };
+    const gracePeriod = options.graceMs === undefined ? undefined : durationFromMs(options.graceMs);
     const res = await this.retrying(options, true, (deadline) =>
       unaryOnce<StopWorkflowResponse>(
         (md, o, cb) => this.raw.stopWorkflow({ workflowId, reason: options.reason ?? '', gracePeriod }, md, o, cb),

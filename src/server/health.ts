@@ -9,6 +9,7 @@ import { service as healthServiceDefinition } from 'grpc-health-check';
 import { status as Code } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { EngineAdapter, EngineHealth } from '../engines/types.js';
+import { ErrorReason } from '../wire/reasons.js';
 import type { CallContext } from './call-context.js';
 import type { ServiceRegistration } from './service-adapter.js';
 import { RpcStatusError } from './status.js';
@@ -125,7 +126,7 @@ export function createHealthService(options: HealthOptions): HealthService {
     check: async (request: { service?: string }) => {
       const status = statuses.get(request.service ?? '');
       if (!status) {
-        throw new RpcStatusError(Code.NOT_FOUND, 'SERVICE_NOT_FOUND', `no health status for service '${request.service ?? ''}'`);
+        throw new RpcStatusError(Code.NOT_FOUND, ErrorReason.SERVICE_NOT_FOUND, `no health status for service '${request.service ?? ''}'`);
       }
       return { status };
     },

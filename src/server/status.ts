@@ -9,13 +9,11 @@ import { Metadata, status as Code, type StatusObject } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ERROR_DOMAIN, ErrorReason, InvalidArgumentError, ServiceError, type FieldViolation } from '../errors.js';
 import { EngineRejectedError, EngineUnavailableError } from '../engines/types.js';
-import { encodeStatusDetails, STATUS_DETAILS_KEY } from './status-details.js';
+import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../wire/status-details.js';
 
 /** Message sent for every internal fault. */
 export const INTERNAL_MESSAGE = 'internal error';
 
-/** ErrorInfo reason of CANCELLED answers (the caller went away; not a fault). */
-export const CANCELLED_REASON = 'CANCELLED';
 
 /**
  * A status raised by server plumbing rather than by the service: UNIMPLEMENTED for RPCs without
@@ -36,7 +34,7 @@ export class RpcStatusError extends Error {
 
 /** The RPC `rpc` (full method path) has no handler in this build. */
 export function unimplemented(rpc: string): RpcStatusError {
-  return new RpcStatusError(Code.UNIMPLEMENTED, 'UNIMPLEMENTED', `${rpc} is not implemented by this server yet`, { rpc });
+  return new RpcStatusError(Code.UNIMPLEMENTED, ErrorReason.UNIMPLEMENTED, `${rpc} is not implemented by this server yet`, { rpc });
 }
 
 /** The gRPC code each ServiceError reason maps to. Exhaustive: a new reason fails to compile. */
@@ -57,6 +55,9 @@ export const CODE_BY_REASON: Readonly<Record<ErrorReason, Code>> = {
   [ErrorReason.UNAUTHENTICATED]: Code.UNAUTHENTICATED,
   [ErrorReason.PERMISSION_DENIED]: Code.PERMISSION_DENIED,
   [ErrorReason.SHUTTING_DOWN]: Code.UNAVAILABLE,
+  [ErrorReason.CANCELLED]: Code.CANCELLED,
+  [ErrorReason.UNIMPLEMENTED]: Code.UNIMPLEMENTED,
+  [ErrorReason.SERVICE_NOT_FOUND]: Code.NOT_FOUND,
   [ErrorReason.INTERNAL]: Code.INTERNAL,
 };
 
@@ -125,5 +126,5 @@ export function toGrpcStatus(err: unknown, logger: Logger): StatusObject {
 
 /** The status for a call whose caller already went away (cancel, deadline); never logged as a fault. */
 export function cancelledStatus(): StatusObject {
-  return buildStatus({ code: Code.CANCELLED, message: 'call cancelled', reason: CANCELLED_REASON });
+  return buildStatus({ code: Code.CANCELLED, message: 'call cancelled', reason: ErrorReason.CANCELLED });
 }

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import type { RemoteWorkflowServiceClient, RemoteWorkflowServiceService, UploadFileResponse } from '../../src/gen/flowserv/remote/v1/service.js';
-import { decodeStatusDetails, type StatusDetails } from '../../src/server/status-details.js';
+import { decodeStatusDetails, type StatusDetails } from '../../src/wire/status-details.js';
 
 type Definition = typeof RemoteWorkflowServiceService;
 /** Names of the unary methods. */

@@ -4,8 +4,9 @@
  * `sequence` and the output digests travel beside the state, not inside it.
  */
 import type { OutputFile } from '../../gen/flowserv/remote/v1/files.js';
-import { WorkflowStateType, type WorkflowState as ProtoState } from '../../gen/flowserv/remote/v1/workflow.js';
+import type { WorkflowStateType, WorkflowState as ProtoState } from '../../gen/flowserv/remote/v1/workflow.js';
 import { StateCanceled, StateError, StatePending, StateRunning, StateSuccess, StateType, type WorkflowState } from '../../model/index.js';
+import { stateTypeFromProto as knownStateType, stateTypeToProto } from '../../wire/enums.js';
 
 /** A result file as the SUCCESS state lists it: key, size in bytes and sha256 (hex). */
 export interface OutputFileInfo {
@@ -22,22 +23,9 @@ export interface SequencedState {
   readonly files: readonly OutputFileInfo[];
 }
 
-const TO_PROTO: Readonly<Record<StateType, WorkflowStateType>> = {
-  PENDING: WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING,
-  RUNNING: WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING,
-  CANCELED: WorkflowStateType.WORKFLOW_STATE_TYPE_CANCELED,
-  ERROR: WorkflowStateType.WORKFLOW_STATE_TYPE_ERROR,
-  SUCCESS: WorkflowStateType.WORKFLOW_STATE_TYPE_SUCCESS,
-};
-
-/** The protobuf enum value of a state type id. */
-export function stateTypeToProto(type: StateType): WorkflowStateType {
-  return TO_PROTO[type];
-}
-
 /** The state type id of an enum value; throws for UNSPECIFIED or values this client does not know. */
 export function stateTypeFromProto(type: WorkflowStateType): StateType {
-  const found = (Object.keys(TO_PROTO) as StateType[]).find((k) => TO_PROTO[k] === type);
+  const found = knownStateType(type);
   if (found === undefined) throw new Error(`server sent an unknown workflow state type ${type}`);
   return found;
 }

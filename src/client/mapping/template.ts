@@ -5,25 +5,9 @@
  * document leaves out stay absent, so the server applies flowServ's defaulting and rules and
  * reports problems as field violations. Struct-typed parts are sent as plain JSON.
  */
-import {
-  ParameterType,
-  type ParameterDeclaration,
-  type WorkflowOutput,
-  type WorkflowTemplate as ProtoTemplate,
-} from '../../gen/flowserv/remote/v1/template.js';
+import type { ParameterDeclaration, WorkflowOutput, WorkflowTemplate as ProtoTemplate } from '../../gen/flowserv/remote/v1/template.js';
 import { isPlainObject, templateToDict, type WorkflowTemplate } from '../../model/index.js';
-
-const DTYPES: Readonly<Record<string, ParameterType>> = {
-  bool: ParameterType.PARAMETER_TYPE_BOOL,
-  int: ParameterType.PARAMETER_TYPE_INT,
-  float: ParameterType.PARAMETER_TYPE_FLOAT,
-  string: ParameterType.PARAMETER_TYPE_STRING,
-  select: ParameterType.PARAMETER_TYPE_SELECT,
-  file: ParameterType.PARAMETER_TYPE_FILE,
-  list: ParameterType.PARAMETER_TYPE_LIST,
-  record: ParameterType.PARAMETER_TYPE_RECORD,
-  actor: ParameterType.PARAMETER_TYPE_ACTOR,
-};
+import { dtypeToProto } from '../../wire/enums.js';
 
 /** A flowServ template: the model's parsed form, or the document (`{workflow, parameters, …}`). */
 export type TemplateInput = WorkflowTemplate | Readonly<Record<string, unknown>>;
@@ -47,7 +31,7 @@ function optionalInt(value: unknown): number | undefined {
 
 /** One flowServ parameter dict as a typed declaration; an unknown dtype becomes UNSPECIFIED. */
 export function declarationFromDoc(doc: Readonly<Record<string, unknown>>): ParameterDeclaration {
-  const dtype = DTYPES[str(doc.dtype)] ?? ParameterType.PARAMETER_TYPE_UNSPECIFIED;
+  const dtype = dtypeToProto(str(doc.dtype));
   const values = Array.isArray(doc.values) ? doc.values : [];
   const fields = Array.isArray(doc.fields) ? doc.fields : [];
   return {

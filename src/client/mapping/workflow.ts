@@ -2,6 +2,7 @@
 import type { GetServiceInfoResponse } from '../../gen/flowserv/remote/v1/service.js';
 import type { Workflow } from '../../gen/flowserv/remote/v1/workflow.js';
 import type { WorkflowState } from '../../model/index.js';
+import { durationMs } from '../../wire/duration.js';
 import { sequencedFromProto, type OutputFileInfo } from './state.js';
 
 /** One workflow as the server knows it. */
@@ -83,7 +84,7 @@ export function serviceInfoFromProto(r: GetServiceInfoResponse): ServiceInfo {
       maxUploadBytes: l?.maxUploadBytes ?? 0,
       uploadChunkBytes: l?.uploadChunkBytes ?? 0,
       downloadChunkBytes: l?.downloadChunkBytes ?? 0,
-      heartbeatIntervalMs: hb ? hb.seconds * 1000 + Math.round(hb.nanos / 1e6) : 0,
+      heartbeatIntervalMs: hb ? durationMs(hb) : 0,
     },
   };
 }

@@ -7,11 +7,12 @@
 import { RemoteWorkflowServiceService } from '../../gen/flowserv/remote/v1/service.js';
 import type { UploadFileRequest } from '../../gen/flowserv/remote/v1/service.js';
 import { InvalidArgumentError } from '../../errors.js';
-import type { StateType } from '../../model/state.js';
 import type { WorkflowService } from '../../service/workflow-service.js';
 import { defineService, type ServiceRegistration } from '../service-adapter.js';
-import { createRequestToDomain, durationToMs, msToDuration } from '../mapping/requests.js';
-import { outputFileToProto, stateToProto, stateTypeFromProto, workflowToProto } from '../mapping/workflow.js';
+import { createRequestToDomain } from '../mapping/requests.js';
+import { outputFileToProto, stateToProto, workflowToProto } from '../mapping/workflow.js';
+import { durationFromMs, optionalDurationMs } from '../../wire/duration.js';
+import { stateTypeFromProto } from '../../wire/enums.js';
 
 /** Settings the handlers report or apply. */
 export interface HandlerSettings {
@@ -53,12 +54,12 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
 
     async getWorkflowState(req) {
       const current = req.currentState ? stateTypeFromProto(req.currentState.type) : undefined;
-      const { state, changed } = service.getWorkflowState(required(req.workflowId, 'workflow_id'), current as StateType | undefined);
+      const { state, changed } = service.getWorkflowState(required(req.workflowId, 'workflow_id'), current);
       return { state: stateToProto(state), changed };
     },
 
     async stopWorkflow(req) {
-      const askedMs = durationToMs(req.gracePeriod);
+      const askedMs = optionalDurationMs(req.gracePeriod);
       if (askedMs !== undefined && (askedMs < 0 || askedMs > settings.maxStopGraceMs)) {
         throw new InvalidArgumentError('invalid grace period', [
           { field: 'grace_period', description: `grace period must be between 0 and ${settings.maxStopGraceMs} ms`, reason: 'OUT_OF_BOUNDS' },
@@ -140,7 +141,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
           maxUploadBytes: limits.maxUploadBytes,
           uploadChunkBytes: limits.uploadChunkBytes,
           downloadChunkBytes: limits.downloadChunkBytes,
-          heartbeatInterval: msToDuration(limits.heartbeatIntervalMs),
+          heartbeatInterval: durationFromMs(limits.heartbeatIntervalMs),
         },
       };
     },

@@ -1,22 +1,12 @@
 /** Protobuf requests → the service's domain inputs. */
 import type { Argument } from '../../gen/flowserv/remote/v1/argument.js';
-import type { Duration } from '../../gen/google/protobuf/duration.js';
 import type { CreateWorkflowRequest } from '../../gen/flowserv/remote/v1/service.js';
 import type { EngineResources } from '../../gen/flowserv/remote/v1/workflow.js';
 import type { JobResources } from '../../engines/types.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { CreateWorkflowInput, RunArgument } from '../../service/types.js';
+import { optionalDurationMs } from '../../wire/duration.js';
 import { templateToDoc } from './template.js';
-
-/** Milliseconds of a Duration; undefined when absent. */
-export function durationToMs(d: Duration | undefined): number | undefined {
-  return d === undefined ? undefined : d.seconds * 1000 + Math.round(d.nanos / 1e6);
-}
-
-/** Milliseconds → Duration. */
-export function msToDuration(ms: number): Duration {
-  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
-}
 
 /** One argument in flowServ's submitted form (file handles as `{type: '$file', value: {fileId, targetPath}}`). */
 export function argumentToDomain(arg: Argument, index: number): RunArgument {
@@ -46,7 +36,7 @@ export function argumentToDomain(arg: Argument, index: number): RunArgument {
 
 function resourcesToDomain(r: EngineResources | undefined): JobResources | undefined {
   if (!r) return undefined;
-  const timeLimitMs = durationToMs(r.timeLimit);
+  const timeLimitMs = optionalDurationMs(r.timeLimit);
   const resources: JobResources = {
     ...(r.partition && { partition: r.partition }),
     ...(timeLimitMs !== undefined && timeLimitMs > 0 && { timeLimitMinutes: Math.ceil(timeLimitMs / 60_000) }),

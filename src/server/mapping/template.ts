@@ -5,29 +5,12 @@
  * keeps flowServ's template-level defaulting (index = position, isRequired = no default).
  */
 import type { ParameterDeclaration, WorkflowOutput, WorkflowTemplate } from '../../gen/flowserv/remote/v1/template.js';
-import { ParameterType } from '../../gen/flowserv/remote/v1/template.js';
-
-const DTYPES: Partial<Record<ParameterType, string>> = {
-  [ParameterType.PARAMETER_TYPE_BOOL]: 'bool',
-  [ParameterType.PARAMETER_TYPE_INT]: 'int',
-  [ParameterType.PARAMETER_TYPE_FLOAT]: 'float',
-  [ParameterType.PARAMETER_TYPE_STRING]: 'string',
-  [ParameterType.PARAMETER_TYPE_SELECT]: 'select',
-  [ParameterType.PARAMETER_TYPE_FILE]: 'file',
-  [ParameterType.PARAMETER_TYPE_LIST]: 'list',
-  [ParameterType.PARAMETER_TYPE_RECORD]: 'record',
-  [ParameterType.PARAMETER_TYPE_ACTOR]: 'actor',
-};
-
-/** The flowServ dtype name, or undefined for UNSPECIFIED (the model then reports it missing). */
-export function dtypeName(dtype: ParameterType): string | undefined {
-  return DTYPES[dtype];
-}
+import { dtypeFromProto } from '../../wire/enums.js';
 
 /** One declaration as flowServ's parameter dict. */
 export function declarationToDoc(p: ParameterDeclaration): Record<string, unknown> {
   const doc: Record<string, unknown> = { name: p.name };
-  const dtype = dtypeName(p.dtype);
+  const dtype = dtypeFromProto(p.dtype);
   if (dtype !== undefined) doc.dtype = dtype;
   if (p.index !== undefined) doc.index = p.index;
   if (p.isRequired !== undefined) doc.isRequired = p.isRequired;

@@ -1,27 +1,8 @@
-/** Domain records → protobuf WorkflowState / Workflow, and the state type enum both ways. */
+/** Domain records → protobuf WorkflowState / Workflow (the state type table is src/wire/enums.ts). */
 import type { OutputFile } from '../../gen/flowserv/remote/v1/files.js';
-import { WorkflowStateType, type Workflow, type WorkflowState } from '../../gen/flowserv/remote/v1/workflow.js';
-import type { StateType } from '../../model/state.js';
+import type { Workflow, WorkflowState } from '../../gen/flowserv/remote/v1/workflow.js';
 import type { OutputFileRecord, StateRecord, WorkflowRecord } from '../../store/records.js';
-
-const TO_PROTO: Record<StateType, WorkflowStateType> = {
-  PENDING: WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING,
-  RUNNING: WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING,
-  CANCELED: WorkflowStateType.WORKFLOW_STATE_TYPE_CANCELED,
-  ERROR: WorkflowStateType.WORKFLOW_STATE_TYPE_ERROR,
-  SUCCESS: WorkflowStateType.WORKFLOW_STATE_TYPE_SUCCESS,
-};
-
-/** The protobuf enum value of a state type. */
-export function stateTypeToProto(type: StateType): WorkflowStateType {
-  return TO_PROTO[type];
-}
-
-/** The domain state type of an enum value; undefined for UNSPECIFIED or unknown values. */
-export function stateTypeFromProto(type: WorkflowStateType): StateType | undefined {
-  const entry = Object.entries(TO_PROTO).find(([, v]) => v === type);
-  return entry?.[0] as StateType | undefined;
-}
+import { stateTypeToProto } from '../../wire/enums.js';
 
 /** A result file. */
 export function outputFileToProto(file: OutputFileRecord): OutputFile {

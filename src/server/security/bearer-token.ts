@@ -5,6 +5,7 @@
  * on. Messages never repeat what the caller sent: the header may hold a real secret.
  */
 import type { Metadata } from '@grpc/grpc-js';
+import { B64TOKEN } from '../../wire/bearer.js';
 
 /** Why a call carries no usable bearer token; sent as ErrorInfo metadata `cause`. */
 export const AuthFailureCause = {
@@ -19,9 +20,6 @@ export type AuthFailureCause = (typeof AuthFailureCause)[keyof typeof AuthFailur
 export type BearerResult =
   | { readonly ok: true; readonly token: string }
   | { readonly ok: false; readonly cause: AuthFailureCause; readonly message: string };
-
-/** RFC 6750 `b64token`: the characters a bearer token may have. */
-export const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 const HOW = "send the header 'authorization: Bearer <token>'";
 

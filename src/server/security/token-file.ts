@@ -12,7 +12,7 @@
  * digits of its digest. Problems name line numbers, never the tokens.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { B64TOKEN } from './bearer-token.js';
+import { B64TOKEN } from '../../wire/bearer.js';
 
 /** Shortest token accepted: shorter ones are guessable. */
 export const MIN_TOKEN_LENGTH = 16;

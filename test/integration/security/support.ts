@@ -12,7 +12,7 @@ import { createApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { RemoteWorkflowServiceClient } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { decodeStatusDetails, type StatusDetails } from '../../../src/server/status-details.js';
+import { decodeStatusDetails, type StatusDetails } from '../../../src/wire/status-details.js';
 
 export interface SecureTestServer {
   readonly app: App;

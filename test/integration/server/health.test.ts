@@ -9,7 +9,7 @@ import type { EngineHealth } from '../../../src/engines/types.js';
 import { RemoteWorkflowServiceService } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { engineHealthProbe } from '../../../src/server/health.js';
 import { defineService } from '../../../src/server/service-adapter.js';
-import { decodeStatusDetails } from '../../../src/server/status-details.js';
+import { decodeStatusDetails } from '../../../src/wire/status-details.js';
 import { healthClient, rejection, startTestServer, unary, type TestServer } from './support.js';
 
 const SERVICE = 'flowserv.remote.v1.RemoteWorkflowService';

@@ -10,7 +10,7 @@ import { RemoteWorkflowServiceService, type WatchStateResponse } from '../../../
 import type { CallContext } from '../../../src/server/call-context.js';
 import { defineService } from '../../../src/server/service-adapter.js';
 import { INTERNAL_MESSAGE } from '../../../src/server/status.js';
-import { decodeStatusDetails } from '../../../src/server/status-details.js';
+import { decodeStatusDetails } from '../../../src/wire/status-details.js';
 import { rejection, remoteClient, startTestServer, type TestServer } from './support.js';
 
 /** Promise that a test resolves from inside a handler. */

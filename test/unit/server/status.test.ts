@@ -23,7 +23,7 @@ import {
 } from '../../../src/errors.js';
 import { EngineRejectedError, EngineUnavailableError } from '../../../src/engines/types.js';
 import { CODE_BY_REASON, INTERNAL_MESSAGE, toGrpcStatus, unimplemented } from '../../../src/server/status.js';
-import { decodeStatusDetails, encodeStatusDetails, STATUS_DETAILS_KEY } from '../../../src/server/status-details.js';
+import { decodeStatusDetails, STATUS_DETAILS_KEY } from '../../../src/wire/status-details.js';
 import { memoryLogger } from '../../integration/server/support.js';
 
 const cases: [string, Error, Code, string][] = [
@@ -96,22 +96,5 @@ describe('toGrpcStatus', () => {
 
   it('also treats thrown non-errors as internal', () => {
     expect(toGrpcStatus('a string', memoryLogger().logger).code).toBe(Code.INTERNAL);
-  });
-});
-
-describe('status details codec', () => {
-  it('round-trips and ignores detail types it does not know', () => {
-    const bytes = encodeStatusDetails({ code: 3, message: 'm', errorInfo: { reason: 'R', domain: 'd', metadata: { k: 'v' } }, fieldViolations: [] });
-    const metadata = toGrpcStatus(new OutOfRangeError('x'), memoryLogger().logger).metadata;
-    metadata.set(STATUS_DETAILS_KEY, bytes);
-    expect(decodeStatusDetails(metadata)).toEqual({ code: 3, message: 'm', errorInfo: { reason: 'R', domain: 'd', metadata: { k: 'v' } }, fieldViolations: [], otherTypeUrls: [] });
-  });
-
-  it('returns undefined when the trailer is missing or garbage', () => {
-    const metadata = toGrpcStatus(new OutOfRangeError('x'), memoryLogger().logger).metadata;
-    metadata.remove(STATUS_DETAILS_KEY);
-    expect(decodeStatusDetails(metadata)).toBeUndefined();
-    metadata.set(STATUS_DETAILS_KEY, Buffer.from([0xff, 0xff, 0xff]));
-    expect(decodeStatusDetails(metadata)).toBeUndefined();
   });
 });

@@ -12,7 +12,7 @@ import { templateToProto } from '../../../../src/client/mapping/template.js';
 import { ParameterType } from '../../../../src/gen/flowserv/remote/v1/template.js';
 import { ActorValue, InputFile, loadTemplateDirectory, parseTemplate, PyFloat, StatePending, templateToDict } from '../../../../src/model/index.js';
 import { templateToDoc } from '../../../../src/server/mapping/template.js';
-import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../../../../src/server/status-details.js';
+import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../../../../src/wire/status-details.js';
 import { fileURLToPath } from 'node:url';
 
 const HELLO = path.join(fileURLToPath(new URL('../../../../', import.meta.url)), 'examples', 'helloworld');

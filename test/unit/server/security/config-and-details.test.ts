@@ -1,7 +1,6 @@
-/** Security settings validated together, and RetryInfo through the status-details codec. */
+/** Security settings validated together. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../../src/config/load-config.js';
-import { decodeStatusDetailsBytes, encodeStatusDetails } from '../../../../src/server/status-details.js';
 
 const problemsOf = (argv: string[]) => {
   try {
@@ -31,14 +30,5 @@ describe('security settings', () => {
     const config = loadConfig({ FLOWSERV_REMOTE_AUTH_TOKEN_FILE: 'tokens.txt', FLOWSERV_REMOTE_CREATE_RATE_PER_MINUTE: '0' });
     expect(config.authTokenFile).toMatch(/^\/.*tokens\.txt$/);
     expect(config.createRatePerMinute).toBe(0);
-  });
-});
-
-describe('RetryInfo', () => {
-  it('round-trips the retry delay in milliseconds', () => {
-    const bytes = encodeStatusDetails({ code: 8, message: 'slow down', errorInfo: { reason: 'RESOURCE_EXHAUSTED', domain: 'd', metadata: {} }, fieldViolations: [], retryDelayMs: 1500 });
-    expect(decodeStatusDetailsBytes(bytes)).toMatchObject({ retryDelayMs: 1500, otherTypeUrls: [] });
-    const without = encodeStatusDetails({ code: 8, message: 'x', fieldViolations: [] });
-    expect(decodeStatusDetailsBytes(without).retryDelayMs).toBeUndefined();
   });
 });

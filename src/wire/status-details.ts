@@ -1,13 +1,14 @@
 /**
  * The wire codec for rich error details: a serialized `google.rpc.Status` in the
  * `grpc-status-details-bin` trailer, carrying `google.rpc.ErrorInfo` and, for validation errors,
- * `google.rpc.BadRequest`, and for rate limits `google.rpc.RetryInfo`. Pure functions, no server APIs: the server encodes with them and
- * src/client decodes with them, so both ends agree on one definition.
+ * `google.rpc.BadRequest`, and for rate limits `google.rpc.RetryInfo`. Pure functions, no server APIs: the server
+ * encodes with them and src/client decodes with them, so both ends agree on one definition.
  */
 import type { Metadata } from '@grpc/grpc-js';
 import { Any } from '../gen/google/protobuf/any.js';
 import { BadRequest, ErrorInfo, RetryInfo } from '../gen/google/rpc/error_details.js';
 import { Status } from '../gen/google/rpc/status.js';
+import { durationFromMs, durationMs } from './duration.js';
 
 /** Trailer key gRPC implementations (Python, Go, grpcurl) read rich details from. */
 export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
@@ -63,8 +64,8 @@ export function encodeStatusDetails(details: Omit<StatusDetails, 'otherTypeUrls'
     anys.push({ typeUrl: BAD_REQUEST_TYPE_URL, value: Buffer.from(BadRequest.encode(badRequest).finish()) });
   }
   if (details.retryDelayMs !== undefined) {
-    const ms = Math.max(0, Math.ceil(details.retryDelayMs));
-    const retryInfo = RetryInfo.fromPartial({ retryDelay: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 } });
+    // Whole milliseconds, never negative: a retry delay is a wait, rounded up so nobody retries early.
+    const retryInfo = RetryInfo.fromPartial({ retryDelay: durationFromMs(Math.max(0, Math.ceil(details.retryDelayMs))) });
     anys.push({ typeUrl: RETRY_INFO_TYPE_URL, value: Buffer.from(RetryInfo.encode(retryInfo).finish()) });
   }
   return Buffer.from(Status.encode({ code: details.code, message: details.message, details: anys }).finish());
@@ -87,7 +88,7 @@ export function decodeStatusDetailsBytes(bytes: Uint8Array): StatusDetails {
       }
     } else if (any.typeUrl === RETRY_INFO_TYPE_URL) {
       const delay = RetryInfo.decode(any.value).retryDelay;
-      retryDelayMs = delay ? delay.seconds * 1000 + Math.round(delay.nanos / 1_000_000) : 0;
+      retryDelayMs = delay ? durationMs(delay) : 0;
     } else {
       otherTypeUrls.push(any.typeUrl);
     }

@@ -1,0 +1,55 @@
+/**
+ * The enum tables of the protocol, each defined once and read in both directions: the workflow
+ * state type (the model's type ids ↔ `WorkflowStateType`) and the parameter dtype (flowServ's
+ * dtype names ↔ `ParameterType`).
+ */
+import { ParameterType } from '../gen/flowserv/remote/v1/template.js';
+import { WorkflowStateType } from '../gen/flowserv/remote/v1/workflow.js';
+import type { StateType } from '../model/state.js';
+
+const STATE_TYPES: Readonly<Record<StateType, WorkflowStateType>> = {
+  PENDING: WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING,
+  RUNNING: WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING,
+  CANCELED: WorkflowStateType.WORKFLOW_STATE_TYPE_CANCELED,
+  ERROR: WorkflowStateType.WORKFLOW_STATE_TYPE_ERROR,
+  SUCCESS: WorkflowStateType.WORKFLOW_STATE_TYPE_SUCCESS,
+};
+
+const DTYPES: Readonly<Record<string, ParameterType>> = {
+  bool: ParameterType.PARAMETER_TYPE_BOOL,
+  int: ParameterType.PARAMETER_TYPE_INT,
+  float: ParameterType.PARAMETER_TYPE_FLOAT,
+  string: ParameterType.PARAMETER_TYPE_STRING,
+  select: ParameterType.PARAMETER_TYPE_SELECT,
+  file: ParameterType.PARAMETER_TYPE_FILE,
+  list: ParameterType.PARAMETER_TYPE_LIST,
+  record: ParameterType.PARAMETER_TYPE_RECORD,
+  actor: ParameterType.PARAMETER_TYPE_ACTOR,
+};
+
+function inverse<K extends string, V>(table: Readonly<Record<K, V>>): ReadonlyMap<V, K> {
+  return new Map((Object.entries(table) as [K, V][]).map(([k, v]) => [v, k]));
+}
+
+const STATE_TYPE_OF = inverse(STATE_TYPES);
+const DTYPE_OF = inverse(DTYPES);
+
+/** The protobuf enum value of a state type. */
+export function stateTypeToProto(type: StateType): WorkflowStateType {
+  return STATE_TYPES[type];
+}
+
+/** The state type of an enum value; undefined for UNSPECIFIED and values this build does not know. */
+export function stateTypeFromProto(type: WorkflowStateType): StateType | undefined {
+  return STATE_TYPE_OF.get(type);
+}
+
+/** The enum value of a flowServ dtype name; UNSPECIFIED for a name flowServ does not have (the server then reports it). */
+export function dtypeToProto(name: string): ParameterType {
+  return Object.hasOwn(DTYPES, name) ? DTYPES[name]! : ParameterType.PARAMETER_TYPE_UNSPECIFIED;
+}
+
+/** The flowServ dtype name of an enum value; undefined for UNSPECIFIED (the model then reports it missing). */
+export function dtypeFromProto(dtype: ParameterType): string | undefined {
+  return DTYPE_OF.get(dtype);
+}

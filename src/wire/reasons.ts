@@ -1,0 +1,92 @@
+/**
+ * The reason catalogues both ends of the protocol agree on. `ErrorReason` is what
+ * `google.rpc.ErrorInfo.reason` says about a failed call (the server picks the status code from
+ * it; the client picks its error class from it). `ViolationReason` is what each
+ * `google.rpc.BadRequest.FieldViolation.reason` says about one bad field. Each reason has one
+ * meaning; a new one is added here, never spelled as a loose string.
+ */
+import { ModelErrorCode } from '../model/errors.js';
+
+/** The ErrorInfo domain of every error this service raises. */
+export const ERROR_DOMAIN = 'flowserv.remote.v1';
+
+/** Stable `ErrorInfo.reason` values, each with the one status code it travels with. */
+export const ErrorReason = {
+  /** INVALID_ARGUMENT: the request is invalid; BadRequest names each bad field. */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** NOT_FOUND: no workflow with that id (metadata `workflow_id`). */
+  WORKFLOW_NOT_FOUND: 'WORKFLOW_NOT_FOUND',
+  /** NOT_FOUND: no uploaded file with that digest, or no output file at that path (metadata `file`). */
+  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
+  /** ALREADY_EXISTS: the run id or request id was used with a different payload. */
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
+  /** FAILED_PRECONDITION: the workflow's state does not allow the operation. */
+  FAILED_PRECONDITION: 'FAILED_PRECONDITION',
+  /** OUT_OF_RANGE: a watch cursor or download offset beyond what exists. */
+  OUT_OF_RANGE: 'OUT_OF_RANGE',
+  /** INVALID_ARGUMENT: the request names an engine this server does not offer. */
+  ENGINE_NOT_FOUND: 'ENGINE_NOT_FOUND',
+  /** UNAVAILABLE: the engine cannot take work now (metadata `engine`); a retry may succeed. */
+  ENGINE_UNAVAILABLE: 'ENGINE_UNAVAILABLE',
+  /** INVALID_ARGUMENT: uploaded bytes disagree with the declared size or sha256. */
+  CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
+  /** RESOURCE_EXHAUSTED: a configured limit or rate was hit. */
+  RESOURCE_EXHAUSTED: 'RESOURCE_EXHAUSTED',
+  /** UNAUTHENTICATED: no usable credentials (metadata `cause`). */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** PERMISSION_DENIED: the credentials may not call this method. */
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
+  /** UNAVAILABLE: the server is draining. */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /** CANCELLED: the caller went away (cancel or deadline); not a fault. */
+  CANCELLED: 'CANCELLED',
+  /** UNIMPLEMENTED: this server has no handler for the method (metadata `rpc`). */
+  UNIMPLEMENTED: 'UNIMPLEMENTED',
+  /** NOT_FOUND: the health service knows no service of that name. */
+  SERVICE_NOT_FOUND: 'SERVICE_NOT_FOUND',
+  /** INTERNAL: a fault on the server; the message says nothing more, the server log does. */
+  INTERNAL: 'INTERNAL',
+} as const;
+/** One of the reasons in {@link ErrorReason}. */
+export type ErrorReason = (typeof ErrorReason)[keyof typeof ErrorReason];
+
+/**
+ * Stable `FieldViolation.reason` values. The first group are the workflow model's error codes
+ * (flowServ's validation: templates, parameters, arguments); the rest are the service's own checks
+ * of a request's envelope.
+ */
+export const ViolationReason = {
+  ...ModelErrorCode,
+  /** A required field is empty or absent. */
+  REQUIRED: 'REQUIRED',
+  /** CreateWorkflow without a `run`. */
+  MISSING_RUN: 'MISSING_RUN',
+  /** An argument with neither a value, a file nor an actor. */
+  MISSING_VALUE: 'MISSING_VALUE',
+  /** An upload whose first message is not the header. */
+  MISSING_HEADER: 'MISSING_HEADER',
+  /** An upload that sends the header again after the first message. */
+  DUPLICATE_HEADER: 'DUPLICATE_HEADER',
+  /** A number outside its allowed range (a grace period, a page size). */
+  OUT_OF_BOUNDS: 'OUT_OF_BOUNDS',
+  /** An enum value this server does not know (or UNSPECIFIED where a value is needed). */
+  INVALID_ENUM: 'INVALID_ENUM',
+  /** A run id that is not 1-64 characters of letters, digits, _ . - */
+  INVALID_RUN_ID: 'INVALID_RUN_ID',
+  /** An engine this server does not offer. */
+  UNKNOWN_ENGINE: 'UNKNOWN_ENGINE',
+  /** A label key or value outside the allowed form. */
+  INVALID_LABEL: 'INVALID_LABEL',
+  /** A request id longer than allowed. */
+  INVALID_REQUEST_ID: 'INVALID_REQUEST_ID',
+  /** A file reference (by sha256) to nothing uploaded. */
+  UNKNOWN_FILE: 'UNKNOWN_FILE',
+  /** A target or output path that is absolute, escapes the run directory, or is malformed. */
+  INVALID_PATH: 'INVALID_PATH',
+  /** Two arguments or files on one target path. */
+  PATH_CONFLICT: 'PATH_CONFLICT',
+  /** Resources the engine refused (partition, limits, extra arguments). */
+  ENGINE_REJECTED: 'ENGINE_REJECTED',
+} as const;
+/** One of the reasons in {@link ViolationReason}. */
+export type ViolationReason = (typeof ViolationReason)[keyof typeof ViolationReason];
