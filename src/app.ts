@@ -16,7 +16,7 @@ import { createGrpcServer, type GrpcServer } from './server/grpc-server.js';
 import { engineHealthProbe } from './server/health.js';
 import type { DrainResult } from './server/lifecycle.js';
 import { createSecurity, type ReloadReport } from './server/security/security.js';
-import { createPlanner } from './service/plan-workflow.js';
+import { createPlanner, DEFAULT_MAX_DIRECTORY_ENTRIES } from './service/plan-workflow.js';
 import { createWorkflowService, type WorkflowService } from './service/workflow-service.js';
 import { createBlobStore } from './store/blob-store.js';
 import { openDatabase } from './store/database.js';
@@ -92,7 +92,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     blobs: createBlobStore(db, join(config.dataDir, 'blobs')),
     engines,
     defaultEngine: config.defaultEngine,
-    planWorkflow: createPlanner({ python: config.pythonCommand }),
+    planWorkflow: createPlanner({ python: config.pythonCommand, maxDirectoryEntries: DEFAULT_MAX_DIRECTORY_ENTRIES }),
     runsDirFor: (engine) => (engine === 'slurm' ? runsDirs.slurm : runsDirs.local),
     limits: {
       maxUploadBytes: config.maxUploadBytes,
@@ -100,6 +100,9 @@ export function createApp(config: Config, deps: AppDeps): App {
       downloadChunkBytes: config.downloadChunkBytes,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       maxPageSize: config.maxPageSize,
+      maxDirectoryEntries: DEFAULT_MAX_DIRECTORY_ENTRIES,
+      // A folder may total as much as the largest single upload.
+      maxDirectoryBytes: config.maxUploadBytes,
     },
     logger: logger.child({ component: 'service' }),
   });

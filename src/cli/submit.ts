@@ -1,12 +1,13 @@
 /**
  * `flowserv-remote submit TEMPLATE_DIR_OR_FILE …`: uploads the template's static files and the
- * --file inputs (only what the server lacks), creates the workflow and, with --watch or
+ * --file and --dir inputs (only what the server lacks), creates the workflow and, with --watch or
  * --download, follows it to the end and downloads the verified outputs.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FileSystemStorage } from '../client/index.js';
-import { FileParameter, InputFile, type PyValue } from '../model/index.js';
+import { FileParameter, InputDirectory, InputFile, renderPythonValue, type DirectoryEntry, type PyValue, type WorkflowTemplate } from '../model/index.js';
 import { clientCommand, COMMON_FLAGS_HELP, EXIT, EXIT_CODES_HELP, exitCodeFor, keyValues, UsageError, workflowJson, writeJson } from './client-common.js';
 import type { Command } from './commands.js';
 import { followAndPrint } from './follow-printer.js';
@@ -20,7 +21,11 @@ or a single YAML/JSON spec file (then only --file inputs are uploaded).
 flags:
   --manifest FILE     manifest file in the template directory (default: flowserv.json/.yaml/.yml)
   --arg NAME=VALUE    argument; VALUE is parsed as JSON when it parses, else taken as a string
-  --file NAME=PATH[:TARGET]  file argument; TARGET defaults to the parameter's target, else the file name
+  --file NAME=PATH[:TARGET]  file argument; TARGET defaults to the parameter's declared target,
+                      then its defaultValue (as flowServ does)
+  --dir NAME=DIR[:TARGET]    folder argument (flowServ's InputDirectory, e.g. post-processing's
+                      runs): every file below DIR; TARGET defaults to the folder of the
+                      parameter's declared target (runs/runs.json gives runs), else NAME
   --engine NAME       engine (default: the server's default)
   --label KEY=VALUE   label (repeatable)
   --run-id ID         flowServ run id (default: a random id)
@@ -35,6 +40,7 @@ const OPTIONS = {
   manifest: { type: 'string' },
   arg: { type: 'string', multiple: true },
   file: { type: 'string', multiple: true },
+  dir: { type: 'string', multiple: true },
   engine: { type: 'string' },
   label: { type: 'string', multiple: true },
   'run-id': { type: 'string' },
@@ -51,15 +57,49 @@ export function parseArgValue(raw: string): PyValue {
   }
 }
 
-function fileArgument(spec: string, targetOf: (name: string) => string | null): [string, InputFile] {
+/** `NAME=PATH[:TARGET]` → its three parts (TARGET null when not given). */
+function splitSpec(flag: string, spec: string): { name: string; source: string; target: string | null } {
   const at = spec.indexOf('=');
-  if (at <= 0) throw new UsageError(`--file expects NAME=PATH[:TARGET], got '${spec}'`);
+  if (at <= 0) throw new UsageError(`${flag} expects NAME=PATH[:TARGET], got '${spec}'`);
   const name = spec.slice(0, at);
   const rest = spec.slice(at + 1);
   const colon = rest.lastIndexOf(':');
   const [source, target] = colon > 0 ? [rest.slice(0, colon), rest.slice(colon + 1)] : [rest, null];
-  if (source === '') throw new UsageError(`--file ${name}: missing path`);
-  return [name, new InputFile(path.resolve(source), target || targetOf(name) || path.basename(source))];
+  if (source === '') throw new UsageError(`${flag} ${name}: missing path`);
+  return { name, source, target: target || null };
+}
+
+/** flowServ's target order for a file argument without one: the declared target, then the default. */
+function declaredTarget(template: WorkflowTemplate, name: string): string | null {
+  const para = template.parameters.get(name);
+  if (!(para instanceof FileParameter)) return null;
+  return para.target ?? (para.hasDefault() ? renderPythonValue(para.defaultValue) : null);
+}
+
+function fileArgument(spec: string, template: WorkflowTemplate): [string, InputFile] {
+  const { name, source, target } = splitSpec('--file', spec);
+  const chosen = target ?? declaredTarget(template, name);
+  if (chosen === null) throw new UsageError(`--file ${name}: parameter '${name}' declares no target or default; give NAME=PATH:TARGET`);
+  return [name, new InputFile(path.resolve(source), chosen)];
+}
+
+function listFiles(dir: string, prefix = ''): DirectoryEntry[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => {
+      const rel = prefix === '' ? e.name : `${prefix}/${e.name}`;
+      if (e.isDirectory()) return listFiles(path.join(dir, e.name), rel);
+      return e.isFile() ? [{ path: rel, source: path.join(dir, e.name) }] : [];
+    });
+}
+
+function dirArgument(spec: string, template: WorkflowTemplate): [string, InputDirectory] {
+  const { name, source, target } = splitSpec('--dir', spec);
+  const abs = path.resolve(source);
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new UsageError(`--dir ${name}: '${source}' is not a folder`);
+  const declared = declaredTarget(template, name);
+  const folder = declared !== null && declared.includes('/') ? path.posix.dirname(declared) : name;
+  return [name, new InputDirectory(listFiles(abs), target ?? folder)];
 }
 
 export const command: Command = clientCommand({
@@ -71,13 +111,13 @@ export const command: Command = clientCommand({
     const { template, staticfs } = loadTemplateSource(p.positionals[0]!, p.values.manifest);
     const values: Record<string, PyValue> = {};
     for (const [name, raw] of Object.entries(keyValues(p.values.arg, '--arg'))) values[name] = parseArgValue(raw);
-    const targetOf = (name: string): string | null => {
-      const para = template.parameters.get(name);
-      return para instanceof FileParameter ? para.target : null;
-    };
     for (const spec of p.values.file ?? []) {
-      const [name, file] = fileArgument(spec, targetOf);
+      const [name, file] = fileArgument(spec, template);
       values[name] = file;
+    }
+    for (const spec of p.values.dir ?? []) {
+      const [name, dir] = dirArgument(spec, template);
+      values[name] = dir;
     }
     const client = connect();
     const runstore = p.values.download ? new FileSystemStorage(p.values.download) : undefined;

@@ -20,7 +20,7 @@ import {
   type StopWorkflowResponse,
 } from '../gen/flowserv/remote/v1/service.js';
 import type { StaticFile } from '../gen/flowserv/remote/v1/files.js';
-import type { InputFile, StateType, WorkflowState } from '../model/index.js';
+import type { StateType, WorkflowState } from '../model/index.js';
 import { bearerTokenInterceptor } from './bearer-token.js';
 import { DEFAULT_RETRY_POLICY, deadlineOf, unaryOnce, withRetry, type CallOptions, type RetryPolicy } from './call.js';
 import { downloadToVolume } from './downloads.js';
@@ -128,11 +128,11 @@ export class GrpcRemoteClient implements RemoteClient {
     const handles: IOHandle[] = [...statics.map(([, h]) => h), ...inputs.map((f) => new FSFile(path.resolve(f.source)))];
     const digests = await this.uploadAll(handles, callOptions);
     const staticFiles: StaticFile[] = statics.map(([key], i) => ({ path: key, sha256: digests[i]!.sha256 }));
-    const byInput = new Map<InputFile, string>(inputs.map((f, i) => [f, digests[statics.length + i]!.sha256]));
+    const bySource = new Map<string, string>(inputs.map((f, i) => [f.source, digests[statics.length + i]!.sha256]));
     const request = {
       run: { runId: run.runId, workflowId: run.workflowId, groupId: run.groupId },
       template: templateToProto(template),
-      arguments: argumentsToProto(args, (f) => byInput.get(f)!),
+      arguments: argumentsToProto(args, (source) => bySource.get(source)!),
       staticFiles,
       engine: options.engine ?? '',
       labels: { ...options.labels },

@@ -57,7 +57,7 @@ export { serializeState, deserializeState, type StateDocument } from './state-se
 export { formatTimestamp, parseTimestamp } from './timestamp.js';
 
 /** Cast values: files, actor values and the Python float marker. */
-export { InputFile, ActorValue, isPlainObject, type PyValue } from './values.js';
+export { InputFile, InputDirectory, ActorValue, isPlainObject, type DirectoryEntry, type PyValue } from './values.js';
 /** Python-compatible rendering of values for command lines (str()/repr()). */
 export { renderPythonValue, pythonRepr, pythonStringRepr } from './python/render.js';
 /** A number Python would hold as a float, and Python float formatting. */
@@ -110,8 +110,10 @@ export {
   castArguments,
   missingArguments,
   isFileReference,
+  isDirectoryReference,
   type RunArgument,
   type FileReference,
+  type DirectoryReference,
 } from './template/arguments.js';
 export { parseOutputFile, type WorkflowOutputFile } from './template/outputs.js';
 export { parsePostProcessing, type PostProcessingSpec } from './template/postproc.js';
@@ -135,4 +137,6 @@ export {
   type SerialJob,
   type SerialJobStep,
   type SerialJobOptions,
+  type ArgumentFile,
+  type ArgumentFolder,
 } from './serial/build-job.js';

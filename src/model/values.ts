@@ -22,6 +22,34 @@ export class InputFile {
   }
 }
 
+/** One file of an InputDirectory: its path inside the folder and its opaque source. */
+export interface DirectoryEntry {
+  readonly path: string;
+  readonly source: string;
+}
+
+/**
+ * A folder argument after casting (flowServ's InputDirectory, FLOWSERV.md §6.5): entries placed
+ * under `target` in the run directory. Its string form is the target folder, as in flowServ, so
+ * a post-processing command gets `runs` for `$[[runs]]`.
+ */
+export class InputDirectory {
+  constructor(
+    readonly entries: readonly DirectoryEntry[],
+    readonly target: string,
+  ) {}
+
+  /** The files it places, each at `<target>/<path>`. */
+  files(): InputFile[] {
+    return this.entries.map((e) => new InputFile(e.source, `${this.target}/${e.path}`));
+  }
+
+  /** The target folder, as flowServ's `str(InputDirectory)`. */
+  toString(): string {
+    return this.target;
+  }
+}
+
 /**
  * An actor argument after casting: `spec` is a step action (FLOWSERV.md §7.1) and `files`
  * are extra inputs to stage in the run directory. The run service stores only `spec`.
@@ -29,7 +57,7 @@ export class InputFile {
 export class ActorValue {
   constructor(
     readonly spec: Readonly<Record<string, unknown>>,
-    readonly files: readonly InputFile[] = [],
+    readonly files: readonly (InputFile | InputDirectory)[] = [],
   ) {}
 }
 
@@ -44,6 +72,7 @@ export type PyValue =
   | string
   | PyFloat
   | InputFile
+  | InputDirectory
   | ActorValue
   | readonly PyValue[]
   | { readonly [key: string]: PyValue };

@@ -16,7 +16,7 @@ import type { WorkflowRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import { canonicalHash } from './canonical-hash.js';
 import type { Dispatcher } from './dispatcher.js';
-import { stageWorkDir } from './staging.js';
+import { stageWorkDir, type StagedFile } from './staging.js';
 import type { CreateWorkflowInput, PlanWorkflow } from './types.js';
 
 /** Dependencies of createWorkflow. */
@@ -30,6 +30,8 @@ export interface CreateDeps {
   /** Folder under which each workflow gets `<id>/work` and `<id>/control`, per engine. */
   readonly runsDirFor: (engine: string) => string;
   readonly now: () => Date;
+  /** Largest total size in bytes of the blobs one folder argument places. */
+  readonly maxDirectoryBytes: number;
 }
 
 const RUN_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -50,6 +52,34 @@ function checkEnvelope(input: CreateWorkflowInput, engine: string, deps: CreateD
   }
   if (input.requestId !== undefined && input.requestId.length > 128) {
     violations.push({ field: 'request_id', description: 'request id is at most 128 characters', reason: 'INVALID_REQUEST_ID' });
+  }
+  return violations;
+}
+
+/** Every staged blob must be uploaded; each folder argument's blobs must fit maxDirectoryBytes. */
+function checkBlobs(files: readonly StagedFile[], input: CreateWorkflowInput, deps: CreateDeps): FieldViolation[] {
+  const violations: FieldViolation[] = [];
+  const folderBytes = new Map<string, { argument: string; folder: string; bytes: number }>();
+  for (const f of files) {
+    const size = deps.blobs.sizeOf(f.sha256);
+    if (size === undefined) {
+      const field = f.argument !== undefined ? `arguments.${f.argument}` : `static_files[${input.staticFiles.findIndex((s) => s.path === f.target)}].sha256`;
+      violations.push({ field, description: `no uploaded file with sha256 ${f.sha256} (for '${f.target}'); upload it first`, reason: 'UNKNOWN_FILE' });
+    } else if (f.argument !== undefined && f.folder !== undefined) {
+      const key = `${f.argument}\0${f.folder}`;
+      const entry = folderBytes.get(key) ?? { argument: f.argument, folder: f.folder, bytes: 0 };
+      entry.bytes += size;
+      folderBytes.set(key, entry);
+    }
+  }
+  for (const { argument, folder, bytes } of folderBytes.values()) {
+    if (bytes > deps.maxDirectoryBytes) {
+      violations.push({
+        field: `arguments.${argument}`,
+        description: `folder '${folder}' totals ${bytes} bytes; at most ${deps.maxDirectoryBytes} are allowed`,
+        reason: 'DIRECTORY_TOO_LARGE',
+      });
+    }
   }
   return violations;
 }
@@ -75,9 +105,7 @@ export async function createWorkflow(
   if (earlier) return replayOrConflict(earlier, payloadHash);
 
   const plan = deps.planWorkflow(input);
-  const missing = plan.files
-    .filter((f) => !deps.blobs.has(f.sha256))
-    .map((f): FieldViolation => ({ field: `files.${f.target}`, description: `no uploaded file with sha256 ${f.sha256}`, reason: 'UNKNOWN_FILE' }));
+  const missing = checkBlobs(plan.files, input, deps);
   if (missing.length > 0) throw new InvalidArgumentError('referenced files were not uploaded', missing);
 
   const workflowId = randomUUID().replace(/-/g, '');

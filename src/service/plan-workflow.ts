@@ -10,7 +10,8 @@ import { ModelError, ModelValidationError } from '../model/errors.js';
 import { buildSerialJob } from '../model/serial/build-job.js';
 import { castArguments } from '../model/template/arguments.js';
 import { parseTemplate } from '../model/template/template.js';
-import { checkRelativePath, findTargetConflicts, type StagedFile } from './staging.js';
+import type { ArgumentFolder } from '../model/index.js';
+import { applyReplacements, checkRelativePath, findTargetConflicts, type StagedFile } from './staging.js';
 import type { CreateWorkflowInput, PlanWorkflow, WorkflowPlan } from './types.js';
 
 /** Settings of the planner. */
@@ -19,26 +20,58 @@ export interface PlannerOptions {
   readonly python?: string;
   /** Value of `${java}` in commands. Default `java`. */
   readonly java?: string;
+  /** Most entries one folder argument may carry. Default 10000. */
+  readonly maxDirectoryEntries?: number;
 }
+
+/** Default of PlannerOptions.maxDirectoryEntries. */
+export const DEFAULT_MAX_DIRECTORY_ENTRIES = 10_000;
 
 function toViolations(err: ModelError): FieldViolation[] {
   const errors = err instanceof ModelValidationError ? err.errors : [err];
   return errors.map((e) => ({ field: e.field ?? '', description: e.message, reason: e.code }));
 }
 
-function checkPaths(files: readonly StagedFile[], fieldOf: (f: StagedFile, i: number) => string, outputs: readonly string[]): FieldViolation[] {
+/** The field of a violation about a staged file: its argument's name, else its static file entry. */
+function fieldOf(f: StagedFile, staticFiles: readonly StagedFile[]): string {
+  return f.argument !== undefined ? `arguments.${f.argument}` : `static_files[${staticFiles.indexOf(f)}].path`;
+}
+
+function checkPaths(staticFiles: readonly StagedFile[], argumentFiles: readonly StagedFile[], outputs: readonly string[]): FieldViolation[] {
   const violations: FieldViolation[] = [];
-  files.forEach((f, i) => {
+  for (const f of [...staticFiles, ...argumentFiles]) {
     const problem = checkRelativePath(f.target);
-    if (problem) violations.push({ field: fieldOf(f, i), description: `${problem}: '${f.target}'`, reason: 'INVALID_PATH' });
-  });
+    if (problem) violations.push({ field: fieldOf(f, staticFiles), description: `${problem}: '${f.target}'`, reason: 'INVALID_PATH' });
+  }
   if (violations.length === 0) {
-    for (const [target, message] of findTargetConflicts(files)) violations.push({ field: `files.${target}`, description: message, reason: 'PATH_CONFLICT' });
+    const files = applyReplacements(staticFiles, argumentFiles);
+    const owner = new Map<string, StagedFile>();
+    for (const f of files) if (!owner.has(f.target) || f.argument !== undefined) owner.set(f.target, f);
+    for (const [target, message] of findTargetConflicts(files)) {
+      violations.push({ field: fieldOf(owner.get(target)!, staticFiles), description: message, reason: 'PATH_CONFLICT' });
+    }
   }
   outputs.forEach((key, i) => {
     const problem = checkRelativePath(key);
     if (problem) violations.push({ field: `template.outputs[${i}]`, description: `${problem}: '${key}'`, reason: 'INVALID_PATH' });
   });
+  return violations;
+}
+
+function checkFolders(folders: readonly ArgumentFolder[], files: readonly StagedFile[], maxEntries: number): FieldViolation[] {
+  const violations: FieldViolation[] = [];
+  for (const folder of folders) {
+    const problem = checkRelativePath(folder.target);
+    if (problem) violations.push({ field: `arguments.${folder.parameter}`, description: `${problem}: folder '${folder.target}'`, reason: 'INVALID_PATH' });
+    const count = files.filter((f) => f.argument === folder.parameter && f.folder === folder.target).length;
+    if (count > maxEntries) {
+      violations.push({
+        field: `arguments.${folder.parameter}`,
+        description: `folder '${folder.target}' has ${count} entries; at most ${maxEntries} are allowed`,
+        reason: 'DIRECTORY_TOO_LARGE',
+      });
+    }
+  }
   return violations;
 }
 
@@ -55,19 +88,25 @@ export function createPlanner(options: PlannerOptions = {}): PlanWorkflow {
       throw err;
     }
     const staticFiles: StagedFile[] = input.staticFiles.map((f) => ({ target: f.path, sha256: f.sha256 }));
-    const argumentFiles: StagedFile[] = job.inputFiles.map((f) => ({ target: f.target, sha256: f.source }));
-    const files = [...staticFiles, ...argumentFiles];
-    const violations = checkPaths(
-      files,
-      (f, i) => (i < staticFiles.length ? `static_files[${i}].path` : `arguments.${f.target}`),
-      job.outputs,
-    );
-    const directories = job.steps.flatMap((s) => s.outputs.map((o) => (o.endsWith('/') ? o.slice(0, -1) : o.split('/').slice(0, -1).join('/'))));
+    const argumentFiles: StagedFile[] = job.inputFiles.map(({ parameter, file, folder }) => ({
+      target: file.target,
+      sha256: file.source,
+      argument: parameter,
+      ...(folder !== undefined && { folder }),
+    }));
+    // A folder whose own target is bad is reported once, not once more per entry.
+    const badFolders = new Set(job.inputFolders.filter((d) => checkRelativePath(d.target) !== undefined).map((d) => d.target));
+    const violations = [
+      ...checkFolders(job.inputFolders, argumentFiles, options.maxDirectoryEntries ?? DEFAULT_MAX_DIRECTORY_ENTRIES),
+      ...checkPaths(staticFiles, argumentFiles.filter((f) => f.folder === undefined || !badFolders.has(f.folder)), job.outputs),
+    ];
+    const outputDirs = job.steps.flatMap((s) => s.outputs.map((o) => (o.endsWith('/') ? o.slice(0, -1) : o.split('/').slice(0, -1).join('/'))));
+    const directories = [...job.inputFolders.map((d) => d.target), ...outputDirs];
     if (violations.length > 0) throw new InvalidArgumentError('invalid file paths', violations);
     return {
       steps: job.steps.map((s) => ({ name: s.name, environment: s.environment, commands: [...s.commands], env: { ...s.env } })),
       outputFiles: [...job.outputs],
-      files,
+      files: applyReplacements(staticFiles, argumentFiles),
       directories: [...new Set(directories.filter((d) => d !== '' && checkRelativePath(d) === undefined))],
     };
   };

@@ -15,6 +15,10 @@ import type { BlobStore } from '../store/blob-store.js';
 export interface StagedFile {
   readonly target: string;
   readonly sha256: string;
+  /** The argument (parameter name) that placed it; absent for static files. */
+  readonly argument?: string;
+  /** The target folder of the folder argument it belongs to, if any. */
+  readonly folder?: string;
 }
 
 /** Why a target path is refused, or undefined when it is acceptable. */
@@ -32,7 +36,8 @@ export function checkRelativePath(path: string): string | undefined {
 
 /**
  * Finds targets that clash: the same target twice with different content, or a target that is
- * also a parent folder of another. Returns one message per clashing target.
+ * also a parent folder of another. Returns one message per clashing target. Static files that an
+ * argument replaces must be removed first (see {@link applyReplacements}).
  */
 export function findTargetConflicts(files: readonly StagedFile[]): Map<string, string> {
   const conflicts = new Map<string, string>();
@@ -50,6 +55,16 @@ export function findTargetConflicts(files: readonly StagedFile[]): Map<string, s
     }
   }
   return conflicts;
+}
+
+/**
+ * flowServ's staging order (FLOWSERV.md §7.3): static files first, then file arguments, so an
+ * argument whose target is a static file's path replaces that static file. Returns the files to
+ * stage with the replaced static files left out.
+ */
+export function applyReplacements(staticFiles: readonly StagedFile[], argumentFiles: readonly StagedFile[]): StagedFile[] {
+  const argumentTargets = new Set(argumentFiles.map((f) => f.target));
+  return [...staticFiles.filter((f) => !argumentTargets.has(f.target)), ...argumentFiles];
 }
 
 /**

@@ -109,4 +109,8 @@ export interface ServiceLimits {
   readonly downloadChunkBytes: number;
   readonly heartbeatIntervalMs: number;
   readonly maxPageSize: number;
+  /** Most entries one folder argument may carry (the planner enforces it). */
+  readonly maxDirectoryEntries: number;
+  /** Largest total size in bytes of the blobs one folder argument places. */
+  readonly maxDirectoryBytes: number;
 }

@@ -119,7 +119,17 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
     },
     createWorkflow: (input) =>
       createWorkflow(
-        { store, blobs, dispatcher, engines, defaultEngine: options.defaultEngine, planWorkflow: options.planWorkflow, runsDirFor: options.runsDirFor, now },
+        {
+          store,
+          blobs,
+          dispatcher,
+          engines,
+          defaultEngine: options.defaultEngine,
+          planWorkflow: options.planWorkflow,
+          runsDirFor: options.runsDirFor,
+          now,
+          maxDirectoryBytes: limits.maxDirectoryBytes,
+        },
         input,
       ),
     getWorkflow,

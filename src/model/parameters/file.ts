@@ -1,11 +1,12 @@
 /**
  * `file` parameters: the argument names an uploaded file (opaque `source`) and optionally a
  * target path; the target comes from the user, then the declaration's `target`, then its
- * `defaultValue`, else `missing target path` (FLOWSERV.md §4.2).
+ * `defaultValue`, else `missing target path` (FLOWSERV.md §4.2). A folder of files (flowServ's
+ * InputDirectory, what post-processing's `runs` argument is) is given as `{entries, targetPath}`.
  */
 import { InvalidArgumentError, InvalidParameterError } from '../errors.js';
 import { renderPythonValue } from '../python/render.js';
-import { InputFile, isPlainObject } from '../values.js';
+import { InputDirectory, InputFile, isPlainObject, type DirectoryEntry } from '../values.js';
 import { Parameter, ParameterType, readCommonProps, type ParameterDoc, type ParameterProps, type ParseOptions } from './base.js';
 import { checkDtype } from './bool.js';
 import { joinField } from './validate-doc.js';
@@ -14,6 +15,22 @@ import { joinField } from './validate-doc.js';
 export interface FileArgument {
   readonly source: string;
   readonly targetPath?: string | null;
+}
+
+/** What a file parameter casts into a folder: entries (path inside the folder, source) and an optional target. */
+export interface DirectoryArgument {
+  readonly entries: readonly DirectoryEntry[];
+  readonly targetPath?: string | null;
+}
+
+function directoryEntries(value: unknown): DirectoryEntry[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const entries: DirectoryEntry[] = [];
+  for (const e of value as unknown[]) {
+    if (!isPlainObject(e) || typeof e.path !== 'string' || typeof e.source !== 'string') return undefined;
+    entries.push({ path: e.path, source: e.source });
+  }
+  return entries;
 }
 
 /** A `file` declaration. */
@@ -26,9 +43,13 @@ export class FileParameter extends Parameter {
     super(props);
   }
 
-  /** Returns InputFile(source, target); the source is not checked here (the service resolves it). */
-  cast(value: unknown): InputFile {
-    if (!isPlainObject(value) || typeof value.source !== 'string') {
+  /**
+   * Returns InputFile(source, target), or InputDirectory(entries, target) for a folder; sources
+   * are not checked here (the service resolves them).
+   */
+  cast(value: unknown): InputFile | InputDirectory {
+    const entries = isPlainObject(value) ? directoryEntries(value.entries) : undefined;
+    if (!isPlainObject(value) || (typeof value.source !== 'string' && entries === undefined)) {
       throw new InvalidArgumentError(`invalid file argument '${renderPythonValue(value)}'`);
     }
     const userTarget = value.targetPath;
@@ -37,7 +58,7 @@ export class FileParameter extends Parameter {
     }
     const target = userTarget ?? this.target ?? (this.hasDefault() ? renderPythonValue(this.defaultValue) : null);
     if (target === null) throw new InvalidArgumentError('missing target path');
-    return new InputFile(value.source, target);
+    return entries !== undefined ? new InputDirectory(entries, target) : new InputFile(value.source as string, target);
   }
 
   /** Always writes `target`, possibly null, as flowServ does. */

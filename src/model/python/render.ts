@@ -3,13 +3,13 @@
  * to command lines through str() (FLOWSERV.md §12.14): a template must produce the same command
  * lines here as under flowServ.
  */
-import { ActorValue, InputFile, isPlainObject } from '../values.js';
+import { ActorValue, InputDirectory, InputFile, isPlainObject } from '../values.js';
 import { PyFloat, formatPythonFloat } from './float.js';
 
 /** Python str() of a value: strings as they are, files as their target path, others as repr(). */
 export function renderPythonValue(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (value instanceof InputFile) return value.target;
+  if (value instanceof InputFile || value instanceof InputDirectory) return value.target;
   return pythonRepr(value);
 }
 
@@ -28,7 +28,7 @@ export function pythonRepr(value: unknown): string {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof PyFloat) return formatPythonFloat(value.value);
   if (typeof value === 'string') return pythonStringRepr(value);
-  if (value instanceof InputFile) return pythonStringRepr(value.target);
+  if (value instanceof InputFile || value instanceof InputDirectory) return pythonStringRepr(value.target);
   if (value instanceof ActorValue) {
     const files = value.files.length > 0 ? pythonRepr([...value.files]) : 'None';
     return `ActorValue(spec=${pythonRepr(value.spec)}, files=${files})`;

@@ -9,7 +9,7 @@ import { EmptyWorkflowError, ErrorCollector, InvalidArgumentError, MissingArgume
 import { renderPythonValue } from '../python/render.js';
 import { replaceArgs, type ArgumentValues } from '../template/references.js';
 import type { WorkflowTemplate } from '../template/template.js';
-import { ActorValue, InputFile, isPlainObject, type PyValue } from '../values.js';
+import { ActorValue, InputDirectory, InputFile, isPlainObject, type PyValue } from '../values.js';
 import { parseContainerAction } from './action.js';
 import { parseSerialSpec, type FileLists, type StepSpec } from './spec.js';
 import { expandCommand } from './string-template.js';
@@ -38,6 +38,21 @@ export interface SerialJobStep {
   readonly outputs: readonly string[];
 }
 
+/** A file an argument places in the run directory, with the parameter it came from. */
+export interface ArgumentFile {
+  /** Name of the argument (parameter) that brought the file. */
+  readonly parameter: string;
+  readonly file: InputFile;
+  /** The target folder of the folder argument (InputDirectory) the file belongs to, if any. */
+  readonly folder?: string;
+}
+
+/** A folder an argument places in the run directory (created even when it has no entries). */
+export interface ArgumentFolder {
+  readonly parameter: string;
+  readonly target: string;
+}
+
 /** The job derived from a template and arguments. */
 export interface SerialJob {
   readonly steps: readonly SerialJobStep[];
@@ -45,8 +60,10 @@ export interface SerialJob {
   readonly outputs: readonly string[];
   /** The run context: expanded `workflow.parameters`. */
   readonly context: Readonly<Record<string, PyValue>>;
-  /** Files to stage in the run directory: file arguments, then actor files. */
-  readonly inputFiles: readonly InputFile[];
+  /** Files to stage in the run directory: file arguments (folders expanded), then actor files. */
+  readonly inputFiles: readonly ArgumentFile[];
+  /** Target folders of folder arguments (InputDirectory), file arguments' and actors' alike. */
+  readonly inputFolders: readonly ArgumentFolder[];
 }
 
 /**
@@ -68,12 +85,14 @@ export function buildSerialJob(
       | Record<string, PyValue>
       | undefined) ?? {};
   const variables = { python: options.python ?? 'python3', java: options.java ?? 'java', ...options.variables };
-  const inputFiles = collectFiles(Object.values(args));
+  const inputFiles: ArgumentFile[] = [];
+  const inputFolders: ArgumentFolder[] = [];
+  for (const [name, value] of Object.entries(args)) collectFiles(name, value, inputFiles, inputFolders);
   const steps: SerialJobStep[] = [];
   for (const step of spec.steps) {
     const action = errors.attempt(() => resolveAction(step, template, args));
     if (action === undefined || action === null) continue;
-    if (action.files) inputFiles.push(...action.files);
+    if (action.files) collectFiles(action.parameter!, [...action.files], inputFiles, inputFolders);
     const container = errors.attempt(() => parseContainerAction(action.spec, action.field));
     if (container === undefined) continue;
     const commands = container.commands.flatMap((cmd, j) => {
@@ -90,13 +109,15 @@ export function buildSerialJob(
   const declared = spec.files === null ? { inputs: [], outputs: [] } : (errors.attempt(() => expandFiles(spec.files!, args, template, 'template.workflow.files')) ?? { inputs: [], outputs: [] });
   errors.throwIfAny();
   const outputs = template.outputs !== null ? template.outputs.map((o) => o.source) : declared.outputs;
-  return { steps, outputs, context, inputFiles };
+  return { steps, outputs, context, inputFiles, inputFolders };
 }
 
 interface ResolvedAction {
   readonly spec: Readonly<Record<string, unknown>>;
   readonly field: string;
-  readonly files?: readonly InputFile[];
+  readonly files?: readonly (InputFile | InputDirectory)[];
+  /** The actor parameter the action came from. */
+  readonly parameter?: string;
 }
 
 function resolveAction(step: StepSpec, template: WorkflowTemplate, args: ArgumentValues): ResolvedAction | null {
@@ -112,7 +133,7 @@ function resolveAction(step: StepSpec, template: WorkflowTemplate, args: Argumen
   const value = args[name];
   if (!(value instanceof ActorValue)) throw new InvalidArgumentError(`invalid actor value '${renderPythonValue(value)}'`, field);
   if (!isPlainObject(value.spec)) throw new InvalidArgumentError('actor spec must be an object', field);
-  return { spec: value.spec, field: `${field}.spec`, files: value.files };
+  return { spec: value.spec, field: `${field}.spec`, files: value.files, parameter: name };
 }
 
 function expandFiles(files: FileLists, args: ArgumentValues, template: WorkflowTemplate, field: string) {
@@ -123,13 +144,14 @@ function expandFiles(files: FileLists, args: ArgumentValues, template: WorkflowT
   return { inputs: render(files.inputs, 'inputs'), outputs: render(files.outputs, 'outputs') };
 }
 
-function collectFiles(values: readonly unknown[]): InputFile[] {
-  const out: InputFile[] = [];
+function collectFiles(parameter: string, value: unknown, files: ArgumentFile[], folders: ArgumentFolder[]): void {
   const visit = (v: unknown): void => {
-    if (v instanceof InputFile) out.push(v);
-    else if (Array.isArray(v)) v.forEach(visit);
+    if (v instanceof InputFile) files.push({ parameter, file: v });
+    else if (v instanceof InputDirectory) {
+      folders.push({ parameter, target: v.target });
+      for (const file of v.files()) files.push({ parameter, file, folder: v.target });
+    } else if (Array.isArray(v)) v.forEach(visit);
     else if (isPlainObject(v)) Object.values(v).forEach(visit);
   };
-  values.forEach(visit);
-  return out;
+  visit(value);
 }

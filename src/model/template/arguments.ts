@@ -20,7 +20,16 @@ export interface FileReference {
   readonly value: { readonly fileId: string; readonly targetPath?: string | null };
 }
 
-/** One user argument: a JSON value or a file reference. */
+/**
+ * A reference to a folder of uploaded files (flowServ's InputDirectory has no JSON form; this is
+ * the service's): entries placed under `targetPath`.
+ */
+export interface DirectoryReference {
+  readonly type: '$dir';
+  readonly value: { readonly targetPath: string; readonly entries: readonly { readonly path: string; readonly fileId: string }[] };
+}
+
+/** One user argument: a JSON value, a file reference or a folder reference. */
 export interface RunArgument {
   readonly name: string;
   readonly value: unknown;
@@ -36,10 +45,41 @@ export function isFileReference(value: unknown): value is FileReference {
   );
 }
 
+/** The folder form: `{type: '$dir', value: {targetPath, entries: [{path, fileId}]}}`. */
+export function isDirectoryReference(value: unknown): value is DirectoryReference {
+  return isPlainObject(value) && value.type === '$dir' && isPlainObject(value.value) && Array.isArray(value.value.entries);
+}
+
+/** A file or folder reference → the file cast input (`{source, targetPath}` or `{entries, targetPath}`). */
+function fileCastInput(ref: FileReference | DirectoryReference): unknown {
+  if (ref.type === '$file') return { source: ref.value.fileId, targetPath: ref.value.targetPath ?? null };
+  return { entries: ref.value.entries.map((e) => ({ path: e.path, source: e.fileId })), targetPath: ref.value.targetPath };
+}
+
+/**
+ * What a parameter's cast receives for a submitted value. File and folder references go to file
+ * parameters only (and inside actor values, as their files); the messages name the API's own
+ * fields, since a gRPC caller never writes flowServ's JSON file handles.
+ */
+function castInput(dtype: string, name: string, value: unknown): unknown {
+  const isRef = (v: unknown): v is FileReference | DirectoryReference => isFileReference(v) || isDirectoryReference(v);
+  if (isRef(value)) {
+    if (dtype !== 'file') throw new InvalidArgumentError(`'${name}' is a ${dtype} parameter: give its value in Argument.value${dtype === 'actor' ? ' (actor: Argument.actor)' : ''}, not Argument.file or Argument.directory`);
+    return fileCastInput(value);
+  }
+  if (dtype === 'file') throw new InvalidArgumentError(`'${name}' is a file parameter: give an uploaded file in Argument.file (sha256, target_path) or a folder in Argument.directory`);
+  if (dtype === 'actor') {
+    if (!isPlainObject(value) || !isPlainObject(value.spec)) throw new InvalidArgumentError(`'${name}' is an actor parameter: give Argument.actor with a spec object (a workflow step action)`);
+    if (Array.isArray(value.files)) return { ...value, files: value.files.map((f: unknown) => (isRef(f) ? fileCastInput(f) : f)) };
+  }
+  return value;
+}
+
 /**
  * Casts every argument with its parameter and checks required parameters. A file reference
- * becomes the file cast input `{source: fileId, targetPath}`; it is only accepted by file
- * parameters, and a file parameter only accepts a file reference. Returns the cast values
+ * becomes the file cast input `{source: fileId, targetPath}` (a folder reference
+ * `{entries, targetPath}`); it is only accepted by file parameters (and as an actor's files),
+ * and a file parameter only accepts a file or folder reference. Returns the cast values
  * by name (no defaults added); throws ModelValidationError listing every problem.
  */
 export function castArguments(template: WorkflowTemplate, args: readonly RunArgument[]): Record<string, PyValue> {
@@ -63,14 +103,7 @@ export function castArguments(template: WorkflowTemplate, args: readonly RunArgu
       return;
     }
     errors.attempt(() => {
-      let input: unknown = arg.value;
-      if (isFileReference(arg.value)) {
-        if (para.dtype !== 'file') throw new InvalidArgumentError(`unexpected file argument for ${para.dtype} parameter`);
-        input = { source: arg.value.value.fileId, targetPath: arg.value.value.targetPath ?? null };
-      } else if (para.dtype === 'file') {
-        throw new InvalidArgumentError("expected a file reference {type: '$file', value: {fileId}}");
-      }
-      result[arg.name] = para.cast(input);
+      result[arg.name] = para.cast(castInput(para.dtype, arg.name, arg.value));
     }, field);
   });
   for (const missing of missingArguments(template, seen)) errors.add(missing);

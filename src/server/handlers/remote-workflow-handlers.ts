@@ -142,6 +142,8 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
           uploadChunkBytes: limits.uploadChunkBytes,
           downloadChunkBytes: limits.downloadChunkBytes,
           heartbeatInterval: durationFromMs(limits.heartbeatIntervalMs),
+          maxDirectoryEntries: limits.maxDirectoryEntries,
+          maxDirectoryBytes: limits.maxDirectoryBytes,
         },
       };
     },

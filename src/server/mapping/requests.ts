@@ -1,5 +1,5 @@
 /** Protobuf requests → the service's domain inputs. */
-import type { Argument } from '../../gen/flowserv/remote/v1/argument.js';
+import type { Argument, DirectoryArgument, FileArgument } from '../../gen/flowserv/remote/v1/argument.js';
 import type { CreateWorkflowRequest } from '../../gen/flowserv/remote/v1/service.js';
 import type { EngineResources } from '../../gen/flowserv/remote/v1/workflow.js';
 import type { JobResources } from '../../engines/types.js';
@@ -8,28 +8,37 @@ import type { CreateWorkflowInput, RunArgument } from '../../service/types.js';
 import { optionalDurationMs } from '../../wire/duration.js';
 import { templateToDoc } from './template.js';
 
-/** One argument in flowServ's submitted form (file handles as `{type: '$file', value: {fileId, targetPath}}`). */
+/** flowServ's file handle `{type: '$file', value: {fileId, targetPath?}}`. */
+function fileHandle(f: FileArgument): unknown {
+  return { type: '$file', value: { fileId: f.sha256, ...(f.targetPath !== undefined && { targetPath: f.targetPath }) } };
+}
+
+/** The service's folder handle `{type: '$dir', value: {targetPath, entries: [{path, fileId}]}}`. */
+function directoryHandle(d: DirectoryArgument): unknown {
+  return { type: '$dir', value: { targetPath: d.targetPath, entries: d.entries.map((e) => ({ path: e.path, fileId: e.sha256 })) } };
+}
+
+/**
+ * One argument in flowServ's submitted form: file handles as `{type: '$file', value: {fileId,
+ * targetPath}}`, folders as `{type: '$dir', …}`, actor values as `{spec, files: [handles]}`.
+ */
 export function argumentToDomain(arg: Argument, index: number): RunArgument {
   const kind = arg.kind;
   switch (kind?.$case) {
     case 'value':
       return { name: arg.name, value: kind.value ?? null };
     case 'file':
-      return {
-        name: arg.name,
-        value: { type: '$file', value: { fileId: kind.value.sha256, ...(kind.value.targetPath !== undefined && { targetPath: kind.value.targetPath }) } },
-      };
+      return { name: arg.name, value: fileHandle(kind.value) };
+    case 'directory':
+      return { name: arg.name, value: directoryHandle(kind.value) };
     case 'actor':
       return {
         name: arg.name,
-        value: {
-          spec: kind.value.spec ?? {},
-          files: kind.value.files.map((f) => ({ fileId: f.sha256, ...(f.targetPath !== undefined && { targetPath: f.targetPath }) })),
-        },
+        value: { spec: kind.value.spec ?? {}, files: [...kind.value.files.map(fileHandle), ...kind.value.directories.map(directoryHandle)] },
       };
     default:
       throw new InvalidArgumentError('argument without a value', [
-        { field: `arguments[${index}]`, description: `argument '${arg.name}' has no value, file or actor`, reason: 'MISSING_VALUE' },
+        { field: arg.name ? `arguments.${arg.name}` : `arguments[${index}]`, description: `argument '${arg.name}' has no value: set one of Argument.value, file, directory or actor`, reason: 'MISSING_VALUE' },
       ]);
   }
 }

@@ -101,7 +101,7 @@ describe('CreateWorkflow rejects invalid templates and envelopes', () => {
     ['a template without a workflow', { template: { parameters: [], parameterGroups: [], outputs: [] } }, 'template.workflow'],
     ['an unknown engine', { engine: 'pbs' }, 'engine'],
     ['a static file path with ..', { staticFiles: [{ path: '../x', sha256: sha256(NAMES) }] }, 'static_files[0].path'],
-    ['a static file that was never uploaded', { staticFiles: [{ path: 'x', sha256: sha256('never uploaded') }] }, 'files.x'],
+    ['a static file that was never uploaded', { staticFiles: [{ path: 'x', sha256: sha256('never uploaded') }] }, 'static_files[0].sha256'],
     ['an invalid run id', { run: { runId: 'has spaces' } }, 'run.run_id'],
   ])('%s', async (_label, overrides, field) => {
     const args = overrides.template ? [] : [file('input')];

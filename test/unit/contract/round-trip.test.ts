@@ -94,7 +94,7 @@ function sampleRequest(): CreateWorkflowRequest {
         name: 'step',
         kind: {
           $case: 'actor',
-          value: { spec: { environment: 'alpine', commands: ['cat in.txt'] }, files: [{ sha256: SHA, targetPath: undefined }] },
+          value: { spec: { environment: 'alpine', commands: ['cat in.txt'] }, files: [{ sha256: SHA, targetPath: undefined }], directories: [] },
         },
       },
     ],

@@ -55,7 +55,7 @@ describe('stopping a job the engine cannot reach', () => {
       defaultEngine: 'flaky',
       planWorkflow: createPlanner(),
       runsDirFor: () => join(dir, 'runs'),
-      limits: { maxUploadBytes: 1024, uploadChunkBytes: 1024, downloadChunkBytes: 1024, heartbeatIntervalMs: 1000, maxPageSize: 10 },
+      limits: { maxUploadBytes: 1024, uploadChunkBytes: 1024, downloadChunkBytes: 1024, heartbeatIntervalMs: 1000, maxPageSize: 10, maxDirectoryEntries: 100, maxDirectoryBytes: 1 << 20 },
       logger: pino({ level: 'silent' }),
       retryDelayMs: 20,
     });

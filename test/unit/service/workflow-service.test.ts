@@ -31,7 +31,7 @@ function newService(dataDir: string, maxConcurrentJobs = 4): WorkflowService {
     defaultEngine: 'local',
     planWorkflow: createPlanner(),
     runsDirFor: () => join(dataDir, 'runs'),
-    limits: { maxUploadBytes: 1 << 20, uploadChunkBytes: 1 << 16, downloadChunkBytes: 1 << 16, heartbeatIntervalMs: 200, maxPageSize: 100 },
+    limits: { maxUploadBytes: 1 << 20, uploadChunkBytes: 1 << 16, downloadChunkBytes: 1 << 16, heartbeatIntervalMs: 200, maxPageSize: 100, maxDirectoryEntries: 100, maxDirectoryBytes: 1 << 20 },
     logger,
   });
   open.push(service);

@@ -10,7 +10,7 @@ import { argumentsToProto } from '../../../../src/client/mapping/arguments.js';
 import { stateFromProto, stateToProto } from '../../../../src/client/mapping/state.js';
 import { templateToProto } from '../../../../src/client/mapping/template.js';
 import { ParameterType } from '../../../../src/gen/flowserv/remote/v1/template.js';
-import { ActorValue, InputFile, loadTemplateDirectory, parseTemplate, PyFloat, StatePending, templateToDict } from '../../../../src/model/index.js';
+import { ActorValue, InputDirectory, InputFile, loadTemplateDirectory, parseTemplate, PyFloat, StatePending, templateToDict } from '../../../../src/model/index.js';
 import { templateToDoc } from '../../../../src/server/mapping/template.js';
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../../../../src/wire/status-details.js';
 import { fileURLToPath } from 'node:url';
@@ -56,14 +56,28 @@ describe('argumentsToProto', () => {
     const extra = new InputFile('/tmp/code.py', 'code/x.py');
     const args = argumentsToProto(
       { names, actor: new ActorValue({ environment: 'python' }, [extra]), f: new PyFloat(2), rec: { a: new PyFloat(1.5), b: [1, 'x'] }, n: null },
-      (f) => (f === names ? 'a'.repeat(64) : 'b'.repeat(64)),
+      (source) => (source === names.source ? 'a'.repeat(64) : 'b'.repeat(64)),
     );
     expect(args).toEqual([
       { name: 'names', kind: { $case: 'file', value: { sha256: 'a'.repeat(64), targetPath: 'data/names.txt' } } },
-      { name: 'actor', kind: { $case: 'actor', value: { spec: { environment: 'python' }, files: [{ sha256: 'b'.repeat(64), targetPath: 'code/x.py' }] } } },
+      { name: 'actor', kind: { $case: 'actor', value: { spec: { environment: 'python' }, files: [{ sha256: 'b'.repeat(64), targetPath: 'code/x.py' }], directories: [] } } },
       { name: 'f', kind: { $case: 'value', value: 2 } },
       { name: 'rec', kind: { $case: 'value', value: { a: 1.5, b: [1, 'x'] } } },
       { name: 'n', kind: { $case: 'value', value: null } },
+    ]);
+  });
+
+  it('maps a folder (InputDirectory) to a DirectoryArgument with one entry per file', () => {
+    const runs = new InputDirectory([{ path: 'runs.json', source: '/tmp/r/runs.json' }, { path: 'a1/results/x.json', source: '/tmp/r/a1/x.json' }], 'runs');
+    const args = argumentsToProto({ runs }, (source) => (source.endsWith('runs.json') ? 'a'.repeat(64) : 'b'.repeat(64)));
+    expect(args).toEqual([
+      {
+        name: 'runs',
+        kind: {
+          $case: 'directory',
+          value: { targetPath: 'runs', entries: [{ path: 'runs.json', sha256: 'a'.repeat(64) }, { path: 'a1/results/x.json', sha256: 'b'.repeat(64) }] },
+        },
+      },
     ]);
   });
 });

@@ -53,7 +53,7 @@ describe('helloworld (test_template_parser.py)', () => {
       sleeptime: 10,
       greeting: 'Hello',
     });
-    expect(job.inputFiles).toEqual([new InputFile('sha256:abc', 'data/names.txt')]);
+    expect(job.inputFiles).toEqual([{ parameter: 'names', file: new InputFile('sha256:abc', 'data/names.txt') }]);
   });
 
   it('arguments and options change the commands', () => {
@@ -135,7 +135,7 @@ describe('serial spec rules', () => {
     const job = buildSerialJob(actorTemplate, args);
     expect(job.steps.map((s) => s.name)).toEqual(['tagger', 'evaluate']);
     expect(job.steps[0]!.commands).toEqual(['python code/helloworld.py Hello']);
-    expect(job.inputFiles).toEqual([new InputFile('sha', 'code/helloworld.py')]);
+    expect(job.inputFiles).toEqual([{ parameter: 'tagger', file: new InputFile('sha', 'code/helloworld.py') }]);
   });
 
   it('a required actor step without argument is a MissingArgumentError', () => {

@@ -65,7 +65,10 @@ describe('castArguments', () => {
       new DuplicateArgumentError('sleeptime', 'arguments.sleeptime'),
       new UnknownParameterError('nope', 'arguments.nope'),
       new InvalidArgumentError('2.0 not in [0.0,1.0]', 'arguments.ratio'),
-      new InvalidArgumentError('unexpected file argument for string parameter', 'arguments.greeting'),
+      new InvalidArgumentError(
+        "'greeting' is a string parameter: give its value in Argument.value, not Argument.file or Argument.directory",
+        'arguments.greeting',
+      ),
       new MissingArgumentError('names', 'arguments.names'),
       new MissingArgumentError('required', 'arguments.required'),
     ]);

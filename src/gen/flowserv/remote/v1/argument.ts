@@ -37,6 +37,12 @@ export interface Argument {
     | //
     /** actor is the value of an actor parameter (flowServ's ActorValue). */
     { $case: "actor"; value: ActorArgument }
+    | //
+    /**
+     * directory is a whole folder for a file parameter (flowServ's InputDirectory), such as the
+     * `runs` folder a post-processing workflow receives (FLOWSERV.md §6.5).
+     */
+    { $case: "directory"; value: DirectoryArgument }
     | undefined;
 }
 
@@ -60,6 +66,40 @@ export interface ActorArgument {
     | undefined;
   /** files are additional input files the actor needs in the run directory. */
   files: FileArgument[];
+  /** directories are additional input folders the actor needs in the run directory. */
+  directories: DirectoryArgument[];
+}
+
+/**
+ * DirectoryArgument is a folder of uploaded blobs placed under one target folder of the run
+ * directory, like flowServ's InputDirectory. In commands the argument renders as target_path
+ * (flowServ's `str(InputDirectory)`), so a post-processing step can say `--runs $[[runs]]`.
+ * Static files are staged first, then file and directory arguments, so an entry may replace a
+ * static file; two arguments aiming at one target are a conflict.
+ */
+export interface DirectoryArgument {
+  /**
+   * target_path is the relative, '/'-separated folder the entries go under (for example "runs").
+   * Required; absolute paths and ".." segments are rejected with INVALID_ARGUMENT.
+   */
+  targetPath: string;
+  /**
+   * entries are the folder's files. At most Limits.max_directory_entries entries whose blobs
+   * total at most Limits.max_directory_bytes; more is INVALID_ARGUMENT. An empty list creates
+   * an empty folder.
+   */
+  entries: DirectoryEntry[];
+}
+
+/** DirectoryEntry is one file of a DirectoryArgument. */
+export interface DirectoryEntry {
+  /**
+   * path is the file's relative, '/'-separated path inside the folder (for example
+   * "runs.json" or "<run_id>/results/analytics.json"); the same confinement as target_path.
+   */
+  path: string;
+  /** sha256 is the lowercase hex SHA-256 digest of a blob uploaded with UploadFile. */
+  sha256: string;
 }
 
 function createBaseArgument(): Argument {
@@ -80,6 +120,9 @@ export const Argument: MessageFns<Argument> = {
         break;
       case "actor":
         ActorArgument.encode(message.kind.value, writer.uint32(34).fork()).join();
+        break;
+      case "directory":
+        DirectoryArgument.encode(message.kind.value, writer.uint32(42).fork()).join();
         break;
     }
     return writer;
@@ -130,6 +173,14 @@ export const Argument: MessageFns<Argument> = {
             message.kind = { $case: "actor", value: ActorArgument.decode(reader, reader.uint32()) };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.kind = { $case: "directory", value: DirectoryArgument.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -151,6 +202,8 @@ export const Argument: MessageFns<Argument> = {
         ? { $case: "file", value: FileArgument.fromJSON(object.file) }
         : isSet(object.actor)
         ? { $case: "actor", value: ActorArgument.fromJSON(object.actor) }
+        : isSet(object.directory)
+        ? { $case: "directory", value: DirectoryArgument.fromJSON(object.directory) }
         : undefined,
     };
   },
@@ -166,6 +219,8 @@ export const Argument: MessageFns<Argument> = {
       obj.file = FileArgument.toJSON(message.kind.value);
     } else if (message.kind?.$case === "actor") {
       obj.actor = ActorArgument.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "directory") {
+      obj.directory = DirectoryArgument.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -192,6 +247,12 @@ export const Argument: MessageFns<Argument> = {
       case "actor": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "actor", value: ActorArgument.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "directory": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "directory", value: DirectoryArgument.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -290,7 +351,7 @@ export const FileArgument: MessageFns<FileArgument> = {
 };
 
 function createBaseActorArgument(): ActorArgument {
-  return { spec: undefined, files: [] };
+  return { spec: undefined, files: [], directories: [] };
 }
 
 export const ActorArgument: MessageFns<ActorArgument> = {
@@ -300,6 +361,9 @@ export const ActorArgument: MessageFns<ActorArgument> = {
     }
     for (const v of message.files) {
       FileArgument.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.directories) {
+      DirectoryArgument.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -333,6 +397,14 @@ export const ActorArgument: MessageFns<ActorArgument> = {
             message.files.push(FileArgument.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.directories.push(DirectoryArgument.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -349,6 +421,9 @@ export const ActorArgument: MessageFns<ActorArgument> = {
     return {
       spec: isObject(object.spec) ? object.spec : undefined,
       files: globalThis.Array.isArray(object?.files) ? object.files.map((e: any) => FileArgument.fromJSON(e)) : [],
+      directories: globalThis.Array.isArray(object?.directories)
+        ? object.directories.map((e: any) => DirectoryArgument.fromJSON(e))
+        : [],
     };
   },
 
@@ -360,6 +435,9 @@ export const ActorArgument: MessageFns<ActorArgument> = {
     if (message.files?.length) {
       obj.files = message.files.map((e) => FileArgument.toJSON(e));
     }
+    if (message.directories?.length) {
+      obj.directories = message.directories.map((e) => DirectoryArgument.toJSON(e));
+    }
     return obj;
   },
 
@@ -370,6 +448,183 @@ export const ActorArgument: MessageFns<ActorArgument> = {
     const message = createBaseActorArgument();
     message.spec = object.spec ?? undefined;
     message.files = object.files?.map((e) => FileArgument.fromPartial(e)) || [];
+    message.directories = object.directories?.map((e) => DirectoryArgument.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDirectoryArgument(): DirectoryArgument {
+  return { targetPath: "", entries: [] };
+}
+
+export const DirectoryArgument: MessageFns<DirectoryArgument> = {
+  encode(message: DirectoryArgument, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.targetPath !== "") {
+      writer.uint32(10).string(message.targetPath);
+    }
+    for (const v of message.entries) {
+      DirectoryEntry.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DirectoryArgument {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDirectoryArgument();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.targetPath = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.entries.push(DirectoryEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DirectoryArgument {
+    return {
+      targetPath: isSet(object.targetPath)
+        ? globalThis.String(object.targetPath)
+        : isSet(object.target_path)
+        ? globalThis.String(object.target_path)
+        : "",
+      entries: globalThis.Array.isArray(object?.entries)
+        ? object.entries.map((e: any) => DirectoryEntry.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: DirectoryArgument): unknown {
+    const obj: any = {};
+    if (message.targetPath !== "") {
+      obj.targetPath = message.targetPath;
+    }
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => DirectoryEntry.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DirectoryArgument>, I>>(base?: I): DirectoryArgument {
+    return DirectoryArgument.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DirectoryArgument>, I>>(object: I): DirectoryArgument {
+    const message = createBaseDirectoryArgument();
+    message.targetPath = object.targetPath ?? "";
+    message.entries = object.entries?.map((e) => DirectoryEntry.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDirectoryEntry(): DirectoryEntry {
+  return { path: "", sha256: "" };
+}
+
+export const DirectoryEntry: MessageFns<DirectoryEntry> = {
+  encode(message: DirectoryEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.path !== "") {
+      writer.uint32(10).string(message.path);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(18).string(message.sha256);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DirectoryEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDirectoryEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DirectoryEntry {
+    return {
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+    };
+  },
+
+  toJSON(message: DirectoryEntry): unknown {
+    const obj: any = {};
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DirectoryEntry>, I>>(base?: I): DirectoryEntry {
+    return DirectoryEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DirectoryEntry>, I>>(object: I): DirectoryEntry {
+    const message = createBaseDirectoryEntry();
+    message.path = object.path ?? "";
+    message.sha256 = object.sha256 ?? "";
     return message;
   },
 };
@@ -456,6 +711,18 @@ export const protoMetadata: ProtoMetadata = {
         "jsonName": "actor",
         "options": undefined,
         "proto3Optional": false,
+      }, {
+        "name": "directory",
+        "number": 5,
+        "label": 1,
+        "type": 11,
+        "typeName": ".flowserv.remote.v1.DirectoryArgument",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "directory",
+        "options": undefined,
+        "proto3Optional": false,
       }],
       "extension": [],
       "nestedType": [],
@@ -528,6 +795,90 @@ export const protoMetadata: ProtoMetadata = {
         "jsonName": "files",
         "options": undefined,
         "proto3Optional": false,
+      }, {
+        "name": "directories",
+        "number": 3,
+        "label": 3,
+        "type": 11,
+        "typeName": ".flowserv.remote.v1.DirectoryArgument",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "directories",
+        "options": undefined,
+        "proto3Optional": false,
+      }],
+      "extension": [],
+      "nestedType": [],
+      "enumType": [],
+      "extensionRange": [],
+      "oneofDecl": [],
+      "options": undefined,
+      "reservedRange": [],
+      "reservedName": [],
+      "visibility": 0,
+    }, {
+      "name": "DirectoryArgument",
+      "field": [{
+        "name": "target_path",
+        "number": 1,
+        "label": 1,
+        "type": 9,
+        "typeName": "",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "targetPath",
+        "options": undefined,
+        "proto3Optional": false,
+      }, {
+        "name": "entries",
+        "number": 2,
+        "label": 3,
+        "type": 11,
+        "typeName": ".flowserv.remote.v1.DirectoryEntry",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "entries",
+        "options": undefined,
+        "proto3Optional": false,
+      }],
+      "extension": [],
+      "nestedType": [],
+      "enumType": [],
+      "extensionRange": [],
+      "oneofDecl": [],
+      "options": undefined,
+      "reservedRange": [],
+      "reservedName": [],
+      "visibility": 0,
+    }, {
+      "name": "DirectoryEntry",
+      "field": [{
+        "name": "path",
+        "number": 1,
+        "label": 1,
+        "type": 9,
+        "typeName": "",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "path",
+        "options": undefined,
+        "proto3Optional": false,
+      }, {
+        "name": "sha256",
+        "number": 2,
+        "label": 1,
+        "type": 9,
+        "typeName": "",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "sha256",
+        "options": undefined,
+        "proto3Optional": false,
       }],
       "extension": [],
       "nestedType": [],
@@ -546,7 +897,7 @@ export const protoMetadata: ProtoMetadata = {
     "sourceCodeInfo": {
       "location": [{
         "path": [4, 0],
-        "span": [9, 0, 24, 1],
+        "span": [9, 0, 27, 1],
         "leadingComments":
           " Argument is the value a caller gives for one declared template parameter (flowServ's\n `{name, value}` run argument, FLOWSERV.md §4.2, §5.1). The server casts it with the\n parameter's flowServ rules; a cast error is INVALID_ARGUMENT with a BadRequest field violation.\n",
         "trailingComments": "",
@@ -559,7 +910,7 @@ export const protoMetadata: ProtoMetadata = {
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 8, 0],
-        "span": [13, 2, 23, 3],
+        "span": [13, 2, 26, 3],
         "leadingComments": " kind holds the argument value; exactly one case must be set.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
@@ -583,40 +934,93 @@ export const protoMetadata: ProtoMetadata = {
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
+        "path": [4, 0, 2, 4],
+        "span": [25, 4, 36],
+        "leadingComments":
+          " directory is a whole folder for a file parameter (flowServ's InputDirectory), such as the\n `runs` folder a post-processing workflow receives (FLOWSERV.md §6.5).\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
         "path": [4, 1],
-        "span": [27, 0, 34, 1],
+        "span": [30, 0, 37, 1],
         "leadingComments": " FileArgument is the value of a file parameter: an uploaded blob plus where it goes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 0],
-        "span": [29, 2, 20],
+        "span": [32, 2, 20],
         "leadingComments": " sha256 is the lowercase hex SHA-256 digest of a blob uploaded with UploadFile.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 1],
-        "span": [33, 2, 34],
+        "span": [36, 2, 34],
         "leadingComments":
           " target_path is the relative path the file is placed at in the run directory. When absent,\n flowServ's order applies: the declaration's target, then its default value; with neither,\n the argument is rejected (\"missing target path\").\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2],
-        "span": [37, 0, 42, 1],
+        "span": [40, 0, 47, 1],
         "leadingComments": " ActorArgument is the value of an actor parameter (flowServ's ActorValue{spec, files}).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 0],
-        "span": [39, 2, 34],
+        "span": [42, 2, 34],
         "leadingComments": " spec is the step action (a serial workflow step, FLOWSERV.md §7.1).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 1],
-        "span": [41, 2, 34],
+        "span": [44, 2, 34],
         "leadingComments": " files are additional input files the actor needs in the run directory.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 2, 2, 2],
+        "span": [46, 2, 45],
+        "leadingComments": " directories are additional input folders the actor needs in the run directory.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 3],
+        "span": [54, 0, 62, 1],
+        "leadingComments":
+          " DirectoryArgument is a folder of uploaded blobs placed under one target folder of the run\n directory, like flowServ's InputDirectory. In commands the argument renders as target_path\n (flowServ's `str(InputDirectory)`), so a post-processing step can say `--runs $[[runs]]`.\n Static files are staged first, then file and directory arguments, so an entry may replace a\n static file; two arguments aiming at one target are a conflict.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 3, 2, 0],
+        "span": [57, 2, 25],
+        "leadingComments":
+          ' target_path is the relative, \'/\'-separated folder the entries go under (for example "runs").\n Required; absolute paths and ".." segments are rejected with INVALID_ARGUMENT.\n',
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 3, 2, 1],
+        "span": [61, 2, 38],
+        "leadingComments":
+          " entries are the folder's files. At most Limits.max_directory_entries entries whose blobs\n total at most Limits.max_directory_bytes; more is INVALID_ARGUMENT. An empty list creates\n an empty folder.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 4],
+        "span": [65, 0, 71, 1],
+        "leadingComments": " DirectoryEntry is one file of a DirectoryArgument.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 4, 2, 0],
+        "span": [68, 2, 18],
+        "leadingComments":
+          ' path is the file\'s relative, \'/\'-separated path inside the folder (for example\n "runs.json" or "<run_id>/results/analytics.json"); the same confinement as target_path.\n',
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 4, 2, 1],
+        "span": [70, 2, 20],
+        "leadingComments": " sha256 is the lowercase hex SHA-256 digest of a blob uploaded with UploadFile.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }],
@@ -628,6 +1032,8 @@ export const protoMetadata: ProtoMetadata = {
     ".flowserv.remote.v1.Argument": Argument,
     ".flowserv.remote.v1.FileArgument": FileArgument,
     ".flowserv.remote.v1.ActorArgument": ActorArgument,
+    ".flowserv.remote.v1.DirectoryArgument": DirectoryArgument,
+    ".flowserv.remote.v1.DirectoryEntry": DirectoryEntry,
   },
   dependencies: [protoMetadata1],
 };

@@ -52,7 +52,16 @@ export interface Limits {
   /** download_chunk_bytes is the size of the DownloadFileResponse chunks the server sends, in bytes. */
   downloadChunkBytes: number;
   /** heartbeat_interval is how often WatchState sends a Heartbeat while nothing changes. */
-  heartbeatInterval?: Duration | undefined;
+  heartbeatInterval?:
+    | Duration
+    | undefined;
+  /** max_directory_entries is the largest number of entries a DirectoryArgument may carry. */
+  maxDirectoryEntries: number;
+  /**
+   * max_directory_bytes is the largest total size, in bytes, of the blobs one DirectoryArgument
+   * places.
+   */
+  maxDirectoryBytes: number;
 }
 
 function createBaseEngineInfo(): EngineInfo {
@@ -294,6 +303,8 @@ function createBaseLimits(): Limits {
     uploadChunkBytes: 0,
     downloadChunkBytes: 0,
     heartbeatInterval: undefined,
+    maxDirectoryEntries: 0,
+    maxDirectoryBytes: 0,
   };
 }
 
@@ -313,6 +324,12 @@ export const Limits: MessageFns<Limits> = {
     }
     if (message.heartbeatInterval !== undefined) {
       Duration.encode(message.heartbeatInterval, writer.uint32(42).fork()).join();
+    }
+    if (message.maxDirectoryEntries !== 0) {
+      writer.uint32(48).int32(message.maxDirectoryEntries);
+    }
+    if (message.maxDirectoryBytes !== 0) {
+      writer.uint32(56).int64(message.maxDirectoryBytes);
     }
     return writer;
   },
@@ -370,6 +387,22 @@ export const Limits: MessageFns<Limits> = {
             message.heartbeatInterval = Duration.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.maxDirectoryEntries = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.maxDirectoryBytes = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -409,6 +442,16 @@ export const Limits: MessageFns<Limits> = {
         : isSet(object.heartbeat_interval)
         ? Duration.fromJSON(object.heartbeat_interval)
         : undefined,
+      maxDirectoryEntries: isSet(object.maxDirectoryEntries)
+        ? globalThis.Number(object.maxDirectoryEntries)
+        : isSet(object.max_directory_entries)
+        ? globalThis.Number(object.max_directory_entries)
+        : 0,
+      maxDirectoryBytes: isSet(object.maxDirectoryBytes)
+        ? globalThis.Number(object.maxDirectoryBytes)
+        : isSet(object.max_directory_bytes)
+        ? globalThis.Number(object.max_directory_bytes)
+        : 0,
     };
   },
 
@@ -429,6 +472,12 @@ export const Limits: MessageFns<Limits> = {
     if (message.heartbeatInterval !== undefined) {
       obj.heartbeatInterval = Duration.toJSON(message.heartbeatInterval);
     }
+    if (message.maxDirectoryEntries !== 0) {
+      obj.maxDirectoryEntries = Math.round(message.maxDirectoryEntries);
+    }
+    if (message.maxDirectoryBytes !== 0) {
+      obj.maxDirectoryBytes = Math.round(message.maxDirectoryBytes);
+    }
     return obj;
   },
 
@@ -444,6 +493,8 @@ export const Limits: MessageFns<Limits> = {
     message.heartbeatInterval = (object.heartbeatInterval !== undefined && object.heartbeatInterval !== null)
       ? Duration.fromPartial(object.heartbeatInterval)
       : undefined;
+    message.maxDirectoryEntries = object.maxDirectoryEntries ?? 0;
+    message.maxDirectoryBytes = object.maxDirectoryBytes ?? 0;
     return message;
   },
 };
@@ -650,6 +701,30 @@ export const protoMetadata: ProtoMetadata = {
         "jsonName": "heartbeatInterval",
         "options": undefined,
         "proto3Optional": false,
+      }, {
+        "name": "max_directory_entries",
+        "number": 6,
+        "label": 1,
+        "type": 5,
+        "typeName": "",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "maxDirectoryEntries",
+        "options": undefined,
+        "proto3Optional": false,
+      }, {
+        "name": "max_directory_bytes",
+        "number": 7,
+        "label": 1,
+        "type": 3,
+        "typeName": "",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "maxDirectoryBytes",
+        "options": undefined,
+        "proto3Optional": false,
       }],
       "extension": [],
       "nestedType": [],
@@ -725,7 +800,7 @@ export const protoMetadata: ProtoMetadata = {
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2],
-        "span": [31, 0, 42, 1],
+        "span": [31, 0, 47, 1],
         "leadingComments": " Limits are the server's size and timing limits that clients should respect.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
@@ -759,6 +834,19 @@ export const protoMetadata: ProtoMetadata = {
         "path": [4, 2, 2, 4],
         "span": [41, 2, 50],
         "leadingComments": " heartbeat_interval is how often WatchState sends a Heartbeat while nothing changes.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 2, 2, 5],
+        "span": [43, 2, 34],
+        "leadingComments": " max_directory_entries is the largest number of entries a DirectoryArgument may carry.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 2, 2, 6],
+        "span": [46, 2, 32],
+        "leadingComments":
+          " max_directory_bytes is the largest total size, in bytes, of the blobs one DirectoryArgument\n places.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }],

@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!flowserv/remote/v1/argument.proto\x12\x12\x66lowserv.remote.v1\x1a\x1cgoogle/protobuf/struct.proto\"\xc9\x01\n\x08\x41rgument\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12.\n\x05value\x18\x02 \x01(\x0b\x32\x16.google.protobuf.ValueH\x00R\x05value\x12\x36\n\x04\x66ile\x18\x03 \x01(\x0b\x32 .flowserv.remote.v1.FileArgumentH\x00R\x04\x66ile\x12\x39\n\x05\x61\x63tor\x18\x04 \x01(\x0b\x32!.flowserv.remote.v1.ActorArgumentH\x00R\x05\x61\x63torB\x06\n\x04kind\"\\\n\x0c\x46ileArgument\x12\x16\n\x06sha256\x18\x01 \x01(\tR\x06sha256\x12$\n\x0btarget_path\x18\x02 \x01(\tH\x00R\ntargetPath\x88\x01\x01\x42\x0e\n\x0c_target_path\"t\n\rActorArgument\x12+\n\x04spec\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x04spec\x12\x36\n\x05\x66iles\x18\x02 \x03(\x0b\x32 .flowserv.remote.v1.FileArgumentR\x05\x66ilesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!flowserv/remote/v1/argument.proto\x12\x12\x66lowserv.remote.v1\x1a\x1cgoogle/protobuf/struct.proto\"\x90\x02\n\x08\x41rgument\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12.\n\x05value\x18\x02 \x01(\x0b\x32\x16.google.protobuf.ValueH\x00R\x05value\x12\x36\n\x04\x66ile\x18\x03 \x01(\x0b\x32 .flowserv.remote.v1.FileArgumentH\x00R\x04\x66ile\x12\x39\n\x05\x61\x63tor\x18\x04 \x01(\x0b\x32!.flowserv.remote.v1.ActorArgumentH\x00R\x05\x61\x63tor\x12\x45\n\tdirectory\x18\x05 \x01(\x0b\x32%.flowserv.remote.v1.DirectoryArgumentH\x00R\tdirectoryB\x06\n\x04kind\"\\\n\x0c\x46ileArgument\x12\x16\n\x06sha256\x18\x01 \x01(\tR\x06sha256\x12$\n\x0btarget_path\x18\x02 \x01(\tH\x00R\ntargetPath\x88\x01\x01\x42\x0e\n\x0c_target_path\"\xbd\x01\n\rActorArgument\x12+\n\x04spec\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x04spec\x12\x36\n\x05\x66iles\x18\x02 \x03(\x0b\x32 .flowserv.remote.v1.FileArgumentR\x05\x66iles\x12G\n\x0b\x64irectories\x18\x03 \x03(\x0b\x32%.flowserv.remote.v1.DirectoryArgumentR\x0b\x64irectories\"r\n\x11\x44irectoryArgument\x12\x1f\n\x0btarget_path\x18\x01 \x01(\tR\ntargetPath\x12<\n\x07\x65ntries\x18\x02 \x03(\x0b\x32\".flowserv.remote.v1.DirectoryEntryR\x07\x65ntries\"<\n\x0e\x44irectoryEntry\x12\x12\n\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n\x06sha256\x18\x02 \x01(\tR\x06sha256b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowserv_remote._gen.flowserv.remote.v1.argument_pb2', globals())
@@ -22,9 +22,13 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   _ARGUMENT._serialized_start=88
-  _ARGUMENT._serialized_end=289
-  _FILEARGUMENT._serialized_start=291
-  _FILEARGUMENT._serialized_end=383
-  _ACTORARGUMENT._serialized_start=385
-  _ACTORARGUMENT._serialized_end=501
+  _ARGUMENT._serialized_end=360
+  _FILEARGUMENT._serialized_start=362
+  _FILEARGUMENT._serialized_end=454
+  _ACTORARGUMENT._serialized_start=457
+  _ACTORARGUMENT._serialized_end=646
+  _DIRECTORYARGUMENT._serialized_start=648
+  _DIRECTORYARGUMENT._serialized_end=762
+  _DIRECTORYENTRY._serialized_start=764
+  _DIRECTORYENTRY._serialized_end=824
 # @@protoc_insertion_point(module_scope)
