@@ -85,6 +85,8 @@ export const ViolationReason = {
   INVALID_PATH: 'INVALID_PATH',
   /** Two arguments or files on one target path. */
   PATH_CONFLICT: 'PATH_CONFLICT',
+  /** A folder argument with more entries or bytes than Limits.max_directory_entries / max_directory_bytes. */
+  DIRECTORY_TOO_LARGE: 'DIRECTORY_TOO_LARGE',
   /** Resources the engine refused (partition, limits, extra arguments). */
   ENGINE_REJECTED: 'ENGINE_REJECTED',
 } as const;
