@@ -16,8 +16,8 @@ export interface FieldViolation {
   /** Path of the field, e.g. `arguments.names` or `template.parameters[2].dtype`. */
   readonly field: string;
   readonly description: string;
-  /** Stable code for the violation (e.g. `MISSING_ARGUMENT`, `UNKNOWN_PARAMETER`). */
-  readonly reason?: string;
+  /** Why the field is bad, from the one catalogue (src/wire/reasons.ts). */
+  readonly reason: ViolationReason;
 }
 
 /** Base class of every deliberate error; `metadata` becomes ErrorInfo.metadata. */
@@ -86,23 +86,7 @@ export class OutOfRangeError extends ServiceError {
   }
 }
 
-/** The requested engine is not configured. INVALID_ARGUMENT (with a field violation on `engine`). */
-export class EngineNotFoundError extends ServiceError {
-  override readonly name = 'EngineNotFoundError';
-  constructor(readonly engine: string) {
-    super(ErrorReason.ENGINE_NOT_FOUND, `unknown engine '${engine}'`, { engine });
-  }
-}
-
-/** The engine cannot take work now (scheduler down). UNAVAILABLE. */
-export class EngineUnavailableServiceError extends ServiceError {
-  override readonly name = 'EngineUnavailableServiceError';
-  constructor(readonly engine: string, message: string) {
-    super(ErrorReason.ENGINE_UNAVAILABLE, message, { engine });
-  }
-}
-
-/** Uploaded bytes do not match the declared size or sha256. INVALID_ARGUMENT / DATA_LOSS. */
+/** Uploaded bytes do not match the declared size or sha256; resending fixes it. INVALID_ARGUMENT. */
 export class ChecksumMismatchError extends ServiceError {
   override readonly name = 'ChecksumMismatchError';
   constructor(message: string, metadata: Record<string, string> = {}) {
@@ -112,16 +96,40 @@ export class ChecksumMismatchError extends ServiceError {
 
 /** A configured limit was hit. RESOURCE_EXHAUSTED. */
 export class ResourceExhaustedError extends ServiceError {
-  override readonly name = 'ResourceExhaustedError';
+  override readonly name: string = 'ResourceExhaustedError';
   constructor(message: string, metadata: Record<string, string> = {}) {
     super(ErrorReason.RESOURCE_EXHAUSTED, message, metadata);
   }
 }
 
-/** The server is draining. UNAVAILABLE. */
-export class ShuttingDownError extends ServiceError {
-  override readonly name = 'ShuttingDownError';
-  constructor() {
-    super(ErrorReason.SHUTTING_DOWN, 'server is shutting down');
+/** A rate limit was hit; `retryAfterMs` is sent as `google.rpc.RetryInfo`. RESOURCE_EXHAUSTED. */
+export class RateLimitedError extends ResourceExhaustedError {
+  override readonly name = 'RateLimitedError';
+  constructor(
+    message: string,
+    /** How long the caller should wait before trying again, in ms. */
+    readonly retryAfterMs: number,
+    metadata: Record<string, string> = {},
+  ) {
+    super(message, { ...metadata, retry_after_ms: String(retryAfterMs) });
+  }
+}
+
+/** The call carries no usable credentials; `failure` says why (sent as ErrorInfo metadata `cause`). UNAUTHENTICATED. */
+export class UnauthenticatedError extends ServiceError {
+  override readonly name = 'UnauthenticatedError';
+  constructor(
+    message: string,
+    readonly failure: string,
+  ) {
+    super(ErrorReason.UNAUTHENTICATED, message, { cause: failure });
+  }
+}
+
+/** The credentials are valid but may not call this method. PERMISSION_DENIED. */
+export class PermissionDeniedError extends ServiceError {
+  override readonly name = 'PermissionDeniedError';
+  constructor(message: string, metadata: Record<string, string> = {}) {
+    super(ErrorReason.PERMISSION_DENIED, message, metadata);
   }
 }

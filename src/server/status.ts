@@ -1,14 +1,15 @@
 /**
  * The one place errors become gRPC statuses. Deliberate errors (ServiceError and its
- * subclasses, engine errors) map to a code and carry `google.rpc.ErrorInfo{reason, domain}` (plus
- * `BadRequest` field violations for validation errors) in `grpc-status-details-bin`. Anything
- * else is an internal fault: logged once in full, answered with INTERNAL and a generic message
- * that reveals nothing of the original error.
+ * subclasses, and the plumbing's RpcStatusError) map to a code and carry
+ * `google.rpc.ErrorInfo{reason, domain}` (plus `BadRequest` field violations for validation
+ * errors, `RetryInfo` for rate limits) in `grpc-status-details-bin`. Engine errors never get
+ * here: the service translates them (src/service/engine-errors.ts). Anything else is an internal
+ * fault: logged once in full, answered with INTERNAL and a generic message that reveals nothing
+ * of the original error.
  */
 import { Metadata, status as Code, type StatusObject } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { ERROR_DOMAIN, ErrorReason, InvalidArgumentError, ServiceError, type FieldViolation } from '../errors.js';
-import { EngineRejectedError, EngineUnavailableError } from '../engines/types.js';
+import { ERROR_DOMAIN, ErrorReason, InvalidArgumentError, RateLimitedError, ServiceError, type FieldViolation } from '../errors.js';
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../wire/status-details.js';
 
 /** Message sent for every internal fault. */
@@ -24,7 +25,7 @@ export class RpcStatusError extends Error {
   override readonly name = 'RpcStatusError';
   constructor(
     readonly code: Code,
-    readonly reason: string,
+    readonly reason: ErrorReason,
     message: string,
     readonly metadata: Readonly<Record<string, string>> = {},
   ) {
@@ -45,8 +46,6 @@ export const CODE_BY_REASON: Readonly<Record<ErrorReason, Code>> = {
   [ErrorReason.ALREADY_EXISTS]: Code.ALREADY_EXISTS,
   [ErrorReason.FAILED_PRECONDITION]: Code.FAILED_PRECONDITION,
   [ErrorReason.OUT_OF_RANGE]: Code.OUT_OF_RANGE,
-  // The caller named an engine this server does not offer: a bad argument, not a missing resource.
-  [ErrorReason.ENGINE_NOT_FOUND]: Code.INVALID_ARGUMENT,
   [ErrorReason.ENGINE_UNAVAILABLE]: Code.UNAVAILABLE,
   // The uploaded bytes disagree with what the caller declared; resending fixes it, nothing on the
   // server was lost, so this is a bad request rather than DATA_LOSS.
@@ -54,7 +53,6 @@ export const CODE_BY_REASON: Readonly<Record<ErrorReason, Code>> = {
   [ErrorReason.RESOURCE_EXHAUSTED]: Code.RESOURCE_EXHAUSTED,
   [ErrorReason.UNAUTHENTICATED]: Code.UNAUTHENTICATED,
   [ErrorReason.PERMISSION_DENIED]: Code.PERMISSION_DENIED,
-  [ErrorReason.SHUTTING_DOWN]: Code.UNAVAILABLE,
   [ErrorReason.CANCELLED]: Code.CANCELLED,
   [ErrorReason.UNIMPLEMENTED]: Code.UNIMPLEMENTED,
   [ErrorReason.SERVICE_NOT_FOUND]: Code.NOT_FOUND,
@@ -62,10 +60,10 @@ export const CODE_BY_REASON: Readonly<Record<ErrorReason, Code>> = {
 };
 
 /** What a status is built from, before encoding. */
-export interface Described {
+interface Described {
   readonly code: Code;
   readonly message: string;
-  readonly reason: string;
+  readonly reason: ErrorReason;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly violations?: readonly FieldViolation[];
   /** Sent as `google.rpc.RetryInfo` (rate limits). */
@@ -74,21 +72,13 @@ export interface Described {
 
 function describe(err: unknown): Described | undefined {
   if (err instanceof ServiceError) {
-    const violations =
-      err instanceof InvalidArgumentError
-        ? err.violations
-        : err.reason === ErrorReason.ENGINE_NOT_FOUND
-          ? [{ field: 'engine', description: err.message, reason: ErrorReason.ENGINE_NOT_FOUND }]
-          : undefined;
-    return { code: CODE_BY_REASON[err.reason], message: err.message, reason: err.reason, metadata: err.metadata, violations };
-  }
-  if (err instanceof EngineUnavailableError) {
-    return { code: Code.UNAVAILABLE, message: err.message, reason: ErrorReason.ENGINE_UNAVAILABLE, metadata: { engine: err.engine } };
-  }
-  if (err instanceof EngineRejectedError) {
     return {
-      code: Code.INVALID_ARGUMENT, message: err.message, reason: ErrorReason.INVALID_ARGUMENT, metadata: { engine: err.engine },
-      violations: [{ field: 'resources', description: err.message, reason: 'ENGINE_REJECTED' }],
+      code: CODE_BY_REASON[err.reason],
+      message: err.message,
+      reason: err.reason,
+      metadata: err.metadata,
+      ...(err instanceof InvalidArgumentError && { violations: err.violations }),
+      ...(err instanceof RateLimitedError && { retryDelayMs: err.retryAfterMs }),
     };
   }
   if (err instanceof RpcStatusError) {
@@ -97,8 +87,8 @@ function describe(err: unknown): Described | undefined {
   return undefined;
 }
 
-/** Builds the status object (code, details, trailers with ErrorInfo/BadRequest) for one answer. */
-export function buildStatus(described: Described): StatusObject {
+/** Builds the status object (code, details, trailers with ErrorInfo/BadRequest/RetryInfo) for one answer. */
+function buildStatus(described: Described): StatusObject {
   const metadata = new Metadata();
   metadata.set(
     STATUS_DETAILS_KEY,
@@ -106,7 +96,7 @@ export function buildStatus(described: Described): StatusObject {
       code: described.code,
       message: described.message,
       errorInfo: { reason: described.reason, domain: ERROR_DOMAIN, metadata: described.metadata ?? {} },
-      fieldViolations: (described.violations ?? []).map((v) => ({ field: v.field, description: v.description, reason: v.reason ?? '' })),
+      fieldViolations: (described.violations ?? []).map((v) => ({ field: v.field, description: v.description, reason: v.reason })),
       ...(described.retryDelayMs !== undefined && { retryDelayMs: described.retryDelayMs }),
     }),
   );

@@ -9,12 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineAdapter } from '../engines/types.js';
-import { EngineRejectedError, EngineUnavailableError } from '../engines/types.js';
-import { AlreadyExistsError, EngineUnavailableServiceError, InvalidArgumentError, type FieldViolation } from '../errors.js';
+import { AlreadyExistsError, InvalidArgumentError, ViolationReason, type FieldViolation } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { WorkflowRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import { canonicalHash } from './canonical-hash.js';
+import { engineErrorToServiceError } from './engine-errors.js';
 import type { Dispatcher } from './dispatcher.js';
 import { stageWorkDir, type StagedFile } from './staging.js';
 import type { CreateWorkflowInput, PlanWorkflow } from './types.js';
@@ -41,17 +41,17 @@ export const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,62})$/;
 function checkEnvelope(input: CreateWorkflowInput, engine: string, deps: CreateDeps): FieldViolation[] {
   const violations: FieldViolation[] = [];
   if (!RUN_ID.test(input.run.runId)) {
-    violations.push({ field: 'run.run_id', description: 'run id must be 1-64 characters of letters, digits, _ . -', reason: 'INVALID_RUN_ID' });
+    violations.push({ field: 'run.run_id', description: 'run id must be 1-64 characters of letters, digits, _ . -', reason: ViolationReason.INVALID_RUN_ID });
   }
   if (!deps.engines.has(engine)) {
-    violations.push({ field: 'engine', description: `unknown engine '${engine}'; configured: ${[...deps.engines.keys()].join(', ')}`, reason: 'UNKNOWN_ENGINE' });
+    violations.push({ field: 'engine', description: `unknown engine '${engine}'; configured: ${[...deps.engines.keys()].join(', ')}`, reason: ViolationReason.UNKNOWN_ENGINE });
   }
   for (const [key, value] of Object.entries(input.labels ?? {})) {
-    if (!LABEL_KEY.test(key)) violations.push({ field: `labels.${key}`, description: 'label keys are 1-63 characters of letters, digits, . _ / -', reason: 'INVALID_LABEL' });
-    if (value.length > 256) violations.push({ field: `labels.${key}`, description: 'label values are at most 256 characters', reason: 'INVALID_LABEL' });
+    if (!LABEL_KEY.test(key)) violations.push({ field: `labels.${key}`, description: 'label keys are 1-63 characters of letters, digits, . _ / -', reason: ViolationReason.INVALID_LABEL });
+    if (value.length > 256) violations.push({ field: `labels.${key}`, description: 'label values are at most 256 characters', reason: ViolationReason.INVALID_LABEL });
   }
   if (input.requestId !== undefined && input.requestId.length > 128) {
-    violations.push({ field: 'request_id', description: 'request id is at most 128 characters', reason: 'INVALID_REQUEST_ID' });
+    violations.push({ field: 'request_id', description: 'request id is at most 128 characters', reason: ViolationReason.INVALID_REQUEST_ID });
   }
   return violations;
 }
@@ -64,7 +64,7 @@ function checkBlobs(files: readonly StagedFile[], input: CreateWorkflowInput, de
     const size = deps.blobs.sizeOf(f.sha256);
     if (size === undefined) {
       const field = f.argument !== undefined ? `arguments.${f.argument}` : `static_files[${input.staticFiles.findIndex((s) => s.path === f.target)}].sha256`;
-      violations.push({ field, description: `no uploaded file with sha256 ${f.sha256} (for '${f.target}'); upload it first`, reason: 'UNKNOWN_FILE' });
+      violations.push({ field, description: `no uploaded file with sha256 ${f.sha256} (for '${f.target}'); upload it first`, reason: ViolationReason.UNKNOWN_FILE });
     } else if (f.argument !== undefined && f.folder !== undefined) {
       const key = `${f.argument}\0${f.folder}`;
       const entry = folderBytes.get(key) ?? { argument: f.argument, folder: f.folder, bytes: 0 };
@@ -77,7 +77,7 @@ function checkBlobs(files: readonly StagedFile[], input: CreateWorkflowInput, de
       violations.push({
         field: `arguments.${argument}`,
         description: `folder '${folder}' totals ${bytes} bytes; at most ${deps.maxDirectoryBytes} are allowed`,
-        reason: 'DIRECTORY_TOO_LARGE',
+        reason: ViolationReason.DIRECTORY_TOO_LARGE,
       });
     }
   }
@@ -140,13 +140,7 @@ export async function createWorkflow(
   } catch (err) {
     deps.store.remove(workflowId);
     await rm(base, { recursive: true, force: true });
-    if (err instanceof EngineUnavailableError) throw new EngineUnavailableServiceError(engine, err.message);
-    if (err instanceof EngineRejectedError) {
-      throw new InvalidArgumentError(`engine '${engine}' refused the workflow: ${err.message}`, [
-        { field: 'resources', description: err.message, reason: 'ENGINE_REJECTED' },
-      ]);
-    }
-    throw err;
+    throw engineErrorToServiceError(err, engine);
   }
   return { workflow: deps.store.get(workflowId)!, replayed: false };
 }

@@ -1,5 +1,5 @@
 /** Opaque ListWorkflows page tokens: a base64url keyset cursor (createdAt, workflowId). */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, ViolationReason } from '../errors.js';
 
 /** The cursor a token carries. */
 export interface PageCursor {
@@ -20,5 +20,5 @@ export function decodePageToken(token: string): PageCursor {
   } catch {
     // fall through to the error below
   }
-  throw new InvalidArgumentError('invalid page token', [{ field: 'page_token', description: 'not a token this server issued' }]);
+  throw new InvalidArgumentError('invalid page token', [{ field: 'page_token', description: 'not a token this server issued', reason: ViolationReason.INVALID_PAGE_TOKEN }]);
 }

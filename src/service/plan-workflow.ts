@@ -5,7 +5,7 @@
  * all problems of a request at once; path problems (absolute, `..`, clashes) are reported the
  * same way, before anything touches the disk.
  */
-import { InvalidArgumentError, type FieldViolation } from '../errors.js';
+import { InvalidArgumentError, ViolationReason, type FieldViolation } from '../errors.js';
 import { ModelError, ModelValidationError } from '../model/errors.js';
 import { buildSerialJob } from '../model/serial/build-job.js';
 import { castArguments } from '../model/template/arguments.js';
@@ -41,19 +41,19 @@ function checkPaths(staticFiles: readonly StagedFile[], argumentFiles: readonly 
   const violations: FieldViolation[] = [];
   for (const f of [...staticFiles, ...argumentFiles]) {
     const problem = checkRelativePath(f.target);
-    if (problem) violations.push({ field: fieldOf(f, staticFiles), description: `${problem}: '${f.target}'`, reason: 'INVALID_PATH' });
+    if (problem) violations.push({ field: fieldOf(f, staticFiles), description: `${problem}: '${f.target}'`, reason: ViolationReason.INVALID_PATH });
   }
   if (violations.length === 0) {
     const files = applyReplacements(staticFiles, argumentFiles);
     const owner = new Map<string, StagedFile>();
     for (const f of files) if (!owner.has(f.target) || f.argument !== undefined) owner.set(f.target, f);
     for (const [target, message] of findTargetConflicts(files)) {
-      violations.push({ field: fieldOf(owner.get(target)!, staticFiles), description: message, reason: 'PATH_CONFLICT' });
+      violations.push({ field: fieldOf(owner.get(target)!, staticFiles), description: message, reason: ViolationReason.PATH_CONFLICT });
     }
   }
   outputs.forEach((key, i) => {
     const problem = checkRelativePath(key);
-    if (problem) violations.push({ field: `template.outputs[${i}]`, description: `${problem}: '${key}'`, reason: 'INVALID_PATH' });
+    if (problem) violations.push({ field: `template.outputs[${i}]`, description: `${problem}: '${key}'`, reason: ViolationReason.INVALID_PATH });
   });
   return violations;
 }
@@ -62,13 +62,13 @@ function checkFolders(folders: readonly ArgumentFolder[], files: readonly Staged
   const violations: FieldViolation[] = [];
   for (const folder of folders) {
     const problem = checkRelativePath(folder.target);
-    if (problem) violations.push({ field: `arguments.${folder.parameter}`, description: `${problem}: folder '${folder.target}'`, reason: 'INVALID_PATH' });
+    if (problem) violations.push({ field: `arguments.${folder.parameter}`, description: `${problem}: folder '${folder.target}'`, reason: ViolationReason.INVALID_PATH });
     const count = files.filter((f) => f.argument === folder.parameter && f.folder === folder.target).length;
     if (count > maxEntries) {
       violations.push({
         field: `arguments.${folder.parameter}`,
         description: `folder '${folder.target}' has ${count} entries; at most ${maxEntries} are allowed`,
-        reason: 'DIRECTORY_TOO_LARGE',
+        reason: ViolationReason.DIRECTORY_TOO_LARGE,
       });
     }
   }

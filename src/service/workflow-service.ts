@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Readable } from 'node:stream';
 import type { EngineAdapter, EngineHealth } from '../engines/types.js';
-import { FileNotFoundError, FailedPreconditionError, InvalidArgumentError, OutOfRangeError, WorkflowNotFoundError } from '../errors.js';
+import { FileNotFoundError, FailedPreconditionError, InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoundError, type FieldViolation } from '../errors.js';
 import type { BlobStore, IngestResult } from '../store/blob-store.js';
 import { BlobVerificationError, SHA256_PATTERN } from '../store/blob-store.js';
 import type { StateType } from '../model/state.js';
@@ -145,9 +145,13 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
       return watchStates({ store, hub, heartbeatIntervalMs: limits.heartbeatIntervalMs, now }, workflowId, afterSequence, signal);
     },
     async uploadFile(chunks, declared, signal) {
-      const violations = [];
-      if (!SHA256_PATTERN.test(declared.sha256)) violations.push({ field: 'header.sha256', description: 'sha256 must be 64 lowercase hex characters' });
-      if (!Number.isSafeInteger(declared.sizeBytes) || declared.sizeBytes < 0) violations.push({ field: 'header.size_bytes', description: 'size must be a non-negative integer' });
+      const violations: FieldViolation[] = [];
+      if (!SHA256_PATTERN.test(declared.sha256)) {
+        violations.push({ field: 'header.sha256', description: 'sha256 must be 64 lowercase hex characters', reason: ViolationReason.INVALID_DIGEST });
+      }
+      if (!Number.isSafeInteger(declared.sizeBytes) || declared.sizeBytes < 0) {
+        violations.push({ field: 'header.size_bytes', description: 'size must be a non-negative integer', reason: ViolationReason.OUT_OF_BOUNDS });
+      }
       if (violations.length > 0) throw new InvalidArgumentError('invalid upload header', violations);
       if (declared.sizeBytes > limits.maxUploadBytes) {
         throw new ResourceExhaustedError(`file of ${declared.sizeBytes} bytes exceeds the upload limit of ${limits.maxUploadBytes} bytes`, {
@@ -185,7 +189,7 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
       if (badKeys.length > 0) {
         throw new InvalidArgumentError(
           'invalid label filter',
-          badKeys.map((key) => ({ field: `labels.${key}`, description: 'not a valid label key', reason: 'INVALID_LABEL' })),
+          badKeys.map((key) => ({ field: `labels.${key}`, description: 'not a valid label key', reason: ViolationReason.INVALID_LABEL })),
         );
       }
       const pageSize = Math.min(Math.max(input.pageSize || DEFAULT_PAGE_SIZE, 1), limits.maxPageSize);

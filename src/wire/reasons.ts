@@ -24,20 +24,16 @@ export const ErrorReason = {
   FAILED_PRECONDITION: 'FAILED_PRECONDITION',
   /** OUT_OF_RANGE: a watch cursor or download offset beyond what exists. */
   OUT_OF_RANGE: 'OUT_OF_RANGE',
-  /** INVALID_ARGUMENT: the request names an engine this server does not offer. */
-  ENGINE_NOT_FOUND: 'ENGINE_NOT_FOUND',
   /** UNAVAILABLE: the engine cannot take work now (metadata `engine`); a retry may succeed. */
   ENGINE_UNAVAILABLE: 'ENGINE_UNAVAILABLE',
   /** INVALID_ARGUMENT: uploaded bytes disagree with the declared size or sha256. */
   CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
-  /** RESOURCE_EXHAUSTED: a configured limit or rate was hit. */
+  /** RESOURCE_EXHAUSTED: a configured limit or rate was hit (a rate limit adds RetryInfo). */
   RESOURCE_EXHAUSTED: 'RESOURCE_EXHAUSTED',
   /** UNAUTHENTICATED: no usable credentials (metadata `cause`). */
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** PERMISSION_DENIED: the credentials may not call this method. */
   PERMISSION_DENIED: 'PERMISSION_DENIED',
-  /** UNAVAILABLE: the server is draining. */
-  SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** CANCELLED: the caller went away (cancel or deadline); not a fault. */
   CANCELLED: 'CANCELLED',
   /** UNIMPLEMENTED: this server has no handler for the method (metadata `rpc`). */
@@ -67,7 +63,7 @@ export const ViolationReason = {
   MISSING_HEADER: 'MISSING_HEADER',
   /** An upload that sends the header again after the first message. */
   DUPLICATE_HEADER: 'DUPLICATE_HEADER',
-  /** A number outside its allowed range (a grace period, a page size). */
+  /** A number outside its allowed range (a grace period, a page size, a file size). */
   OUT_OF_BOUNDS: 'OUT_OF_BOUNDS',
   /** An enum value this server does not know (or UNSPECIFIED where a value is needed). */
   INVALID_ENUM: 'INVALID_ENUM',
@@ -79,6 +75,10 @@ export const ViolationReason = {
   INVALID_LABEL: 'INVALID_LABEL',
   /** A request id longer than allowed. */
   INVALID_REQUEST_ID: 'INVALID_REQUEST_ID',
+  /** A sha256 that is not 64 lowercase hex characters. */
+  INVALID_DIGEST: 'INVALID_DIGEST',
+  /** A page token this server did not issue. */
+  INVALID_PAGE_TOKEN: 'INVALID_PAGE_TOKEN',
   /** A file reference (by sha256) to nothing uploaded. */
   UNKNOWN_FILE: 'UNKNOWN_FILE',
   /** A target or output path that is absolute, escapes the run directory, or is malformed. */

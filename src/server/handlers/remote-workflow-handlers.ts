@@ -6,7 +6,7 @@
  */
 import { RemoteWorkflowServiceService } from '../../gen/flowserv/remote/v1/service.js';
 import type { UploadFileRequest } from '../../gen/flowserv/remote/v1/service.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, ViolationReason } from '../../errors.js';
 import type { WorkflowService } from '../../service/workflow-service.js';
 import { defineService, type ServiceRegistration } from '../service-adapter.js';
 import { createRequestToDomain } from '../mapping/requests.js';
@@ -26,7 +26,7 @@ export interface HandlerSettings {
 }
 
 function required(value: string, field: string): string {
-  if (value === '') throw new InvalidArgumentError(`${field} is required`, [{ field, description: `${field} must not be empty`, reason: 'REQUIRED' }]);
+  if (value === '') throw new InvalidArgumentError(`${field} is required`, [{ field, description: `${field} must not be empty`, reason: ViolationReason.REQUIRED }]);
   return value;
 }
 
@@ -37,7 +37,7 @@ async function* uploadChunks(rest: AsyncIterator<UploadFileRequest>): AsyncGener
     const content = next.value.content;
     if (content?.$case !== 'chunk') {
       throw new InvalidArgumentError('only the first message may carry the header', [
-        { field: 'content.header', description: 'header sent again after the first message', reason: 'DUPLICATE_HEADER' },
+        { field: 'content.header', description: 'header sent again after the first message', reason: ViolationReason.DUPLICATE_HEADER },
       ]);
     }
     yield content.value;
@@ -62,7 +62,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       const askedMs = optionalDurationMs(req.gracePeriod);
       if (askedMs !== undefined && (askedMs < 0 || askedMs > settings.maxStopGraceMs)) {
         throw new InvalidArgumentError('invalid grace period', [
-          { field: 'grace_period', description: `grace period must be between 0 and ${settings.maxStopGraceMs} ms`, reason: 'OUT_OF_BOUNDS' },
+          { field: 'grace_period', description: `grace period must be between 0 and ${settings.maxStopGraceMs} ms`, reason: ViolationReason.OUT_OF_BOUNDS },
         ]);
       }
       const state = await service.stopWorkflow(required(req.workflowId, 'workflow_id'), req.reason, askedMs ?? settings.defaultStopGraceMs);
@@ -83,7 +83,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       const first = await it.next();
       if (first.done || first.value.content?.$case !== 'header') {
         throw new InvalidArgumentError('the first message must carry the header', [
-          { field: 'content.header', description: 'first message must be an UploadFileHeader with sha256 and size_bytes', reason: 'MISSING_HEADER' },
+          { field: 'content.header', description: 'first message must be an UploadFileHeader with sha256 and size_bytes', reason: ViolationReason.MISSING_HEADER },
         ]);
       }
       const header = first.value.content.value;
@@ -115,10 +115,10 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
     async listWorkflows(req) {
       const states = req.states.map((s, i) => {
         const type = stateTypeFromProto(s);
-        if (!type) throw new InvalidArgumentError('invalid state filter', [{ field: `states[${i}]`, description: 'unknown workflow state type', reason: 'INVALID_ENUM' }]);
+        if (!type) throw new InvalidArgumentError('invalid state filter', [{ field: `states[${i}]`, description: 'unknown workflow state type', reason: ViolationReason.INVALID_ENUM }]);
         return type;
       });
-      if (req.pageSize < 0) throw new InvalidArgumentError('invalid page size', [{ field: 'page_size', description: 'page size must not be negative' }]);
+      if (req.pageSize < 0) throw new InvalidArgumentError('invalid page size', [{ field: 'page_size', description: 'page size must not be negative', reason: ViolationReason.OUT_OF_BOUNDS }]);
       const page = service.listWorkflows({
         pageSize: req.pageSize,
         ...(req.pageToken && { pageToken: req.pageToken }),

@@ -3,7 +3,7 @@ import type { Argument, DirectoryArgument, FileArgument } from '../../gen/flowse
 import type { CreateWorkflowRequest } from '../../gen/flowserv/remote/v1/service.js';
 import type { EngineResources } from '../../gen/flowserv/remote/v1/workflow.js';
 import type { JobResources } from '../../engines/types.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, ViolationReason } from '../../errors.js';
 import type { CreateWorkflowInput, RunArgument } from '../../service/types.js';
 import { optionalDurationMs } from '../../wire/duration.js';
 import { templateToDoc } from './template.js';
@@ -38,7 +38,7 @@ export function argumentToDomain(arg: Argument, index: number): RunArgument {
       };
     default:
       throw new InvalidArgumentError('argument without a value', [
-        { field: arg.name ? `arguments.${arg.name}` : `arguments[${index}]`, description: `argument '${arg.name}' has no value: set one of Argument.value, file, directory or actor`, reason: 'MISSING_VALUE' },
+        { field: arg.name ? `arguments.${arg.name}` : `arguments[${index}]`, description: `argument '${arg.name}' has no value: set one of Argument.value, file, directory or actor`, reason: ViolationReason.MISSING_VALUE },
       ]);
   }
 }
@@ -59,7 +59,7 @@ function resourcesToDomain(r: EngineResources | undefined): JobResources | undef
 /** CreateWorkflowRequest → CreateWorkflowInput; a missing run is a field violation. */
 export function createRequestToDomain(req: CreateWorkflowRequest): CreateWorkflowInput {
   if (!req.run) {
-    throw new InvalidArgumentError('missing run', [{ field: 'run', description: 'run with a run_id is required', reason: 'MISSING_RUN' }]);
+    throw new InvalidArgumentError('missing run', [{ field: 'run', description: 'run with a run_id is required', reason: ViolationReason.MISSING_RUN }]);
   }
   const resources = resourcesToDomain(req.resources);
   return {

@@ -7,17 +7,10 @@
  * rate limit); the handler never starts and no request message is read. The `authorization`
  * header is removed before the call goes on, so no handler or log below can see the token.
  */
-import {
-  ServerInterceptingCall,
-  status as Code,
-  type Metadata,
-  type ServerInterceptingCallInterface,
-  type ServerInterceptor,
-  type StatusObject,
-} from '@grpc/grpc-js';
+import { ServerInterceptingCall, type Metadata, type ServerInterceptingCallInterface, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { ErrorReason } from '../../errors.js';
-import { buildStatus, toGrpcStatus } from '../status.js';
+import { PermissionDeniedError, RateLimitedError, UnauthenticatedError, type ServiceError } from '../../errors.js';
+import { toGrpcStatus } from '../status.js';
 import { AuthenticationError, type Authenticator, type Principal } from './authenticator.js';
 import { accessOf, CREATE_WORKFLOW_PATH } from './method-access.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -50,8 +43,8 @@ export function securityInterceptor(options: SecurityInterceptorOptions): Server
   const { authenticator, createLimiter, logger } = options;
   const rpcOf = (path: string) => path.replace(/^\//, '');
 
-  /** Undefined to let the call through, else the status that ends it. */
-  async function admit(path: string, call: ServerInterceptingCallInterface, metadata: Metadata): Promise<StatusObject | undefined> {
+  /** Undefined to let the call through, else the refusal that ends it. */
+  async function admit(path: string, call: ServerInterceptingCallInterface, metadata: Metadata): Promise<ServiceError | undefined> {
     const access = authenticator ? accessOf(path) : 'public';
     let principal: Principal | undefined;
     if (authenticator && access !== 'public') {
@@ -59,14 +52,12 @@ export function securityInterceptor(options: SecurityInterceptorOptions): Server
         principal = await authenticator.authenticate(metadata);
       } catch (err) {
         if (!(err instanceof AuthenticationError)) throw err;
-        return buildStatus({ code: Code.UNAUTHENTICATED, message: err.message, reason: ErrorReason.UNAUTHENTICATED, metadata: { cause: err.failure } });
+        return new UnauthenticatedError(err.message, err.failure);
       }
       if (access === 'write' && principal.readOnly) {
-        return buildStatus({
-          code: Code.PERMISSION_DENIED,
-          message: `${rpcOf(path)} changes server state; the token of '${principal.id}' is read-only`,
-          reason: ErrorReason.PERMISSION_DENIED,
-          metadata: { rpc: rpcOf(path), principal: principal.id },
+        return new PermissionDeniedError(`${rpcOf(path)} changes server state; the token of '${principal.id}' is read-only`, {
+          rpc: rpcOf(path),
+          principal: principal.id,
         });
       }
     }
@@ -75,13 +66,11 @@ export function securityInterceptor(options: SecurityInterceptorOptions): Server
       if (!decision.ok) {
         const limit = options.createLimit;
         const rule = limit ? ` (${limit.ratePerMinute} per minute, bursts of ${limit.burst})` : '';
-        return buildStatus({
-          code: Code.RESOURCE_EXHAUSTED,
-          message: `CreateWorkflow rate limit exceeded for this client${rule}; retry in ${Math.ceil(decision.retryAfterMs / 1000)} s`,
-          reason: ErrorReason.RESOURCE_EXHAUSTED,
-          metadata: { limit: 'create_rate', retry_after_ms: String(decision.retryAfterMs) },
-          retryDelayMs: decision.retryAfterMs,
-        });
+        return new RateLimitedError(
+          `CreateWorkflow rate limit exceeded for this client${rule}; retry in ${Math.ceil(decision.retryAfterMs / 1000)} s`,
+          decision.retryAfterMs,
+          { limit: 'create_rate' },
+        );
       }
     }
     return undefined;
@@ -95,7 +84,7 @@ export function securityInterceptor(options: SecurityInterceptorOptions): Server
             admit(method.path, call, metadata).then(
               (refusal) => {
                 if (refusal) {
-                  call.sendStatus(refusal);
+                  call.sendStatus(toGrpcStatus(refusal, logger));
                   return;
                 }
                 metadata.remove('authorization');

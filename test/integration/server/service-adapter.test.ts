@@ -33,7 +33,7 @@ describe('service adapter over a real server', () => {
         lastUnaryCtx = ctx;
         if (request.workflowId === 'missing') throw new WorkflowNotFoundError('missing');
         if (request.workflowId === 'invalid') {
-          throw new InvalidArgumentError('bad id', [{ field: 'workflow_id', description: 'not a uuid', reason: 'MALFORMED_ID' }]);
+          throw new InvalidArgumentError('bad id', [{ field: 'workflow_id', description: 'not a uuid', reason: 'INVALID_ENUM' }]);
         }
         if (request.workflowId === 'boom') throw new Error('disk /var/secret exploded');
         return { workflow: undefined };
@@ -73,7 +73,7 @@ describe('service adapter over a real server', () => {
   it('sends validation errors with BadRequest field violations', async () => {
     const err = await rejection(getWorkflow('invalid'));
     expect(err.code).toBe(Code.INVALID_ARGUMENT);
-    expect(decodeStatusDetails(err.metadata)?.fieldViolations).toEqual([{ field: 'workflow_id', description: 'not a uuid', reason: 'MALFORMED_ID' }]);
+    expect(decodeStatusDetails(err.metadata)?.fieldViolations).toEqual([{ field: 'workflow_id', description: 'not a uuid', reason: 'INVALID_ENUM' }]);
   });
 
   it('hides unknown errors behind INTERNAL and logs them once', async () => {

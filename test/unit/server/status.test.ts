@@ -8,20 +8,20 @@ import { describe, expect, it } from 'vitest';
 import {
   AlreadyExistsError,
   ChecksumMismatchError,
-  EngineNotFoundError,
-  EngineUnavailableServiceError,
   ERROR_DOMAIN,
   ErrorReason,
   FailedPreconditionError,
   FileNotFoundError,
   InvalidArgumentError,
   OutOfRangeError,
+  PermissionDeniedError,
+  RateLimitedError,
   ResourceExhaustedError,
   ServiceError,
-  ShuttingDownError,
+  UnauthenticatedError,
   WorkflowNotFoundError,
 } from '../../../src/errors.js';
-import { EngineRejectedError, EngineUnavailableError } from '../../../src/engines/types.js';
+import { EngineUnavailableError } from '../../../src/engines/types.js';
 import { CODE_BY_REASON, INTERNAL_MESSAGE, toGrpcStatus, unimplemented } from '../../../src/server/status.js';
 import { decodeStatusDetails, STATUS_DETAILS_KEY } from '../../../src/wire/status-details.js';
 import { memoryLogger } from '../../integration/server/support.js';
@@ -32,16 +32,13 @@ const cases: [string, Error, Code, string][] = [
   ['AlreadyExistsError', new AlreadyExistsError('run r1 exists'), Code.ALREADY_EXISTS, ErrorReason.ALREADY_EXISTS],
   ['FailedPreconditionError', new FailedPreconditionError('blob missing'), Code.FAILED_PRECONDITION, ErrorReason.FAILED_PRECONDITION],
   ['OutOfRangeError', new OutOfRangeError('cursor ahead'), Code.OUT_OF_RANGE, ErrorReason.OUT_OF_RANGE],
-  ['EngineNotFoundError', new EngineNotFoundError('pbs'), Code.INVALID_ARGUMENT, ErrorReason.ENGINE_NOT_FOUND],
-  ['EngineUnavailableServiceError', new EngineUnavailableServiceError('slurm', 'down'), Code.UNAVAILABLE, ErrorReason.ENGINE_UNAVAILABLE],
+  ['ServiceError(ENGINE_UNAVAILABLE)', new ServiceError(ErrorReason.ENGINE_UNAVAILABLE, 'down', { engine: 'slurm' }), Code.UNAVAILABLE, ErrorReason.ENGINE_UNAVAILABLE],
   ['ChecksumMismatchError', new ChecksumMismatchError('sha256 differs'), Code.INVALID_ARGUMENT, ErrorReason.CHECKSUM_MISMATCH],
   ['ResourceExhaustedError', new ResourceExhaustedError('too big'), Code.RESOURCE_EXHAUSTED, ErrorReason.RESOURCE_EXHAUSTED],
-  ['ShuttingDownError', new ShuttingDownError(), Code.UNAVAILABLE, ErrorReason.SHUTTING_DOWN],
-  ['ServiceError(UNAUTHENTICATED)', new ServiceError(ErrorReason.UNAUTHENTICATED, 'no token'), Code.UNAUTHENTICATED, ErrorReason.UNAUTHENTICATED],
-  ['ServiceError(PERMISSION_DENIED)', new ServiceError(ErrorReason.PERMISSION_DENIED, 'not yours'), Code.PERMISSION_DENIED, ErrorReason.PERMISSION_DENIED],
-  ['EngineUnavailableError (engine)', new EngineUnavailableError('slurm', 'sbatch timed out'), Code.UNAVAILABLE, ErrorReason.ENGINE_UNAVAILABLE],
-  ['EngineRejectedError (engine)', new EngineRejectedError('slurm', 'bad partition'), Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT],
-  ['unimplemented()', unimplemented('x.Y/Z'), Code.UNIMPLEMENTED, 'UNIMPLEMENTED'],
+  ['RateLimitedError', new RateLimitedError('slow down', 1500), Code.RESOURCE_EXHAUSTED, ErrorReason.RESOURCE_EXHAUSTED],
+  ['UnauthenticatedError', new UnauthenticatedError('no token', 'MISSING_CREDENTIALS'), Code.UNAUTHENTICATED, ErrorReason.UNAUTHENTICATED],
+  ['PermissionDeniedError', new PermissionDeniedError('not yours'), Code.PERMISSION_DENIED, ErrorReason.PERMISSION_DENIED],
+  ['unimplemented()', unimplemented('x.Y/Z'), Code.UNIMPLEMENTED, ErrorReason.UNIMPLEMENTED],
 ];
 
 describe('toGrpcStatus', () => {
@@ -67,18 +64,27 @@ describe('toGrpcStatus', () => {
   it('turns InvalidArgumentError violations into BadRequest field violations', () => {
     const error = new InvalidArgumentError('bad arguments', [
       { field: 'arguments.names', description: 'missing required parameter', reason: 'MISSING_ARGUMENT' },
-      { field: 'template.parameters[2].dtype', description: 'unknown type' },
+      { field: 'template.parameters[2].dtype', description: 'unknown type', reason: 'INVALID_PARAMETER' },
     ]);
     const details = decodeStatusDetails(toGrpcStatus(error, memoryLogger().logger).metadata);
     expect(details?.fieldViolations).toEqual([
       { field: 'arguments.names', description: 'missing required parameter', reason: 'MISSING_ARGUMENT' },
-      { field: 'template.parameters[2].dtype', description: 'unknown type', reason: '' },
+      { field: 'template.parameters[2].dtype', description: 'unknown type', reason: 'INVALID_PARAMETER' },
     ]);
   });
 
-  it('puts a field violation on `engine` for an unknown engine', () => {
-    const details = decodeStatusDetails(toGrpcStatus(new EngineNotFoundError('pbs'), memoryLogger().logger).metadata);
-    expect(details?.fieldViolations).toEqual([{ field: 'engine', description: "unknown engine 'pbs'", reason: 'ENGINE_NOT_FOUND' }]);
+  it('sends a rate limit with RetryInfo and its metadata, and an authentication failure with its cause', () => {
+    const limited = decodeStatusDetails(toGrpcStatus(new RateLimitedError('slow down', 1500, { limit: 'create_rate' }), memoryLogger().logger).metadata);
+    expect(limited).toMatchObject({ retryDelayMs: 1500, errorInfo: { metadata: { limit: 'create_rate', retry_after_ms: '1500' } } });
+    const refused = decodeStatusDetails(toGrpcStatus(new UnauthenticatedError('no token', 'EXPIRED_TOKEN'), memoryLogger().logger).metadata);
+    expect(refused?.errorInfo?.metadata).toEqual({ cause: 'EXPIRED_TOKEN' });
+    expect(refused?.retryDelayMs).toBeUndefined();
+  });
+
+  it('knows no engine errors: an engine error that escaped the service is an internal fault', () => {
+    const { logger, lines } = memoryLogger();
+    expect(toGrpcStatus(new EngineUnavailableError('slurm', 'down'), logger).code).toBe(Code.INTERNAL);
+    expect(lines.length).toBe(1);
   });
 
   it('answers unknown errors with INTERNAL and a generic message, logging the error once', () => {

@@ -205,4 +205,17 @@ describe('workflow service on the local engine', () => {
     expect(service.findFiles([sha, '0'.repeat(64)])).toEqual([sha]);
     await expect(service.uploadFile(Readable.from([Buffer.from('namez')]), { sha256: sha, sizeBytes: 5 })).rejects.toMatchObject({ reason: 'CHECKSUM_MISMATCH' });
   });
+
+  it('names every bad field with a catalogue reason (upload header, page token)', async () => {
+    const service = newService(mkdtempSync(join(tmpdir(), 'svc-')));
+    await expect(service.uploadFile(Readable.from([]), { sha256: 'XYZ', sizeBytes: -1 })).rejects.toMatchObject({
+      violations: [
+        { field: 'header.sha256', reason: 'INVALID_DIGEST' },
+        { field: 'header.size_bytes', reason: 'OUT_OF_BOUNDS' },
+      ],
+    });
+    expect(() => service.listWorkflows({ pageSize: 1, pageToken: 'bm9wZQ' })).toThrow(
+      expect.objectContaining({ violations: [expect.objectContaining({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN' })] }),
+    );
+  });
 });
