@@ -18,9 +18,10 @@ RECONNECT_CODES = frozenset({
 })
 
 
-def _stream(stub, workflow_id, after, metadata_timeout):
-    call = stub.WatchState(service_pb.WatchStateRequest(workflow_id=workflow_id, after_sequence=after),
-                           timeout=metadata_timeout)
+def _stream(stub, workflow_id, after):
+    """One WatchState stream (no deadline: a watch lasts as long as the workflow runs); the
+    call is cancelled when the caller stops reading."""
+    call = stub.WatchState(service_pb.WatchStateRequest(workflow_id=workflow_id, after_sequence=after))
     try:
         for event in call:
             yield event
@@ -39,7 +40,7 @@ def follow(client, workflow_id, after_sequence=0, heartbeats=False, poll_interva
     failures = 0
     while stream:
         try:
-            for event in _stream(client.stub, workflow_id, last, None):
+            for event in _stream(client.stub, workflow_id, last):
                 failures = 0
                 if event.HasField('heartbeat'):
                     if heartbeats:

@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 import flowserv_remote as fr
+from conftest import unavailable
 from pki import make_pki
 from server import ServerProcess
 
@@ -15,7 +16,7 @@ READ_ONLY = 'b' * 24 + '0123456789abcdef'
 @pytest.fixture(scope='module')
 def pki(tmp_path_factory):
     if shutil.which('openssl') is None:
-        pytest.skip('openssl is not on PATH')
+        unavailable('openssl is not on PATH')
     return make_pki(str(tmp_path_factory.mktemp('pki')))
 
 
