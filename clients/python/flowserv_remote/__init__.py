@@ -7,7 +7,7 @@ flowServ backend. The generated protobuf and gRPC modules live in ``flowserv_rem
 under a top-level ``flowserv`` package, so this package can be imported next to flowServ itself.
 """
 
-from .arguments import Actor, File
+from .arguments import Actor, Directory, File
 from .blobs import Blob
 from .client import Client, static_files_from_dir
 from .connection import open_channel
@@ -28,7 +28,7 @@ __version__ = '0.1.0'
 
 __all__ = [
     'Actor', 'AlreadyExistsError', 'Blob', 'CANCELED', 'CallCancelledError', 'ChecksumMismatchError', 'Client',
-    'DeadlineExceededError', 'ERROR', 'EngineInfo', 'FailedPreconditionError', 'FieldViolation', 'File',
+    'DeadlineExceededError', 'Directory', 'ERROR', 'EngineInfo', 'FailedPreconditionError', 'FieldViolation', 'File',
     'Heartbeat', 'InternalError', 'InvalidArgumentError', 'NotFoundError', 'OutOfRangeError', 'OutputFile',
     'PENDING', 'PermissionDeniedError', 'RUNNING', 'RemoteError', 'RemoteFileNotFoundError',
     'ResourceExhaustedError', 'RetryPolicy', 'SUCCESS', 'ServiceInfo', 'UnauthenticatedError', 'UnavailableError',

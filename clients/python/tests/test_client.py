@@ -216,3 +216,29 @@ def test_deadlines(server):
         with pytest.raises(fr.DeadlineExceededError):
             client.service_info()
         assert client.service_info(timeout=10).version
+
+
+def runs_folder(root):
+    """A post-processing input as flowServ builds it: runs.json plus <id>/results/analytics.json."""
+    runs = [{'id': 'r1', 'name': 'first', 'files': ['results/analytics.json']},
+            {'id': 'r2', 'name': 'second', 'files': ['results/analytics.json']}]
+    (root / 'runs.json').parent.mkdir(parents=True, exist_ok=True)
+    (root / 'runs.json').write_text(json.dumps(runs))
+    for i, run in enumerate(runs):
+        (root / run['id'] / 'results').mkdir(parents=True)
+        (root / run['id'] / 'results' / 'analytics.json').write_text(json.dumps({'avg_count': 10.0 + i}))
+    return root
+
+
+POSTPROC = os.path.join(os.path.dirname(HELLOWORLD), 'postproc')
+
+
+def test_a_folder_argument(client, tmp_path):
+    folder = fr.Directory.from_folder(str(runs_folder(tmp_path / 'runs')), 'runs')
+    assert [f.target_path for f in folder.entries] == ['r1/results/analytics.json', 'r2/results/analytics.json',
+                                                       'runs.json']
+    workflow = client.create_workflow(fr.load_template(os.path.join(POSTPROC, 'postproc.yaml')), {'runs': folder},
+                                      {'code/postproc.py': os.path.join(POSTPROC, 'code', 'postproc.py')})
+    assert client.wait(workflow.workflow_id).type == fr.SUCCESS
+    compare = json.loads(client.read_file(workflow.workflow_id, 'results/compare.json'))
+    assert [(c['run'], c['name'], c['avg_count']) for c in compare] == [('r1', 'first', 10.0), ('r2', 'second', 11.0)]

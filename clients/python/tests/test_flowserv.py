@@ -4,6 +4,7 @@ result files are in the runstore before SUCCESS), and the backend selected by
 FLOWSERV_BACKEND_MODULE/CLASS in sync and async mode, following runs with WatchState."""
 
 import importlib
+import json
 import os
 import threading
 import uuid
@@ -13,7 +14,7 @@ import pytest
 
 import flowserv_remote as fr
 from conftest import HELLOWORLD
-from flowserv_fakes import ActorValue, ApiFactory, InputFile, Run, StaticVolume, Template, Buffer
+from flowserv_fakes import ActorValue, ApiFactory, Buffer, InputDirectory, InputFile, Run, StaticVolume, Template
 from flowserv_remote.flowserv import RemoteBackend, RemoteClient, Settings
 from flowserv_remote.flowserv.volume import FolderVolume
 
@@ -181,7 +182,10 @@ def test_backend_polls_when_the_server_has_no_watch(server):
     assert counter.calls['GetWorkflowState'] >= 1
 
 
-def test_every_argument_kind(server):
+def test_every_argument_kind(server, tmp_path):
+    (tmp_path / 'conf' / 'sub').mkdir(parents=True)
+    (tmp_path / 'conf' / 'a.txt').write_bytes(b'A\n')
+    (tmp_path / 'conf' / 'sub' / 'b.txt').write_bytes(b'B\n')
     doc = {
         'workflow': {
             'parameters': {'rec': '$[[rec]]', 'names': '$[[names]]', 'flag': '$[[flag]]', 'ratio': '$[[ratio]]'},
@@ -202,13 +206,15 @@ def test_every_argument_kind(server):
         ],
         'outputs': [{'source': 'results/args.txt'}, {'source': 'results/greeting.txt'}],
     }
-    actor = ActorValue(spec={'environment': 'sh', 'commands': ['mkdir -p results',
-                                                                 'echo hello from the actor > results/greeting.txt']})
+    actor = ActorValue(spec={'environment': 'sh', 'commands': ['mkdir -p results', 'sh code/greet.sh > results/greeting.txt',
+                                                                 'cat conf/a.txt conf/sub/b.txt >> results/greeting.txt']},
+                       files=[InputFile(Buffer(b'echo hello from the actor\n'), 'code/greet.sh'),
+                              InputDirectory(FolderVolume(str(tmp_path / 'conf')), 'conf')])
     arguments = {'greeter': actor, 'rec': {'a': 1, 'b': 'x'}, 'names': ['x', 'y'], 'flag': True, 'ratio': 0.5}
     backend = RemoteBackend(service=ApiFactory(config(server)))
     state, runstore = backend.exec_workflow(Run(uuid.uuid4().hex), Template(doc), arguments, StaticVolume({}))
     assert state.is_success(), getattr(state, 'messages', None)
-    assert read(os.path.join(runstore.basedir, 'results', 'greeting.txt')) == b'hello from the actor\n'
+    assert read(os.path.join(runstore.basedir, 'results', 'greeting.txt')) == b'hello from the actor\nA\nB\n'
     assert read(os.path.join(runstore.basedir, 'results', 'args.txt')) == b"{'a': 1, 'b': 'x'}|['x', 'y']|True|0.5\n"
 
 
@@ -248,3 +254,16 @@ def test_folder_volume_keeps_results_by_key(tmp_path):
     volume = FolderVolume(str(tmp_path / 'store'))
     volume.store(Buffer(b'x'), 'a/b.txt')
     assert [k for k, _ in volume.walk()] == ['a/b.txt'] and volume.load('a/b.txt').size() == 1
+
+
+def test_post_processing_gets_the_runs_folder(server, tmp_path):
+    """flowServ's post-processing run: the `runs` argument is an InputDirectory over a volume."""
+    from test_client import POSTPROC, runs_folder
+    runs = InputDirectory(FolderVolume(str(runs_folder(tmp_path / 'runs'))), 'runs')
+    template = Template(fr.load_template(os.path.join(POSTPROC, 'postproc.yaml')))
+    statics = StaticVolume({'code/postproc.py': read(os.path.join(POSTPROC, 'code', 'postproc.py'))})
+    run = Run(uuid.uuid4().hex, group_id=None)
+    state, runstore = RemoteBackend(service=ApiFactory(config(server))).exec_workflow(run, template, {'runs': runs}, statics)
+    assert state.is_success(), getattr(state, 'messages', None)
+    compare = json.loads(read(os.path.join(runstore.basedir, 'results', 'compare.json')))
+    assert [c['run'] for c in compare] == ['r1', 'r2']

@@ -13,7 +13,7 @@ flowServ's states.
 """
 
 from .. import states as svc
-from ..arguments import Actor, File
+from ..arguments import Actor, Directory, File
 from ..blobs import Blob
 from .compat import StateCanceled, StateError, StatePending, StateRunning, StateSuccess
 from .volume import CollectingVolume
@@ -54,15 +54,16 @@ def io_files(value):
 
 
 def io_value(value):
-    """An InputFile → File at its target; an InputDirectory → its files, each a File at its key.
-
-    Returns a File, or a list of Files for a folder (the service has no folder argument yet, so
-    a folder's files are sent as static files; see ``RemoteClient``)."""
+    """An InputFile → a File at its target; an InputDirectory → a Directory at its target with
+    each file at its path inside the folder."""
     target = str(value)
     files = io_files(value)
     if len(files) == 1 and files[0][0] == target:
         return File(handle_blob(files[0][1], target), target_path=target)
-    return [File(handle_blob(handle, key), target_path=key) for key, handle in files]
+    prefix = target.rstrip('/') + '/'
+    return Directory(target, tuple(
+        File(handle_blob(handle, key), target_path=key[len(prefix):] if key.startswith(prefix) else key)
+        for key, handle in files))
 
 
 def _is_actor(value):
@@ -72,11 +73,7 @@ def _is_actor(value):
 def argument_value(value):
     """One cast flowServ value → a value flowserv_remote.Client sends."""
     if _is_actor(value):
-        files = []
-        for item in value.files or []:
-            converted = io_value(item)
-            files.extend(converted if isinstance(converted, list) else [converted])
-        return Actor(spec=value.spec, files=files)
+        return Actor(spec=value.spec, files=[io_value(item) for item in value.files or []])
     if _is_io_value(value):
         return io_value(value)
     if isinstance(value, dict):
