@@ -184,7 +184,8 @@ def from_rpc_error(err):
             elif any_detail.Is(error_details.BadRequest.DESCRIPTOR):
                 bad = error_details.BadRequest()
                 any_detail.Unpack(bad)
-                violations = [FieldViolation(v.field, v.description, v.reason) for v in bad.field_violations]
+                violations = [FieldViolation(v.field, v.description, getattr(v, 'reason', ''))
+                              for v in bad.field_violations]
             elif any_detail.Is(error_details.RetryInfo.DESCRIPTOR):
                 retry = error_details.RetryInfo()
                 any_detail.Unpack(retry)

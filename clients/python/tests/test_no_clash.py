@@ -41,3 +41,26 @@ def test_imports_next_to_flowserv_either_order(server, tmp_path):
         ''', root, str(tmp_path))
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip()
+
+
+def test_prefers_an_installed_grpc_health_module(server, tmp_path):
+    """grpcio-health-checking ships grpc/health/v1/health.proto as grpc_health.v1: when it is
+    importable, the package uses it rather than registering the same proto file a second time."""
+    import flowserv_remote._gen.grpc.health.v1 as ours
+    site = tmp_path / 'site' / 'grpc_health' / 'v1'
+    site.mkdir(parents=True)
+    (site.parent / '__init__.py').write_text('')
+    (site / '__init__.py').write_text('')
+    for name in ('health_pb2.py', 'health_pb2_grpc.py'):
+        with open(os.path.join(os.path.dirname(ours.__file__), name), encoding='utf-8') as f:
+            text = f.read()
+        (site / name).write_text(text.replace('flowserv_remote._gen.grpc.health.v1', 'grpc_health.v1'))
+    result = run_python(f'''
+        import grpc_health.v1.health_pb2 as installed
+        import flowserv_remote, flowserv_remote._proto as proto
+        assert proto.health is installed, proto.health
+        with flowserv_remote.Client({server.address!r}) as client:
+            print(client.health())
+    ''', str(tmp_path / 'site'), str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == 'SERVING'
