@@ -5,6 +5,7 @@
  */
 import { Metadata, status as Code, type CallOptions as GrpcCallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorReason } from '../wire/reasons.js';
 import { CallCancelledError, isTransient, toRemoteError } from './errors.js';
 
 /** Options every client method takes. */
@@ -43,7 +44,7 @@ export function deadlineOf(options: CallOptions | undefined): number | undefined
 
 /** The CallCancelledError for an aborted signal. */
 export function cancelled(signal: AbortSignal): CallCancelledError {
-  return new CallCancelledError('call cancelled by the caller', Code.CANCELLED, 'CANCELLED', {}, '', { cause: signal.reason });
+  return new CallCancelledError('call cancelled by the caller', Code.CANCELLED, ErrorReason.CANCELLED, {}, '', { cause: signal.reason });
 }
 
 /** Waits `ms`, ending early with CallCancelledError when `signal` fires. */

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DownloadFileResponse, RemoteWorkflowServiceClient } from '../gen/flowserv/remote/v1/service.js';
 import { abortableSleep, backoffMs, cancelled, grpcOptions, type RetryPolicy } from './call.js';
-import { ChecksumMismatchError, isTransient, toRemoteError } from './errors.js';
+import { DownloadCorruptError, isTransient, toRemoteError } from './errors.js';
 import { outputFileFromProto, type OutputFileInfo } from './mapping/state.js';
 import { FSFile } from './volume/io-handle.js';
 import type { StorageVolume } from './volume/storage-volume.js';
@@ -42,7 +42,7 @@ export async function downloadToVolume(raw: RemoteWorkflowServiceClient, req: Do
       try {
         for await (const msg of stream(raw, req, offset)) {
           if (msg.file && !announced) announced = outputFileFromProto(msg.file);
-          if (msg.offset !== offset) throw new ChecksumMismatchError(`'${req.key}': chunk at offset ${msg.offset}, expected ${offset}`);
+          if (msg.offset !== offset) throw new DownloadCorruptError(`'${req.key}': chunk at offset ${msg.offset}, expected ${offset}`);
           if (msg.chunk.length === 0) continue;
           hash.update(msg.chunk);
           offset += msg.chunk.length;
@@ -56,10 +56,10 @@ export async function downloadToVolume(raw: RemoteWorkflowServiceClient, req: Do
       }
     }
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    if (!announced) throw new ChecksumMismatchError(`'${req.key}': the server did not describe the file`);
+    if (!announced) throw new DownloadCorruptError(`'${req.key}': the server did not describe the file`);
     const sha256 = hash.digest('hex');
     if (offset !== announced.sizeBytes || sha256 !== announced.sha256) {
-      throw new ChecksumMismatchError(
+      throw new DownloadCorruptError(
         `'${req.key}': got ${offset} bytes with sha256 ${sha256}, expected ${announced.sizeBytes} bytes with sha256 ${announced.sha256}`,
         { key: req.key },
       );

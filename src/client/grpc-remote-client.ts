@@ -9,21 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  RemoteWorkflowServiceClient,
-  type CreateWorkflowResponse,
-  type FindFilesResponse,
-  type GetServiceInfoResponse,
-  type GetWorkflowResponse,
-  type GetWorkflowStateResponse,
-  type ListWorkflowsResponse,
-  type StopWorkflowResponse,
-} from '../gen/flowserv/remote/v1/service.js';
+import { RemoteWorkflowServiceClient } from '../gen/flowserv/remote/v1/service.js';
 import type { StaticFile } from '../gen/flowserv/remote/v1/files.js';
 import type { StateType, WorkflowState } from '../model/index.js';
 import { bearerTokenInterceptor } from './bearer-token.js';
-import { DEFAULT_RETRY_POLICY, deadlineOf, unaryOnce, withRetry, type CallOptions, type RetryPolicy } from './call.js';
+import { DEFAULT_RETRY_POLICY, deadlineOf, withRetry, type CallOptions, type RetryPolicy } from './call.js';
 import { downloadToVolume } from './downloads.js';
+import { required } from './errors.js';
 import { argumentsToProto, inputFilesOf, type ArgumentValues } from './mapping/arguments.js';
 import { sequencedFromProto, stateFromProto, stateToProto, type OutputFileInfo, type SequencedState } from './mapping/state.js';
 import { templateToProto, type TemplateInput } from './mapping/template.js';
@@ -34,6 +26,7 @@ import { FileSystemStorage } from './volume/fs-storage.js';
 import { FSFile, type IOHandle } from './volume/io-handle.js';
 import type { StorageVolume } from './volume/storage-volume.js';
 import { watchOnce, type WatchEvent } from './watch-stream.js';
+import { unaryCall, type RequestOf, type ResponseOf, type UnaryMethodName } from './unary.js';
 import { RemoteWorkflowHandle } from './workflow-handle.js';
 import { durationFromMs } from '../wire/duration.js';
 import { stateTypeToProto } from '../wire/enums.js';
@@ -114,6 +107,15 @@ export class GrpcRemoteClient implements RemoteClient {
     return withRetry(() => attempt(deadline), { policy: this.retryPolicy, idempotent, deadline, signal: options?.signal });
   }
 
+  /**
+   * Unary `method` with the call options and the retry policy. Every unary RPC of this service is
+   * idempotent (CreateWorkflow through its request id, StopWorkflow by contract), so all of them
+   * retry what a retry can fix.
+   */
+  private unary<K extends UnaryMethodName>(method: K, request: RequestOf<K>, options: CallOptions | undefined): Promise<ResponseOf<K>> {
+    return this.retrying(options, true, (deadline) => unaryCall(this.raw, method, request, deadline, options?.signal));
+  }
+
   async createWorkflow(
     run: RunObject,
     template: TemplateInput,
@@ -139,58 +141,34 @@ export class GrpcRemoteClient implements RemoteClient {
       requestId: options.requestId ?? randomUUID(),
       resources: undefined,
     };
-    const response = await withRetry(
-      () => unaryOnce<CreateWorkflowResponse>((md, o, cb) => this.raw.createWorkflow(request, md, o, cb), deadline, options.signal),
-      { policy: this.retryPolicy, idempotent: true, deadline, signal: options.signal },
-    );
-    if (!response.workflow) throw new Error('CreateWorkflow answered without a workflow');
-    const wf = workflowFromProto(response.workflow);
+    const response = await this.unary('createWorkflow', request, { ...options, ...(deadline !== undefined && { timeoutMs: Math.max(1, deadline - Date.now()) }) });
+    const wf = workflowFromProto(required(response.workflow, 'CreateWorkflowResponse.workflow'));
     const runstore = options.runstore ?? new FileSystemStorage(mkdtempSync(path.join(tmpdir(), `flowserv-run-${run.runId}-`)));
     return new RemoteWorkflowHandle({ runId: wf.runId, workflowId: wf.workflowId, state: wf.state, outputFiles: wf.outputFiles, runstore, client: this });
   }
 
   async getWorkflowState(workflowId: string, currentState: WorkflowState, options?: CallOptions): Promise<WorkflowState> {
-    const res = await this.retrying(options, true, (deadline) =>
-      unaryOnce<GetWorkflowStateResponse>(
-        (md, o, cb) => this.raw.getWorkflowState({ workflowId, currentState: stateToProto(currentState) }, md, o, cb),
-        deadline,
-        options?.signal,
-      ),
-    );
-    if (!res.state) throw new Error('GetWorkflowState answered without a state');
-    const next = stateFromProto(res.state);
+    const res = await this.unary('getWorkflowState', { workflowId, currentState: stateToProto(currentState) }, options);
+    const next = stateFromProto(required(res.state, 'GetWorkflowStateResponse.state'));
     return res.changed && !next.sameType(currentState) ? next : currentState;
   }
 
   /** The latest state with its sequence and output digests (GetWorkflowState without a current state). */
   async getState(workflowId: string, options?: CallOptions): Promise<SequencedState> {
-    const res = await this.retrying(options, true, (deadline) =>
-      unaryOnce<GetWorkflowStateResponse>((md, o, cb) => this.raw.getWorkflowState({ workflowId }, md, o, cb), deadline, options?.signal),
-    );
-    if (!res.state) throw new Error('GetWorkflowState answered without a state');
-    return sequencedFromProto(res.state);
+    const res = await this.unary('getWorkflowState', { workflowId }, options);
+    return sequencedFromProto(required(res.state, 'GetWorkflowStateResponse.state'));
   }
 
   async stopWorkflow(workflowId: string, options: StopWorkflowOptions = {}): Promise<WorkflowState> {
     const gracePeriod = options.graceMs === undefined ? undefined : durationFromMs(options.graceMs);
-    const res = await this.retrying(options, true, (deadline) =>
-      unaryOnce<StopWorkflowResponse>(
-        (md, o, cb) => this.raw.stopWorkflow({ workflowId, reason: options.reason ?? '', gracePeriod }, md, o, cb),
-        deadline,
-        options.signal,
-      ),
-    );
-    if (!res.state) throw new Error('StopWorkflow answered without a state');
-    return stateFromProto(res.state);
+    const res = await this.unary('stopWorkflow', { workflowId, reason: options.reason ?? '', gracePeriod }, options);
+    return stateFromProto(required(res.state, 'StopWorkflowResponse.state'));
   }
 
   /** One workflow with its latest state. */
   async getWorkflow(workflowId: string, options?: CallOptions): Promise<WorkflowInfo> {
-    const res = await this.retrying(options, true, (deadline) =>
-      unaryOnce<GetWorkflowResponse>((md, o, cb) => this.raw.getWorkflow({ workflowId }, md, o, cb), deadline, options?.signal),
-    );
-    if (!res.workflow) throw new Error('GetWorkflow answered without a workflow');
-    return workflowFromProto(res.workflow);
+    const res = await this.unary('getWorkflow', { workflowId }, options);
+    return workflowFromProto(required(res.workflow, 'GetWorkflowResponse.workflow'));
   }
 
   /** One page of workflows, newest first. */
@@ -202,29 +180,18 @@ export class GrpcRemoteClient implements RemoteClient {
       labels: { ...query.labels },
       engine: query.engine ?? '',
     };
-    const res = await this.retrying(options, true, (deadline) =>
-      unaryOnce<ListWorkflowsResponse>(
-        (md, o, cb) => this.raw.listWorkflows(request, md, o, cb),
-        deadline,
-        options?.signal,
-      ),
-    );
+    const res = await this.unary('listWorkflows', request, options);
     return { workflows: res.workflows.map(workflowFromProto), nextPageToken: res.nextPageToken };
   }
 
   /** Version, engines and limits of the server. */
   async getServiceInfo(options?: CallOptions): Promise<ServiceInfo> {
-    const res = await this.retrying(options, true, (deadline) =>
-      unaryOnce<GetServiceInfoResponse>((md, o, cb) => this.raw.getServiceInfo({}, md, o, cb), deadline, options?.signal),
-    );
-    return serviceInfoFromProto(res);
+    return serviceInfoFromProto(await this.unary('getServiceInfo', {}, options));
   }
 
   /** The subset of `sha256s` the server already stores. */
   async findFiles(sha256s: readonly string[], options?: CallOptions): Promise<Set<string>> {
-    const res = await this.retrying(options, true, (deadline) =>
-      unaryOnce<FindFilesResponse>((md, o, cb) => this.raw.findFiles({ sha256s: [...sha256s] }, md, o, cb), deadline, options?.signal),
-    );
+    const res = await this.unary('findFiles', { sha256s: [...sha256s] }, options);
     return new Set(res.presentSha256s);
   }
 

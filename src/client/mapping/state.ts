@@ -7,6 +7,7 @@ import type { OutputFile } from '../../gen/flowserv/remote/v1/files.js';
 import type { WorkflowStateType, WorkflowState as ProtoState } from '../../gen/flowserv/remote/v1/workflow.js';
 import { StateCanceled, StateError, StatePending, StateRunning, StateSuccess, StateType, type WorkflowState } from '../../model/index.js';
 import { stateTypeFromProto as knownStateType, stateTypeToProto } from '../../wire/enums.js';
+import { ProtocolError } from '../errors.js';
 
 /** A result file as the SUCCESS state lists it: key, size in bytes and sha256 (hex). */
 export interface OutputFileInfo {
@@ -23,10 +24,10 @@ export interface SequencedState {
   readonly files: readonly OutputFileInfo[];
 }
 
-/** The state type id of an enum value; throws for UNSPECIFIED or values this client does not know. */
+/** The state type id of an enum value; a ProtocolError for UNSPECIFIED or values this client does not know. */
 export function stateTypeFromProto(type: WorkflowStateType): StateType {
   const found = knownStateType(type);
-  if (found === undefined) throw new Error(`server sent an unknown workflow state type ${type}`);
+  if (found === undefined) throw new ProtocolError(`the server sent a workflow state type this client does not know (${type})`);
   return found;
 }
 

@@ -3,6 +3,7 @@ import type { GetServiceInfoResponse } from '../../gen/flowserv/remote/v1/servic
 import type { Workflow } from '../../gen/flowserv/remote/v1/workflow.js';
 import type { WorkflowState } from '../../model/index.js';
 import { durationMs } from '../../wire/duration.js';
+import { required } from '../errors.js';
 import { sequencedFromProto, type OutputFileInfo } from './state.js';
 
 /** One workflow as the server knows it. */
@@ -43,10 +44,9 @@ export interface ServiceInfo {
   };
 }
 
-/** A workflow record; a missing state is a protocol error. */
+/** A workflow record; a missing state is a ProtocolError. */
 export function workflowFromProto(w: Workflow): WorkflowInfo {
-  if (!w.state) throw new Error(`server sent workflow '${w.workflowId}' without a state`);
-  const s = sequencedFromProto(w.state);
+  const s = sequencedFromProto(required(w.state, `state of workflow '${w.workflowId}'`));
   return {
     workflowId: w.workflowId,
     runId: w.runId,

@@ -5,7 +5,7 @@
 import { Metadata, status as Code, type ServiceError } from '@grpc/grpc-js';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CallCancelledError, FileNotFoundError, InvalidArgumentError, RemoteError, toRemoteError, UnavailableError, WorkflowNotFoundError } from '../../../../src/client/errors.js';
+import { CallCancelledError, FileNotFoundError, InvalidArgumentError, NotFoundError, RemoteError, toRemoteError, UnavailableError, WorkflowNotFoundError } from '../../../../src/client/errors.js';
 import { argumentsToProto } from '../../../../src/client/mapping/arguments.js';
 import { stateFromProto, stateToProto } from '../../../../src/client/mapping/state.js';
 import { templateToProto } from '../../../../src/client/mapping/template.js';
@@ -113,9 +113,12 @@ describe('toRemoteError', () => {
     expect((err as InvalidArgumentError).message).toBe('invalid workflow');
   });
 
-  it('picks the class by code (and FILE_NOT_FOUND reason), works without details, and honours aborts', () => {
-    expect(toRemoteError(grpcError(Code.NOT_FOUND, 'x'))).toBeInstanceOf(WorkflowNotFoundError);
-    const file = toRemoteError(grpcError(Code.NOT_FOUND, 'x', { code: 5, message: 'x', errorInfo: { reason: 'FILE_NOT_FOUND', domain: 'd', metadata: {} }, fieldViolations: [] }));
+  it('picks the class by reason (FILE_NOT_FOUND), else by code, works without details, and honours aborts', () => {
+    // Without a reason, NOT_FOUND does not say what was not found: the generic class.
+    const bare = toRemoteError(grpcError(Code.NOT_FOUND, 'x'));
+    expect(bare).toBeInstanceOf(NotFoundError);
+    expect(bare).not.toBeInstanceOf(WorkflowNotFoundError);
+    const file = toRemoteError(grpcError(Code.NOT_FOUND, 'x', { code: 5, message: 'x', errorInfo: { reason: 'FILE_NOT_FOUND', domain: 'flowserv.remote.v1', metadata: {} }, fieldViolations: [] }));
     expect(file).toBeInstanceOf(FileNotFoundError);
     expect(toRemoteError(grpcError(Code.UNAVAILABLE, 'down'))).toBeInstanceOf(UnavailableError);
     expect(toRemoteError(grpcError(Code.UNAVAILABLE, 'down'), true)).toBeInstanceOf(CallCancelledError);
