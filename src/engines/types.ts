@@ -97,6 +97,14 @@ export interface EngineCapabilities {
   readonly maxConcurrentJobs: number;
 }
 
+/** One resource of a JobSpec the engine would refuse, found before anything is stored or run. */
+export interface ResourceProblem {
+  /** The JobResources field at fault. */
+  readonly resource: keyof JobResources;
+  /** Why the engine refuses it, in the words submit would use. */
+  readonly message: string;
+}
+
 /** Result of a health probe; `detail` explains NOT_SERVING. */
 export interface EngineHealth {
   readonly serving: boolean;
@@ -114,6 +122,13 @@ export interface EngineAdapter {
    * engine refuses the job (bad resources); nothing is left running in either case.
    */
   submit(job: JobSpec, signal?: AbortSignal): Promise<JobHandle>;
+  /**
+   * What submit would refuse for certain, checked synchronously and without I/O, so that a bad
+   * request is answered INVALID_ARGUMENT before the workflow is stored. Submission happens later,
+   * in the background: a refusal only the scheduler can find ends the workflow in ERROR instead.
+   * Optional: engines without resources to check omit it.
+   */
+  validate?(job: JobSpec): readonly ResourceProblem[];
   /**
    * Follows a job until it ends: yields `started` (at most once, possibly never if the job
    * fails before starting) and then exactly one `ended`, and returns. Works on handles from

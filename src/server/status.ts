@@ -3,7 +3,8 @@
  * subclasses, and the plumbing's RpcStatusError) map to a code and carry
  * `google.rpc.ErrorInfo{reason, domain}` (plus `BadRequest` field violations for validation
  * errors, `RetryInfo` for rate limits) in `grpc-status-details-bin`. Engine errors never get
- * here: the service translates them (src/service/engine-errors.ts). Anything else is an internal
+ * here: the service checks resources up front (EngineAdapter.validate), submits in the
+ * background and retries stops (src/service/settle-job.ts). Anything else is an internal
  * fault: logged once in full, answered with INTERNAL and a generic message that reveals nothing
  * of the original error.
  */

@@ -1,20 +1,20 @@
 /**
  * CreateWorkflow: validate everything first (engine, run id, labels, template and arguments,
- * referenced uploads), answer a replay from the idempotency record, stage the input files, then
- * persist the workflow in PENDING and hand it to the dispatcher. A request that fails any check
- * leaves nothing behind; one whose inline submission the engine refuses is rolled back, since
- * the caller was never told it exists.
+ * referenced uploads, the engine's resource pre-check), answer a replay from the idempotency
+ * record, stage the input files, then persist the workflow in PENDING and hand it to the
+ * dispatcher, which submits it in the background. A request that fails any check leaves nothing
+ * behind; a refusal the engine makes only at submission ends the workflow in ERROR (see the
+ * CreateWorkflow comment in the proto), so creation never waits for the scheduler.
  */
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EngineAdapter } from '../engines/types.js';
+import type { EngineAdapter, JobResources, JobSpec } from '../engines/types.js';
 import { AlreadyExistsError, InvalidArgumentError, ViolationReason, type FieldViolation } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { WorkflowRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import { canonicalHash } from './canonical-hash.js';
-import { engineErrorToServiceError } from './engine-errors.js';
 import type { Dispatcher } from './dispatcher.js';
 import { stageWorkDir, type StagedFile } from './staging.js';
 import type { CreateWorkflowInput, PlanWorkflow } from './types.js';
@@ -84,6 +84,25 @@ function checkBlobs(files: readonly StagedFile[], input: CreateWorkflowInput, de
   return violations;
 }
 
+/** Request field paths of the engine resources, for BadRequest field violations. */
+const RESOURCE_FIELD: Readonly<Record<keyof JobResources, string>> = {
+  partition: 'resources.partition',
+  timeLimitMinutes: 'resources.time_limit',
+  cpus: 'resources.cpus',
+  memoryMb: 'resources.memory_mb',
+  extraArgs: 'resources.extra_args',
+};
+
+/** The engine's pre-check of the job's resources, as INVALID_ARGUMENT (nothing stored yet). */
+function checkResources(adapter: EngineAdapter, job: JobSpec): void {
+  const problems = adapter.validate?.(job) ?? [];
+  if (problems.length === 0) return;
+  throw new InvalidArgumentError(
+    `engine '${adapter.name}' refused the workflow: ${problems.map((p) => p.message).join('; ')}`,
+    problems.map((p) => ({ field: RESOURCE_FIELD[p.resource], description: p.message, reason: ViolationReason.ENGINE_REJECTED })),
+  );
+}
+
 function replayOrConflict(existing: WorkflowRecord, payloadHash: string): { workflow: WorkflowRecord; replayed: true } {
   if (existing.payloadHash === payloadHash) return { workflow: existing, replayed: true };
   throw new AlreadyExistsError(`run '${existing.runId}' already exists with a different request`, {
@@ -110,13 +129,14 @@ export async function createWorkflow(
 
   const workflowId = randomUUID().replace(/-/g, '');
   const base = join(deps.runsDirFor(engine), workflowId);
-  const job = {
+  const job: JobSpec = {
     workflowId,
     workDir: join(base, 'work'),
     controlDir: join(base, 'control'),
     steps: plan.steps,
     ...(input.resources && { resources: input.resources }),
   };
+  checkResources(deps.engines.get(engine)!, job);
   await stageWorkDir(job.workDir, plan.files, deps.blobs, plan.directories);
   const inserted = deps.store.insert({
     workflowId,
@@ -135,12 +155,6 @@ export async function createWorkflow(
     await rm(base, { recursive: true, force: true });
     return replayOrConflict(inserted.workflow, payloadHash);
   }
-  try {
-    await deps.dispatcher.admit(inserted.workflow);
-  } catch (err) {
-    deps.store.remove(workflowId);
-    await rm(base, { recursive: true, force: true });
-    throw engineErrorToServiceError(err, engine);
-  }
-  return { workflow: deps.store.get(workflowId)!, replayed: false };
+  deps.dispatcher.admit(inserted.workflow);
+  return { workflow: inserted.workflow, replayed: false };
 }

@@ -32,10 +32,11 @@ export interface DispatcherDeps {
 /** The dispatcher's operations. */
 export interface Dispatcher {
   /**
-   * Starts a newly accepted workflow, or queues it when its engine is at capacity. An inline
-   * submission's engine errors propagate (the caller rolls the workflow back); queued ones retry.
+   * Queues a newly accepted (stored, PENDING) workflow for submission and starts submitting
+   * queued workflows while its engine has capacity; returns without waiting for the engine. A
+   * refusal becomes ERROR with the engine's message; an unreachable engine is retried.
    */
-  admit(workflow: WorkflowRecord): Promise<void>;
+  admit(workflow: WorkflowRecord): void;
   /** Cancels a workflow and stops its job; resolves when nothing of the job runs any more. */
   stop(workflowId: string, reason: string, graceMs: number): Promise<StateRecord>;
   /** Reattaches, finalizes or requeues every unsettled workflow after a restart. */
@@ -209,11 +210,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   return {
-    async admit(wf) {
-      const adapter = engines.get(wf.engine);
-      if (!adapter) throw new Error(`engine '${wf.engine}' is not configured`);
-      if (hasCapacity(adapter) && queueOf(wf.engine).length === 0) await launch(wf, adapter);
-      else queueOf(wf.engine).push(wf.workflowId);
+    admit(wf) {
+      if (!engines.has(wf.engine)) throw new Error(`engine '${wf.engine}' is not configured`);
+      queueOf(wf.engine).push(wf.workflowId);
+      kick(wf.engine);
     },
 
     async stop(workflowId, reason, graceMs) {

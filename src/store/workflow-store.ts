@@ -85,8 +85,6 @@ export interface WorkflowStore {
   statesAfter(workflowId: string, afterSequence: number): StateRecord[];
   setHandle(workflowId: string, handle: JobHandle): void;
   markJobDone(workflowId: string): void;
-  /** Removes a workflow that was never acknowledged to a client (failed inline submission). */
-  remove(workflowId: string): void;
   list(query: ListQuery): WorkflowRecord[];
   /** Workflows whose job may still need attention: active, or terminal with a job not confirmed done. */
   listUnsettled(): WorkflowRecord[];
@@ -110,7 +108,6 @@ export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
   );
   const updateHandle = db.prepare('UPDATE workflows SET handle = ? WHERE workflow_id = ?');
   const updateJobDone = db.prepare('UPDATE workflows SET job_done = 1 WHERE workflow_id = ?');
-  const deleteWorkflow = db.prepare('DELETE FROM workflows WHERE workflow_id = ?');
   const selectUnsettled = db.prepare<[], WorkflowRow>(
     `${SELECT_WORKFLOW} WHERE w.state_type IN ('PENDING', 'RUNNING') OR (w.handle IS NOT NULL AND w.job_done = 0)
      ORDER BY w.created_at, w.workflow_id`,
@@ -174,9 +171,6 @@ export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
     },
     markJobDone(workflowId) {
       updateJobDone.run(workflowId);
-    },
-    remove(workflowId) {
-      deleteWorkflow.run(workflowId);
     },
     list(query) {
       const where: string[] = [];

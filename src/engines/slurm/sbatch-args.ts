@@ -6,7 +6,7 @@
  * are the adapter's alone.
  */
 import { join } from 'node:path';
-import { EngineRejectedError, EngineUnavailableError, type JobResources, type JobSpec } from '../types.js';
+import { EngineRejectedError, EngineUnavailableError, type JobResources, type JobSpec, type ResourceProblem } from '../types.js';
 import { SlurmCommandError } from './slurm-cli.js';
 
 /** Extra sbatch options a JobSpec may carry by default (`--name=value` form only). */
@@ -42,12 +42,52 @@ export function slurmJobName(workflowId: string): string {
   return `flowserv-${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`.slice(0, 128);
 }
 
+/** The resource checks buildSbatchArgs makes, without a runner path: what validate() needs. */
+export type ResourceCheckInput = Omit<SbatchArgsInput, 'runnerPath' | 'engine'>;
+
+/**
+ * Every resource of the job (or default) that sbatch must not be given: a partition name with
+ * unsafe characters, a non-positive or fractional number, an extra option off the allow-list.
+ * Empty when the resources are acceptable (Slurm itself may still refuse them).
+ */
+export function resourceProblems(input: ResourceCheckInput): ResourceProblem[] {
+  const res: JobResources = input.job.resources ?? {};
+  const { defaults } = input;
+  const problems: ResourceProblem[] = [];
+  const partition = res.partition ?? defaults.partition;
+  if (partition !== undefined && !/^[A-Za-z0-9._,-]+$/.test(partition)) {
+    problems.push({ resource: 'partition', message: `invalid partition name '${partition}'` });
+  }
+  const numbers = [
+    ['timeLimitMinutes', res.timeLimitMinutes ?? defaults.timeLimitMinutes],
+    ['cpus', res.cpus ?? defaults.cpus],
+    ['memoryMb', res.memoryMb ?? defaults.memoryMb],
+  ] as const;
+  for (const [resource, value] of numbers) {
+    if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
+      problems.push({ resource, message: `${resource} must be a positive integer, got ${value}` });
+    }
+  }
+  for (const extra of res.extraArgs ?? []) {
+    const m = /^(--[a-z][a-z-]*)=(.+)$/.exec(extra);
+    if (!m || !input.allowedExtraArgs.includes(m[1]!)) {
+      problems.push({
+        resource: 'extraArgs',
+        message: `sbatch option '${extra}' is not allowed; allowed (as --name=value): ${input.allowedExtraArgs.join(', ') || 'none'}`,
+      });
+    }
+  }
+  return problems;
+}
+
 /**
  * Builds sbatch's arguments. Throws EngineRejectedError for resources that cannot be right
- * (non-positive numbers, extra options off the allow-list).
+ * (see resourceProblems; the service has normally refused those already).
  */
 export function buildSbatchArgs(input: SbatchArgsInput): string[] {
   const { engine, job, defaults } = input;
+  const [problem] = resourceProblems(input);
+  if (problem) throw new EngineRejectedError(engine, problem.message);
   const res: JobResources = job.resources ?? {};
   const args = [
     '--parsable',
@@ -58,32 +98,14 @@ export function buildSbatchArgs(input: SbatchArgsInput): string[] {
     `--job-name=${slurmJobName(job.workflowId)}`,
   ];
   const partition = res.partition ?? defaults.partition;
-  if (partition !== undefined) {
-    if (!/^[A-Za-z0-9._,-]+$/.test(partition)) throw new EngineRejectedError(engine, `invalid partition name '${partition}'`);
-    args.push(`--partition=${partition}`);
-  }
-  const positive = (what: string, value: number | undefined): number | undefined => {
-    if (value === undefined) return undefined;
-    if (!Number.isInteger(value) || value <= 0) throw new EngineRejectedError(engine, `${what} must be a positive integer, got ${value}`);
-    return value;
-  };
-  const minutes = positive('timeLimitMinutes', res.timeLimitMinutes ?? defaults.timeLimitMinutes);
+  if (partition !== undefined) args.push(`--partition=${partition}`);
+  const minutes = res.timeLimitMinutes ?? defaults.timeLimitMinutes;
   if (minutes !== undefined) args.push(`--time=${minutes}`);
-  const cpus = positive('cpus', res.cpus ?? defaults.cpus);
+  const cpus = res.cpus ?? defaults.cpus;
   if (cpus !== undefined) args.push(`--cpus-per-task=${cpus}`);
-  const mem = positive('memoryMb', res.memoryMb ?? defaults.memoryMb);
+  const mem = res.memoryMb ?? defaults.memoryMb;
   if (mem !== undefined) args.push(`--mem=${mem}M`);
-  for (const extra of res.extraArgs ?? []) {
-    const m = /^(--[a-z][a-z-]*)=(.+)$/.exec(extra);
-    if (!m || !input.allowedExtraArgs.includes(m[1]!)) {
-      throw new EngineRejectedError(
-        engine,
-        `sbatch option '${extra}' is not allowed; allowed (as --name=value): ${input.allowedExtraArgs.join(', ') || 'none'}`,
-      );
-    }
-    args.push(extra);
-  }
-  args.push(input.runnerPath);
+  args.push(...(res.extraArgs ?? []), input.runnerPath);
   return args;
 }
 

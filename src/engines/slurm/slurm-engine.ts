@@ -25,10 +25,11 @@ import {
   type JobHandle,
   type JobSpec,
   type JobStatus,
+  type ResourceProblem,
 } from '../types.js';
 import { createConcurrencyLimit } from './concurrency-limit.js';
 import { createJobPoller, type JobPollerStats } from './job-poller.js';
-import { DEFAULT_ALLOWED_EXTRA_ARGS, slurmMessage, type SlurmResourceDefaults } from './sbatch-args.js';
+import { DEFAULT_ALLOWED_EXTRA_ARGS, resourceProblems, slurmMessage, type SlurmResourceDefaults } from './sbatch-args.js';
 import { createSlurmCli, type SlurmCommand } from './slurm-cli.js';
 import { statusFromPoll } from './slurm-outcome.js';
 import { cancelJob } from './slurm-stop.js';
@@ -132,6 +133,10 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     return submitJob(submitContext, job, signal);
   }
 
+  function validate(job: JobSpec): ResourceProblem[] {
+    return resourceProblems({ job, defaults, allowedExtraArgs });
+  }
+
   async function* observe(handle: JobHandle, signal: AbortSignal): AsyncGenerator<JobEvent, void, undefined> {
     // Linked by hand (not AbortSignal.any) so the engine-lifetime signal drops its listener
     // as soon as this observer ends.
@@ -230,5 +235,5 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     poller.close();
   }
 
-  return { name, capabilities, submit, adopt, observe, status, stop, health, close, pollerStats: () => poller.stats() };
+  return { name, capabilities, submit, validate, adopt, observe, status, stop, health, close, pollerStats: () => poller.stats() };
 }

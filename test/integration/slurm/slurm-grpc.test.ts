@@ -2,8 +2,8 @@
  * The slurm engine through the gRPC API, against the real single-node cluster of
  * scripts/slurm-dev.sh: Hello World to SUCCESS with its downloads, the misspelled-command
  * variant to ERROR, StopWorkflow, reattaching after a server restart (graceful and SIGKILL), a
- * controller outage (health NOT_SERVING, CreateWorkflow UNAVAILABLE, recovery without a
- * restart) and 100 workflows at once. It stops slurmctld, so it must not run beside any other
+ * controller outage (health NOT_SERVING, CreateWorkflow accepted and submitted once the
+ * controller is back, without a restart) and 100 workflows at once. It stops slurmctld, so it must not run beside any other
  * Slurm test file: vitest.config.ts runs test/integration/slurm/** one file at a time, after
  * everything else.
  */
@@ -113,7 +113,7 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
     expect(again.state).toEqual(stopped.state);
   });
 
-  it('passes EngineResources to sbatch, and answers INVALID_ARGUMENT (ENGINE_REJECTED) for resources sbatch refuses', async () => {
+  it('passes EngineResources to sbatch; INVALID_ARGUMENT for resources the pre-check refuses, ERROR for those only sbatch refuses', async () => {
     const { client } = server;
     const req = slurmShellRequest('resources-ok', ['echo ok > out.txt'], ['out.txt'], {
       resources: { partition: '', timeLimit: { seconds: 90, nanos: 0 }, cpus: 2, memoryMb: 100, extraArgs: ['--nodes=1'] },
@@ -129,25 +129,34 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
     expect(record).toMatch(/\bMinMemoryNode=100M\b/);
     expect(record).toMatch(/\bNumNodes=1\b/);
 
-    const refused = [
-      { partition: 'no-such-partition', pattern: /Invalid partition name specified/ },
-      { memoryMb: 100_000_000, pattern: /Requested node configuration is not available|Memory specification can not be satisfied/ },
-      { extraArgs: ['--wrap=rm -rf /'], pattern: /'--wrap=rm -rf \/' is not allowed/ },
-    ];
+    const noResources = { partition: '', timeLimit: undefined, cpus: 0, memoryMb: 0, extraArgs: [] };
+    // Foreseen by the engine's pre-check: refused before anything is stored.
     const runDirsBefore = readdirSync(join(root.dir, 'runs')).sort();
-    for (const [i, { pattern, ...resources }] of refused.entries()) {
-      const bad = slurmShellRequest(`resources-bad-${i}`, ['true'], [], {
-        labels: { suite: 'slurm-grpc-refused' },
-        resources: { partition: '', timeLimit: undefined, cpus: 0, memoryMb: 0, extraArgs: [], ...resources },
-      });
-      const { err, details } = await callError(client, 'createWorkflow', bad);
-      expect(err.code, err.details).toBe(Code.INVALID_ARGUMENT);
-      expect(err.details).toMatch(pattern);
-      expect(details?.fieldViolations).toEqual([expect.objectContaining({ field: 'resources', reason: 'ENGINE_REJECTED' })]);
-    }
+    const foreseen = slurmShellRequest('resources-bad-wrap', ['true'], [], {
+      labels: { suite: 'slurm-grpc-refused' },
+      resources: { ...noResources, extraArgs: ['--wrap=rm -rf /'] },
+    });
+    const { err, details } = await callError(client, 'createWorkflow', foreseen);
+    expect(err.code, err.details).toBe(Code.INVALID_ARGUMENT);
+    expect(err.details).toMatch(/'--wrap=rm -rf \/' is not allowed/);
+    expect(details?.fieldViolations).toEqual([expect.objectContaining({ field: 'resources.extra_args', reason: 'ENGINE_REJECTED' })]);
     const listed = await call(client, 'listWorkflows', { pageSize: 10, pageToken: '', states: [], labels: { suite: 'slurm-grpc-refused' }, engine: '' });
     expect(listed.workflows).toEqual([]);
     expect(readdirSync(join(root.dir, 'runs')).sort()).toEqual(runDirsBefore);
+
+    // Only the controller knows these: the workflow is accepted and ends in ERROR with Slurm's message.
+    const refusedLater = [
+      { partition: 'no-such-partition', pattern: /Invalid partition name specified/ },
+      { memoryMb: 100_000_000, pattern: /Requested node configuration is not available|Memory specification can not be satisfied/ },
+    ];
+    for (const [i, { pattern, ...resources }] of refusedLater.entries()) {
+      const bad = slurmShellRequest(`resources-bad-${i}`, ['true'], [], { resources: { ...noResources, ...resources } });
+      const created = await call(client, 'createWorkflow', bad);
+      expect(created.workflow!.state!.type).toBe(PENDING);
+      const last = (await followToEnd(client, created.workflow!.workflowId)).at(-1)!;
+      expect(last.type).toBe(ERROR);
+      expect(last.messages.join('\n')).toMatch(pattern);
+    }
   });
 
   it('reattaches Slurm jobs after a graceful restart of the server; they finish to SUCCESS', async () => {
@@ -217,7 +226,7 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
     }
   }, 90_000);
 
-  it('a stopped slurmctld makes engine/slurm NOT_SERVING and CreateWorkflow UNAVAILABLE, storing nothing; it recovers without a restart', async () => {
+  it('a stopped slurmctld makes engine/slurm NOT_SERVING; CreateWorkflow still accepts, and the workflow runs once it is back, without a restart', async () => {
     const runsDir = join(root.dir, 'outage-runs');
     const outage = await startTestServer({
       dataDir: join(root.dir, 'outage-data'),
@@ -228,29 +237,26 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
     try {
       await expect.poll(check, { timeout: 10_000 }).toBe('SERVING');
       expect(await check()).toBe('SERVING');
+      let id: string;
       try {
         await slurmDev('stop', 'slurmctld');
         await expect.poll(check, { timeout: 10_000 }).toBe('NOT_SERVING');
         expect(await unary<{ status: string }>(health, 'Check', { service: '' })).toEqual({ status: 'SERVING' });
 
         const t0 = Date.now();
-        const { err, details } = await callError(outage.client, 'createWorkflow', slurmShellRequest('outage', ['echo hi > out.txt'], ['out.txt']));
-        console.info(`[slurm-grpc] CreateWorkflow with slurmctld down answered ${Code[err.code]} after ${Date.now() - t0} ms`);
-        expect(err.code).toBe(Code.UNAVAILABLE);
-        expect(details?.errorInfo).toMatchObject({ reason: 'ENGINE_UNAVAILABLE', metadata: { engine: 'slurm' } });
-        expect(err.details).toMatch(/Unable to contact slurm controller/);
-        const listed = await call(outage.client, 'listWorkflows', { pageSize: 10, pageToken: '', states: [], labels: {}, engine: '' });
-        expect(listed.workflows).toEqual([]);
-        expect(existsSync(runsDir) ? readdirSync(runsDir) : []).toEqual([]);
+        const created = await call(outage.client, 'createWorkflow', slurmShellRequest('outage', ['echo hi > out.txt'], ['out.txt']));
+        console.info(`[slurm-grpc] CreateWorkflow with slurmctld down answered after ${Date.now() - t0} ms`);
+        expect(created.workflow!.state!.type).toBe(PENDING);
+        id = created.workflow!.workflowId;
+        // sbatch cannot reach the controller: the submission is retried, the workflow stays PENDING.
+        expect(outage.app.service.getWorkflow(id).handle).toBeUndefined();
+        expect(outage.app.service.getWorkflow(id).state.type).toBe('PENDING');
       } finally {
         await slurmDev('up');
       }
       await expect.poll(check, { timeout: 15_000 }).toBe('SERVING');
-      // The same run id is free: the failed request left no workflow behind.
-      const created = await call(outage.client, 'createWorkflow', slurmShellRequest('outage', ['echo hi > out.txt'], ['out.txt']));
-      expect(created.replayed).toBe(false);
-      const id = created.workflow!.workflowId;
-      expect((await followToEnd(outage.client, id)).at(-1)!.type).toBe(SUCCESS);
+      const states = await followToEnd(outage.client, id);
+      expect(typeNames(states)).toEqual(['PENDING', 'RUNNING', 'SUCCESS']);
       expect(await downloadText(outage.client, id, 'out.txt')).toBe('hi\n');
     } finally {
       health.close();

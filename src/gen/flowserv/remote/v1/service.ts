@@ -2610,16 +2610,21 @@ export const GetServiceInfoResponse: MessageFns<GetServiceInfoResponse> = {
 export type RemoteWorkflowServiceService = typeof RemoteWorkflowServiceService;
 export const RemoteWorkflowServiceService = {
   /**
-   * CreateWorkflow validates a run's template and arguments with flowServ's rules, stages its
-   * files and submits it to an engine (flowServ's `create_workflow`). The returned workflow is at
-   * least PENDING. Sending the same run_id (or request_id) with the same payload again returns
-   * the original workflow with `replayed` set.
+   * CreateWorkflow validates a run's template and arguments with flowServ's rules, checks its
+   * resources against what the engine accepts, stages its files and records the workflow PENDING
+   * (flowServ's `create_workflow`). The server then submits it to the engine in the background:
+   * the call never waits for the scheduler. A refusal the server can only learn at submission
+   * (for example a partition or a memory size the Slurm controller rejects) ends the workflow in
+   * ERROR, its messages carrying the engine's message; while the engine cannot be reached the
+   * workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)
+   * with the same payload again returns the original workflow with `replayed` set.
    *
    * Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,
-   * unknown engine, a referenced blob that was not uploaded, resources the engine refuses; with
-   * BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a different
-   * payload); RESOURCE_EXHAUSTED (too many workflows or too large a request); UNAVAILABLE (the
-   * engine is not serving; retry); UNAUTHENTICATED; PERMISSION_DENIED; INTERNAL.
+   * unknown engine, a referenced blob that was not uploaded, resources the engine refuses up
+   * front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a
+   * different payload); RESOURCE_EXHAUSTED (too many workflows or too large a request);
+   * UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;
+   * INTERNAL.
    */
   createWorkflow: {
     path: "/flowserv.remote.v1.RemoteWorkflowService/CreateWorkflow" as const,
@@ -2794,16 +2799,21 @@ export const RemoteWorkflowServiceService = {
 
 export interface RemoteWorkflowServiceServer extends UntypedServiceImplementation {
   /**
-   * CreateWorkflow validates a run's template and arguments with flowServ's rules, stages its
-   * files and submits it to an engine (flowServ's `create_workflow`). The returned workflow is at
-   * least PENDING. Sending the same run_id (or request_id) with the same payload again returns
-   * the original workflow with `replayed` set.
+   * CreateWorkflow validates a run's template and arguments with flowServ's rules, checks its
+   * resources against what the engine accepts, stages its files and records the workflow PENDING
+   * (flowServ's `create_workflow`). The server then submits it to the engine in the background:
+   * the call never waits for the scheduler. A refusal the server can only learn at submission
+   * (for example a partition or a memory size the Slurm controller rejects) ends the workflow in
+   * ERROR, its messages carrying the engine's message; while the engine cannot be reached the
+   * workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)
+   * with the same payload again returns the original workflow with `replayed` set.
    *
    * Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,
-   * unknown engine, a referenced blob that was not uploaded, resources the engine refuses; with
-   * BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a different
-   * payload); RESOURCE_EXHAUSTED (too many workflows or too large a request); UNAVAILABLE (the
-   * engine is not serving; retry); UNAUTHENTICATED; PERMISSION_DENIED; INTERNAL.
+   * unknown engine, a referenced blob that was not uploaded, resources the engine refuses up
+   * front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a
+   * different payload); RESOURCE_EXHAUSTED (too many workflows or too large a request);
+   * UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;
+   * INTERNAL.
    */
   createWorkflow: handleUnaryCall<CreateWorkflowRequest, CreateWorkflowResponse>;
   /**
@@ -2889,16 +2899,21 @@ export interface RemoteWorkflowServiceServer extends UntypedServiceImplementatio
 
 export interface RemoteWorkflowServiceClient extends Client {
   /**
-   * CreateWorkflow validates a run's template and arguments with flowServ's rules, stages its
-   * files and submits it to an engine (flowServ's `create_workflow`). The returned workflow is at
-   * least PENDING. Sending the same run_id (or request_id) with the same payload again returns
-   * the original workflow with `replayed` set.
+   * CreateWorkflow validates a run's template and arguments with flowServ's rules, checks its
+   * resources against what the engine accepts, stages its files and records the workflow PENDING
+   * (flowServ's `create_workflow`). The server then submits it to the engine in the background:
+   * the call never waits for the scheduler. A refusal the server can only learn at submission
+   * (for example a partition or a memory size the Slurm controller rejects) ends the workflow in
+   * ERROR, its messages carrying the engine's message; while the engine cannot be reached the
+   * workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)
+   * with the same payload again returns the original workflow with `replayed` set.
    *
    * Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,
-   * unknown engine, a referenced blob that was not uploaded, resources the engine refuses; with
-   * BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a different
-   * payload); RESOURCE_EXHAUSTED (too many workflows or too large a request); UNAVAILABLE (the
-   * engine is not serving; retry); UNAUTHENTICATED; PERMISSION_DENIED; INTERNAL.
+   * unknown engine, a referenced blob that was not uploaded, resources the engine refuses up
+   * front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a
+   * different payload); RESOURCE_EXHAUSTED (too many workflows or too large a request);
+   * UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;
+   * INTERNAL.
    */
   createWorkflow(
     request: CreateWorkflowRequest,
@@ -4179,529 +4194,529 @@ export const protoMetadata: ProtoMetadata = {
     "sourceCodeInfo": {
       "location": [{
         "path": [6, 0],
-        "span": [22, 0, 104, 1],
+        "span": [22, 0, 109, 1],
         "leadingComments":
           ' RemoteWorkflowService runs flowServ-style workflows for remote callers: flowServ\'s\n RemoteClient contract (create_workflow, get_workflow_state, stop_workflow) as a network API,\n plus live state watching and content-addressed file transfer.\n\n Every error carries a `google.rpc.ErrorInfo` detail (in `grpc-status-details-bin`) with domain\n "flowserv.remote.v1" and a stable reason such as WORKFLOW_NOT_FOUND; INVALID_ARGUMENT also\n carries `google.rpc.BadRequest` field violations. Every RPC may return UNAUTHENTICATED\n (missing or invalid credentials, when auth is enabled), PERMISSION_DENIED, UNAVAILABLE (the\n server is shutting down) and INTERNAL (an unexpected fault, with a generic message).\n Cancelling an RPC never stops a workflow; only StopWorkflow does.\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 0],
-        "span": [33, 2, 77],
+        "span": [38, 2, 77],
         "leadingComments":
-          " CreateWorkflow validates a run's template and arguments with flowServ's rules, stages its\n files and submits it to an engine (flowServ's `create_workflow`). The returned workflow is at\n least PENDING. Sending the same run_id (or request_id) with the same payload again returns\n the original workflow with `replayed` set.\n\n Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,\n unknown engine, a referenced blob that was not uploaded, resources the engine refuses; with\n BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a different\n payload); RESOURCE_EXHAUSTED (too many workflows or too large a request); UNAVAILABLE (the\n engine is not serving; retry); UNAUTHENTICATED; PERMISSION_DENIED; INTERNAL.\n",
+          " CreateWorkflow validates a run's template and arguments with flowServ's rules, checks its\n resources against what the engine accepts, stages its files and records the workflow PENDING\n (flowServ's `create_workflow`). The server then submits it to the engine in the background:\n the call never waits for the scheduler. A refusal the server can only learn at submission\n (for example a partition or a memory size the Slurm controller rejects) ends the workflow in\n ERROR, its messages carrying the engine's message; while the engine cannot be reached the\n workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)\n with the same payload again returns the original workflow with `replayed` set.\n\n Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,\n unknown engine, a referenced blob that was not uploaded, resources the engine refuses up\n front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a\n different payload); RESOURCE_EXHAUSTED (too many workflows or too large a request);\n UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;\n INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 1],
-        "span": [40, 2, 83],
+        "span": [45, 2, 83],
         "leadingComments":
           " GetWorkflowState returns a workflow's latest state and whether its type differs from the\n caller's current_state (flowServ's `get_workflow_state` / `poll_state`).\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);\n UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 2],
-        "span": [49, 2, 71],
+        "span": [54, 2, 71],
         "leadingComments":
           " StopWorkflow cancels an active workflow: the engine is asked to stop politely, then forced\n after grace_period; the workflow ends CANCELED. It is idempotent: stopping a finished\n workflow returns its final state unchanged.\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative grace_period); NOT_FOUND (unknown\n workflow); UNAVAILABLE (the engine cannot be reached; retry); UNAUTHENTICATED;\n PERMISSION_DENIED; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 3],
-        "span": [60, 2, 72],
+        "span": [65, 2, 72],
         "leadingComments":
           " WatchState streams a workflow's states: every persisted state with a sequence greater than\n after_sequence, then each new state as it happens, with heartbeats while nothing changes.\n The stream ends with OK right after the terminal state (at once when the workflow is already\n terminal and after_sequence is its last sequence).\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative after_sequence); NOT_FOUND\n (unknown workflow); OUT_OF_RANGE (after_sequence is ahead of the workflow's last sequence);\n CANCELLED (the caller cancelled); UNAVAILABLE (server shutting down; resume with the last\n sequence seen); UNAUTHENTICATED; PERMISSION_DENIED; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 4],
-        "span": [70, 2, 72],
+        "span": [75, 2, 72],
         "leadingComments":
           " UploadFile stores a blob content-addressed by its SHA-256: a header message, then the content\n in chunks. Identical content is stored once; uploading a known digest is cheap and reports\n already_present.\n\n Returns: OK; INVALID_ARGUMENT (missing or repeated header, malformed digest, size or digest\n mismatch, chunk larger than Limits.upload_chunk_bytes); RESOURCE_EXHAUSTED (size above\n Limits.max_upload_bytes, or storage full); CANCELLED; UNAUTHENTICATED; PERMISSION_DENIED;\n UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 5],
-        "span": [77, 2, 62],
+        "span": [82, 2, 62],
         "leadingComments":
           " FindFiles tells which of the given blob digests the server already has, so that clients\n upload only missing content.\n\n Returns: OK; INVALID_ARGUMENT (malformed digest, too many digests); UNAUTHENTICATED;\n PERMISSION_DENIED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 6],
-        "span": [85, 2, 78],
+        "span": [90, 2, 78],
         "leadingComments":
           ' DownloadFile streams one result file of a successful workflow from a byte offset.\n\n Returns: OK; INVALID_ARGUMENT (empty ids, absolute or ".." path, negative offset); NOT_FOUND\n (unknown workflow, or path is not an output file); FAILED_PRECONDITION (the workflow has not\n succeeded); OUT_OF_RANGE (offset beyond the file size); CANCELLED; UNAUTHENTICATED;\n PERMISSION_DENIED; UNAVAILABLE; INTERNAL.\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 7],
-        "span": [91, 2, 68],
+        "span": [96, 2, 68],
         "leadingComments":
           " GetWorkflow returns one workflow with its latest state.\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);\n UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 8],
-        "span": [98, 2, 74],
+        "span": [103, 2, 74],
         "leadingComments":
           " ListWorkflows lists workflows, newest first, optionally filtered by state type, labels and\n engine, one page at a time.\n\n Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an\n UNSPECIFIED state filter); UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 9],
-        "span": [103, 2, 77],
+        "span": [108, 2, 77],
         "leadingComments":
           " GetServiceInfo describes the server: version, engines with their capabilities, and limits.\n\n Returns: OK; UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0],
-        "span": [108, 0, 127, 1],
+        "span": [113, 0, 132, 1],
         "leadingComments":
           " CreateWorkflowRequest submits one flowServ run (the arguments of flowServ's\n `RemoteClient.create_workflow(run, template, arguments, staticfs)`).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 0],
-        "span": [110, 2, 20],
+        "span": [115, 2, 20],
         "leadingComments": " run identifies the flowServ run; run.run_id is required.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 1],
-        "span": [112, 2, 32],
+        "span": [117, 2, 32],
         "leadingComments": " template is the workflow template to run; required.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 2],
-        "span": [115, 2, 34],
+        "span": [120, 2, 34],
         "leadingComments":
           " arguments are the run's arguments, at most one per declared parameter. Declared parameters\n without an argument use their default; a required one without default is INVALID_ARGUMENT.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 3],
-        "span": [117, 2, 39],
+        "span": [122, 2, 39],
         "leadingComments":
           " static_files are the template's static files, placed in the run directory before it starts.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 4],
-        "span": [119, 2, 20],
+        "span": [124, 2, 20],
         "leadingComments": " engine names the engine to run on (see GetServiceInfo); empty means the server default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 5],
-        "span": [121, 2, 33],
+        "span": [126, 2, 33],
         "leadingComments": " labels are free-form caller labels stored with the workflow (keys 1..63 characters).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 6],
-        "span": [124, 2, 24],
+        "span": [129, 2, 24],
         "leadingComments":
           " request_id is an optional idempotency key: a retry with the same request_id and the same\n payload returns the original workflow; with a different payload it is ALREADY_EXISTS.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 7],
-        "span": [126, 2, 32],
+        "span": [131, 2, 32],
         "leadingComments": " resources are scheduler resource requests; absent means the engine defaults.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1],
-        "span": [130, 0, 136, 1],
+        "span": [135, 0, 141, 1],
         "leadingComments": " CreateWorkflowResponse returns the created (or replayed) workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 0],
-        "span": [132, 2, 24],
+        "span": [137, 2, 24],
         "leadingComments": " workflow is the created workflow with its current state (PENDING or later).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 1],
-        "span": [135, 2, 20],
+        "span": [140, 2, 20],
         "leadingComments":
           " replayed is true when an identical earlier request was found and its workflow returned;\n nothing new was submitted.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2],
-        "span": [139, 0, 145, 1],
+        "span": [144, 0, 150, 1],
         "leadingComments": " GetWorkflowStateRequest asks for a workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 0],
-        "span": [141, 2, 25],
+        "span": [146, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id (Workflow.workflow_id).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 1],
-        "span": [144, 2, 34],
+        "span": [149, 2, 34],
         "leadingComments":
           " current_state is the state the caller knows; only its type is compared. Absent means the\n caller knows nothing, so `changed` is true.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3],
-        "span": [148, 0, 154, 1],
+        "span": [153, 0, 159, 1],
         "leadingComments": " GetWorkflowStateResponse carries the latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 0],
-        "span": [150, 2, 26],
+        "span": [155, 2, 26],
         "leadingComments": " state is the workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 1],
-        "span": [153, 2, 19],
+        "span": [158, 2, 19],
         "leadingComments":
           " changed is false when state has the same type as the request's current_state, which is\n flowServ's `poll_state()` returning None.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4],
-        "span": [157, 0, 166, 1],
+        "span": [162, 0, 171, 1],
         "leadingComments": " StopWorkflowRequest asks to cancel a workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4, 2, 0],
-        "span": [159, 2, 25],
+        "span": [164, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4, 2, 1],
-        "span": [162, 2, 20],
+        "span": [167, 2, 20],
         "leadingComments":
           ' reason is recorded as the CANCELED state\'s message; empty means\n "canceled at user request".\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4, 2, 2],
-        "span": [165, 2, 44],
+        "span": [170, 2, 44],
         "leadingComments":
           " grace_period is how long the engine waits after the polite stop signal before it forces the\n stop; absent means the server default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 5],
-        "span": [169, 0, 173, 1],
+        "span": [174, 0, 178, 1],
         "leadingComments": " StopWorkflowResponse carries the state after the stop.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 5, 2, 0],
-        "span": [172, 2, 26],
+        "span": [177, 2, 26],
         "leadingComments":
           " state is the workflow's state after the stop request: CANCELED, or the terminal state the\n workflow had already reached.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6],
-        "span": [176, 0, 182, 1],
+        "span": [181, 0, 187, 1],
         "leadingComments": " WatchStateRequest opens a state stream.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6, 2, 0],
-        "span": [178, 2, 25],
+        "span": [183, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6, 2, 1],
-        "span": [181, 2, 27],
+        "span": [186, 2, 27],
         "leadingComments":
           " after_sequence is the last WorkflowState.sequence the caller has seen; states with a greater\n sequence are sent. 0 sends the whole history.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7],
-        "span": [185, 0, 193, 1],
+        "span": [190, 0, 198, 1],
         "leadingComments": " WatchStateResponse is one event of a state stream.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 8, 0],
-        "span": [187, 2, 192, 3],
+        "span": [192, 2, 197, 3],
         "leadingComments": " event is what happened; exactly one case is set.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 2, 0],
-        "span": [189, 4, 28],
+        "span": [194, 4, 28],
         "leadingComments": " state is the next state of the workflow, in sequence order.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 2, 1],
-        "span": [191, 4, 28],
+        "span": [196, 4, 28],
         "leadingComments": " heartbeat is sent every Limits.heartbeat_interval while no state changes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 8],
-        "span": [196, 0, 201, 1],
+        "span": [201, 0, 206, 1],
         "leadingComments": " Heartbeat keeps an idle state stream alive and tells the caller how far it is.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 8, 2, 0],
-        "span": [198, 2, 37],
+        "span": [203, 2, 37],
         "leadingComments": " time is the server time when the heartbeat was sent.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 8, 2, 1],
-        "span": [200, 2, 26],
+        "span": [205, 2, 26],
         "leadingComments": " last_sequence is the sequence of the workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9],
-        "span": [204, 0, 212, 1],
+        "span": [209, 0, 217, 1],
         "leadingComments": " UploadFileRequest is one message of an upload stream: the header first, then chunks.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 8, 0],
-        "span": [206, 2, 211, 3],
+        "span": [211, 2, 216, 3],
         "leadingComments": " content is the header (first message only) or a chunk (every later message).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 2, 0],
-        "span": [208, 4, 32],
+        "span": [213, 4, 32],
         "leadingComments": " header declares the blob; exactly once, in the first message.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 2, 1],
-        "span": [210, 4, 20],
+        "span": [215, 4, 20],
         "leadingComments": " chunk is the next piece of the content, at most Limits.upload_chunk_bytes long.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10],
-        "span": [215, 0, 222, 1],
+        "span": [220, 0, 227, 1],
         "leadingComments": " UploadFileResponse confirms a stored blob.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10, 2, 0],
-        "span": [217, 2, 20],
+        "span": [222, 2, 20],
         "leadingComments": " sha256 is the verified lowercase hex SHA-256 digest of the blob.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10, 2, 1],
-        "span": [219, 2, 23],
+        "span": [224, 2, 23],
         "leadingComments": " size_bytes is the blob size in bytes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10, 2, 2],
-        "span": [221, 2, 27],
+        "span": [226, 2, 27],
         "leadingComments": " already_present is true when the server already had this content.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 11],
-        "span": [225, 0, 228, 1],
+        "span": [230, 0, 233, 1],
         "leadingComments": " FindFilesRequest asks which blobs exist.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 11, 2, 0],
-        "span": [227, 2, 30],
+        "span": [232, 2, 30],
         "leadingComments": " sha256s are lowercase hex SHA-256 digests to look up.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 12],
-        "span": [231, 0, 234, 1],
+        "span": [236, 0, 239, 1],
         "leadingComments": " FindFilesResponse lists the blobs that exist.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 12, 2, 0],
-        "span": [233, 2, 38],
+        "span": [238, 2, 38],
         "leadingComments": " present_sha256s are the requested digests the server already has, in request order.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 13],
-        "span": [237, 0, 244, 1],
+        "span": [242, 0, 249, 1],
         "leadingComments": " DownloadFileRequest asks for one result file.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 13, 2, 0],
-        "span": [239, 2, 25],
+        "span": [244, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 13, 2, 1],
-        "span": [241, 2, 18],
+        "span": [246, 2, 18],
         "leadingComments": " path is the output key (one of Workflow.output_files), relative and '/'-separated.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 13, 2, 2],
-        "span": [243, 2, 19],
+        "span": [248, 2, 19],
         "leadingComments": " offset is the byte offset to start from (to resume a download); 0 means the beginning.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 14],
-        "span": [247, 0, 254, 1],
+        "span": [252, 0, 259, 1],
         "leadingComments": " DownloadFileResponse is one piece of a downloaded file.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 14, 2, 0],
-        "span": [249, 2, 22],
+        "span": [254, 2, 22],
         "leadingComments": " file describes the whole file (key, size, digest); set in the first message only.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 14, 2, 1],
-        "span": [251, 2, 19],
+        "span": [256, 2, 19],
         "leadingComments": " offset is the byte offset of chunk within the file.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 14, 2, 2],
-        "span": [253, 2, 18],
+        "span": [258, 2, 18],
         "leadingComments": " chunk is the next piece of the content, at most Limits.download_chunk_bytes long.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 15],
-        "span": [257, 0, 260, 1],
+        "span": [262, 0, 265, 1],
         "leadingComments": " GetWorkflowRequest asks for one workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 15, 2, 0],
-        "span": [259, 2, 25],
+        "span": [264, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 16],
-        "span": [263, 0, 266, 1],
+        "span": [268, 0, 271, 1],
         "leadingComments": " GetWorkflowResponse carries one workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 16, 2, 0],
-        "span": [265, 2, 24],
+        "span": [270, 2, 24],
         "leadingComments": " workflow is the requested workflow with its latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17],
-        "span": [269, 0, 282, 1],
+        "span": [274, 0, 287, 1],
         "leadingComments": " ListWorkflowsRequest asks for one page of workflows. Filters combine with AND.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17, 2, 0],
-        "span": [272, 2, 22],
+        "span": [277, 2, 22],
         "leadingComments":
           " page_size is the maximum number of workflows to return; 0 means the server default (50), and\n values above the server's maximum page size are capped to it.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17, 2, 1],
-        "span": [275, 2, 24],
+        "span": [280, 2, 24],
         "leadingComments":
           " page_token is the next_page_token of the previous page; empty means the first page. The\n other fields must be the same as in the request that returned the token.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17, 2, 2],
-        "span": [277, 2, 40],
+        "span": [282, 2, 40],
         "leadingComments": " states keeps workflows whose latest state has one of these types; empty means any.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17, 2, 3],
-        "span": [279, 2, 33],
+        "span": [284, 2, 33],
         "leadingComments": " labels keeps workflows that carry all of these labels with equal values.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17, 2, 4],
-        "span": [281, 2, 20],
+        "span": [286, 2, 20],
         "leadingComments": " engine keeps workflows that run on this engine; empty means any.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 18],
-        "span": [285, 0, 290, 1],
+        "span": [290, 0, 295, 1],
         "leadingComments": " ListWorkflowsResponse is one page of workflows.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 18, 2, 0],
-        "span": [287, 2, 34],
+        "span": [292, 2, 34],
         "leadingComments": " workflows are the workflows of this page, newest first.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 18, 2, 1],
-        "span": [289, 2, 29],
+        "span": [294, 2, 29],
         "leadingComments": " next_page_token fetches the next page; empty when this is the last page.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 19],
-        "span": [293, 0, 32],
+        "span": [298, 0, 32],
         "leadingComments": " GetServiceInfoRequest asks for the server description; it has no fields.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20],
-        "span": [296, 0, 305, 1],
+        "span": [301, 0, 310, 1],
         "leadingComments": " GetServiceInfoResponse describes the server.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20, 2, 0],
-        "span": [298, 2, 21],
+        "span": [303, 2, 21],
         "leadingComments": " version is the server's version (package.json version).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20, 2, 1],
-        "span": [300, 2, 28],
+        "span": [305, 2, 28],
         "leadingComments": " default_engine is the engine used when CreateWorkflowRequest.engine is empty.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20, 2, 2],
-        "span": [302, 2, 34],
+        "span": [307, 2, 34],
         "leadingComments": " engines are the engines the server offers.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20, 2, 3],
-        "span": [304, 2, 20],
+        "span": [309, 2, 20],
         "leadingComments": " limits are the server's size and timing limits.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
