@@ -1,80 +1,76 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import { describe, expect, it } from 'vitest';
-import { EngineUnavailableError, type EngineAdapter, type JobEvent, type JobHandle } from '../../../src/engines/types.js';
-import { createPlanner } from '../../../src/service/plan-workflow.js';
-import { createWorkflowService } from '../../../src/service/workflow-service.js';
-import { createBlobStore } from '../../../src/store/blob-store.js';
-import { openDatabase } from '../../../src/store/database.js';
-import { createWorkflowStore } from '../../../src/store/workflow-store.js';
+/**
+ * The one stop-and-settle path: a job is marked done only when its engine confirmed the stop;
+ * otherwise the stop is retried with backoff, during the run and again after a restart.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFakeEngine } from '../../support/fake-engine.js';
+import { newTestService, trivialRequest, type TestService } from '../../support/service.js';
 
-/** An engine whose jobs run until stopped and whose stop fails `failures` times (scheduler down). */
-function flakyStopEngine(failures: number) {
-  let stopCalls = 0;
-  let release: (() => void) | undefined;
-  const stopped = new Promise<void>((resolve) => (release = resolve));
-  const engine: EngineAdapter = {
-    name: 'flaky',
-    capabilities: { survivesRestart: true, gracefulStop: true, resources: false, maxConcurrentJobs: 0 },
-    async submit(job) {
-      return { engine: 'flaky', externalId: job.workflowId, workDir: job.workDir, controlDir: job.controlDir };
-    },
-    async *observe(_handle: JobHandle, signal: AbortSignal): AsyncGenerator<JobEvent> {
-      yield { type: 'started', at: new Date() };
-      await Promise.race([stopped, new Promise((r) => signal.addEventListener('abort', r))]);
-      if (!signal.aborted) yield { type: 'ended', outcome: { kind: 'canceled', at: new Date(), message: 'stopped' } };
-    },
-    async status() {
-      return { kind: 'running' };
-    },
-    async stop() {
-      stopCalls += 1;
-      if (stopCalls <= failures) throw new EngineUnavailableError('flaky', 'controller unreachable');
-      release?.();
-    },
-    async health() {
-      return { serving: true };
-    },
-    async close() {},
-  };
-  return { engine, stopCalls: () => stopCalls };
+const open: TestService[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+function start(...args: Parameters<typeof newTestService>): TestService {
+  const t = newTestService(...args);
+  open.push(t);
+  return t;
 }
 
 describe('stopping a job the engine cannot reach', () => {
   it('records CANCELED at once and keeps retrying the engine stop until it succeeds', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stop-retry-'));
-    const db = openDatabase(join(dir, 'db.sqlite'));
-    const store = createWorkflowStore(db);
-    const flaky = flakyStopEngine(2);
-    const service = createWorkflowService({
-      store,
-      blobs: createBlobStore(db, join(dir, 'blobs')),
-      engines: new Map([['flaky', flaky.engine]]),
-      defaultEngine: 'flaky',
-      planWorkflow: createPlanner(),
-      runsDirFor: () => join(dir, 'runs'),
-      limits: { maxUploadBytes: 1024, uploadChunkBytes: 1024, downloadChunkBytes: 1024, heartbeatIntervalMs: 1000, maxPageSize: 10, maxDirectoryEntries: 100, maxDirectoryBytes: 1 << 20 },
-      logger: pino({ level: 'silent' }),
-      retryDelayMs: 20,
-    });
-    try {
-      const { workflow } = await service.createWorkflow({
-        run: { runId: 'r' },
-        template: { workflow: { steps: [{ name: 's', action: { environment: 'x', commands: ['true'] } }] } },
-        arguments: [],
-        staticFiles: [],
-      });
-      await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
-      const state = await service.stopWorkflow(workflow.workflowId, 'enough', 1000);
-      expect(state).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
-      expect(service.getWorkflow(workflow.workflowId).jobDone).toBe(false);
-      await expect.poll(() => flaky.stopCalls()).toBe(3);
-      await expect.poll(() => service.getWorkflow(workflow.workflowId).jobDone).toBe(true);
-      expect(service.getWorkflow(workflow.workflowId).state.type).toBe('CANCELED');
-    } finally {
-      await service.close();
-    }
+    const engine = createFakeEngine();
+    const { service } = start([engine]);
+    const { workflow } = await service.createWorkflow(trivialRequest('r'));
+    await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
+    engine.failStops(2);
+    const state = await service.stopWorkflow(workflow.workflowId, 'enough', 1000);
+    expect(state).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
+    expect(service.getWorkflow(workflow.workflowId).jobDone).toBe(false);
+    await expect.poll(() => engine.calls.stop).toBe(3);
+    await expect.poll(() => service.getWorkflow(workflow.workflowId).jobDone).toBe(true);
+    expect(service.getWorkflow(workflow.workflowId).state.type).toBe('CANCELED');
+    expect(engine.running()).toEqual([]);
+  });
+
+  it('after a restart, a canceled job whose stop fails again is not marked done; the stop is retried until confirmed', async () => {
+    const before = createFakeEngine();
+    const first = start([before]);
+    const { workflow } = await first.service.createWorkflow(trivialRequest('r'));
+    const id = workflow.workflowId;
+    await expect.poll(() => first.service.getWorkflow(id).state.type).toBe('RUNNING');
+    before.failStops(1_000);
+    await first.service.stopWorkflow(id, 'enough', 0);
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+
+    // The scheduler is still unreachable when the server comes back: the first stop fails.
+    const after = createFakeEngine();
+    after.failStops(1);
+    const second = start([after], { dataDir: first.dataDir });
+    await second.service.start();
+    expect(after.calls.stop).toBe(1);
+    expect(second.service.getWorkflow(id).jobDone).toBe(false);
+    await expect.poll(() => after.calls.stop).toBe(2);
+    await expect.poll(() => second.service.getWorkflow(id).jobDone).toBe(true);
+    expect(second.service.getWorkflow(id).state).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
+  });
+
+  it('a job the engine lost track of ends in ERROR and is marked done only once its stop is confirmed', async () => {
+    const engine = createFakeEngine();
+    const { service } = start([engine]);
+    const observe = engine.observe.bind(engine);
+    engine.observe = async function* (handle, signal) {
+      for await (const event of observe(handle, signal)) {
+        yield event;
+        throw new Error('squeue output unreadable');
+      }
+    };
+    engine.failStops(1);
+    const { workflow } = await service.createWorkflow(trivialRequest('r'));
+    await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('ERROR');
+    expect(service.getWorkflow(workflow.workflowId).state.messages).toEqual(['engine fake lost track of the job: squeue output unreadable']);
+    await expect.poll(() => engine.calls.stop).toBe(2);
+    await expect.poll(() => service.getWorkflow(workflow.workflowId).jobDone).toBe(true);
   });
 });

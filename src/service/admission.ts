@@ -1,0 +1,115 @@
+/**
+ * Admission: each engine's capacity (workflows holding a slot) and its queue of accepted
+ * workflows waiting for one. Queued workflows are submitted in order as slots free up; a
+ * submission the engine refuses ends the workflow in ERROR with the engine's message, one the
+ * engine cannot take now (unavailable) goes back to the head of the queue and the queue is
+ * drained again from the retry queue.
+ */
+import { EngineRejectedError, EngineUnavailableError, type EngineAdapter } from '../engines/types.js';
+import { errorState, isActiveType } from '../model/state.js';
+import type { WorkflowRecord } from '../store/records.js';
+import type { DispatchContext } from './dispatch-context.js';
+import type { StartFollowing } from './follower.js';
+import type { SettleJob } from './settle-job.js';
+
+/** The admission operations the dispatcher and its other parts use. */
+export interface Admission {
+  /** Appends a workflow to its engine's queue (it must be stored, PENDING, without a handle). */
+  enqueue(wf: WorkflowRecord): void;
+  /** Drops a canceled workflow from its engine's queue. */
+  dequeue(wf: WorkflowRecord): void;
+  /** Submits queued workflows of `engine` while it has free slots. */
+  drainQueue(engine: string): void;
+  occupy(wf: WorkflowRecord): void;
+  release(wf: WorkflowRecord): void;
+  /** Workflows holding a slot of `engine`. */
+  activeCount(engine: string): number;
+}
+
+/** What admission needs besides the context (bound late: following and admission call each other). */
+export interface AdmissionDeps {
+  readonly startFollowing: StartFollowing;
+  readonly settleJob: SettleJob;
+}
+
+/** Creates empty queues and slots for the context's engines. */
+export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admission {
+  const { store, engines } = ctx;
+  const active = new Map<string, Set<string>>();
+  const queues = new Map<string, string[]>();
+  const activeSet = (engine: string) => active.get(engine) ?? active.set(engine, new Set()).get(engine)!;
+  const queueOf = (engine: string) => queues.get(engine) ?? queues.set(engine, []).get(engine)!;
+
+  const hasCapacity = (adapter: EngineAdapter): boolean => {
+    const max = adapter.capabilities.maxConcurrentJobs;
+    return max === 0 || activeSet(adapter.name).size < max;
+  };
+
+  function release(wf: WorkflowRecord): void {
+    activeSet(wf.engine).delete(wf.workflowId);
+    drainQueue(wf.engine);
+  }
+
+  async function launch(wf: WorkflowRecord, adapter: EngineAdapter): Promise<void> {
+    activeSet(adapter.name).add(wf.workflowId);
+    let handle;
+    try {
+      handle = await adapter.submit(wf.job, ctx.signal);
+    } catch (err) {
+      activeSet(adapter.name).delete(wf.workflowId);
+      throw err;
+    }
+    store.setHandle(wf.workflowId, handle);
+    const latest = store.get(wf.workflowId);
+    if (!latest || !isActiveType(latest.state.type)) {
+      // Canceled while the engine was accepting it: make sure nothing keeps running.
+      await deps.settleJob(wf.workflowId, handle, adapter, 0);
+      release(wf);
+      return;
+    }
+    deps.startFollowing(wf, handle, adapter);
+  }
+
+  function submitFailed(wf: WorkflowRecord, err: unknown): void {
+    const retryKey = `submit:${wf.engine}`;
+    // Closing: the workflow stays PENDING and is submitted (or adopted) on the next start.
+    if (ctx.signal.aborted) return;
+    if (err instanceof EngineUnavailableError) {
+      queueOf(wf.engine).unshift(wf.workflowId);
+      ctx.retries.schedule(retryKey, () => drainQueue(wf.engine));
+      ctx.logger.warn({ err, workflowId: wf.workflowId }, 'engine unavailable; submission will be retried');
+      return;
+    }
+    ctx.logger.error({ err, workflowId: wf.workflowId }, 'submission failed');
+    const message = err instanceof EngineRejectedError ? err.message : 'the engine could not start the workflow';
+    ctx.transition(wf.workflowId, (s) => errorState(s, ctx.now(), [message]));
+  }
+
+  function drainQueue(engine: string): void {
+    const adapter = engines.get(engine);
+    const queue = queueOf(engine);
+    while (adapter && !ctx.signal.aborted && queue.length > 0 && hasCapacity(adapter)) {
+      const wf = store.get(queue.shift()!);
+      if (!wf || !isActiveType(wf.state.type) || wf.handle) continue;
+      ctx.inBackground(
+        launch(wf, adapter).then(
+          () => ctx.retries.reset(`submit:${engine}`),
+          (err: unknown) => submitFailed(wf, err),
+        ),
+      );
+    }
+  }
+
+  return {
+    enqueue: (wf) => void queueOf(wf.engine).push(wf.workflowId),
+    dequeue(wf) {
+      const queue = queueOf(wf.engine);
+      const at = queue.indexOf(wf.workflowId);
+      if (at >= 0) queue.splice(at, 1);
+    },
+    drainQueue,
+    occupy: (wf) => void activeSet(wf.engine).add(wf.workflowId),
+    release,
+    activeCount: (engine) => activeSet(engine).size,
+  };
+}

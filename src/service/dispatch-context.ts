@@ -1,0 +1,95 @@
+/**
+ * What the dispatcher's parts (admission, following, recovery) share: the store and hub, the
+ * one writer of states (`transition`), the retry queue, a lifetime signal that close() aborts and
+ * that every engine call receives, and the set of background tasks close() waits for.
+ */
+import { setMaxListeners } from 'node:events';
+import type { Logger } from 'pino';
+import type { EngineAdapter } from '../engines/types.js';
+import { InvalidRunStateError } from '../model/errors.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { NewState, StateRecord } from '../store/records.js';
+import type { WorkflowStore } from '../store/workflow-store.js';
+import { createRetryQueue, type RetryQueue } from './retry-queue.js';
+import type { WatchHub } from './watch-hub.js';
+
+/** What the dispatcher needs. */
+export interface DispatcherDeps {
+  readonly store: WorkflowStore;
+  readonly blobs: BlobStore;
+  readonly hub: WatchHub;
+  readonly engines: ReadonlyMap<string, EngineAdapter>;
+  readonly logger: Logger;
+  /** First delay of the retry queue (stops, submissions to an unavailable engine), in ms (default 2000). */
+  readonly retryDelayMs?: number;
+  /** Longest delay of the retry queue, in ms (default 30000). */
+  readonly retryMaxDelayMs?: number;
+  readonly now?: () => Date;
+}
+
+/** The shared state and helpers of the dispatcher's parts. */
+export interface DispatchContext {
+  readonly store: WorkflowStore;
+  readonly blobs: BlobStore;
+  readonly engines: ReadonlyMap<string, EngineAdapter>;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  /** Aborted by close(): observers end, waits give up, engine calls are told to. */
+  readonly signal: AbortSignal;
+  readonly retries: RetryQueue;
+  /** Runs `task` in the background; close() waits for it. Rejections must be handled by the task. */
+  inBackground(task: Promise<unknown>): void;
+  /**
+   * Appends a state and publishes it; a refused transition (the workflow already ended) is a
+   * no-op. With `jobDone`, the job is marked done in the same commit (or alone when refused).
+   */
+  transition(workflowId: string, build: (current: StateRecord) => NewState, options?: { readonly jobDone?: boolean }): StateRecord | undefined;
+  /** Aborts the lifetime signal, drops waiting retries and waits for the background tasks. */
+  close(): Promise<void>;
+}
+
+/** Builds the context of one dispatcher. */
+export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
+  const { store, hub } = deps;
+  const lifetime = new AbortController();
+  // Every followed job's observer listens to this signal: no listener cap.
+  setMaxListeners(0, lifetime.signal);
+  const pending = new Set<Promise<unknown>>();
+  const inBackground = (task: Promise<unknown>): void => {
+    pending.add(task);
+    void task.finally(() => pending.delete(task)).catch(() => undefined);
+  };
+  const retries = createRetryQueue({
+    initialDelayMs: deps.retryDelayMs ?? 2000,
+    maxDelayMs: deps.retryMaxDelayMs ?? 30_000,
+    run: (task) => inBackground(Promise.resolve().then(task)),
+  });
+  return {
+    store,
+    blobs: deps.blobs,
+    engines: deps.engines,
+    logger: deps.logger,
+    now: deps.now ?? (() => new Date()),
+    signal: lifetime.signal,
+    retries,
+    inBackground,
+    transition(workflowId, build, options = {}) {
+      const current = store.get(workflowId);
+      if (!current) return undefined;
+      try {
+        const stored = store.appendState(workflowId, build(current.state), options);
+        if (stored) hub.publish(workflowId, stored);
+        return stored;
+      } catch (err) {
+        if (!(err instanceof InvalidRunStateError)) throw err;
+        if (options.jobDone) store.markJobDone(workflowId);
+        return undefined;
+      }
+    },
+    async close() {
+      lifetime.abort();
+      retries.close();
+      await Promise.allSettled([...pending]);
+    },
+  };
+}
