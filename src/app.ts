@@ -17,7 +17,7 @@ import { engineHealthProbe } from './server/health.js';
 import type { DrainResult } from './server/lifecycle.js';
 import { createSecurity, type ReloadReport } from './server/security/security.js';
 import { createPlanner, DEFAULT_MAX_DIRECTORY_ENTRIES } from './service/plan-workflow.js';
-import { createWorkflowService, type WorkflowService } from './service/workflow-service.js';
+import { createWorkflowServiceWithTesting, type WorkflowService, type WorkflowServiceTesting } from './service/workflow-service.js';
 import { createBlobStore } from './store/blob-store.js';
 import { openDatabase } from './store/database.js';
 import { createWorkflowStore } from './store/workflow-store.js';
@@ -33,6 +33,8 @@ export interface AppDeps {
 /** A running (or ready to run) server. */
 export interface App {
   readonly service: WorkflowService;
+  /** The service's test accessors (stored job handles, open subscriptions); nothing in src uses them. */
+  readonly testing: WorkflowServiceTesting;
   readonly server: GrpcServer;
   readonly engines: ReadonlyMap<string, EngineAdapter>;
   /** Recovers unsettled workflows, then binds; resolves with the port. */
@@ -87,7 +89,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   mkdirSync(runsDirs.local, { recursive: true });
   const db = openDatabase(join(config.dataDir, 'flowserv.db'));
   const engines = createEngines(config, runsDirs, deps);
-  const service = createWorkflowService({
+  const { service, testing } = createWorkflowServiceWithTesting({
     store: createWorkflowStore(db),
     blobs: createBlobStore(db, join(config.dataDir, 'blobs')),
     engines,
@@ -125,6 +127,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   let stopping: Promise<DrainResult> | undefined;
   return {
     service,
+    testing,
     server,
     engines,
     async start() {

@@ -79,7 +79,10 @@ export type JobEvent =
   | { readonly type: 'started'; readonly at: Date }
   | { readonly type: 'ended'; readonly outcome: JobOutcome };
 
-/** A snapshot of a job's status, used after a restart to decide reattach or finalize. */
+/**
+ * A snapshot of a job's status. Not part of EngineAdapter (the service follows jobs with
+ * observe(), after a restart too); the engines offer it for their own stop() and for tests.
+ */
 export type JobStatus =
   | { readonly kind: 'queued' }
   | { readonly kind: 'running'; readonly startedAt?: Date }
@@ -142,8 +145,6 @@ export interface EngineAdapter {
    * without it get such workflows submitted again.
    */
   adopt?(job: JobSpec, signal?: AbortSignal): Promise<JobHandle | undefined>;
-  /** Current status without waiting; used on boot to reattach or finalize. */
-  status(handle: JobHandle, signal?: AbortSignal): Promise<JobStatus>;
   /**
    * Stops the job: polite signal first, forced kill after `graceMs`. Resolves once nothing of
    * the job is left running. Stopping an ended job is a no-op.

@@ -31,14 +31,18 @@ export interface Dispatcher {
   stop(workflowId: string, reason: string, graceMs: number): Promise<StateRecord>;
   /** Reattaches, finalizes or requeues every unsettled workflow after a restart. */
   recover(): Promise<void>;
-  /** Workflows admitted and not yet ended, per engine (for tests and service info). */
-  activeCount(engine: string): number;
   /** Stops following jobs (they keep running) and pending retries. */
   close(): Promise<void>;
 }
 
-/** Creates a dispatcher over the given engines. */
-export function createDispatcher(deps: DispatcherDeps): Dispatcher {
+/** Accessors for tests of the service; nothing in src uses them. */
+export interface DispatcherTesting {
+  /** Workflows holding a slot of `engine` (submitted or being submitted, not yet ended). */
+  activeCount(engine: string): number;
+}
+
+/** Creates a dispatcher over the given engines, with its test accessors. */
+export function createDispatcher(deps: DispatcherDeps): { readonly dispatcher: Dispatcher; readonly testing: DispatcherTesting } {
   const ctx = createDispatchContext(deps);
   const { store, engines } = ctx;
   const settleJob = createSettleJob(ctx);
@@ -47,7 +51,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const startFollowing = createFollower(ctx, { settleJob, occupy: admission.occupy, release: admission.release });
   const recover = createRecovery(ctx, { admission, startFollowing, settleJob });
 
-  return {
+  const dispatcher: Dispatcher = {
     admit(wf) {
       if (!engines.has(wf.engine)) throw new Error(`engine '${wf.engine}' is not configured`);
       admission.enqueue(wf);
@@ -64,7 +68,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     },
 
     recover,
-    activeCount: admission.activeCount,
     close: () => ctx.close(),
   };
+  return { dispatcher, testing: { activeCount: admission.activeCount } };
 }

@@ -4,7 +4,7 @@
  */
 import type { JobResources, JobStep } from '../engines/types.js';
 import type { StateType } from '../model/state.js';
-import type { OutputFileRecord, StateRecord, WorkflowRecord } from '../store/records.js';
+import type { OutputFileRecord, StateRecord } from '../store/records.js';
 import type { StagedFile } from './staging.js';
 
 /** flowServ's RunObject as far as a remote engine sees it. */
@@ -30,6 +30,29 @@ export interface RunArgument {
 export interface StaticFileRef {
   readonly path: string;
   readonly sha256: string;
+}
+
+/**
+ * A workflow as the service's callers see it: the stored record without what stays inside the
+ * service (the payload hash, the job spec with its directories, the engine's handle, the
+ * job-done mark).
+ */
+export interface Workflow {
+  /** The service's id for the workflow (32 hex). */
+  readonly workflowId: string;
+  /** flowServ's run id, unique across the service. */
+  readonly runId: string;
+  readonly groupId?: string;
+  /** flowServ's workflow (benchmark) id, when the caller gave one. */
+  readonly flowservWorkflowId?: string;
+  readonly engine: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Idempotency key given by the caller. */
+  readonly requestId?: string;
+  /** Declared output keys (the handle's output_files). */
+  readonly outputFiles: readonly string[];
+  /** The latest state. */
+  readonly state: StateRecord;
 }
 
 /** Everything CreateWorkflow carries. */
@@ -77,7 +100,7 @@ export interface ListWorkflowsInput {
 
 /** One page of workflows. */
 export interface WorkflowPage {
-  readonly workflows: readonly WorkflowRecord[];
+  readonly workflows: readonly Workflow[];
   /** Empty when this is the last page. */
   readonly nextPageToken: string;
 }

@@ -13,7 +13,7 @@ import type { StateRecord, WorkflowRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import { ChecksumMismatchError, ResourceExhaustedError } from '../errors.js';
 import { createWorkflow, LABEL_KEY } from './create-workflow.js';
-import { createDispatcher, type Dispatcher } from './dispatcher.js';
+import { createDispatcher } from './dispatcher.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { sweepOrphans } from './sweep-orphans.js';
 import type {
@@ -24,9 +24,10 @@ import type {
   PlanWorkflow,
   ServiceLimits,
   WatchEvent,
+  Workflow,
   WorkflowPage,
 } from './types.js';
-import { createWatchHub, type WatchHub } from './watch-hub.js';
+import { createWatchHub } from './watch-hub.js';
 import { watchStates } from './watch-states.js';
 
 /** Page size of ListWorkflows when the request asks for none (the proto's documented default). */
@@ -49,15 +50,18 @@ export interface WorkflowServiceOptions {
   readonly healthCacheMs?: number;
 }
 
-/** The service. */
+/** Everything RemoteWorkflowService does, in domain terms; what the gRPC handlers call. */
 export interface WorkflowService {
   readonly limits: ServiceLimits;
-  readonly hub: WatchHub;
-  readonly dispatcher: Dispatcher;
   /** Removes crash leftovers, then reattaches to and finalizes workflows left by an earlier process. */
   start(): Promise<void>;
-  createWorkflow(input: CreateWorkflowInput): Promise<{ workflow: WorkflowRecord; replayed: boolean }>;
-  getWorkflow(workflowId: string): WorkflowRecord;
+  /**
+   * Validates, stores and queues a workflow (or replays an earlier identical request). Takes no
+   * signal on purpose: it never waits for an engine, and a caller who leaves halfway must not
+   * leave a half-written workflow behind.
+   */
+  createWorkflow(input: CreateWorkflowInput): Promise<{ workflow: Workflow; replayed: boolean }>;
+  getWorkflow(workflowId: string): Workflow;
   /** The latest state and whether its type differs from the caller's (flowServ: None when unchanged). */
   getWorkflowState(workflowId: string, currentType?: StateType): { state: StateRecord; changed: boolean };
   stopWorkflow(workflowId: string, reason: string, graceMs: number): Promise<StateRecord>;
@@ -75,12 +79,36 @@ export interface WorkflowService {
   close(): Promise<void>;
 }
 
+/** Accessors for tests: what the service keeps to itself. Nothing in src uses them. */
+export interface WorkflowServiceTesting {
+  /** Open WatchState subscriptions, of one workflow or of all. */
+  subscriberCount(workflowId?: string): number;
+  /** Workflows holding a slot of `engine`. */
+  activeCount(engine: string): number;
+  /** The stored record, with the engine's handle and the job-done mark. */
+  record(workflowId: string): WorkflowRecord | undefined;
+}
+
+/** The caller's view of a stored workflow (a copy without the service's own fields). */
+function toWorkflow(record: WorkflowRecord): Workflow {
+  const { payloadHash: _hash, job: _job, handle: _handle, jobDone: _done, ...view } = record;
+  return view;
+}
+
 /** Builds the service. */
 export function createWorkflowService(options: WorkflowServiceOptions): WorkflowService {
+  return createWorkflowServiceWithTesting(options).service;
+}
+
+/** Builds the service together with its test accessors (for tests and the app's test reach-in). */
+export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions): {
+  readonly service: WorkflowService;
+  readonly testing: WorkflowServiceTesting;
+} {
   const { store, blobs, engines, limits, logger } = options;
   const now = options.now ?? (() => new Date());
   const hub = createWatchHub();
-  const dispatcher = createDispatcher({
+  const { dispatcher, testing } = createDispatcher({
     store,
     blobs,
     hub,
@@ -100,16 +128,14 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
     healthCache.set(engine.name, { at: Date.now(), health });
     return health;
   };
-  const getWorkflow = (workflowId: string): WorkflowRecord => {
+  const getRecord = (workflowId: string): WorkflowRecord => {
     const wf = store.get(workflowId);
     if (!wf) throw new WorkflowNotFoundError(workflowId);
     return wf;
   };
 
-  return {
+  const service: WorkflowService = {
     limits,
-    hub,
-    dispatcher,
     async start() {
       for (const engine of engines.keys()) {
         const removed = await sweepOrphans(options.runsDirFor(engine), (id) => store.get(id) !== undefined);
@@ -117,8 +143,8 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
       }
       await dispatcher.recover();
     },
-    createWorkflow: (input) =>
-      createWorkflow(
+    async createWorkflow(input) {
+      const { workflow, replayed } = await createWorkflow(
         {
           store,
           blobs,
@@ -131,14 +157,16 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
           maxDirectoryBytes: limits.maxDirectoryBytes,
         },
         input,
-      ),
-    getWorkflow,
+      );
+      return { workflow: toWorkflow(workflow), replayed };
+    },
+    getWorkflow: (workflowId) => toWorkflow(getRecord(workflowId)),
     getWorkflowState(workflowId, currentType) {
-      const { state } = getWorkflow(workflowId);
+      const { state } = getRecord(workflowId);
       return { state, changed: currentType === undefined || currentType !== state.type };
     },
     async stopWorkflow(workflowId, reason, graceMs) {
-      getWorkflow(workflowId);
+      getRecord(workflowId);
       return dispatcher.stop(workflowId, reason, graceMs);
     },
     watchState(workflowId, afterSequence, signal) {
@@ -170,7 +198,7 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
     },
     findFiles: (digests) => blobs.findPresent(digests),
     openDownload(workflowId, path, offset) {
-      const wf = getWorkflow(workflowId);
+      const wf = getRecord(workflowId);
       if (wf.state.type !== 'SUCCESS') {
         throw new FailedPreconditionError(`workflow '${workflowId}' is ${wf.state.type}; only a successful workflow has result files`, {
           workflow_id: workflowId,
@@ -201,7 +229,7 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
         ...(input.engine && { engine: input.engine }),
         ...(after && { after }),
       });
-      const workflows = rows.slice(0, pageSize);
+      const workflows = rows.slice(0, pageSize).map(toWorkflow);
       const last = workflows.at(-1);
       const nextPageToken =
         rows.length > pageSize && last ? encodePageToken({ createdAt: last.state.createdAt.toISOString(), workflowId: last.workflowId }) : '';
@@ -221,5 +249,13 @@ export function createWorkflowService(options: WorkflowServiceOptions): Workflow
       );
     },
     close: () => dispatcher.close(),
+  };
+  return {
+    service,
+    testing: {
+      subscriberCount: (workflowId) => hub.subscriberCount(workflowId),
+      activeCount: testing.activeCount,
+      record: (workflowId) => store.get(workflowId),
+    },
   };
 }

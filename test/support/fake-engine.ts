@@ -97,10 +97,6 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
       const job = jobs.get(handle.externalId);
       if (job && !job.ended) job.end({ kind: 'canceled', at: new Date(), message: 'stopped' });
     },
-    async status(handle) {
-      const ended = jobs.get(handle.externalId)?.ended;
-      return ended ? { kind: 'ended', outcome: ended } : { kind: 'running' };
-    },
     async health() {
       return { serving: true };
     },

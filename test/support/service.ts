@@ -10,7 +10,12 @@ import pino from 'pino';
 import type { EngineAdapter } from '../../src/engines/types.js';
 import type { CreateWorkflowInput } from '../../src/service/types.js';
 import { createPlanner } from '../../src/service/plan-workflow.js';
-import { createWorkflowService, type WorkflowService, type WorkflowServiceOptions } from '../../src/service/workflow-service.js';
+import {
+  createWorkflowServiceWithTesting,
+  type WorkflowService,
+  type WorkflowServiceOptions,
+  type WorkflowServiceTesting,
+} from '../../src/service/workflow-service.js';
 import { createBlobStore } from '../../src/store/blob-store.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createWorkflowStore } from '../../src/store/workflow-store.js';
@@ -18,6 +23,8 @@ import { createWorkflowStore } from '../../src/store/workflow-store.js';
 /** A service for a test, with its data directory. */
 export interface TestService {
   readonly service: WorkflowService;
+  /** The service's test accessors (stored handles and job-done marks, slots, subscriptions). */
+  readonly testing: WorkflowServiceTesting;
   readonly dataDir: string;
   /** Closes this service and its database. */
   close(): Promise<void>;
@@ -30,7 +37,7 @@ export function newTestService(
 ): TestService {
   const { dataDir = mkdtempSync(join(tmpdir(), 'svc-')), ...rest } = overrides;
   const db = openDatabase(join(dataDir, 'db.sqlite'));
-  const service = createWorkflowService({
+  const { service, testing } = createWorkflowServiceWithTesting({
     store: createWorkflowStore(db),
     blobs: createBlobStore(db, join(dataDir, 'blobs')),
     engines: new Map(engines.map((e) => [e.name, e])),
@@ -52,6 +59,7 @@ export function newTestService(
   });
   return {
     service,
+    testing,
     dataDir,
     async close() {
       await service.close();

@@ -99,12 +99,18 @@ function spawnRunner(runner: string, job: JobSpec, env: NodeJS.ProcessEnv): Prom
   });
 }
 
+/** The local adapter, with a status snapshot for tests and diagnostics. */
+export interface LocalEngine extends EngineAdapter {
+  /** The job's status now, from its exit-status file and the process table. */
+  status(handle: JobHandle, signal?: AbortSignal): Promise<JobStatus>;
+}
+
 /**
  * Creates the local engine adapter. Jobs keep running when the server stops (close() only
  * releases watchers); a new instance observes, stops or finalizes them from their handles.
  * Throws TypeError listing every invalid option.
  */
-export function createLocalEngine(options: LocalEngineOptions): EngineAdapter {
+export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const opts = resolveOptions(options);
   const log = options.logger?.child({ component: 'engine.local' });
   const children = createOwnedChildren();

@@ -10,7 +10,7 @@
  * single-node cluster the local filesystem qualifies.
  *
  * Handles carry only the Slurm job id and the two directories, so any adapter instance (after
- * a server restart, say) can observe, stop or finalize a job: reattach is observe()/status().
+ * a server restart, say) can observe, stop or finalize a job: reattach is observe().
  */
 import { setMaxListeners } from 'node:events';
 import { readdir } from 'node:fs/promises';
@@ -74,8 +74,10 @@ export interface SlurmEngineOptions extends SlurmResourceDefaults {
   readonly onCommand?: (command: SlurmCommand, args: readonly string[]) => void;
 }
 
-/** The Slurm adapter, with its poller's counters. */
+/** The Slurm adapter, with a status snapshot (used by its stop()) and its poller's counters. */
 export interface SlurmEngine extends EngineAdapter {
+  /** The job's status now (one immediate squeue); throws EngineUnavailableError when Slurm cannot say. */
+  status(handle: JobHandle, signal?: AbortSignal): Promise<JobStatus>;
   /** Counters of the shared squeue poller. */
   pollerStats(): JobPollerStats;
 }

@@ -1,7 +1,8 @@
 /** Domain records → protobuf WorkflowState / Workflow (the state type table is src/wire/enums.ts). */
 import type { OutputFile } from '../../gen/flowserv/remote/v1/files.js';
 import type { Workflow, WorkflowState } from '../../gen/flowserv/remote/v1/workflow.js';
-import type { OutputFileRecord, StateRecord, WorkflowRecord } from '../../store/records.js';
+import type { Workflow as WorkflowView } from '../../service/types.js';
+import type { OutputFileRecord, StateRecord } from '../../store/records.js';
 import { stateTypeToProto } from '../../wire/enums.js';
 
 /** A result file. */
@@ -24,7 +25,7 @@ export function stateToProto(state: StateRecord): WorkflowState {
 }
 
 /** A workflow with its latest state. */
-export function workflowToProto(wf: WorkflowRecord): Workflow {
+export function workflowToProto(wf: WorkflowView): Workflow {
   return {
     workflowId: wf.workflowId,
     runId: wf.runId,

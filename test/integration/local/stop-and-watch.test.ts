@@ -51,7 +51,7 @@ describe('StopWorkflow on the local engine', () => {
     const created = await call(client, 'createWorkflow', shellRequest('stop-1', ['sleep 300 & sleep 300 & wait']));
     const id = created.workflow!.workflowId;
     await waitForState(id, WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
-    const pgid = Number(server.app.service.getWorkflow(id).handle!.externalId);
+    const pgid = Number(server.app.testing.record(id)!.handle!.externalId);
     await expect.poll(() => processesInGroup(pgid).length).toBeGreaterThanOrEqual(3);
     const stopped = await call(client, 'stopWorkflow', { workflowId: id, reason: 'no longer needed', gracePeriod: { seconds: 2, nanos: 0 } });
     expect(stopped.state).toMatchObject({ type: WorkflowStateType.WORKFLOW_STATE_TYPE_CANCELED, messages: ['no longer needed'] });
@@ -65,7 +65,7 @@ describe('StopWorkflow on the local engine', () => {
     const created = await call(client, 'createWorkflow', shellRequest('stop-2', ["trap '' TERM; touch trapped; sleep 300 & wait; sleep 300"]));
     const id = created.workflow!.workflowId;
     await waitForState(id, WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
-    const { handle } = server.app.service.getWorkflow(id);
+    const { handle } = server.app.testing.record(id)!;
     const pgid = Number(handle!.externalId);
     await expect.poll(() => existsSync(join(handle!.workDir, 'trapped'))).toBe(true);
     const started = Date.now();
@@ -85,7 +85,7 @@ describe('StopWorkflow on the local engine', () => {
       expect(second.workflow!.state!.type).toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING);
       const stopped = await call(client, 'stopWorkflow', { workflowId: id, reason: 'not needed', gracePeriod: undefined });
       expect(stopped.state!.type).toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_CANCELED);
-      expect(queued.app.service.getWorkflow(id).handle).toBeUndefined();
+      expect(queued.app.testing.record(id)!.handle).toBeUndefined();
       const busy = queued.app.service.listWorkflows({ states: ['RUNNING', 'PENDING'] }).workflows[0]!;
       await call(client, 'stopWorkflow', { workflowId: busy.workflowId, reason: '', gracePeriod: undefined });
     } finally {
@@ -123,10 +123,10 @@ describe('WatchState', () => {
           s.on('data', () => undefined);
         }),
     );
-    await expect.poll(() => server.app.service.hub.subscriberCount(id)).toBe(5);
+    await expect.poll(() => server.app.testing.subscriberCount(id)).toBe(5);
     for (const s of streams) s.cancel();
     expect(await Promise.all(ended)).toEqual([1, 1, 1, 1, 1]);
-    await expect.poll(() => server.app.service.hub.subscriberCount(id)).toBe(0);
+    await expect.poll(() => server.app.testing.subscriberCount(id)).toBe(0);
     expect(server.app.service.getWorkflow(id).state.type).toBe('RUNNING');
     await call(client, 'stopWorkflow', { workflowId: id, reason: '', gracePeriod: undefined });
   });

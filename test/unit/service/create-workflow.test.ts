@@ -20,11 +20,11 @@ describe('CreateWorkflow: validate, persist, return; the dispatcher submits', ()
   it('answers before the engine has accepted the job (creation never waits for the scheduler)', async () => {
     const engine = createFakeEngine();
     const release = engine.holdSubmits();
-    const { service } = start([engine]);
+    const { service, testing } = start([engine]);
     const { workflow } = await service.createWorkflow(trivialRequest('r1'));
     expect(workflow.state.type).toBe('PENDING');
     expect(engine.calls.submit).toBe(1);
-    expect(service.getWorkflow(workflow.workflowId).handle).toBeUndefined();
+    expect(testing.record(workflow.workflowId)!.handle).toBeUndefined();
     release();
     await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
     engine.finish(workflow.workflowId);

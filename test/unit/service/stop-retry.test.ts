@@ -20,15 +20,15 @@ function start(...args: Parameters<typeof newTestService>): TestService {
 describe('stopping a job the engine cannot reach', () => {
   it('records CANCELED at once and keeps retrying the engine stop until it succeeds', async () => {
     const engine = createFakeEngine();
-    const { service } = start([engine]);
+    const { service, testing } = start([engine]);
     const { workflow } = await service.createWorkflow(trivialRequest('r'));
     await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
     engine.failStops(2);
     const state = await service.stopWorkflow(workflow.workflowId, 'enough', 1000);
     expect(state).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
-    expect(service.getWorkflow(workflow.workflowId).jobDone).toBe(false);
+    expect(testing.record(workflow.workflowId)!.jobDone).toBe(false);
     await expect.poll(() => engine.calls.stop).toBe(3);
-    await expect.poll(() => service.getWorkflow(workflow.workflowId).jobDone).toBe(true);
+    await expect.poll(() => testing.record(workflow.workflowId)!.jobDone).toBe(true);
     expect(service.getWorkflow(workflow.workflowId).state.type).toBe('CANCELED');
     expect(engine.running()).toEqual([]);
   });
@@ -50,15 +50,15 @@ describe('stopping a job the engine cannot reach', () => {
     const second = start([after], { dataDir: first.dataDir });
     await second.service.start();
     expect(after.calls.stop).toBe(1);
-    expect(second.service.getWorkflow(id).jobDone).toBe(false);
+    expect(second.testing.record(id)!.jobDone).toBe(false);
     await expect.poll(() => after.calls.stop).toBe(2);
-    await expect.poll(() => second.service.getWorkflow(id).jobDone).toBe(true);
+    await expect.poll(() => second.testing.record(id)!.jobDone).toBe(true);
     expect(second.service.getWorkflow(id).state).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
   });
 
   it('a job the engine lost track of ends in ERROR and is marked done only once its stop is confirmed', async () => {
     const engine = createFakeEngine();
-    const { service } = start([engine]);
+    const { service, testing } = start([engine]);
     const observe = engine.observe.bind(engine);
     engine.observe = async function* (handle, signal) {
       for await (const event of observe(handle, signal)) {
@@ -71,6 +71,6 @@ describe('stopping a job the engine cannot reach', () => {
     await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('ERROR');
     expect(service.getWorkflow(workflow.workflowId).state.messages).toEqual(['engine fake lost track of the job: squeue output unreadable']);
     await expect.poll(() => engine.calls.stop).toBe(2);
-    await expect.poll(() => service.getWorkflow(workflow.workflowId).jobDone).toBe(true);
+    await expect.poll(() => testing.record(workflow.workflowId)!.jobDone).toBe(true);
   });
 });

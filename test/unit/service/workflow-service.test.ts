@@ -10,7 +10,7 @@ import type { EngineAdapter } from '../../../src/engines/types.js';
 import { AlreadyExistsError, InvalidArgumentError, OutOfRangeError, WorkflowNotFoundError } from '../../../src/errors.js';
 import { createPlanner } from '../../../src/service/plan-workflow.js';
 import type { CreateWorkflowInput, WatchEvent } from '../../../src/service/types.js';
-import { createWorkflowService, type WorkflowService } from '../../../src/service/workflow-service.js';
+import { createWorkflowServiceWithTesting, type WorkflowService, type WorkflowServiceTesting } from '../../../src/service/workflow-service.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import { openDatabase } from '../../../src/store/database.js';
 import type { StateRecord } from '../../../src/store/records.js';
@@ -18,13 +18,14 @@ import { createWorkflowStore } from '../../../src/store/workflow-store.js';
 
 const logger = pino({ level: 'silent' });
 const open: WorkflowService[] = [];
+const testingOf = new Map<WorkflowService, WorkflowServiceTesting>();
 
 function newService(dataDir: string, maxConcurrentJobs = 4): WorkflowService {
   const db = openDatabase(join(dataDir, 'db.sqlite'));
   const engines = new Map<string, EngineAdapter>([
     ['local', createLocalEngine({ baseDir: join(dataDir, 'runs'), maxConcurrentJobs, pollIntervalMs: 100 })],
   ]);
-  const service = createWorkflowService({
+  const { service, testing } = createWorkflowServiceWithTesting({
     store: createWorkflowStore(db),
     blobs: createBlobStore(db, join(dataDir, 'blobs')),
     engines,
@@ -35,6 +36,7 @@ function newService(dataDir: string, maxConcurrentJobs = 4): WorkflowService {
     logger,
   });
   open.push(service);
+  testingOf.set(service, testing);
   return service;
 }
 
@@ -120,7 +122,7 @@ describe('workflow service on the local engine', () => {
       ids.push((await service.createWorkflow(shellWorkflow(`q${i}`, ['sleep 0.2; mkdir -p out; echo > out/result.txt']))).workflow.workflowId);
     }
     expect(service.getWorkflow(ids[2]!).state.type).toBe('PENDING');
-    expect(service.dispatcher.activeCount('local')).toBe(1);
+    expect(testingOf.get(service)!.activeCount('local')).toBe(1);
     for (const id of ids) expect((await untilDone(service, id)).at(-1)!.type).toBe('SUCCESS');
   });
 
@@ -145,7 +147,7 @@ describe('workflow service on the local engine', () => {
     expect(seen.some((e) => e.kind === 'heartbeat')).toBe(true);
     expect(() => service.watchState(workflow.workflowId, 4, ac.signal)).toThrow(OutOfRangeError);
     expect(() => service.watchState('missing', 0, ac.signal)).toThrow(WorkflowNotFoundError);
-    expect(service.hub.subscriberCount()).toBe(0);
+    expect(testingOf.get(service)!.subscriberCount()).toBe(0);
   });
 
   it('after a restart, a job that kept running is reattached and finishes to SUCCESS', async () => {

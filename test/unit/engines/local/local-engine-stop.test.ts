@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
-import type { EngineAdapter, JobHandle } from '../../../../src/engines/types.js';
+import { createLocalEngine, type LocalEngine } from '../../../../src/engines/local/local-engine.js';
+import type { JobHandle } from '../../../../src/engines/types.js';
 import {
   collect,
   jobSpec,
@@ -21,7 +21,7 @@ const MARGIN_MS = 1500;
 
 describe('local engine: stop and vanished jobs', () => {
   let dirs: TempJobDirs;
-  let engine: EngineAdapter;
+  let engine: LocalEngine;
   const pgids: number[] = [];
 
   beforeEach(async () => {

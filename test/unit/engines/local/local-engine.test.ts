@@ -3,13 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
-import { EngineRejectedError, EngineUnavailableError, type EngineAdapter } from '../../../../src/engines/types.js';
+import { createLocalEngine, type LocalEngine } from '../../../../src/engines/local/local-engine.js';
+import { EngineRejectedError, EngineUnavailableError } from '../../../../src/engines/types.js';
 import { collect, jobSpec, killGroup, liveGroupMembers, makeTempDirs, outcomeOf, waitFor, type TempJobDirs } from './helpers.js';
 
 describe('local engine: running jobs', () => {
   let dirs: TempJobDirs;
-  let engine: EngineAdapter;
+  let engine: LocalEngine;
   const pgids: number[] = [];
 
   beforeEach(async () => {
