@@ -108,6 +108,7 @@ export {
 } from './template/references.js';
 export {
   castArguments,
+  castArgumentsCollecting,
   missingArguments,
   isFileReference,
   isDirectoryReference,

@@ -40,7 +40,7 @@ export const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,62})$/;
 
 function checkEnvelope(input: CreateWorkflowInput, engine: string, deps: CreateDeps): FieldViolation[] {
   const violations: FieldViolation[] = [];
-  if (!RUN_ID.test(input.run.runId)) {
+  if (!RUN_ID.test(input.run.runId) && !input.violations?.some((v) => v.field === 'run')) {
     violations.push({ field: 'run.run_id', description: 'run id must be 1-64 characters of letters, digits, _ . -', reason: ViolationReason.INVALID_RUN_ID });
   }
   if (!deps.engines.has(engine)) {
@@ -117,8 +117,19 @@ export async function createWorkflow(
   input: CreateWorkflowInput,
 ): Promise<{ workflow: WorkflowRecord; replayed: boolean }> {
   const engine = input.engine || deps.defaultEngine;
-  const envelope = checkEnvelope(input, engine, deps);
-  if (envelope.length > 0) throw new InvalidArgumentError('invalid workflow request', envelope);
+  const envelope = [...(input.violations ?? []), ...checkEnvelope(input, engine, deps)];
+  if (envelope.length > 0) {
+    // Report the template's and arguments' problems in the same answer as the envelope's.
+    let planned: FieldViolation[] = [];
+    try {
+      deps.planWorkflow(input);
+    } catch (err) {
+      if (!(err instanceof InvalidArgumentError)) throw err;
+      planned = [...err.violations];
+    }
+    const fields = new Set(envelope.map((v) => v.field));
+    throw new InvalidArgumentError('invalid workflow request', [...envelope, ...planned.filter((v) => !fields.has(v.field))]);
+  }
   const payloadHash = canonicalHash({ ...input, engine, requestId: undefined });
   const earlier = deps.store.findByRunOrRequest(input.run.runId, input.requestId);
   if (earlier) return replayOrConflict(earlier, payloadHash);

@@ -7,8 +7,8 @@
  */
 import { InvalidArgumentError, ViolationReason, type FieldViolation } from '../errors.js';
 import { ModelError, ModelValidationError } from '../model/errors.js';
-import { buildSerialJob } from '../model/serial/build-job.js';
-import { castArguments } from '../model/template/arguments.js';
+import { buildSerialJob, type SerialJob } from '../model/serial/build-job.js';
+import { castArgumentsCollecting } from '../model/template/arguments.js';
 import { parseTemplate } from '../model/template/template.js';
 import type { ArgumentFolder } from '../model/index.js';
 import { applyReplacements, checkRelativePath, findTargetConflicts, type StagedFile } from './staging.js';
@@ -27,9 +27,41 @@ export interface PlannerOptions {
 /** Default of PlannerOptions.maxDirectoryEntries. */
 export const DEFAULT_MAX_DIRECTORY_ENTRIES = 10_000;
 
-function toViolations(err: ModelError): FieldViolation[] {
-  const errors = err instanceof ModelValidationError ? err.errors : [err];
+function toViolations(errors: readonly ModelError[]): FieldViolation[] {
   return errors.map((e) => ({ field: e.field ?? '', description: e.message, reason: e.code }));
+}
+
+const flatten = (err: ModelError): readonly ModelError[] => (err instanceof ModelValidationError ? err.errors : [err]);
+
+/**
+ * Parses, casts and expands with every problem collected: arguments that fail their cast are
+ * reported, and the workflow is still expanded with the others so that template problems (a
+ * zero-step workflow, an unknown variable) are reported in the same answer. Expansion errors
+ * about an argument already reported are dropped (its cast failure is the cause).
+ */
+function expand(input: CreateWorkflowInput, options: PlannerOptions): { job: SerialJob | undefined; errors: ModelError[] } {
+  const errors: ModelError[] = [];
+  const collect = (err: unknown): void => {
+    if (!(err instanceof ModelError)) throw err;
+    const reported = new Set(errors.map((e) => e.field));
+    errors.push(...flatten(err).filter((e) => !(e.field?.startsWith('arguments.') && reported.has(e.field))));
+  };
+  let template;
+  try {
+    template = parseTemplate(input.template);
+  } catch (err) {
+    collect(err);
+    return { job: undefined, errors };
+  }
+  const cast = castArgumentsCollecting(template, input.arguments);
+  errors.push(...cast.errors);
+  try {
+    const job = buildSerialJob(template, cast.values, { ...(options.python && { python: options.python }), ...(options.java && { java: options.java }) });
+    return { job, errors };
+  } catch (err) {
+    collect(err);
+    return { job: undefined, errors };
+  }
 }
 
 /** The field of a violation about a staged file: its argument's name, else its static file entry. */
@@ -78,15 +110,8 @@ function checkFolders(folders: readonly ArgumentFolder[], files: readonly Staged
 /** Creates the planner the service uses. */
 export function createPlanner(options: PlannerOptions = {}): PlanWorkflow {
   return (input: CreateWorkflowInput): WorkflowPlan => {
-    let job;
-    try {
-      const template = parseTemplate(input.template);
-      const args = castArguments(template, input.arguments);
-      job = buildSerialJob(template, args, { ...(options.python && { python: options.python }), ...(options.java && { java: options.java }) });
-    } catch (err) {
-      if (err instanceof ModelError) throw new InvalidArgumentError('invalid workflow template or arguments', toViolations(err));
-      throw err;
-    }
+    const { job, errors } = expand(input, options);
+    if (job === undefined) throw new InvalidArgumentError('invalid workflow template or arguments', toViolations(errors));
     const staticFiles: StagedFile[] = input.staticFiles.map((f) => ({ target: f.path, sha256: f.sha256 }));
     const argumentFiles: StagedFile[] = job.inputFiles.map(({ parameter, file, folder }) => ({
       target: file.target,
@@ -97,12 +122,13 @@ export function createPlanner(options: PlannerOptions = {}): PlanWorkflow {
     // A folder whose own target is bad is reported once, not once more per entry.
     const badFolders = new Set(job.inputFolders.filter((d) => checkRelativePath(d.target) !== undefined).map((d) => d.target));
     const violations = [
+      ...toViolations(errors),
       ...checkFolders(job.inputFolders, argumentFiles, options.maxDirectoryEntries ?? DEFAULT_MAX_DIRECTORY_ENTRIES),
       ...checkPaths(staticFiles, argumentFiles.filter((f) => f.folder === undefined || !badFolders.has(f.folder)), job.outputs),
     ];
     const outputDirs = job.steps.flatMap((s) => s.outputs.map((o) => (o.endsWith('/') ? o.slice(0, -1) : o.split('/').slice(0, -1).join('/'))));
     const directories = [...job.inputFolders.map((d) => d.target), ...outputDirs];
-    if (violations.length > 0) throw new InvalidArgumentError('invalid file paths', violations);
+    if (violations.length > 0) throw new InvalidArgumentError('invalid workflow template, arguments or file paths', violations);
     return {
       steps: job.steps.map((s) => ({ name: s.name, environment: s.environment, commands: [...s.commands], env: { ...s.env } })),
       outputFiles: [...job.outputs],

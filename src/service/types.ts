@@ -5,6 +5,7 @@
 import type { JobResources, JobStep } from '../engines/types.js';
 import type { StateType } from '../model/state.js';
 import type { OutputFileRecord, StateRecord } from '../store/records.js';
+import type { FieldViolation } from '../errors.js';
 import type { StagedFile } from './staging.js';
 
 /** flowServ's RunObject as far as a remote engine sees it. */
@@ -68,6 +69,11 @@ export interface CreateWorkflowInput {
   /** Idempotency key. */
   readonly requestId?: string;
   readonly resources?: JobResources;
+  /**
+   * Problems the transport mapping already found (no run, an argument without a value); the
+   * service reports them together with every other problem of the request.
+   */
+  readonly violations?: readonly FieldViolation[];
 }
 
 /** What a template and its arguments expand to before anything runs. */

@@ -102,7 +102,9 @@ export function buildSerialJob(
     const files = errors.attempt(() => expandFiles(step.files, args, template, `${step.field}.files`)) ?? { inputs: [], outputs: [] };
     steps.push({ name: step.name, environment: container.environment, commands, env: container.env, ...files });
   }
-  if (errors.errors.length === 0 && steps.length === 0) {
+  // A workflow that declares no step is empty whatever else is wrong; one whose steps all failed
+  // to build is not reported as empty on top of those failures.
+  if (steps.length === 0 && (spec.steps.length === 0 || errors.errors.length === 0)) {
     const legacy = 'specification' in template.workflowSpec || 'type' in template.workflowSpec;
     errors.add(new EmptyWorkflowError(legacy ? 'workflow has no steps (the legacy serial format is not supported)' : 'workflow has no steps'));
   }

@@ -8,7 +8,9 @@ import {
   ErrorCollector,
   InvalidArgumentError,
   MissingArgumentError,
+  ModelValidationError,
   UnknownParameterError,
+  type ModelError,
 } from '../errors.js';
 import { isPlainObject, type PyValue } from '../values.js';
 import type { ArgumentValues } from './references.js';
@@ -83,6 +85,20 @@ function castInput(dtype: string, name: string, value: unknown): unknown {
  * by name (no defaults added); throws ModelValidationError listing every problem.
  */
 export function castArguments(template: WorkflowTemplate, args: readonly RunArgument[]): Record<string, PyValue> {
+  const { values, errors } = castArgumentsCollecting(template, args);
+  if (errors.length > 0) throw new ModelValidationError([...errors]);
+  return values;
+}
+
+/**
+ * castArguments without throwing: the values that cast, and every problem. A caller that wants
+ * to report all problems of a request at once (the service) goes on expanding the workflow with
+ * the values that did cast.
+ */
+export function castArgumentsCollecting(
+  template: WorkflowTemplate,
+  args: readonly RunArgument[],
+): { values: Record<string, PyValue>; errors: readonly ModelError[] } {
   const result: Record<string, PyValue> = Object.create(null) as Record<string, PyValue>;
   const seen = new Set<string>();
   const errors = new ErrorCollector();
@@ -107,8 +123,7 @@ export function castArguments(template: WorkflowTemplate, args: readonly RunArgu
     }, field);
   });
   for (const missing of missingArguments(template, seen)) errors.add(missing);
-  errors.throwIfAny();
-  return result;
+  return { values: result, errors: errors.errors };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Argument, DirectoryArgument, FileArgument } from '../../gen/flowse
 import type { CreateWorkflowRequest } from '../../gen/flowserv/remote/v1/service.js';
 import type { EngineResources } from '../../gen/flowserv/remote/v1/workflow.js';
 import type { JobResources } from '../../engines/types.js';
-import { InvalidArgumentError, ViolationReason } from '../../errors.js';
+import { ViolationReason, type FieldViolation } from '../../errors.js';
 import type { CreateWorkflowInput, RunArgument } from '../../service/types.js';
 import { optionalDurationMs } from '../../wire/duration.js';
 import { templateToDoc } from './template.js';
@@ -21,8 +21,9 @@ function directoryHandle(d: DirectoryArgument): unknown {
 /**
  * One argument in flowServ's submitted form: file handles as `{type: '$file', value: {fileId,
  * targetPath}}`, folders as `{type: '$dir', …}`, actor values as `{spec, files: [handles]}`.
+ * Undefined when the argument carries no value at all.
  */
-export function argumentToDomain(arg: Argument, index: number): RunArgument {
+export function argumentToDomain(arg: Argument): RunArgument | undefined {
   const kind = arg.kind;
   switch (kind?.$case) {
     case 'value':
@@ -37,9 +38,7 @@ export function argumentToDomain(arg: Argument, index: number): RunArgument {
         value: { spec: kind.value.spec ?? {}, files: [...kind.value.files.map(fileHandle), ...kind.value.directories.map(directoryHandle)] },
       };
     default:
-      throw new InvalidArgumentError('argument without a value', [
-        { field: arg.name ? `arguments.${arg.name}` : `arguments[${index}]`, description: `argument '${arg.name}' has no value: set one of Argument.value, file, directory or actor`, reason: ViolationReason.MISSING_VALUE },
-      ]);
+      return undefined;
   }
 }
 
@@ -56,20 +55,36 @@ function resourcesToDomain(r: EngineResources | undefined): JobResources | undef
   return Object.keys(resources).length > 0 ? resources : undefined;
 }
 
-/** CreateWorkflowRequest → CreateWorkflowInput; a missing run is a field violation. */
+/**
+ * CreateWorkflowRequest → CreateWorkflowInput. A missing run and arguments without a value are
+ * carried as `violations` (those arguments left out), so that the service reports them together
+ * with every other problem of the request.
+ */
 export function createRequestToDomain(req: CreateWorkflowRequest): CreateWorkflowInput {
-  if (!req.run) {
-    throw new InvalidArgumentError('missing run', [{ field: 'run', description: 'run with a run_id is required', reason: ViolationReason.MISSING_RUN }]);
-  }
+  const violations: FieldViolation[] = [];
+  if (!req.run) violations.push({ field: 'run', description: 'run with a run_id is required', reason: ViolationReason.MISSING_RUN });
+  const args: RunArgument[] = [];
+  req.arguments.forEach((arg, index) => {
+    const mapped = argumentToDomain(arg);
+    if (mapped) args.push(mapped);
+    else {
+      violations.push({
+        field: arg.name ? `arguments.${arg.name}` : `arguments[${index}]`,
+        description: `argument '${arg.name}' has no value: set one of Argument.value, file, directory or actor`,
+        reason: ViolationReason.MISSING_VALUE,
+      });
+    }
+  });
   const resources = resourcesToDomain(req.resources);
   return {
     run: {
-      runId: req.run.runId,
-      ...(req.run.workflowId && { flowservWorkflowId: req.run.workflowId }),
-      ...(req.run.groupId && { groupId: req.run.groupId }),
+      runId: req.run?.runId ?? '',
+      ...(req.run?.workflowId && { flowservWorkflowId: req.run.workflowId }),
+      ...(req.run?.groupId && { groupId: req.run.groupId }),
     },
     template: templateToDoc(req.template),
-    arguments: req.arguments.map(argumentToDomain),
+    arguments: args,
+    ...(violations.length > 0 && { violations }),
     staticFiles: req.staticFiles.map((f) => ({ path: f.path, sha256: f.sha256 })),
     ...(req.engine && { engine: req.engine }),
     labels: { ...req.labels },

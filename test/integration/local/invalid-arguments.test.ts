@@ -110,3 +110,46 @@ describe('CreateWorkflow rejects invalid templates and envelopes', () => {
     expect(details!.fieldViolations.some((v) => v.field.startsWith(field))).toBe(true);
   });
 });
+
+describe('CreateWorkflow reports every problem of a request in one BadRequest', () => {
+  it('a bad run id and a bad argument are both reported', async () => {
+    const { details } = await callError(server.client, 'createWorkflow', request([file('input'), value('count', 'x')], { run: { runId: 'has spaces' } }));
+    expect(details!.fieldViolations.map((v) => [v.field, v.reason]).sort()).toEqual([
+      ['arguments.count', 'INVALID_ARGUMENT'],
+      ['run.run_id', 'INVALID_RUN_ID'],
+    ]);
+  });
+
+  it('a zero-step workflow with an unknown argument reports both', async () => {
+    const template = { workflow: { steps: [] }, parameters: [], parameterGroups: [], outputs: [] };
+    const { details } = await callError(server.client, 'createWorkflow', request([value('nosuch', 1)], { template }));
+    expect(details!.fieldViolations.map((v) => [v.field, v.reason]).sort()).toEqual([
+      ['arguments.nosuch', 'UNKNOWN_PARAMETER'],
+      ['template.workflow.steps', 'EMPTY_WORKFLOW'],
+    ]);
+  });
+
+  it('an argument without a value, an unknown engine, a bad label and a bad argument are all reported', async () => {
+    const empty: Argument = { name: 'flag', kind: undefined };
+    const { details } = await callError(
+      server.client,
+      'createWorkflow',
+      request([file('input'), empty, value('ratio', 'abc')], { engine: 'pbs', labels: { '-bad': 'x' } }),
+    );
+    expect(details!.fieldViolations.map((v) => [v.field, v.reason]).sort()).toEqual([
+      ['arguments.flag', 'MISSING_VALUE'],
+      ['arguments.ratio', 'INVALID_ARGUMENT'],
+      ['engine', 'UNKNOWN_ENGINE'],
+      ['labels.-bad', 'INVALID_LABEL'],
+    ]);
+  });
+
+  it('a missing run is reported with the arguments\' problems', async () => {
+    const { details } = await callError(server.client, 'createWorkflow', { ...request([value('count', 'x')]), run: undefined });
+    expect(details!.fieldViolations.map((v) => [v.field, v.reason]).sort()).toEqual([
+      ['arguments.count', 'INVALID_ARGUMENT'],
+      ['arguments.input', 'MISSING_ARGUMENT'],
+      ['run', 'MISSING_RUN'],
+    ]);
+  });
+});
