@@ -62,6 +62,9 @@ async function* stream(
   };
   try {
     if (yield* send(deps.store.statesAfter(workflowId, last))) return;
+    // Already terminal and the caller has seen its last state: nothing more will come.
+    const current = deps.store.get(workflowId);
+    if (current && !isActiveType(current.state.type) && current.state.sequence <= last) return;
     while (!signal.aborted) {
       const batch = await subscription.next(deps.heartbeatIntervalMs, signal);
       if (signal.aborted) return;

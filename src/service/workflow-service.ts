@@ -33,6 +33,9 @@ import { watchStates } from './watch-states.js';
 /** Page size of ListWorkflows when the request asks for none (the proto's documented default). */
 export const DEFAULT_PAGE_SIZE = 50;
 
+/** Most digests one FindFiles call may ask about. */
+export const MAX_FIND_FILES = 10_000;
+
 /** Dependencies and settings of the service. */
 export interface WorkflowServiceOptions {
   readonly store: WorkflowStore;
@@ -196,7 +199,18 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
         throw err;
       }
     },
-    findFiles: (digests) => blobs.findPresent(digests),
+    findFiles(digests) {
+      if (digests.length > MAX_FIND_FILES) {
+        throw new InvalidArgumentError('too many digests', [
+          { field: 'sha256s', description: `at most ${MAX_FIND_FILES} digests per call, got ${digests.length}`, reason: 'OUT_OF_BOUNDS' },
+        ]);
+      }
+      const malformed = digests.flatMap((d, i): FieldViolation[] =>
+        SHA256_PATTERN.test(d) ? [] : [{ field: `sha256s[${i}]`, description: 'sha256 must be 64 lowercase hex characters', reason: 'INVALID_DIGEST' }],
+      );
+      if (malformed.length > 0) throw new InvalidArgumentError('malformed digests', malformed.slice(0, 20));
+      return blobs.findPresent(digests);
+    },
     openDownload(workflowId, path, offset) {
       const wf = getRecord(workflowId);
       if (wf.state.type !== 'SUCCESS') {

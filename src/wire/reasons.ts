@@ -67,6 +67,12 @@ export const ViolationReason = {
   OUT_OF_BOUNDS: 'OUT_OF_BOUNDS',
   /** An enum value this server does not know (or UNSPECIFIED where a value is needed). */
   INVALID_ENUM: 'INVALID_ENUM',
+  /** A sha256 digest that is not 64 lowercase hex characters. */
+  INVALID_DIGEST: 'INVALID_DIGEST',
+  /** A page token this server did not issue, or one issued for other filters. */
+  INVALID_PAGE_TOKEN: 'INVALID_PAGE_TOKEN',
+  /** A chunk larger than Limits.upload_chunk_bytes. */
+  CHUNK_TOO_LARGE: 'CHUNK_TOO_LARGE',
   /** A run id that is not 1-64 characters of letters, digits, _ . - */
   INVALID_RUN_ID: 'INVALID_RUN_ID',
   /** An engine this server does not offer. */
@@ -75,10 +81,6 @@ export const ViolationReason = {
   INVALID_LABEL: 'INVALID_LABEL',
   /** A request id longer than allowed. */
   INVALID_REQUEST_ID: 'INVALID_REQUEST_ID',
-  /** A sha256 that is not 64 lowercase hex characters. */
-  INVALID_DIGEST: 'INVALID_DIGEST',
-  /** A page token this server did not issue. */
-  INVALID_PAGE_TOKEN: 'INVALID_PAGE_TOKEN',
   /** A file reference (by sha256) to nothing uploaded. */
   UNKNOWN_FILE: 'UNKNOWN_FILE',
   /** A target or output path that is absolute, escapes the run directory, or is malformed. */

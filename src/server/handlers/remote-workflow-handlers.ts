@@ -6,7 +6,8 @@
  */
 import { RemoteWorkflowServiceService } from '../../gen/flowserv/remote/v1/service.js';
 import type { UploadFileRequest } from '../../gen/flowserv/remote/v1/service.js';
-import { InvalidArgumentError, ViolationReason } from '../../errors.js';
+import { InvalidArgumentError, ViolationReason, type FieldViolation } from '../../errors.js';
+import { checkRelativePath } from '../../service/staging.js';
 import type { WorkflowService } from '../../service/workflow-service.js';
 import { defineService, type ServiceRegistration } from '../service-adapter.js';
 import { createRequestToDomain } from '../mapping/requests.js';
@@ -30,7 +31,7 @@ function required(value: string, field: string): string {
   return value;
 }
 
-async function* uploadChunks(rest: AsyncIterator<UploadFileRequest>): AsyncGenerator<Uint8Array> {
+async function* uploadChunks(rest: AsyncIterator<UploadFileRequest>, maxChunkBytes: number): AsyncGenerator<Uint8Array> {
   for (;;) {
     const next = await rest.next();
     if (next.done) return;
@@ -38,6 +39,15 @@ async function* uploadChunks(rest: AsyncIterator<UploadFileRequest>): AsyncGener
     if (content?.$case !== 'chunk') {
       throw new InvalidArgumentError('only the first message may carry the header', [
         { field: 'content.header', description: 'header sent again after the first message', reason: ViolationReason.DUPLICATE_HEADER },
+      ]);
+    }
+    if (content.value.length > maxChunkBytes) {
+      throw new InvalidArgumentError('upload chunk too large', [
+        {
+          field: 'content.chunk',
+          description: `a chunk of ${content.value.length} bytes is larger than Limits.upload_chunk_bytes (${maxChunkBytes})`,
+          reason: ViolationReason.CHUNK_TOO_LARGE,
+        },
       ]);
     }
     yield content.value;
@@ -71,7 +81,13 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
 
     async *watchState(req, ctx) {
       const signal = AbortSignal.any([ctx.signal, ctx.shutdownSignal]);
-      for await (const event of service.watchState(required(req.workflowId, 'workflow_id'), req.afterSequence, signal)) {
+      const workflowId = required(req.workflowId, 'workflow_id');
+      if (req.afterSequence < 0) {
+        throw new InvalidArgumentError('invalid after_sequence', [
+          { field: 'after_sequence', description: 'after_sequence must not be negative', reason: ViolationReason.OUT_OF_BOUNDS },
+        ]);
+      }
+      for await (const event of service.watchState(workflowId, req.afterSequence, signal)) {
         yield event.kind === 'state'
           ? { event: { $case: 'state' as const, value: stateToProto(event.state) } }
           : { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
@@ -87,7 +103,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
         ]);
       }
       const header = first.value.content.value;
-      const result = await service.uploadFile(uploadChunks(it), { sha256: header.sha256, sizeBytes: header.sizeBytes }, ctx.signal);
+      const result = await service.uploadFile(uploadChunks(it, service.limits.uploadChunkBytes), { sha256: header.sha256, sizeBytes: header.sizeBytes }, ctx.signal);
       return { sha256: result.sha256, sizeBytes: result.sizeBytes, alreadyPresent: result.alreadyPresent };
     },
 
@@ -96,7 +112,13 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
     },
 
     async *downloadFile(req) {
-      const source = service.openDownload(required(req.workflowId, 'workflow_id'), required(req.path, 'path'), req.offset);
+      const workflowId = required(req.workflowId, 'workflow_id');
+      const violations: FieldViolation[] = [];
+      const pathProblem = req.path === '' ? undefined : checkRelativePath(req.path);
+      if (pathProblem) violations.push({ field: 'path', description: `${pathProblem}: an output key is a relative path`, reason: ViolationReason.INVALID_PATH });
+      if (req.offset < 0) violations.push({ field: 'offset', description: 'offset must not be negative', reason: ViolationReason.OUT_OF_BOUNDS });
+      if (violations.length > 0) throw new InvalidArgumentError('invalid download request', violations);
+      const source = service.openDownload(workflowId, required(req.path, 'path'), req.offset);
       const file = outputFileToProto(source.file);
       let offset = source.offset;
       let first = true;

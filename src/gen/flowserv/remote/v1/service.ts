@@ -2603,9 +2603,62 @@ export const GetServiceInfoResponse: MessageFns<GetServiceInfoResponse> = {
  * Every error carries a `google.rpc.ErrorInfo` detail (in `grpc-status-details-bin`) with domain
  * "flowserv.remote.v1" and a stable reason such as WORKFLOW_NOT_FOUND; INVALID_ARGUMENT also
  * carries `google.rpc.BadRequest` field violations. Every RPC may return UNAUTHENTICATED
- * (missing or invalid credentials, when auth is enabled), PERMISSION_DENIED, UNAVAILABLE (the
- * server is shutting down) and INTERNAL (an unexpected fault, with a generic message).
+ * (missing or invalid credentials, when auth is enabled), UNAVAILABLE (the server is shutting
+ * down or cannot be reached; then the client library gives the status, without ErrorInfo) and
+ * INTERNAL (an unexpected fault, with a generic message). The RPCs that change state
+ * (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
  * Cancelling an RPC never stops a workflow; only StopWorkflow does.
+ *
+ * ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+ * ENGINE_NOT_FOUND (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND
+ * (NOT_FOUND); ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED;
+ * ENGINE_UNAVAILABLE, SHUTTING_DOWN (UNAVAILABLE); UNAUTHENTICATED; PERMISSION_DENIED; CANCELLED;
+ * UNIMPLEMENTED; INTERNAL.
+ *
+ * FieldViolation reasons: every violation carries one of these stable values, so that clients in
+ * any language can map them. `field` names the request field; a violation about an argument is
+ * always `arguments.<parameter name>`, with any target path in the description. The flowServ
+ * exception each corresponds to is given in brackets.
+ *
+ *   MISSING_ARGUMENT      a required parameter without default got no argument [MissingArgumentError]
+ *   UNKNOWN_PARAMETER     an argument, or a $[[name]] reference, names no declared parameter
+ *                         [UnknownParameterError]
+ *   DUPLICATE_ARGUMENT    two arguments for one parameter [DuplicateArgumentError]
+ *   INVALID_ARGUMENT      a value its parameter cannot cast, or the wrong Argument case (a file
+ *                         parameter takes Argument.file or Argument.directory, an actor parameter
+ *                         Argument.actor) [InvalidArgumentError]
+ *   INVALID_PARAMETER     a malformed parameter declaration [InvalidParameterError]
+ *   INVALID_TEMPLATE      a malformed template or workflow spec [InvalidTemplateError; ValueError
+ *                         for a malformed step]
+ *   EMPTY_WORKFLOW        the workflow has no step [none: flowServ runs it into ERROR]
+ *   UNSUPPORTED_ACTION    a code or notebook step, which this service cannot run [none]
+ *   INVALID_PLACEHOLDER   a malformed $var / ${var} in a command [ValueError at run time]
+ *   UNKNOWN_VARIABLE      a $var.ext whose name is not in the context [KeyError at run time]
+ *   UNKNOWN_FILE          a sha256 that was never uploaded [UnknownFileError]
+ *   INVALID_PATH          a target, entry or output path that is empty, absolute or uses ".."
+ *                         [none: flowServ would write outside the run directory]
+ *   PATH_CONFLICT         two arguments on one target, or a file that is also a folder [none]
+ *   DIRECTORY_TOO_LARGE   a DirectoryArgument beyond Limits.max_directory_entries or
+ *                         max_directory_bytes [none]
+ *   MISSING_RUN           CreateWorkflow without run [none]
+ *   MISSING_VALUE         an Argument with no case set [none]
+ *   INVALID_RUN_ID        a run_id outside the RunObject.run_id rule [none]
+ *   UNKNOWN_ENGINE        an engine the server does not offer [none]
+ *   ENGINE_REJECTED       resources the engine refuses [none]
+ *   INVALID_LABEL         a label key or value outside the allowed form [none]
+ *   INVALID_REQUEST_ID    a request_id longer than 128 characters [none]
+ *   REQUIRED              an empty required field such as workflow_id [none]
+ *   OUT_OF_BOUNDS         a number outside its range: grace_period, page_size, after_sequence,
+ *                         offset, header.size_bytes, the count of FindFiles digests [none]
+ *   INVALID_ENUM          an unknown or UNSPECIFIED enum value [none]
+ *   INVALID_PAGE_TOKEN    a page_token this server did not issue [none]
+ *   INVALID_DIGEST        a sha256 that is not 64 lowercase hex characters [none]
+ *   MISSING_HEADER        an upload whose first message is not the header [none]
+ *   DUPLICATE_HEADER      an upload that repeats the header [none]
+ *   CHUNK_TOO_LARGE       an upload chunk above Limits.upload_chunk_bytes [none]
+ *
+ * INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and
+ * VALIDATION_FAILED belong to the workflow model's catalogue and are not sent by this API.
  */
 export type RemoteWorkflowServiceService = typeof RemoteWorkflowServiceService;
 export const RemoteWorkflowServiceService = {
@@ -2642,7 +2695,7 @@ export const RemoteWorkflowServiceService = {
    * caller's current_state (flowServ's `get_workflow_state` / `poll_state`).
    *
    * Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);
-   * UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
    */
   getWorkflowState: {
     path: "/flowserv.remote.v1.RemoteWorkflowService/GetWorkflowState" as const,
@@ -2683,7 +2736,7 @@ export const RemoteWorkflowServiceService = {
    * Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative after_sequence); NOT_FOUND
    * (unknown workflow); OUT_OF_RANGE (after_sequence is ahead of the workflow's last sequence);
    * CANCELLED (the caller cancelled); UNAVAILABLE (server shutting down; resume with the last
-   * sequence seen); UNAUTHENTICATED; PERMISSION_DENIED; INTERNAL.
+   * sequence seen); UNAUTHENTICATED; INTERNAL.
    */
   watchState: {
     path: "/flowserv.remote.v1.RemoteWorkflowService/WatchState" as const,
@@ -2717,8 +2770,8 @@ export const RemoteWorkflowServiceService = {
    * FindFiles tells which of the given blob digests the server already has, so that clients
    * upload only missing content.
    *
-   * Returns: OK; INVALID_ARGUMENT (malformed digest, too many digests); UNAUTHENTICATED;
-   * PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * Returns: OK; INVALID_ARGUMENT (malformed digest, more than 10000 digests); UNAUTHENTICATED;
+   * UNAVAILABLE; INTERNAL.
    */
   findFiles: {
     path: "/flowserv.remote.v1.RemoteWorkflowService/FindFiles" as const,
@@ -2735,7 +2788,7 @@ export const RemoteWorkflowServiceService = {
    * Returns: OK; INVALID_ARGUMENT (empty ids, absolute or ".." path, negative offset); NOT_FOUND
    * (unknown workflow, or path is not an output file); FAILED_PRECONDITION (the workflow has not
    * succeeded); OUT_OF_RANGE (offset beyond the file size); CANCELLED; UNAUTHENTICATED;
-   * PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * UNAVAILABLE; INTERNAL.
    */
   downloadFile: {
     path: "/flowserv.remote.v1.RemoteWorkflowService/DownloadFile" as const,
@@ -2751,7 +2804,7 @@ export const RemoteWorkflowServiceService = {
    * GetWorkflow returns one workflow with its latest state.
    *
    * Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);
-   * UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
    */
   getWorkflow: {
     path: "/flowserv.remote.v1.RemoteWorkflowService/GetWorkflow" as const,
@@ -2767,7 +2820,7 @@ export const RemoteWorkflowServiceService = {
    * engine, one page at a time.
    *
    * Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an
-   * UNSPECIFIED state filter); UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * UNSPECIFIED state filter); UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
    */
   listWorkflows: {
     path: "/flowserv.remote.v1.RemoteWorkflowService/ListWorkflows" as const,
@@ -2782,7 +2835,7 @@ export const RemoteWorkflowServiceService = {
   /**
    * GetServiceInfo describes the server: version, engines with their capabilities, and limits.
    *
-   * Returns: OK; UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * Returns: OK; UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
    */
   getServiceInfo: {
     path: "/flowserv.remote.v1.RemoteWorkflowService/GetServiceInfo" as const,
@@ -2821,7 +2874,7 @@ export interface RemoteWorkflowServiceServer extends UntypedServiceImplementatio
    * caller's current_state (flowServ's `get_workflow_state` / `poll_state`).
    *
    * Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);
-   * UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
    */
   getWorkflowState: handleUnaryCall<GetWorkflowStateRequest, GetWorkflowStateResponse>;
   /**
@@ -2843,7 +2896,7 @@ export interface RemoteWorkflowServiceServer extends UntypedServiceImplementatio
    * Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative after_sequence); NOT_FOUND
    * (unknown workflow); OUT_OF_RANGE (after_sequence is ahead of the workflow's last sequence);
    * CANCELLED (the caller cancelled); UNAVAILABLE (server shutting down; resume with the last
-   * sequence seen); UNAUTHENTICATED; PERMISSION_DENIED; INTERNAL.
+   * sequence seen); UNAUTHENTICATED; INTERNAL.
    */
   watchState: handleServerStreamingCall<WatchStateRequest, WatchStateResponse>;
   /**
@@ -2861,8 +2914,8 @@ export interface RemoteWorkflowServiceServer extends UntypedServiceImplementatio
    * FindFiles tells which of the given blob digests the server already has, so that clients
    * upload only missing content.
    *
-   * Returns: OK; INVALID_ARGUMENT (malformed digest, too many digests); UNAUTHENTICATED;
-   * PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * Returns: OK; INVALID_ARGUMENT (malformed digest, more than 10000 digests); UNAUTHENTICATED;
+   * UNAVAILABLE; INTERNAL.
    */
   findFiles: handleUnaryCall<FindFilesRequest, FindFilesResponse>;
   /**
@@ -2871,14 +2924,14 @@ export interface RemoteWorkflowServiceServer extends UntypedServiceImplementatio
    * Returns: OK; INVALID_ARGUMENT (empty ids, absolute or ".." path, negative offset); NOT_FOUND
    * (unknown workflow, or path is not an output file); FAILED_PRECONDITION (the workflow has not
    * succeeded); OUT_OF_RANGE (offset beyond the file size); CANCELLED; UNAUTHENTICATED;
-   * PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * UNAVAILABLE; INTERNAL.
    */
   downloadFile: handleServerStreamingCall<DownloadFileRequest, DownloadFileResponse>;
   /**
    * GetWorkflow returns one workflow with its latest state.
    *
    * Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);
-   * UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
    */
   getWorkflow: handleUnaryCall<GetWorkflowRequest, GetWorkflowResponse>;
   /**
@@ -2886,13 +2939,13 @@ export interface RemoteWorkflowServiceServer extends UntypedServiceImplementatio
    * engine, one page at a time.
    *
    * Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an
-   * UNSPECIFIED state filter); UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * UNSPECIFIED state filter); UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
    */
   listWorkflows: handleUnaryCall<ListWorkflowsRequest, ListWorkflowsResponse>;
   /**
    * GetServiceInfo describes the server: version, engines with their capabilities, and limits.
    *
-   * Returns: OK; UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * Returns: OK; UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
    */
   getServiceInfo: handleUnaryCall<GetServiceInfoRequest, GetServiceInfoResponse>;
 }
@@ -2935,7 +2988,7 @@ export interface RemoteWorkflowServiceClient extends Client {
    * caller's current_state (flowServ's `get_workflow_state` / `poll_state`).
    *
    * Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);
-   * UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
    */
   getWorkflowState(
     request: GetWorkflowStateRequest,
@@ -2985,7 +3038,7 @@ export interface RemoteWorkflowServiceClient extends Client {
    * Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative after_sequence); NOT_FOUND
    * (unknown workflow); OUT_OF_RANGE (after_sequence is ahead of the workflow's last sequence);
    * CANCELLED (the caller cancelled); UNAVAILABLE (server shutting down; resume with the last
-   * sequence seen); UNAUTHENTICATED; PERMISSION_DENIED; INTERNAL.
+   * sequence seen); UNAUTHENTICATED; INTERNAL.
    */
   watchState(request: WatchStateRequest, options?: Partial<CallOptions>): ClientReadableStream<WatchStateResponse>;
   watchState(
@@ -3023,8 +3076,8 @@ export interface RemoteWorkflowServiceClient extends Client {
    * FindFiles tells which of the given blob digests the server already has, so that clients
    * upload only missing content.
    *
-   * Returns: OK; INVALID_ARGUMENT (malformed digest, too many digests); UNAUTHENTICATED;
-   * PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * Returns: OK; INVALID_ARGUMENT (malformed digest, more than 10000 digests); UNAUTHENTICATED;
+   * UNAVAILABLE; INTERNAL.
    */
   findFiles(
     request: FindFilesRequest,
@@ -3047,7 +3100,7 @@ export interface RemoteWorkflowServiceClient extends Client {
    * Returns: OK; INVALID_ARGUMENT (empty ids, absolute or ".." path, negative offset); NOT_FOUND
    * (unknown workflow, or path is not an output file); FAILED_PRECONDITION (the workflow has not
    * succeeded); OUT_OF_RANGE (offset beyond the file size); CANCELLED; UNAUTHENTICATED;
-   * PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * UNAVAILABLE; INTERNAL.
    */
   downloadFile(
     request: DownloadFileRequest,
@@ -3062,7 +3115,7 @@ export interface RemoteWorkflowServiceClient extends Client {
    * GetWorkflow returns one workflow with its latest state.
    *
    * Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);
-   * UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
    */
   getWorkflow(
     request: GetWorkflowRequest,
@@ -3084,7 +3137,7 @@ export interface RemoteWorkflowServiceClient extends Client {
    * engine, one page at a time.
    *
    * Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an
-   * UNSPECIFIED state filter); UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * UNSPECIFIED state filter); UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
    */
   listWorkflows(
     request: ListWorkflowsRequest,
@@ -3104,7 +3157,7 @@ export interface RemoteWorkflowServiceClient extends Client {
   /**
    * GetServiceInfo describes the server: version, engines with their capabilities, and limits.
    *
-   * Returns: OK; UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+   * Returns: OK; UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
    */
   getServiceInfo(
     request: GetServiceInfoRequest,
@@ -4194,529 +4247,529 @@ export const protoMetadata: ProtoMetadata = {
     "sourceCodeInfo": {
       "location": [{
         "path": [6, 0],
-        "span": [22, 0, 109, 1],
+        "span": [75, 0, 162, 1],
         "leadingComments":
-          ' RemoteWorkflowService runs flowServ-style workflows for remote callers: flowServ\'s\n RemoteClient contract (create_workflow, get_workflow_state, stop_workflow) as a network API,\n plus live state watching and content-addressed file transfer.\n\n Every error carries a `google.rpc.ErrorInfo` detail (in `grpc-status-details-bin`) with domain\n "flowserv.remote.v1" and a stable reason such as WORKFLOW_NOT_FOUND; INVALID_ARGUMENT also\n carries `google.rpc.BadRequest` field violations. Every RPC may return UNAUTHENTICATED\n (missing or invalid credentials, when auth is enabled), PERMISSION_DENIED, UNAVAILABLE (the\n server is shutting down) and INTERNAL (an unexpected fault, with a generic message).\n Cancelling an RPC never stops a workflow; only StopWorkflow does.\n',
+          ' RemoteWorkflowService runs flowServ-style workflows for remote callers: flowServ\'s\n RemoteClient contract (create_workflow, get_workflow_state, stop_workflow) as a network API,\n plus live state watching and content-addressed file transfer.\n\n Every error carries a `google.rpc.ErrorInfo` detail (in `grpc-status-details-bin`) with domain\n "flowserv.remote.v1" and a stable reason such as WORKFLOW_NOT_FOUND; INVALID_ARGUMENT also\n carries `google.rpc.BadRequest` field violations. Every RPC may return UNAUTHENTICATED\n (missing or invalid credentials, when auth is enabled), UNAVAILABLE (the server is shutting\n down or cannot be reached; then the client library gives the status, without ErrorInfo) and\n INTERNAL (an unexpected fault, with a generic message). The RPCs that change state\n (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.\n Cancelling an RPC never stops a workflow; only StopWorkflow does.\n\n ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,\n ENGINE_NOT_FOUND (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND\n (NOT_FOUND); ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED;\n ENGINE_UNAVAILABLE, SHUTTING_DOWN (UNAVAILABLE); UNAUTHENTICATED; PERMISSION_DENIED; CANCELLED;\n UNIMPLEMENTED; INTERNAL.\n\n FieldViolation reasons: every violation carries one of these stable values, so that clients in\n any language can map them. `field` names the request field; a violation about an argument is\n always `arguments.<parameter name>`, with any target path in the description. The flowServ\n exception each corresponds to is given in brackets.\n\n   MISSING_ARGUMENT      a required parameter without default got no argument [MissingArgumentError]\n   UNKNOWN_PARAMETER     an argument, or a $[[name]] reference, names no declared parameter\n                         [UnknownParameterError]\n   DUPLICATE_ARGUMENT    two arguments for one parameter [DuplicateArgumentError]\n   INVALID_ARGUMENT      a value its parameter cannot cast, or the wrong Argument case (a file\n                         parameter takes Argument.file or Argument.directory, an actor parameter\n                         Argument.actor) [InvalidArgumentError]\n   INVALID_PARAMETER     a malformed parameter declaration [InvalidParameterError]\n   INVALID_TEMPLATE      a malformed template or workflow spec [InvalidTemplateError; ValueError\n                         for a malformed step]\n   EMPTY_WORKFLOW        the workflow has no step [none: flowServ runs it into ERROR]\n   UNSUPPORTED_ACTION    a code or notebook step, which this service cannot run [none]\n   INVALID_PLACEHOLDER   a malformed $var / ${var} in a command [ValueError at run time]\n   UNKNOWN_VARIABLE      a $var.ext whose name is not in the context [KeyError at run time]\n   UNKNOWN_FILE          a sha256 that was never uploaded [UnknownFileError]\n   INVALID_PATH          a target, entry or output path that is empty, absolute or uses ".."\n                         [none: flowServ would write outside the run directory]\n   PATH_CONFLICT         two arguments on one target, or a file that is also a folder [none]\n   DIRECTORY_TOO_LARGE   a DirectoryArgument beyond Limits.max_directory_entries or\n                         max_directory_bytes [none]\n   MISSING_RUN           CreateWorkflow without run [none]\n   MISSING_VALUE         an Argument with no case set [none]\n   INVALID_RUN_ID        a run_id outside the RunObject.run_id rule [none]\n   UNKNOWN_ENGINE        an engine the server does not offer [none]\n   ENGINE_REJECTED       resources the engine refuses [none]\n   INVALID_LABEL         a label key or value outside the allowed form [none]\n   INVALID_REQUEST_ID    a request_id longer than 128 characters [none]\n   REQUIRED              an empty required field such as workflow_id [none]\n   OUT_OF_BOUNDS         a number outside its range: grace_period, page_size, after_sequence,\n                         offset, header.size_bytes, the count of FindFiles digests [none]\n   INVALID_ENUM          an unknown or UNSPECIFIED enum value [none]\n   INVALID_PAGE_TOKEN    a page_token this server did not issue [none]\n   INVALID_DIGEST        a sha256 that is not 64 lowercase hex characters [none]\n   MISSING_HEADER        an upload whose first message is not the header [none]\n   DUPLICATE_HEADER      an upload that repeats the header [none]\n   CHUNK_TOO_LARGE       an upload chunk above Limits.upload_chunk_bytes [none]\n\n INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and\n VALIDATION_FAILED belong to the workflow model\'s catalogue and are not sent by this API.\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 0],
-        "span": [38, 2, 77],
+        "span": [91, 2, 77],
         "leadingComments":
           " CreateWorkflow validates a run's template and arguments with flowServ's rules, checks its\n resources against what the engine accepts, stages its files and records the workflow PENDING\n (flowServ's `create_workflow`). The server then submits it to the engine in the background:\n the call never waits for the scheduler. A refusal the server can only learn at submission\n (for example a partition or a memory size the Slurm controller rejects) ends the workflow in\n ERROR, its messages carrying the engine's message; while the engine cannot be reached the\n workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)\n with the same payload again returns the original workflow with `replayed` set.\n\n Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,\n unknown engine, a referenced blob that was not uploaded, resources the engine refuses up\n front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a\n different payload); RESOURCE_EXHAUSTED (too many workflows or too large a request);\n UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;\n INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 1],
-        "span": [45, 2, 83],
+        "span": [98, 2, 83],
         "leadingComments":
-          " GetWorkflowState returns a workflow's latest state and whether its type differs from the\n caller's current_state (flowServ's `get_workflow_state` / `poll_state`).\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);\n UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.\n",
+          " GetWorkflowState returns a workflow's latest state and whether its type differs from the\n caller's current_state (flowServ's `get_workflow_state` / `poll_state`).\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);\n UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 2],
-        "span": [54, 2, 71],
+        "span": [107, 2, 71],
         "leadingComments":
           " StopWorkflow cancels an active workflow: the engine is asked to stop politely, then forced\n after grace_period; the workflow ends CANCELED. It is idempotent: stopping a finished\n workflow returns its final state unchanged.\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative grace_period); NOT_FOUND (unknown\n workflow); UNAVAILABLE (the engine cannot be reached; retry); UNAUTHENTICATED;\n PERMISSION_DENIED; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 3],
-        "span": [65, 2, 72],
+        "span": [118, 2, 72],
         "leadingComments":
-          " WatchState streams a workflow's states: every persisted state with a sequence greater than\n after_sequence, then each new state as it happens, with heartbeats while nothing changes.\n The stream ends with OK right after the terminal state (at once when the workflow is already\n terminal and after_sequence is its last sequence).\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative after_sequence); NOT_FOUND\n (unknown workflow); OUT_OF_RANGE (after_sequence is ahead of the workflow's last sequence);\n CANCELLED (the caller cancelled); UNAVAILABLE (server shutting down; resume with the last\n sequence seen); UNAUTHENTICATED; PERMISSION_DENIED; INTERNAL.\n",
+          " WatchState streams a workflow's states: every persisted state with a sequence greater than\n after_sequence, then each new state as it happens, with heartbeats while nothing changes.\n The stream ends with OK right after the terminal state (at once when the workflow is already\n terminal and after_sequence is its last sequence).\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative after_sequence); NOT_FOUND\n (unknown workflow); OUT_OF_RANGE (after_sequence is ahead of the workflow's last sequence);\n CANCELLED (the caller cancelled); UNAVAILABLE (server shutting down; resume with the last\n sequence seen); UNAUTHENTICATED; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 4],
-        "span": [75, 2, 72],
+        "span": [128, 2, 72],
         "leadingComments":
           " UploadFile stores a blob content-addressed by its SHA-256: a header message, then the content\n in chunks. Identical content is stored once; uploading a known digest is cheap and reports\n already_present.\n\n Returns: OK; INVALID_ARGUMENT (missing or repeated header, malformed digest, size or digest\n mismatch, chunk larger than Limits.upload_chunk_bytes); RESOURCE_EXHAUSTED (size above\n Limits.max_upload_bytes, or storage full); CANCELLED; UNAUTHENTICATED; PERMISSION_DENIED;\n UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 5],
-        "span": [82, 2, 62],
+        "span": [135, 2, 62],
         "leadingComments":
-          " FindFiles tells which of the given blob digests the server already has, so that clients\n upload only missing content.\n\n Returns: OK; INVALID_ARGUMENT (malformed digest, too many digests); UNAUTHENTICATED;\n PERMISSION_DENIED; UNAVAILABLE; INTERNAL.\n",
+          " FindFiles tells which of the given blob digests the server already has, so that clients\n upload only missing content.\n\n Returns: OK; INVALID_ARGUMENT (malformed digest, more than 10000 digests); UNAUTHENTICATED;\n UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 6],
-        "span": [90, 2, 78],
+        "span": [143, 2, 78],
         "leadingComments":
-          ' DownloadFile streams one result file of a successful workflow from a byte offset.\n\n Returns: OK; INVALID_ARGUMENT (empty ids, absolute or ".." path, negative offset); NOT_FOUND\n (unknown workflow, or path is not an output file); FAILED_PRECONDITION (the workflow has not\n succeeded); OUT_OF_RANGE (offset beyond the file size); CANCELLED; UNAUTHENTICATED;\n PERMISSION_DENIED; UNAVAILABLE; INTERNAL.\n',
+          ' DownloadFile streams one result file of a successful workflow from a byte offset.\n\n Returns: OK; INVALID_ARGUMENT (empty ids, absolute or ".." path, negative offset); NOT_FOUND\n (unknown workflow, or path is not an output file); FAILED_PRECONDITION (the workflow has not\n succeeded); OUT_OF_RANGE (offset beyond the file size); CANCELLED; UNAUTHENTICATED;\n UNAVAILABLE; INTERNAL.\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 7],
-        "span": [96, 2, 68],
+        "span": [149, 2, 68],
         "leadingComments":
-          " GetWorkflow returns one workflow with its latest state.\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);\n UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.\n",
+          " GetWorkflow returns one workflow with its latest state.\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);\n UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 8],
-        "span": [103, 2, 74],
+        "span": [156, 2, 74],
         "leadingComments":
-          " ListWorkflows lists workflows, newest first, optionally filtered by state type, labels and\n engine, one page at a time.\n\n Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an\n UNSPECIFIED state filter); UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.\n",
+          " ListWorkflows lists workflows, newest first, optionally filtered by state type, labels and\n engine, one page at a time.\n\n Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an\n UNSPECIFIED state filter); UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 9],
-        "span": [108, 2, 77],
+        "span": [161, 2, 77],
         "leadingComments":
-          " GetServiceInfo describes the server: version, engines with their capabilities, and limits.\n\n Returns: OK; UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.\n",
+          " GetServiceInfo describes the server: version, engines with their capabilities, and limits.\n\n Returns: OK; UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0],
-        "span": [113, 0, 132, 1],
+        "span": [166, 0, 185, 1],
         "leadingComments":
           " CreateWorkflowRequest submits one flowServ run (the arguments of flowServ's\n `RemoteClient.create_workflow(run, template, arguments, staticfs)`).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 0],
-        "span": [115, 2, 20],
+        "span": [168, 2, 20],
         "leadingComments": " run identifies the flowServ run; run.run_id is required.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 1],
-        "span": [117, 2, 32],
+        "span": [170, 2, 32],
         "leadingComments": " template is the workflow template to run; required.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 2],
-        "span": [120, 2, 34],
+        "span": [173, 2, 34],
         "leadingComments":
           " arguments are the run's arguments, at most one per declared parameter. Declared parameters\n without an argument use their default; a required one without default is INVALID_ARGUMENT.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 3],
-        "span": [122, 2, 39],
+        "span": [175, 2, 39],
         "leadingComments":
           " static_files are the template's static files, placed in the run directory before it starts.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 4],
-        "span": [124, 2, 20],
+        "span": [177, 2, 20],
         "leadingComments": " engine names the engine to run on (see GetServiceInfo); empty means the server default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 5],
-        "span": [126, 2, 33],
+        "span": [179, 2, 33],
         "leadingComments": " labels are free-form caller labels stored with the workflow (keys 1..63 characters).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 6],
-        "span": [129, 2, 24],
+        "span": [182, 2, 24],
         "leadingComments":
           " request_id is an optional idempotency key: a retry with the same request_id and the same\n payload returns the original workflow; with a different payload it is ALREADY_EXISTS.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 7],
-        "span": [131, 2, 32],
+        "span": [184, 2, 32],
         "leadingComments": " resources are scheduler resource requests; absent means the engine defaults.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1],
-        "span": [135, 0, 141, 1],
+        "span": [188, 0, 194, 1],
         "leadingComments": " CreateWorkflowResponse returns the created (or replayed) workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 0],
-        "span": [137, 2, 24],
+        "span": [190, 2, 24],
         "leadingComments": " workflow is the created workflow with its current state (PENDING or later).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 1],
-        "span": [140, 2, 20],
+        "span": [193, 2, 20],
         "leadingComments":
           " replayed is true when an identical earlier request was found and its workflow returned;\n nothing new was submitted.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2],
-        "span": [144, 0, 150, 1],
+        "span": [197, 0, 203, 1],
         "leadingComments": " GetWorkflowStateRequest asks for a workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 0],
-        "span": [146, 2, 25],
+        "span": [199, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id (Workflow.workflow_id).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 1],
-        "span": [149, 2, 34],
+        "span": [202, 2, 34],
         "leadingComments":
           " current_state is the state the caller knows; only its type is compared. Absent means the\n caller knows nothing, so `changed` is true.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3],
-        "span": [153, 0, 159, 1],
+        "span": [206, 0, 212, 1],
         "leadingComments": " GetWorkflowStateResponse carries the latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 0],
-        "span": [155, 2, 26],
+        "span": [208, 2, 26],
         "leadingComments": " state is the workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 1],
-        "span": [158, 2, 19],
+        "span": [211, 2, 19],
         "leadingComments":
           " changed is false when state has the same type as the request's current_state, which is\n flowServ's `poll_state()` returning None.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4],
-        "span": [162, 0, 171, 1],
+        "span": [215, 0, 224, 1],
         "leadingComments": " StopWorkflowRequest asks to cancel a workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4, 2, 0],
-        "span": [164, 2, 25],
+        "span": [217, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4, 2, 1],
-        "span": [167, 2, 20],
+        "span": [220, 2, 20],
         "leadingComments":
           ' reason is recorded as the CANCELED state\'s message; empty means\n "canceled at user request".\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4, 2, 2],
-        "span": [170, 2, 44],
+        "span": [223, 2, 44],
         "leadingComments":
           " grace_period is how long the engine waits after the polite stop signal before it forces the\n stop; absent means the server default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 5],
-        "span": [174, 0, 178, 1],
+        "span": [227, 0, 231, 1],
         "leadingComments": " StopWorkflowResponse carries the state after the stop.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 5, 2, 0],
-        "span": [177, 2, 26],
+        "span": [230, 2, 26],
         "leadingComments":
           " state is the workflow's state after the stop request: CANCELED, or the terminal state the\n workflow had already reached.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6],
-        "span": [181, 0, 187, 1],
+        "span": [234, 0, 240, 1],
         "leadingComments": " WatchStateRequest opens a state stream.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6, 2, 0],
-        "span": [183, 2, 25],
+        "span": [236, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6, 2, 1],
-        "span": [186, 2, 27],
+        "span": [239, 2, 27],
         "leadingComments":
           " after_sequence is the last WorkflowState.sequence the caller has seen; states with a greater\n sequence are sent. 0 sends the whole history.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7],
-        "span": [190, 0, 198, 1],
+        "span": [243, 0, 251, 1],
         "leadingComments": " WatchStateResponse is one event of a state stream.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 8, 0],
-        "span": [192, 2, 197, 3],
+        "span": [245, 2, 250, 3],
         "leadingComments": " event is what happened; exactly one case is set.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 2, 0],
-        "span": [194, 4, 28],
+        "span": [247, 4, 28],
         "leadingComments": " state is the next state of the workflow, in sequence order.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 2, 1],
-        "span": [196, 4, 28],
+        "span": [249, 4, 28],
         "leadingComments": " heartbeat is sent every Limits.heartbeat_interval while no state changes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 8],
-        "span": [201, 0, 206, 1],
+        "span": [254, 0, 259, 1],
         "leadingComments": " Heartbeat keeps an idle state stream alive and tells the caller how far it is.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 8, 2, 0],
-        "span": [203, 2, 37],
+        "span": [256, 2, 37],
         "leadingComments": " time is the server time when the heartbeat was sent.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 8, 2, 1],
-        "span": [205, 2, 26],
+        "span": [258, 2, 26],
         "leadingComments": " last_sequence is the sequence of the workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9],
-        "span": [209, 0, 217, 1],
+        "span": [262, 0, 270, 1],
         "leadingComments": " UploadFileRequest is one message of an upload stream: the header first, then chunks.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 8, 0],
-        "span": [211, 2, 216, 3],
+        "span": [264, 2, 269, 3],
         "leadingComments": " content is the header (first message only) or a chunk (every later message).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 2, 0],
-        "span": [213, 4, 32],
+        "span": [266, 4, 32],
         "leadingComments": " header declares the blob; exactly once, in the first message.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 2, 1],
-        "span": [215, 4, 20],
+        "span": [268, 4, 20],
         "leadingComments": " chunk is the next piece of the content, at most Limits.upload_chunk_bytes long.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10],
-        "span": [220, 0, 227, 1],
+        "span": [273, 0, 280, 1],
         "leadingComments": " UploadFileResponse confirms a stored blob.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10, 2, 0],
-        "span": [222, 2, 20],
+        "span": [275, 2, 20],
         "leadingComments": " sha256 is the verified lowercase hex SHA-256 digest of the blob.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10, 2, 1],
-        "span": [224, 2, 23],
+        "span": [277, 2, 23],
         "leadingComments": " size_bytes is the blob size in bytes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10, 2, 2],
-        "span": [226, 2, 27],
+        "span": [279, 2, 27],
         "leadingComments": " already_present is true when the server already had this content.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 11],
-        "span": [230, 0, 233, 1],
+        "span": [283, 0, 286, 1],
         "leadingComments": " FindFilesRequest asks which blobs exist.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 11, 2, 0],
-        "span": [232, 2, 30],
+        "span": [285, 2, 30],
         "leadingComments": " sha256s are lowercase hex SHA-256 digests to look up.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 12],
-        "span": [236, 0, 239, 1],
+        "span": [289, 0, 292, 1],
         "leadingComments": " FindFilesResponse lists the blobs that exist.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 12, 2, 0],
-        "span": [238, 2, 38],
+        "span": [291, 2, 38],
         "leadingComments": " present_sha256s are the requested digests the server already has, in request order.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 13],
-        "span": [242, 0, 249, 1],
+        "span": [295, 0, 302, 1],
         "leadingComments": " DownloadFileRequest asks for one result file.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 13, 2, 0],
-        "span": [244, 2, 25],
+        "span": [297, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 13, 2, 1],
-        "span": [246, 2, 18],
+        "span": [299, 2, 18],
         "leadingComments": " path is the output key (one of Workflow.output_files), relative and '/'-separated.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 13, 2, 2],
-        "span": [248, 2, 19],
+        "span": [301, 2, 19],
         "leadingComments": " offset is the byte offset to start from (to resume a download); 0 means the beginning.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 14],
-        "span": [252, 0, 259, 1],
+        "span": [305, 0, 312, 1],
         "leadingComments": " DownloadFileResponse is one piece of a downloaded file.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 14, 2, 0],
-        "span": [254, 2, 22],
+        "span": [307, 2, 22],
         "leadingComments": " file describes the whole file (key, size, digest); set in the first message only.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 14, 2, 1],
-        "span": [256, 2, 19],
+        "span": [309, 2, 19],
         "leadingComments": " offset is the byte offset of chunk within the file.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 14, 2, 2],
-        "span": [258, 2, 18],
+        "span": [311, 2, 18],
         "leadingComments": " chunk is the next piece of the content, at most Limits.download_chunk_bytes long.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 15],
-        "span": [262, 0, 265, 1],
+        "span": [315, 0, 318, 1],
         "leadingComments": " GetWorkflowRequest asks for one workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 15, 2, 0],
-        "span": [264, 2, 25],
+        "span": [317, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 16],
-        "span": [268, 0, 271, 1],
+        "span": [321, 0, 324, 1],
         "leadingComments": " GetWorkflowResponse carries one workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 16, 2, 0],
-        "span": [270, 2, 24],
+        "span": [323, 2, 24],
         "leadingComments": " workflow is the requested workflow with its latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17],
-        "span": [274, 0, 287, 1],
+        "span": [327, 0, 340, 1],
         "leadingComments": " ListWorkflowsRequest asks for one page of workflows. Filters combine with AND.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17, 2, 0],
-        "span": [277, 2, 22],
+        "span": [330, 2, 22],
         "leadingComments":
           " page_size is the maximum number of workflows to return; 0 means the server default (50), and\n values above the server's maximum page size are capped to it.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17, 2, 1],
-        "span": [280, 2, 24],
+        "span": [333, 2, 24],
         "leadingComments":
           " page_token is the next_page_token of the previous page; empty means the first page. The\n other fields must be the same as in the request that returned the token.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17, 2, 2],
-        "span": [282, 2, 40],
+        "span": [335, 2, 40],
         "leadingComments": " states keeps workflows whose latest state has one of these types; empty means any.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17, 2, 3],
-        "span": [284, 2, 33],
+        "span": [337, 2, 33],
         "leadingComments": " labels keeps workflows that carry all of these labels with equal values.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17, 2, 4],
-        "span": [286, 2, 20],
+        "span": [339, 2, 20],
         "leadingComments": " engine keeps workflows that run on this engine; empty means any.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 18],
-        "span": [290, 0, 295, 1],
+        "span": [343, 0, 348, 1],
         "leadingComments": " ListWorkflowsResponse is one page of workflows.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 18, 2, 0],
-        "span": [292, 2, 34],
+        "span": [345, 2, 34],
         "leadingComments": " workflows are the workflows of this page, newest first.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 18, 2, 1],
-        "span": [294, 2, 29],
+        "span": [347, 2, 29],
         "leadingComments": " next_page_token fetches the next page; empty when this is the last page.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 19],
-        "span": [298, 0, 32],
+        "span": [351, 0, 32],
         "leadingComments": " GetServiceInfoRequest asks for the server description; it has no fields.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20],
-        "span": [301, 0, 310, 1],
+        "span": [354, 0, 363, 1],
         "leadingComments": " GetServiceInfoResponse describes the server.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20, 2, 0],
-        "span": [303, 2, 21],
+        "span": [356, 2, 21],
         "leadingComments": " version is the server's version (package.json version).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20, 2, 1],
-        "span": [305, 2, 28],
+        "span": [358, 2, 28],
         "leadingComments": " default_engine is the engine used when CreateWorkflowRequest.engine is empty.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20, 2, 2],
-        "span": [307, 2, 34],
+        "span": [360, 2, 34],
         "leadingComments": " engines are the engines the server offers.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20, 2, 3],
-        "span": [309, 2, 20],
+        "span": [362, 2, 20],
         "leadingComments": " limits are the server's size and timing limits.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],

@@ -82,8 +82,9 @@ export function workflowStateTypeToJSON(object: WorkflowStateType): string {
 /** RunObject identifies the flowServ run a workflow executes (FLOWSERV.md §5.1). */
 export interface RunObject {
   /**
-   * run_id is flowServ's run id: 32 lowercase hex characters (uuid4 hex), chosen by the caller.
-   * Required. It is unique: a second create with the same run_id replays or conflicts (see
+   * run_id is flowServ's run id, chosen by the caller: 1 to 64 characters of letters, digits,
+   * '_', '.' and '-' (flowServ's own ids, 32 lowercase hex characters, fit); anything else is
+   * INVALID_ARGUMENT with reason INVALID_RUN_ID. Required. It is unique: a second create with the same run_id replays or conflicts (see
    * CreateWorkflow).
    */
   runId: string;
@@ -1493,236 +1494,236 @@ export const protoMetadata: ProtoMetadata = {
     "sourceCodeInfo": {
       "location": [{
         "path": [4, 0],
-        "span": [9, 0, 19, 1],
+        "span": [9, 0, 20, 1],
         "leadingComments": " RunObject identifies the flowServ run a workflow executes (FLOWSERV.md §5.1).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 0],
-        "span": [13, 2, 20],
+        "span": [14, 2, 20],
         "leadingComments":
-          " run_id is flowServ's run id: 32 lowercase hex characters (uuid4 hex), chosen by the caller.\n Required. It is unique: a second create with the same run_id replays or conflicts (see\n CreateWorkflow).\n",
+          " run_id is flowServ's run id, chosen by the caller: 1 to 64 characters of letters, digits,\n '_', '.' and '-' (flowServ's own ids, 32 lowercase hex characters, fit); anything else is\n INVALID_ARGUMENT with reason INVALID_RUN_ID. Required. It is unique: a second create with the same run_id replays or conflicts (see\n CreateWorkflow).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 1],
-        "span": [16, 2, 34],
+        "span": [17, 2, 34],
         "leadingComments":
           " workflow_id is flowServ's workflow (benchmark) id, not this service's workflow id;\n informational only.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 2],
-        "span": [18, 2, 31],
+        "span": [19, 2, 31],
         "leadingComments": " group_id is flowServ's group id; absent for post-processing runs.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1],
-        "span": [23, 0, 35, 1],
+        "span": [24, 0, 36, 1],
         "leadingComments":
           " EngineResources are scheduler resource requests; engines that do not support resources\n (EngineCapabilities.resources false) reject a non-empty value with INVALID_ARGUMENT.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 0],
-        "span": [25, 2, 23],
+        "span": [26, 2, 23],
         "leadingComments":
           " partition is the scheduler partition or queue (Slurm `--partition`); empty means the default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 1],
-        "span": [27, 2, 42],
+        "span": [28, 2, 42],
         "leadingComments":
           " time_limit is the wall-clock limit of the whole workflow (Slurm `--time`); absent means none.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 2],
-        "span": [29, 2, 17],
+        "span": [30, 2, 17],
         "leadingComments": " cpus is the number of CPUs requested (Slurm `--cpus-per-task`); 0 means the default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 3],
-        "span": [31, 2, 22],
+        "span": [32, 2, 22],
         "leadingComments": " memory_mb is the memory requested in MiB (Slurm `--mem`); 0 means the default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 4],
-        "span": [34, 2, 33],
+        "span": [35, 2, 33],
         "leadingComments":
           " extra_args are additional scheduler arguments passed verbatim (each one argv element),\n subject to the server's allow-list.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0],
-        "span": [38, 0, 51, 1],
+        "span": [39, 0, 52, 1],
         "leadingComments":
           " WorkflowStateType is the type of a WorkflowState (flowServ's state type ids, FLOWSERV.md §3).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0, 2, 0],
-        "span": [40, 2, 38],
+        "span": [41, 2, 38],
         "leadingComments": " WORKFLOW_STATE_TYPE_UNSPECIFIED is never sent by the server; in filters it is invalid.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0, 2, 1],
-        "span": [42, 2, 34],
+        "span": [43, 2, 34],
         "leadingComments": " WORKFLOW_STATE_TYPE_PENDING is flowServ's PENDING: accepted, not yet started (active).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0, 2, 2],
-        "span": [44, 2, 34],
+        "span": [45, 2, 34],
         "leadingComments": " WORKFLOW_STATE_TYPE_RUNNING is flowServ's RUNNING: executing (active).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0, 2, 3],
-        "span": [46, 2, 35],
+        "span": [47, 2, 35],
         "leadingComments":
           " WORKFLOW_STATE_TYPE_CANCELED is flowServ's CANCELED: stopped at user request (terminal).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0, 2, 4],
-        "span": [48, 2, 32],
+        "span": [49, 2, 32],
         "leadingComments": " WORKFLOW_STATE_TYPE_ERROR is flowServ's ERROR: failed (terminal).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0, 2, 5],
-        "span": [50, 2, 34],
+        "span": [51, 2, 34],
         "leadingComments":
           " WORKFLOW_STATE_TYPE_SUCCESS is flowServ's SUCCESS: finished, all outputs present (terminal).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2],
-        "span": [65, 0, 88, 1],
+        "span": [66, 0, 89, 1],
         "leadingComments":
           " WorkflowState mirrors flowServ's WorkflowState classes in one flat message; which fields are\n set depends on `type`:\n\n   PENDING  (StatePending):  created_at\n   RUNNING  (StateRunning):  created_at, started_at\n   CANCELED (StateCanceled): created_at, started_at, stopped_at, messages\n   ERROR    (StateError):    created_at, started_at, stopped_at, messages\n   SUCCESS  (StateSuccess):  created_at, started_at, finished_at, files\n\n Fields not listed for a type are unset. Allowed transitions: PENDING to any other type,\n RUNNING to CANCELED, ERROR or SUCCESS; CANCELED, ERROR and SUCCESS are terminal. Like\n flowServ's `__eq__`, two states are \"the same\" when their types are equal.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 0],
-        "span": [67, 2, 29],
+        "span": [68, 2, 29],
         "leadingComments": " type is the state type; always set.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 1],
-        "span": [70, 2, 21],
+        "span": [71, 2, 21],
         "leadingComments":
           " sequence numbers the states of one workflow: the first state (PENDING) is 1 and each\n transition adds one, so it is a cursor for WatchState.after_sequence.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 2],
-        "span": [72, 2, 43],
+        "span": [73, 2, 43],
         "leadingComments": " created_at is when the run was created; set for every type.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 3],
-        "span": [76, 2, 43],
+        "span": [77, 2, 43],
         "leadingComments":
           " started_at is when the run started; set for every type except PENDING. A run that left\n PENDING directly for a terminal type has started_at equal to created_at (SUCCESS) or to\n stopped_at (CANCELED, ERROR), as flowServ's transition helpers do.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 4],
-        "span": [79, 2, 43],
+        "span": [80, 2, 43],
         "leadingComments":
           " stopped_at is when the run was canceled or failed; set for CANCELED and ERROR only\n (flowServ serializes it as `finishedAt`).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 5],
-        "span": [81, 2, 44],
+        "span": [82, 2, 44],
         "leadingComments": " finished_at is when the run succeeded; set for SUCCESS only.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 6],
-        "span": [84, 2, 31],
+        "span": [85, 2, 31],
         "leadingComments":
           ' messages explain a CANCELED or ERROR state (for example the failing step\'s stderr);\n empty for other types. CANCELED defaults to ["canceled at user request"].\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 7],
-        "span": [87, 2, 32],
+        "span": [88, 2, 32],
         "leadingComments":
           " files are the result files of a SUCCESS state, one per Workflow.output_files key, with size\n and digest; empty for other types.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3],
-        "span": [92, 0, 114, 1],
+        "span": [93, 0, 115, 1],
         "leadingComments":
           " Workflow is one submitted workflow run as this service tracks it (flowServ's\n RemoteWorkflowHandle, FLOWSERV.md §2.1).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 0],
-        "span": [95, 2, 25],
+        "span": [96, 2, 25],
         "leadingComments":
           " workflow_id is this service's id for the workflow (the handle's workflow_id); it is what all\n other RPCs take. Not flowServ's workflow id (see flowserv_workflow_id).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 1],
-        "span": [97, 2, 20],
+        "span": [98, 2, 20],
         "leadingComments": " run_id is flowServ's run id given at creation (RunObject.run_id).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 2],
-        "span": [99, 2, 31],
+        "span": [100, 2, 31],
         "leadingComments": " group_id is flowServ's group id given at creation; absent for post-processing runs.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 3],
-        "span": [102, 2, 43],
+        "span": [103, 2, 43],
         "leadingComments":
           " flowserv_workflow_id is flowServ's workflow (benchmark) id given at creation\n (RunObject.workflow_id), if any.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 4],
-        "span": [104, 2, 20],
+        "span": [105, 2, 20],
         "leadingComments": " engine is the name of the engine that runs the workflow (see GetServiceInfo).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 5],
-        "span": [106, 2, 26],
+        "span": [107, 2, 26],
         "leadingComments": " state is the latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 6],
-        "span": [109, 2, 35],
+        "span": [110, 2, 35],
         "leadingComments":
           " output_files are the relative, '/'-separated keys of the result files that must exist when\n the run succeeds (the sources of the template's outputs); DownloadFile takes them as paths.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 7],
-        "span": [111, 2, 33],
+        "span": [112, 2, 33],
         "leadingComments": " labels are the caller's labels given at creation, usable as ListWorkflows filters.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 8],
-        "span": [113, 2, 44],
+        "span": [114, 2, 44],
         "leadingComments": " create_time is when the service accepted the workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],

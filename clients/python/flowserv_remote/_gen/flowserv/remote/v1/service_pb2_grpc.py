@@ -13,9 +13,62 @@ class RemoteWorkflowServiceStub(object):
     Every error carries a `google.rpc.ErrorInfo` detail (in `grpc-status-details-bin`) with domain
     "flowserv.remote.v1" and a stable reason such as WORKFLOW_NOT_FOUND; INVALID_ARGUMENT also
     carries `google.rpc.BadRequest` field violations. Every RPC may return UNAUTHENTICATED
-    (missing or invalid credentials, when auth is enabled), PERMISSION_DENIED, UNAVAILABLE (the
-    server is shutting down) and INTERNAL (an unexpected fault, with a generic message).
+    (missing or invalid credentials, when auth is enabled), UNAVAILABLE (the server is shutting
+    down or cannot be reached; then the client library gives the status, without ErrorInfo) and
+    INTERNAL (an unexpected fault, with a generic message). The RPCs that change state
+    (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
+
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+    ENGINE_NOT_FOUND (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND
+    (NOT_FOUND); ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED;
+    ENGINE_UNAVAILABLE, SHUTTING_DOWN (UNAVAILABLE); UNAUTHENTICATED; PERMISSION_DENIED; CANCELLED;
+    UNIMPLEMENTED; INTERNAL.
+
+    FieldViolation reasons: every violation carries one of these stable values, so that clients in
+    any language can map them. `field` names the request field; a violation about an argument is
+    always `arguments.<parameter name>`, with any target path in the description. The flowServ
+    exception each corresponds to is given in brackets.
+
+    MISSING_ARGUMENT      a required parameter without default got no argument [MissingArgumentError]
+    UNKNOWN_PARAMETER     an argument, or a $[[name]] reference, names no declared parameter
+    [UnknownParameterError]
+    DUPLICATE_ARGUMENT    two arguments for one parameter [DuplicateArgumentError]
+    INVALID_ARGUMENT      a value its parameter cannot cast, or the wrong Argument case (a file
+    parameter takes Argument.file or Argument.directory, an actor parameter
+    Argument.actor) [InvalidArgumentError]
+    INVALID_PARAMETER     a malformed parameter declaration [InvalidParameterError]
+    INVALID_TEMPLATE      a malformed template or workflow spec [InvalidTemplateError; ValueError
+    for a malformed step]
+    EMPTY_WORKFLOW        the workflow has no step [none: flowServ runs it into ERROR]
+    UNSUPPORTED_ACTION    a code or notebook step, which this service cannot run [none]
+    INVALID_PLACEHOLDER   a malformed $var / ${var} in a command [ValueError at run time]
+    UNKNOWN_VARIABLE      a $var.ext whose name is not in the context [KeyError at run time]
+    UNKNOWN_FILE          a sha256 that was never uploaded [UnknownFileError]
+    INVALID_PATH          a target, entry or output path that is empty, absolute or uses ".."
+    [none: flowServ would write outside the run directory]
+    PATH_CONFLICT         two arguments on one target, or a file that is also a folder [none]
+    DIRECTORY_TOO_LARGE   a DirectoryArgument beyond Limits.max_directory_entries or
+    max_directory_bytes [none]
+    MISSING_RUN           CreateWorkflow without run [none]
+    MISSING_VALUE         an Argument with no case set [none]
+    INVALID_RUN_ID        a run_id outside the RunObject.run_id rule [none]
+    UNKNOWN_ENGINE        an engine the server does not offer [none]
+    ENGINE_REJECTED       resources the engine refuses [none]
+    INVALID_LABEL         a label key or value outside the allowed form [none]
+    INVALID_REQUEST_ID    a request_id longer than 128 characters [none]
+    REQUIRED              an empty required field such as workflow_id [none]
+    OUT_OF_BOUNDS         a number outside its range: grace_period, page_size, after_sequence,
+    offset, header.size_bytes, the count of FindFiles digests [none]
+    INVALID_ENUM          an unknown or UNSPECIFIED enum value [none]
+    INVALID_PAGE_TOKEN    a page_token this server did not issue [none]
+    INVALID_DIGEST        a sha256 that is not 64 lowercase hex characters [none]
+    MISSING_HEADER        an upload whose first message is not the header [none]
+    DUPLICATE_HEADER      an upload that repeats the header [none]
+    CHUNK_TOO_LARGE       an upload chunk above Limits.upload_chunk_bytes [none]
+
+    INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and
+    VALIDATION_FAILED belong to the workflow model's catalogue and are not sent by this API.
     """
 
     def __init__(self, channel):
@@ -84,22 +137,80 @@ class RemoteWorkflowServiceServicer(object):
     Every error carries a `google.rpc.ErrorInfo` detail (in `grpc-status-details-bin`) with domain
     "flowserv.remote.v1" and a stable reason such as WORKFLOW_NOT_FOUND; INVALID_ARGUMENT also
     carries `google.rpc.BadRequest` field violations. Every RPC may return UNAUTHENTICATED
-    (missing or invalid credentials, when auth is enabled), PERMISSION_DENIED, UNAVAILABLE (the
-    server is shutting down) and INTERNAL (an unexpected fault, with a generic message).
+    (missing or invalid credentials, when auth is enabled), UNAVAILABLE (the server is shutting
+    down or cannot be reached; then the client library gives the status, without ErrorInfo) and
+    INTERNAL (an unexpected fault, with a generic message). The RPCs that change state
+    (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
+
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+    ENGINE_NOT_FOUND (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND
+    (NOT_FOUND); ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED;
+    ENGINE_UNAVAILABLE, SHUTTING_DOWN (UNAVAILABLE); UNAUTHENTICATED; PERMISSION_DENIED; CANCELLED;
+    UNIMPLEMENTED; INTERNAL.
+
+    FieldViolation reasons: every violation carries one of these stable values, so that clients in
+    any language can map them. `field` names the request field; a violation about an argument is
+    always `arguments.<parameter name>`, with any target path in the description. The flowServ
+    exception each corresponds to is given in brackets.
+
+    MISSING_ARGUMENT      a required parameter without default got no argument [MissingArgumentError]
+    UNKNOWN_PARAMETER     an argument, or a $[[name]] reference, names no declared parameter
+    [UnknownParameterError]
+    DUPLICATE_ARGUMENT    two arguments for one parameter [DuplicateArgumentError]
+    INVALID_ARGUMENT      a value its parameter cannot cast, or the wrong Argument case (a file
+    parameter takes Argument.file or Argument.directory, an actor parameter
+    Argument.actor) [InvalidArgumentError]
+    INVALID_PARAMETER     a malformed parameter declaration [InvalidParameterError]
+    INVALID_TEMPLATE      a malformed template or workflow spec [InvalidTemplateError; ValueError
+    for a malformed step]
+    EMPTY_WORKFLOW        the workflow has no step [none: flowServ runs it into ERROR]
+    UNSUPPORTED_ACTION    a code or notebook step, which this service cannot run [none]
+    INVALID_PLACEHOLDER   a malformed $var / ${var} in a command [ValueError at run time]
+    UNKNOWN_VARIABLE      a $var.ext whose name is not in the context [KeyError at run time]
+    UNKNOWN_FILE          a sha256 that was never uploaded [UnknownFileError]
+    INVALID_PATH          a target, entry or output path that is empty, absolute or uses ".."
+    [none: flowServ would write outside the run directory]
+    PATH_CONFLICT         two arguments on one target, or a file that is also a folder [none]
+    DIRECTORY_TOO_LARGE   a DirectoryArgument beyond Limits.max_directory_entries or
+    max_directory_bytes [none]
+    MISSING_RUN           CreateWorkflow without run [none]
+    MISSING_VALUE         an Argument with no case set [none]
+    INVALID_RUN_ID        a run_id outside the RunObject.run_id rule [none]
+    UNKNOWN_ENGINE        an engine the server does not offer [none]
+    ENGINE_REJECTED       resources the engine refuses [none]
+    INVALID_LABEL         a label key or value outside the allowed form [none]
+    INVALID_REQUEST_ID    a request_id longer than 128 characters [none]
+    REQUIRED              an empty required field such as workflow_id [none]
+    OUT_OF_BOUNDS         a number outside its range: grace_period, page_size, after_sequence,
+    offset, header.size_bytes, the count of FindFiles digests [none]
+    INVALID_ENUM          an unknown or UNSPECIFIED enum value [none]
+    INVALID_PAGE_TOKEN    a page_token this server did not issue [none]
+    INVALID_DIGEST        a sha256 that is not 64 lowercase hex characters [none]
+    MISSING_HEADER        an upload whose first message is not the header [none]
+    DUPLICATE_HEADER      an upload that repeats the header [none]
+    CHUNK_TOO_LARGE       an upload chunk above Limits.upload_chunk_bytes [none]
+
+    INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and
+    VALIDATION_FAILED belong to the workflow model's catalogue and are not sent by this API.
     """
 
     def CreateWorkflow(self, request, context):
-        """CreateWorkflow validates a run's template and arguments with flowServ's rules, stages its
-        files and submits it to an engine (flowServ's `create_workflow`). The returned workflow is at
-        least PENDING. Sending the same run_id (or request_id) with the same payload again returns
-        the original workflow with `replayed` set.
+        """CreateWorkflow validates a run's template and arguments with flowServ's rules, checks its
+        resources against what the engine accepts, stages its files and records the workflow PENDING
+        (flowServ's `create_workflow`). The server then submits it to the engine in the background:
+        the call never waits for the scheduler. A refusal the server can only learn at submission
+        (for example a partition or a memory size the Slurm controller rejects) ends the workflow in
+        ERROR, its messages carrying the engine's message; while the engine cannot be reached the
+        workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)
+        with the same payload again returns the original workflow with `replayed` set.
 
         Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,
-        unknown engine, a referenced blob that was not uploaded, resources the engine refuses; with
-        BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a different
-        payload); RESOURCE_EXHAUSTED (too many workflows or too large a request); UNAVAILABLE (the
-        engine is not serving; retry); UNAUTHENTICATED; PERMISSION_DENIED; INTERNAL.
+        unknown engine, a referenced blob that was not uploaded, resources the engine refuses up
+        front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a
+        different payload); RESOURCE_EXHAUSTED (too many workflows or too large a request);
+        UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;
+        INTERNAL.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -110,7 +221,7 @@ class RemoteWorkflowServiceServicer(object):
         caller's current_state (flowServ's `get_workflow_state` / `poll_state`).
 
         Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);
-        UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+        UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -138,7 +249,7 @@ class RemoteWorkflowServiceServicer(object):
         Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative after_sequence); NOT_FOUND
         (unknown workflow); OUT_OF_RANGE (after_sequence is ahead of the workflow's last sequence);
         CANCELLED (the caller cancelled); UNAVAILABLE (server shutting down; resume with the last
-        sequence seen); UNAUTHENTICATED; PERMISSION_DENIED; INTERNAL.
+        sequence seen); UNAUTHENTICATED; INTERNAL.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -162,8 +273,8 @@ class RemoteWorkflowServiceServicer(object):
         """FindFiles tells which of the given blob digests the server already has, so that clients
         upload only missing content.
 
-        Returns: OK; INVALID_ARGUMENT (malformed digest, too many digests); UNAUTHENTICATED;
-        PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+        Returns: OK; INVALID_ARGUMENT (malformed digest, more than 10000 digests); UNAUTHENTICATED;
+        UNAVAILABLE; INTERNAL.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -175,7 +286,7 @@ class RemoteWorkflowServiceServicer(object):
         Returns: OK; INVALID_ARGUMENT (empty ids, absolute or ".." path, negative offset); NOT_FOUND
         (unknown workflow, or path is not an output file); FAILED_PRECONDITION (the workflow has not
         succeeded); OUT_OF_RANGE (offset beyond the file size); CANCELLED; UNAUTHENTICATED;
-        PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+        UNAVAILABLE; INTERNAL.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -185,7 +296,7 @@ class RemoteWorkflowServiceServicer(object):
         """GetWorkflow returns one workflow with its latest state.
 
         Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);
-        UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+        UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -196,7 +307,7 @@ class RemoteWorkflowServiceServicer(object):
         engine, one page at a time.
 
         Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an
-        UNSPECIFIED state filter); UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+        UNSPECIFIED state filter); UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -205,7 +316,7 @@ class RemoteWorkflowServiceServicer(object):
     def GetServiceInfo(self, request, context):
         """GetServiceInfo describes the server: version, engines with their capabilities, and limits.
 
-        Returns: OK; UNAUTHENTICATED; PERMISSION_DENIED; UNAVAILABLE; INTERNAL.
+        Returns: OK; UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -279,9 +390,62 @@ class RemoteWorkflowService(object):
     Every error carries a `google.rpc.ErrorInfo` detail (in `grpc-status-details-bin`) with domain
     "flowserv.remote.v1" and a stable reason such as WORKFLOW_NOT_FOUND; INVALID_ARGUMENT also
     carries `google.rpc.BadRequest` field violations. Every RPC may return UNAUTHENTICATED
-    (missing or invalid credentials, when auth is enabled), PERMISSION_DENIED, UNAVAILABLE (the
-    server is shutting down) and INTERNAL (an unexpected fault, with a generic message).
+    (missing or invalid credentials, when auth is enabled), UNAVAILABLE (the server is shutting
+    down or cannot be reached; then the client library gives the status, without ErrorInfo) and
+    INTERNAL (an unexpected fault, with a generic message). The RPCs that change state
+    (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
+
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+    ENGINE_NOT_FOUND (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND
+    (NOT_FOUND); ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED;
+    ENGINE_UNAVAILABLE, SHUTTING_DOWN (UNAVAILABLE); UNAUTHENTICATED; PERMISSION_DENIED; CANCELLED;
+    UNIMPLEMENTED; INTERNAL.
+
+    FieldViolation reasons: every violation carries one of these stable values, so that clients in
+    any language can map them. `field` names the request field; a violation about an argument is
+    always `arguments.<parameter name>`, with any target path in the description. The flowServ
+    exception each corresponds to is given in brackets.
+
+    MISSING_ARGUMENT      a required parameter without default got no argument [MissingArgumentError]
+    UNKNOWN_PARAMETER     an argument, or a $[[name]] reference, names no declared parameter
+    [UnknownParameterError]
+    DUPLICATE_ARGUMENT    two arguments for one parameter [DuplicateArgumentError]
+    INVALID_ARGUMENT      a value its parameter cannot cast, or the wrong Argument case (a file
+    parameter takes Argument.file or Argument.directory, an actor parameter
+    Argument.actor) [InvalidArgumentError]
+    INVALID_PARAMETER     a malformed parameter declaration [InvalidParameterError]
+    INVALID_TEMPLATE      a malformed template or workflow spec [InvalidTemplateError; ValueError
+    for a malformed step]
+    EMPTY_WORKFLOW        the workflow has no step [none: flowServ runs it into ERROR]
+    UNSUPPORTED_ACTION    a code or notebook step, which this service cannot run [none]
+    INVALID_PLACEHOLDER   a malformed $var / ${var} in a command [ValueError at run time]
+    UNKNOWN_VARIABLE      a $var.ext whose name is not in the context [KeyError at run time]
+    UNKNOWN_FILE          a sha256 that was never uploaded [UnknownFileError]
+    INVALID_PATH          a target, entry or output path that is empty, absolute or uses ".."
+    [none: flowServ would write outside the run directory]
+    PATH_CONFLICT         two arguments on one target, or a file that is also a folder [none]
+    DIRECTORY_TOO_LARGE   a DirectoryArgument beyond Limits.max_directory_entries or
+    max_directory_bytes [none]
+    MISSING_RUN           CreateWorkflow without run [none]
+    MISSING_VALUE         an Argument with no case set [none]
+    INVALID_RUN_ID        a run_id outside the RunObject.run_id rule [none]
+    UNKNOWN_ENGINE        an engine the server does not offer [none]
+    ENGINE_REJECTED       resources the engine refuses [none]
+    INVALID_LABEL         a label key or value outside the allowed form [none]
+    INVALID_REQUEST_ID    a request_id longer than 128 characters [none]
+    REQUIRED              an empty required field such as workflow_id [none]
+    OUT_OF_BOUNDS         a number outside its range: grace_period, page_size, after_sequence,
+    offset, header.size_bytes, the count of FindFiles digests [none]
+    INVALID_ENUM          an unknown or UNSPECIFIED enum value [none]
+    INVALID_PAGE_TOKEN    a page_token this server did not issue [none]
+    INVALID_DIGEST        a sha256 that is not 64 lowercase hex characters [none]
+    MISSING_HEADER        an upload whose first message is not the header [none]
+    DUPLICATE_HEADER      an upload that repeats the header [none]
+    CHUNK_TOO_LARGE       an upload chunk above Limits.upload_chunk_bytes [none]
+
+    INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and
+    VALIDATION_FAILED belong to the workflow model's catalogue and are not sent by this API.
     """
 
     @staticmethod
