@@ -133,8 +133,31 @@ abstract class BaseState {
   }
 }
 
+/**
+ * PENDING or RUNNING: the states a workflow can leave, with flowServ's transition helpers. They
+ * apply the builders above, so a PENDING state that ends is started at `at` (created_at on
+ * success) and a RUNNING one keeps its started_at.
+ */
+abstract class ActiveState extends BaseState {
+  /** Canceled at `at`; no messages give flowServ's default message. */
+  cancel(messages?: readonly string[] | null, at: Date = new Date()): StateCanceled {
+    const d = cancelState(this, at, messages);
+    return new StateCanceled(d.createdAt, d.startedAt, d.stoppedAt, d.messages);
+  }
+  /** Failed at `at`. */
+  error(messages?: readonly string[] | null, at: Date = new Date()): StateError {
+    const d = errorState(this, at, messages);
+    return new StateError(d.createdAt, d.startedAt, d.stoppedAt, d.messages);
+  }
+  /** Finished at `at` with the result file keys. */
+  success(files?: readonly string[] | null, at: Date = new Date()): StateSuccess {
+    const d = successState(this, at, files ?? []);
+    return new StateSuccess(d.createdAt, d.startedAt, d.finishedAt, d.files);
+  }
+}
+
 /** Created, not started. */
-export class StatePending extends BaseState {
+export class StatePending extends ActiveState {
   readonly type = StateType.PENDING;
   constructor(createdAt: Date = new Date()) {
     super(createdAt);
@@ -143,64 +166,44 @@ export class StatePending extends BaseState {
   start(at: Date = new Date()): StateRunning {
     return new StateRunning(this.createdAt, startState(this, at).startedAt);
   }
-  /** Canceled before starting: started and stopped at `at`. */
-  cancel(messages?: readonly string[] | null, at: Date = new Date()): StateCanceled {
-    return toCanceled(cancelState(this, at, messages));
-  }
-  /** Failed before starting: started and stopped at `at`. */
-  error(messages?: readonly string[] | null, at: Date = new Date()): StateError {
-    return toError(errorState(this, at, messages));
-  }
-  /** Finished without a reported start: started_at is created_at, as in flowServ. */
-  success(files?: readonly string[] | null, at: Date = new Date()): StateSuccess {
-    return toSuccess(successState(this, at, files ?? []));
-  }
 }
 
 /** Started, not finished. */
-export class StateRunning extends BaseState {
+export class StateRunning extends ActiveState {
   readonly type = StateType.RUNNING;
   readonly startedAt: Date;
   constructor(createdAt: Date, startedAt: Date = new Date()) {
     super(createdAt);
     this.startedAt = startedAt;
   }
-  cancel(messages?: readonly string[] | null, at: Date = new Date()): StateCanceled {
-    return toCanceled(cancelState(this, at, messages));
-  }
-  error(messages?: readonly string[] | null, at: Date = new Date()): StateError {
-    return toError(errorState(this, at, messages));
-  }
-  success(files?: readonly string[] | null, at: Date = new Date()): StateSuccess {
-    return toSuccess(successState(this, at, files ?? []));
+}
+
+/** CANCELED or ERROR: terminal, with the time the workflow stopped and messages. */
+abstract class StoppedState extends BaseState {
+  readonly startedAt: Date;
+  readonly stoppedAt: Date;
+  readonly messages: readonly string[];
+  constructor(createdAt: Date, startedAt: Date | null | undefined, stoppedAt: Date | null | undefined, messages: readonly string[]) {
+    super(createdAt);
+    this.startedAt = startedAt ?? createdAt;
+    this.stoppedAt = stoppedAt ?? new Date();
+    this.messages = [...messages];
   }
 }
 
 /** Terminal: stopped at user request; messages default to ['canceled at user request']. */
-export class StateCanceled extends BaseState {
+export class StateCanceled extends StoppedState {
   readonly type = StateType.CANCELED;
-  readonly startedAt: Date;
-  readonly stoppedAt: Date;
-  readonly messages: readonly string[];
   constructor(createdAt: Date, startedAt?: Date | null, stoppedAt?: Date | null, messages?: readonly string[] | null) {
-    super(createdAt);
-    this.startedAt = startedAt ?? createdAt;
-    this.stoppedAt = stoppedAt ?? new Date();
-    this.messages = messages ? [...messages] : [DEFAULT_CANCEL_MESSAGE];
+    super(createdAt, startedAt, stoppedAt, messages ?? [DEFAULT_CANCEL_MESSAGE]);
   }
 }
 
 /** Terminal: failed; messages default to []. */
-export class StateError extends BaseState {
+export class StateError extends StoppedState {
   readonly type = StateType.ERROR;
-  readonly startedAt: Date;
-  readonly stoppedAt: Date;
-  readonly messages: readonly string[];
   constructor(createdAt: Date, startedAt?: Date | null, stoppedAt?: Date | null, messages?: readonly string[] | null) {
-    super(createdAt);
-    this.startedAt = startedAt ?? createdAt;
-    this.stoppedAt = stoppedAt ?? new Date();
-    this.messages = messages ? [...messages] : [];
+    super(createdAt, startedAt, stoppedAt, messages ?? []);
   }
 }
 
@@ -220,10 +223,6 @@ export class StateSuccess extends BaseState {
     this.files = files ? [...files] : [];
   }
 }
-
-const toCanceled = (d: NextState) => new StateCanceled(d.createdAt, d.startedAt, d.stoppedAt, d.messages);
-const toError = (d: NextState) => new StateError(d.createdAt, d.startedAt, d.stoppedAt, d.messages);
-const toSuccess = (d: NextState<string>) => new StateSuccess(d.createdAt, d.startedAt, d.finishedAt, d.files);
 
 /** Any workflow state; discriminated by `type`. */
 export type WorkflowState = StatePending | StateRunning | StateCanceled | StateError | StateSuccess;

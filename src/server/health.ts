@@ -6,13 +6,11 @@
  * need `error` handlers.
  */
 import { service as healthServiceDefinition } from 'grpc-health-check';
-import { status as Code } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { EngineAdapter, EngineHealth } from '../engines/types.js';
-import { ErrorReason } from '../wire/reasons.js';
+import { ErrorReason, ServiceError } from '../errors.js';
 import type { CallContext } from './call-context.js';
 import type { ServiceRegistration } from './service-adapter.js';
-import { RpcStatusError } from './status.js';
 
 /** Serving status as the health proto names it. */
 export type ServingStatus = 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
@@ -126,7 +124,7 @@ export function createHealthService(options: HealthOptions): HealthService {
     check: async (request: { service?: string }) => {
       const status = statuses.get(request.service ?? '');
       if (!status) {
-        throw new RpcStatusError(Code.NOT_FOUND, ErrorReason.SERVICE_NOT_FOUND, `no health status for service '${request.service ?? ''}'`);
+        throw new ServiceError(ErrorReason.SERVICE_NOT_FOUND, `no health status for service '${request.service ?? ''}'`);
       }
       return { status };
     },

@@ -1,6 +1,6 @@
 /**
  * The one place errors become gRPC statuses. Deliberate errors (ServiceError and its
- * subclasses, and the plumbing's RpcStatusError) map to a code and carry
+ * subclasses, the server plumbing's included) map to a code and carry
  * `google.rpc.ErrorInfo{reason, domain}` (plus `BadRequest` field violations for validation
  * errors, `RetryInfo` for rate limits) in `grpc-status-details-bin`. Engine errors never get
  * here: the service checks resources up front (EngineAdapter.validate), submits in the
@@ -16,27 +16,9 @@ import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../wire/status-details.
 /** Message sent for every internal fault. */
 export const INTERNAL_MESSAGE = 'internal error';
 
-
-/**
- * A status raised by server plumbing rather than by the service: UNIMPLEMENTED for RPCs without
- * a handler, NOT_FOUND for an unknown health service, and the like. `reason` becomes
- * ErrorInfo.reason, like a ServiceError's.
- */
-export class RpcStatusError extends Error {
-  override readonly name = 'RpcStatusError';
-  constructor(
-    readonly code: Code,
-    readonly reason: ErrorReason,
-    message: string,
-    readonly metadata: Readonly<Record<string, string>> = {},
-  ) {
-    super(message);
-  }
-}
-
-/** The RPC `rpc` (full method path) has no handler in this build. */
-export function unimplemented(rpc: string): RpcStatusError {
-  return new RpcStatusError(Code.UNIMPLEMENTED, ErrorReason.UNIMPLEMENTED, `${rpc} is not implemented by this server yet`, { rpc });
+/** The RPC `rpc` (full method path) has no handler in this build. UNIMPLEMENTED. */
+export function unimplemented(rpc: string): ServiceError {
+  return new ServiceError(ErrorReason.UNIMPLEMENTED, `${rpc} is not implemented by this server yet`, { rpc });
 }
 
 /** The gRPC code each ServiceError reason maps to. Exhaustive: a new reason fails to compile. */
@@ -81,9 +63,6 @@ function describe(err: unknown): Described | undefined {
       ...(err instanceof InvalidArgumentError && { violations: err.violations }),
       ...(err instanceof RateLimitedError && { retryDelayMs: err.retryAfterMs }),
     };
-  }
-  if (err instanceof RpcStatusError) {
-    return { code: err.code, message: err.message, reason: err.reason, metadata: err.metadata };
   }
   return undefined;
 }
