@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { collectEnvironment } from './environment.js';
 import { fileTransfer } from './file-transfer.js';
 import { formatRatio, type Benchmark } from './harness.js';
+import { metricsOverhead } from './metrics-overhead.js';
 import { renderReport, type BenchmarkRun } from './markdown.js';
 import { throughput } from './throughput.js';
 import { unaryRpc } from './unary-rpc.js';
@@ -16,7 +17,7 @@ import { watchFanOut } from './watch-fan-out.js';
 import { workflowRoundTrip } from './workflow-round-trip.js';
 
 /** Every benchmark, in report order. */
-export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, fileTransfer, watchFanOut];
+export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, fileTransfer, watchFanOut, metricsOverhead];
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 

@@ -15,11 +15,19 @@ import { createRemoteWorkflowHandlers } from './server/handlers/remote-workflow-
 import { createGrpcServer, type GrpcServer } from './server/grpc-server.js';
 import { engineHealthProbe } from './server/health.js';
 import type { DrainResult } from './server/lifecycle.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { instrumentEngine } from './metrics/instrument-engine.js';
+import { instrumentService } from './metrics/instrument-service.js';
+import { instrumentStore } from './metrics/instrument-store.js';
+import { createMetricsListener } from './metrics/metrics-listener.js';
 import { createSecurity, type ReloadReport } from './server/security/security.js';
 import { createPlanner, DEFAULT_MAX_DIRECTORY_ENTRIES } from './service/plan-workflow.js';
 import { createWorkflowServiceWithTesting, type WorkflowService, type WorkflowServiceTesting } from './service/workflow-service.js';
 import { createBlobStore } from './store/blob-store.js';
 import { openDatabase } from './store/database.js';
+import { createStoreStats } from './store/store-stats.js';
+import { traceEngine, traceStore } from './tracing/trace-decorators.js';
+import type { Tracing } from './tracing/tracing-state.js';
 import { createWorkflowStore } from './store/workflow-store.js';
 import { VERSION } from './version.js';
 
@@ -28,6 +36,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** Environment handed to jobs whose steps declare no env (filtered by the caller). */
   readonly jobEnv?: NodeJS.ProcessEnv;
+  /** Started OpenTelemetry tracing (src/tracing/start-tracing.ts); undefined when tracing is off. */
+  readonly tracing?: Tracing;
 }
 
 /** A running (or ready to run) server. */
@@ -39,6 +49,8 @@ export interface App {
   readonly engines: ReadonlyMap<string, EngineAdapter>;
   /** Recovers unsettled workflows, then binds; resolves with the port. */
   start(): Promise<number>;
+  /** Port of the metrics listener once started; undefined when metrics are off. */
+  metricsPort(): number | undefined;
   /** Drains the gRPC server, stops following jobs (they keep running), closes the database. */
   stop(reason: string): Promise<DrainResult>;
   /**
@@ -53,31 +65,42 @@ function runsDirsOf(config: Config): { readonly local: string; readonly slurm: s
   return { local: join(config.dataDir, 'runs'), slurm: config.slurmRunsDir ?? join(config.dataDir, 'slurm-runs') };
 }
 
-function createEngines(config: Config, runsDirs: ReturnType<typeof runsDirsOf>, deps: AppDeps): Map<string, EngineAdapter> {
+/** Wraps an engine in the tracing and metrics decorators that are on. */
+function observed(engine: EngineAdapter, deps: AppDeps, metrics: Metrics | undefined, submitCommand?: string): EngineAdapter {
+  const traced = deps.tracing ? traceEngine(engine, deps.tracing) : engine;
+  return metrics ? instrumentEngine(traced, metrics, submitCommand === undefined ? {} : { submitCommand }) : traced;
+}
+
+function createEngines(
+  config: Config,
+  runsDirs: ReturnType<typeof runsDirsOf>,
+  deps: AppDeps,
+  metrics: Metrics | undefined,
+): Map<string, EngineAdapter> {
   const engines = new Map<string, EngineAdapter>();
   const env = deps.jobEnv ? { env: deps.jobEnv } : {};
-  engines.set(
-    'local',
-    createLocalEngine({
-      baseDir: runsDirs.local,
-      maxConcurrentJobs: config.localMaxConcurrentJobs,
-      pollIntervalMs: config.localPollIntervalMs,
+  const local = createLocalEngine({
+    baseDir: runsDirs.local,
+    maxConcurrentJobs: config.localMaxConcurrentJobs,
+    pollIntervalMs: config.localPollIntervalMs,
+    logger: deps.logger,
+    ...env,
+  });
+  engines.set('local', observed(local, deps, metrics, 'spawn'));
+  if (config.enableSlurm) {
+    const slurm = createSlurmEngine({
+      baseDir: runsDirs.slurm,
+      pollIntervalMs: config.slurmPollIntervalMs,
+      allowedExtraArgs: config.slurmExtraArgsAllowList,
+      ...(config.slurmPartition !== undefined && { partition: config.slurmPartition }),
       logger: deps.logger,
       ...env,
-    }),
-  );
-  if (config.enableSlurm) {
-    engines.set(
-      'slurm',
-      createSlurmEngine({
-        baseDir: runsDirs.slurm,
-        pollIntervalMs: config.slurmPollIntervalMs,
-        allowedExtraArgs: config.slurmExtraArgsAllowList,
-        ...(config.slurmPartition !== undefined && { partition: config.slurmPartition }),
-        logger: deps.logger,
-        ...env,
+      ...(metrics && {
+        onCommandEnd: (command: string, seconds: number, ok: boolean) =>
+          metrics.engineCommandSeconds.observe({ engine: 'slurm', command, result: ok ? 'ok' : 'error' }, seconds),
       }),
-    );
+    });
+    engines.set('slurm', observed(slurm, deps, metrics));
   }
   return engines;
 }
@@ -87,10 +110,15 @@ export function createApp(config: Config, deps: AppDeps): App {
   const { logger } = deps;
   const runsDirs = runsDirsOf(config);
   mkdirSync(runsDirs.local, { recursive: true });
-  const db = openDatabase(join(config.dataDir, 'flowserv.db'));
-  const engines = createEngines(config, runsDirs, deps);
-  const { service, testing } = createWorkflowServiceWithTesting({
-    store: createWorkflowStore(db),
+  const dbFile = join(config.dataDir, 'flowserv.db');
+  const db = openDatabase(dbFile);
+  // Metrics are off unless a port is configured; then prom-client is loaded and the store,
+  // engines and service are wrapped in decorators that record them.
+  const metrics = config.metricsPort === undefined ? undefined : createMetrics({ sources: createStoreStats(db, dbFile), engines: config.engines });
+  const engines = createEngines(config, runsDirs, deps, metrics);
+  const baseStore = deps.tracing ? traceStore(createWorkflowStore(db), deps.tracing) : createWorkflowStore(db);
+  const { service: plainService, testing } = createWorkflowServiceWithTesting({
+    store: metrics ? instrumentStore(baseStore, metrics) : baseStore,
     blobs: createBlobStore(db, join(config.dataDir, 'blobs')),
     engines,
     defaultEngine: config.defaultEngine,
@@ -107,7 +135,9 @@ export function createApp(config: Config, deps: AppDeps): App {
       maxDirectoryBytes: config.maxUploadBytes,
     },
     logger: logger.child({ component: 'service' }),
+    ...(deps.tracing && { span: <T>(name: string, fn: () => Promise<T>) => deps.tracing!.span(name, {}, fn) }),
   });
+  const service = metrics ? instrumentService(plainService, metrics) : plainService;
   const handlers = createRemoteWorkflowHandlers(service, {
     version: VERSION,
     defaultEngine: config.defaultEngine,
@@ -123,7 +153,18 @@ export function createApp(config: Config, deps: AppDeps): App {
     healthProbes: [...engines.values()].map(engineHealthProbe),
     credentials: security.credentials,
     interceptors: security.interceptors,
+    ...(metrics && { metrics }),
+    ...(deps.tracing && { activeTrace: deps.tracing.activeTrace }),
   });
+  const metricsListener =
+    metrics &&
+    createMetricsListener({
+      registry: metrics.registry,
+      host: config.metricsHost ?? config.host,
+      port: config.metricsPort!,
+      logger: logger.child({ component: 'metrics' }),
+    });
+  let metricsPort: number | undefined;
   let stopping: Promise<DrainResult> | undefined;
   return {
     service,
@@ -133,13 +174,16 @@ export function createApp(config: Config, deps: AppDeps): App {
     async start() {
       await security.start();
       await service.start();
+      if (metricsListener) metricsPort = await metricsListener.start();
       return server.start();
     },
+    metricsPort: () => metricsPort,
     reloadSecurity: (trigger) => security.reload(trigger),
     stop(reason) {
       stopping ??= (async () => {
         security.close();
         const result = await server.shutdown(reason);
+        await metricsListener?.close();
         await service.close();
         await Promise.all([...engines.values()].map((e) => e.close()));
         db.close();

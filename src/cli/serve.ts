@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { createApp } from '../app.js';
 import { ConfigError, deprecatedNamesIn, describeSettings, loadConfig, type Config } from '../config/load-config.js';
 import { createLogger } from '../logging/logger.js';
+import { getTracing } from '../tracing/tracing-state.js';
 import { EXIT_USAGE, type CliIo, type Command } from './commands.js';
 
 /** Prefix of the server's own settings; such variables are not passed on to workflow jobs. */
@@ -24,7 +25,9 @@ async function serve(config: Config, io: CliIo, args: readonly string[]): Promis
   const logger = createLogger({ level: config.logLevel });
   const deprecated = deprecatedNamesIn(io.env, args);
   if (deprecated.length > 0) logger.warn({ deprecated }, 'deprecated setting names in use; switch to the new ones');
-  const app = createApp(config, { logger, jobEnv: jobEnvironment(io.env) });
+  const tracing = getTracing();
+  const app = createApp(config, { logger, jobEnv: jobEnvironment(io.env), ...(tracing && { tracing }) });
+  if (tracing) logger.info({ exporter: io.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? io.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? io.env.OTEL_TRACES_EXPORTER }, 'OpenTelemetry tracing on');
   const stopRequested = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopRequested.signal.aborted) {
@@ -45,6 +48,7 @@ async function serve(config: Config, io: CliIo, args: readonly string[]): Promis
   }
   if (!stopRequested.signal.aborted) await once(stopRequested.signal, 'abort');
   const result = await app.stop(`received ${String(stopRequested.signal.reason)}`);
+  await tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'flushing traces failed'));
   logger.info({ forced: result.forced, durationMs: result.durationMs }, 'exiting');
   return 0;
 }

@@ -153,6 +153,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Config {
   for (const key of ['authJwtIssuer', 'authJwtAudience'] as const) {
     if (raw[key] !== undefined && raw.authJwtKeyFile === undefined) problems.push(`${key}: only used with --auth-jwt-key-file`);
   }
+  if (raw.metricsHost !== undefined && raw.metricsPort === undefined) problems.push('metricsHost: only used with --metrics-port');
   if (problems.length > 0 || !hasEverySetting(raw)) throw new ConfigError(problems);
   return deepFreeze({ ...raw, engines });
 }

@@ -244,6 +244,17 @@ export const SETTINGS = [
     parse: integer(1, 4_294_967_295),
   }),
   setting({
+    key: 'metricsPort', flag: 'metrics-port', env: 'FLOWSERV_REMOTE_METRICS_PORT',
+    defaultValue: (): number | undefined => undefined, defaultText: '(none: metrics off)',
+    description: 'Serve Prometheus metrics at http://<metrics host>:<port>/metrics on a separate HTTP listener; 0 picks a free port.',
+    parse: integer(0, 65535),
+  }),
+  setting({
+    key: 'metricsHost', flag: 'metrics-host', env: 'FLOWSERV_REMOTE_METRICS_HOST',
+    defaultValue: (): string | undefined => undefined, defaultText: '(same as --host)',
+    description: 'Address the metrics listener binds; only used with --metrics-port.', parse: nonEmpty,
+  }),
+  setting({
     key: 'createRatePerMinute', flag: 'create-rate-per-minute', env: 'FLOWSERV_REMOTE_CREATE_RATE_PER_MINUTE',
     defaultValue: () => 600, defaultText: '600',
     description: 'CreateWorkflow calls each client (token identity, else IP address) may make per minute on average; more get RESOURCE_EXHAUSTED. 0 = unlimited.',

@@ -42,6 +42,11 @@ export interface JobSpec {
   readonly controlDir: string;
   readonly steps: readonly JobStep[];
   readonly resources?: JobResources;
+  /**
+   * W3C traceparent of the call that created the workflow; every command sees it as the
+   * TRACEPARENT environment variable (also under `env -i`), so tools that trace can join the trace.
+   */
+  readonly traceparent?: string;
 }
 
 /**

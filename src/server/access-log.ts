@@ -2,9 +2,10 @@
  * One log line per RPC, written by a grpc-js server interceptor so that it records the status
  * actually sent, including the ones grpc-js produces itself (oversized message, deadline, cancel).
  */
-import { ServerInterceptingCall, status as Code, type ServerInterceptor } from '@grpc/grpc-js';
+import { ServerInterceptingCall, status as Code, type Metadata, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Level, Logger } from 'pino';
 import { workflowIdOf } from './call-context.js';
+import { traceOfMetadata } from './trace-context.js';
 
 /** Log level of a call's line; health checks and reflection are frequent and go to `debug`. */
 export function accessLogLevel(rpc: string): Level {
@@ -12,7 +13,7 @@ export function accessLogLevel(rpc: string): Level {
 }
 
 /**
- * Logs `{rpc, code, durationMs, workflowId?, peer}` with message `rpc` once per call, when the
+ * Logs `{rpc, code, durationMs, traceId?, workflowId?, peer}` with message `rpc` once per call, when the
  * status is sent or the call is cancelled, whichever comes first. `workflowId` comes from the
  * first request or response message that has one.
  */
@@ -22,12 +23,16 @@ export function accessLogInterceptor(logger: Logger): ServerInterceptor {
     const level = accessLogLevel(rpc);
     const startedAt = performance.now();
     let workflowId: string | undefined;
+    let metadata: Metadata | undefined;
     let logged = false;
     const log = (code: Code, details?: string) => {
       if (logged) return;
       logged = true;
       const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
       const line: Record<string, unknown> = { rpc, code: Code[code] ?? code, durationMs, peer: call.getPeer() };
+      // Read at the end: the handler's call scope may have put OpenTelemetry's span into the header.
+      const traceId = metadata && traceOfMetadata(metadata)?.traceId;
+      if (traceId !== undefined) line.traceId = traceId;
       if (workflowId !== undefined) line.workflowId = workflowId;
       if (code !== Code.OK && details) line.details = details;
       logger[level](line, 'rpc');
@@ -35,6 +40,10 @@ export function accessLogInterceptor(logger: Logger): ServerInterceptor {
     return new ServerInterceptingCall(call, {
       start: (next) =>
         next({
+          onReceiveMetadata: (received, nextMetadata) => {
+            metadata = received;
+            nextMetadata(received);
+          },
           onReceiveMessage: (message, nextMessage) => {
             workflowId ??= workflowIdOf(message);
             nextMessage(message);

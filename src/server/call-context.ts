@@ -6,6 +6,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { callTraceOf, formatTraceparent, TRACEPARENT, traceOfMetadata, type TraceIds } from './trace-context.js';
 
 /** Handed to every handler. */
 export interface CallContext {
@@ -22,8 +23,14 @@ export interface CallContext {
    * may ignore it and complete. `AbortSignal.any([ctx.signal, ctx.shutdownSignal])` covers both.
    */
   readonly shutdownSignal: AbortSignal;
-  /** Child logger bound to `{rpc, peer, workflowId?}`. */
+  /** Child logger bound to `{rpc, peer, traceId, workflowId?}`. */
   readonly logger: Logger;
+  /**
+   * The call's W3C trace context: the caller's trace id (or a new one) and this call's span id
+   * (OpenTelemetry's server span when tracing is on). `formatTraceparent(trace)` is the header
+   * a job started by this call gets as TRACEPARENT.
+   */
+  readonly trace: TraceIds;
   /** Request headers. */
   readonly metadata: Metadata;
   /** The caller's address as grpc-js reports it (`ipv4:127.0.0.1:53422`). */
@@ -45,6 +52,9 @@ interface GrpcCall extends EventEmitter {
   getPeer(): string;
 }
 
+/** The active OpenTelemetry span's ids inside a handler, when tracing is on. */
+export type ActiveTrace = () => TraceIds | undefined;
+
 /** A context plus the hook the adapter calls once it has ended the call. */
 export interface CallScope {
   readonly ctx: CallContext;
@@ -56,7 +66,14 @@ export interface CallScope {
  * Creates the context of one call. grpc-js emits `cancelled` at the end of every call
  * (grpc-node#2771), so it only aborts `signal` while the call is still unfinished.
  */
-export function createCallScope(call: GrpcCall, rpc: string, logger: Logger, shutdownSignal: AbortSignal, request?: unknown): CallScope {
+export function createCallScope(
+  call: GrpcCall,
+  rpc: string,
+  logger: Logger,
+  shutdownSignal: AbortSignal,
+  request?: unknown,
+  activeTrace?: ActiveTrace,
+): CallScope {
   const controller = new AbortController();
   let finished = false;
   call.on('cancelled', () => {
@@ -64,11 +81,17 @@ export function createCallScope(call: GrpcCall, rpc: string, logger: Logger, shu
   });
   const peer = call.getPeer();
   const workflowId = workflowIdOf(request);
+  const active = activeTrace?.();
+  // The trace interceptor normalized the header; OpenTelemetry's span, when there is one, is the call's span.
+  if (active) call.metadata.set(TRACEPARENT, formatTraceparent(active));
+  const trace = traceOfMetadata(call.metadata) ?? callTraceOf(undefined);
+  const { traceId } = trace;
   const ctx: CallContext = {
     rpc,
     signal: controller.signal,
     shutdownSignal,
-    logger: logger.child(workflowId === undefined ? { rpc, peer } : { rpc, peer, workflowId }),
+    trace,
+    logger: logger.child(workflowId === undefined ? { rpc, peer, traceId } : { rpc, peer, traceId, workflowId }),
     metadata: call.metadata,
     peer,
   };

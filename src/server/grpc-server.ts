@@ -6,7 +6,11 @@
 import { Server, ServerCredentials, type ServerInterceptor, type ServerOptions } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { accessLogInterceptor } from './access-log.js';
+import type { ActiveTrace } from './call-context.js';
+import { metricsInterceptor } from './metrics-interceptor.js';
+import { traceInterceptor } from './trace-context.js';
 import { createHealthService, type HealthProbe, type HealthService } from './health.js';
 import { drainServer, type DrainResult } from './lifecycle.js';
 import { createReflectionServices, loadDescriptorSet } from './reflection.js';
@@ -44,6 +48,13 @@ export interface GrpcServerOptions {
    * every handler: the security gate (authentication, authorization, rate limits).
    */
   readonly interceptors?: readonly ServerInterceptor[];
+  /** When set, every call is counted and timed (grpc_server_* metrics) by the outermost interceptor. */
+  readonly metrics?: Metrics;
+  /**
+   * Set when OpenTelemetry tracing is on: the active span's ids inside a handler. Without it the
+   * server still accepts `traceparent` and answers `traceresponse` with a span id of its own.
+   */
+  readonly activeTrace?: ActiveTrace;
 }
 
 export interface GrpcServer {
@@ -69,17 +80,14 @@ export function serviceNameOf(registration: ServiceRegistration): string {
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const { config, logger } = options;
   const shutdownController = new AbortController();
-  const serverOptions: ServerOptions = {
+  const baseOptions: ServerOptions = {
     'grpc.max_receive_message_length': config.maxReceiveMessageBytes,
     'grpc.max_send_message_length': config.maxSendMessageBytes,
     'grpc.keepalive_time_ms': config.keepaliveTimeMs,
     'grpc.keepalive_timeout_ms': config.keepaliveTimeoutMs,
     'grpc.keepalive_permit_without_calls': config.keepalivePermitWithoutCalls ? 1 : 0,
     'grpc.max_concurrent_streams': config.maxConcurrentStreams,
-    interceptors: [accessLogInterceptor(logger), ...(options.interceptors ?? [])],
   };
-  const server = new Server(serverOptions);
-
   const ownNames = options.services.map(serviceNameOf);
   const health = createHealthService({
     services: ownNames,
@@ -91,8 +99,20 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     descriptorSet: options.descriptorSet ?? loadDescriptorSet(),
     serviceNames: [...ownNames, 'grpc.health.v1.Health'],
   });
-  const deps = { logger, shutdownSignal: shutdownController.signal };
-  for (const registration of [...options.services, health.registration, ...reflection]) {
+  const registrations = [...options.services, health.registration, ...reflection];
+  const served = registrations.flatMap((r) => Object.values(r.definition));
+  const serverOptions: ServerOptions = {
+    ...baseOptions,
+    interceptors: [
+      ...(options.metrics ? [metricsInterceptor(options.metrics, served)] : []),
+      traceInterceptor({ openTelemetry: options.activeTrace !== undefined }),
+      accessLogInterceptor(logger),
+      ...(options.interceptors ?? []),
+    ],
+  };
+  const server = new Server(serverOptions);
+  const deps = { logger, shutdownSignal: shutdownController.signal, ...(options.activeTrace && { activeTrace: options.activeTrace }) };
+  for (const registration of registrations) {
     server.addService(registration.definition, adaptService(registration, deps));
   }
 

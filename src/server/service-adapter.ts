@@ -20,7 +20,7 @@ import type {
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { createCallScope, type CallContext } from './call-context.js';
+import { createCallScope, type ActiveTrace, type CallContext } from './call-context.js';
 import { cancelledStatus, toGrpcStatus, unimplemented } from './status.js';
 
 export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
@@ -62,6 +62,8 @@ export function defineService<D extends ServiceDefinition>(definition: D, implem
 export interface AdapterDeps {
   readonly logger: Logger;
   readonly shutdownSignal: AbortSignal;
+  /** Set when OpenTelemetry tracing is on: the handler's active span becomes the call's trace context. */
+  readonly activeTrace?: ActiveTrace;
 }
 
 type AnyFn = (input: unknown, ctx: CallContext) => unknown;
@@ -123,7 +125,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
 
   if (!requestStream && !responseStream) {
     const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
-      const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request);
+      const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request, deps.activeTrace);
       respondOnce(() => fn(call.request, ctx), callback, ctx, finish);
     };
     return unary;
@@ -131,7 +133,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
 
   if (!requestStream && responseStream) {
     const serverStream: handleServerStreamingCall<unknown, unknown> = (call) => {
-      const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request);
+      const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request, deps.activeTrace);
       call.on('error', ignoreStreamError(ctx.logger));
       void respondWithStream(call, () => fn(call.request, ctx) as AsyncIterable<unknown>, ctx, finish);
     };
@@ -140,7 +142,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
 
   if (requestStream && !responseStream) {
     const clientStream: handleClientStreamingCall<unknown, unknown> = (call, callback) => {
-      const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal);
+      const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, undefined, deps.activeTrace);
       call.on('error', ignoreStreamError(ctx.logger));
       respondOnce(() => fn(requestsOf(call), ctx), callback, ctx, finish);
     };
@@ -148,7 +150,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
   }
 
   const bidi: handleBidiStreamingCall<unknown, unknown> = (call) => {
-    const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal);
+    const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, undefined, deps.activeTrace);
     call.on('error', ignoreStreamError(ctx.logger));
     void respondWithStream(call, () => fn(requestsOf(call), ctx) as AsyncIterable<unknown>, ctx, finish);
   };

@@ -32,6 +32,8 @@ export interface CreateDeps {
   readonly now: () => Date;
   /** Largest total size in bytes of the blobs one folder argument places. */
   readonly maxDirectoryBytes: number;
+  /** Runs a step of the creation in a trace span of its own (tracing on); default: just runs it. */
+  readonly span?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 const RUN_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -130,7 +132,7 @@ export async function createWorkflow(
     const fields = new Set(envelope.map((v) => v.field));
     throw new InvalidArgumentError('invalid workflow request', [...envelope, ...planned.filter((v) => !fields.has(v.field))]);
   }
-  const payloadHash = canonicalHash({ ...input, engine, requestId: undefined });
+  const payloadHash = canonicalHash({ ...input, engine, requestId: undefined, traceparent: undefined });
   const earlier = deps.store.findByRunOrRequest(input.run.runId, input.requestId);
   if (earlier) return replayOrConflict(earlier, payloadHash);
 
@@ -146,9 +148,11 @@ export async function createWorkflow(
     controlDir: join(base, 'control'),
     steps: plan.steps,
     ...(input.resources && { resources: input.resources }),
+    ...(input.traceparent && { traceparent: input.traceparent }),
   };
   checkResources(deps.engines.get(engine)!, job);
-  await stageWorkDir(job.workDir, plan.files, deps.blobs, plan.directories);
+  const stage = () => stageWorkDir(job.workDir, plan.files, deps.blobs, plan.directories);
+  await (deps.span ? deps.span('stage', stage) : stage());
   const inserted = deps.store.insert({
     workflowId,
     runId: input.run.runId,

@@ -74,6 +74,11 @@ export interface CreateWorkflowInput {
    * service reports them together with every other problem of the request.
    */
   readonly violations?: readonly FieldViolation[];
+  /**
+   * W3C traceparent of the call that creates the workflow; the job gets it as TRACEPARENT.
+   * Not part of the request's identity: a replay with another trace is still a replay.
+   */
+  readonly traceparent?: string;
 }
 
 /** What a template and its arguments expand to before anything runs. */

@@ -51,6 +51,8 @@ export interface WorkflowServiceOptions {
   readonly retryDelayMs?: number;
   /** How long an engine's health answer is reused by engineInfo(), in ms (default 2000). */
   readonly healthCacheMs?: number;
+  /** Runs a step of CreateWorkflow (staging) in a trace span; set when tracing is on. */
+  readonly span?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 /** Everything RemoteWorkflowService does, in domain terms; what the gRPC handlers call. */
@@ -158,6 +160,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
           runsDirFor: options.runsDirFor,
           now,
           maxDirectoryBytes: limits.maxDirectoryBytes,
+          ...(options.span && { span: options.span }),
         },
         input,
       );

@@ -24,12 +24,15 @@ export interface ServerProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Starts the server (log level info unless `args` say otherwise); rejects if it exits before listening. */
-export function spawnServerProcess(dataDir: string, args: readonly string[] = []): Promise<ServerProcess> {
+/**
+ * Starts the server (log level info unless `args` say otherwise) with this process's environment
+ * plus `env`; rejects if it exits before listening.
+ */
+export function spawnServerProcess(dataDir: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...args],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   const lines: LogLine[] = [];
   let stderr = '';

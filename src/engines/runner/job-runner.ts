@@ -13,6 +13,8 @@
  *   pid                 the runner's pid, written first (lets an engine adopt a job it never recorded)
  *   started             ISO timestamp written when the runner begins
  *   exit-status         "<code> <step> <command>" once the runner ends (step/command -1 on success)
+ *
+ * A job with a traceparent exports it as TRACEPARENT to every command.
  */
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +27,9 @@ export const RUNNER_FILES = {
   started: 'started',
   exitStatus: 'exit-status',
 } as const;
+
+/** A W3C traceparent as the server writes it; anything else is not exported. */
+const TRACEPARENT_VALUE = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** Longest single message kept from a command's output; longer output is cut with a note. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -54,8 +59,11 @@ export async function writeJobRunner(job: JobSpec): Promise<string> {
     `cd ${shellQuote(job.workDir)} || { echo "cannot enter working directory" > "$ctl/logs/runner.err"; finish 127 -1 -1; }`,
     'date -u +%Y-%m-%dT%H:%M:%S.%3NZ > "$ctl/started"',
   ];
+  const traceparent = job.traceparent !== undefined && TRACEPARENT_VALUE.test(job.traceparent) ? job.traceparent : undefined;
+  if (traceparent !== undefined) lines.push(`TRACEPARENT=${shellQuote(traceparent)}`, 'export TRACEPARENT');
   for (const [s, step] of job.steps.entries()) {
-    const env = Object.entries(step.env ?? {});
+    const stepEnv = Object.entries(step.env ?? {});
+    const env = stepEnv.length > 0 && traceparent !== undefined ? [...stepEnv, ['TRACEPARENT', traceparent] as const] : stepEnv;
     const prefix = env.length > 0 ? `env -i ${env.map(([k, v]) => shellQuote(`${k}=${v}`)).join(' ')} ` : '';
     for (const [c, command] of step.commands.entries()) {
       await writeFile(join(ctl, 'cmd', `${s}-${c}.sh`), command);

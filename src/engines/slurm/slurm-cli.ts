@@ -23,6 +23,8 @@ export interface SlurmCliOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Called before every command (metrics, tests counting squeue calls). */
   readonly onCommand?: (command: SlurmCommand, args: readonly string[]) => void;
+  /** Called after every command with its duration in seconds and whether it exited 0 (metrics). */
+  readonly onCommandEnd?: (command: SlurmCommand, seconds: number, ok: boolean) => void;
 }
 
 /** What a command printed; only returned for exit code 0. */
@@ -77,6 +79,23 @@ export function createSlurmCli(options: SlurmCliOptions = {}): SlurmCli {
     const timeout = opts.timeoutMs ?? defaultTimeout;
     signal?.throwIfAborted();
     options.onCommand?.(command, args);
+    const { onCommandEnd } = options;
+    if (onCommandEnd === undefined) return exec(command, args, signal, timeout);
+    const startedAt = performance.now();
+    const seconds = () => (performance.now() - startedAt) / 1000;
+    return exec(command, args, signal, timeout).then(
+      (output) => {
+        onCommandEnd(command, seconds(), true);
+        return output;
+      },
+      (err: unknown) => {
+        onCommandEnd(command, seconds(), false);
+        throw err;
+      },
+    );
+  }
+
+  function exec(command: SlurmCommand, args: readonly string[], signal: AbortSignal | undefined, timeout: number): Promise<SlurmCommandOutput> {
     return new Promise((resolve, reject) => {
       execFile(
         binary(command),

@@ -72,6 +72,8 @@ export interface SlurmEngineOptions extends SlurmResourceDefaults {
   readonly logger?: Logger;
   /** Called before every Slurm command (metrics; tests count squeue calls). */
   readonly onCommand?: (command: SlurmCommand, args: readonly string[]) => void;
+  /** Called after every Slurm command with its duration in seconds and success (metrics). */
+  readonly onCommandEnd?: (command: SlurmCommand, seconds: number, ok: boolean) => void;
 }
 
 /** The Slurm adapter, with a status snapshot (used by its stop()) and its poller's counters. */
@@ -105,6 +107,7 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
     ...(options.env !== undefined ? { env: options.env } : {}),
     ...(options.onCommand !== undefined ? { onCommand: options.onCommand } : {}),
+    ...(options.onCommandEnd !== undefined ? { onCommandEnd: options.onCommandEnd } : {}),
   });
   const poller = createJobPoller({ cli, pollIntervalMs });
   const submits = createConcurrencyLimit(options.maxConcurrentSubmits ?? 4);

@@ -14,6 +14,7 @@ import { createRequestToDomain } from '../mapping/requests.js';
 import { outputFileToProto, stateToProto, workflowToProto } from '../mapping/workflow.js';
 import { durationFromMs, optionalDurationMs } from '../../wire/duration.js';
 import { stateTypeFromProto } from '../../wire/enums.js';
+import { formatTraceparent } from '../trace-context.js';
 
 /** Settings the handlers report or apply. */
 export interface HandlerSettings {
@@ -57,8 +58,9 @@ async function* uploadChunks(rest: AsyncIterator<UploadFileRequest>, maxChunkByt
 /** Builds the RemoteWorkflowService registration over `service`. */
 export function createRemoteWorkflowHandlers(service: WorkflowService, settings: HandlerSettings): ServiceRegistration {
   return defineService(RemoteWorkflowServiceService, {
-    async createWorkflow(req) {
-      const { workflow, replayed } = await service.createWorkflow(createRequestToDomain(req));
+    async createWorkflow(req, ctx) {
+      const input = { ...createRequestToDomain(req), traceparent: formatTraceparent(ctx.trace) };
+      const { workflow, replayed } = await service.createWorkflow(input);
       return { workflow: workflowToProto(workflow), replayed };
     },
 

@@ -110,6 +110,7 @@ describe('npm run bench', () => {
         '| DownloadFile 1 MiB',
         '| WatchState fan-out, median watcher',
         '| WatchState fan-out, last watcher',
+        '| Unary throughput, metrics on vs off',
       ]);
       expect(stderr).toContain('wrote');
     } finally {

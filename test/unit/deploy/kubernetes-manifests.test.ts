@@ -3,7 +3,8 @@
  * parsed with `yaml` and held against the fields the deployment relies on — gRPC probes on the
  * health service, the named gRPC port with appProtocol, a non-root read-only container whose
  * mounts match its volumes, a termination grace that covers the server's drain, and a ConfigMap
- * whose keys are real FLOWSERV_REMOTE_* settings that the server's own loader accepts.
+ * whose keys are real FLOWSERV_REMOTE_* settings that the server's own loader accepts, and a
+ * metrics port that the container, the scrape annotations and the Service agree on.
  * `checkManifests` returns problems instead of throwing, so the negative cases below prove that
  * each rule can fail.
  */
@@ -132,11 +133,22 @@ function checkManifests(m: Record<FileName, Doc>): string[] {
   );
   need((c.env ?? []).every((e: Doc) => !String(e.name).startsWith('FLOWSERV_REMOTE_') || SETTING_ENVS.has(e.name)), 'deployment: env names an unknown setting');
 
+  const metricsPort = Number(data.FLOWSERV_REMOTE_METRICS_PORT);
+  const annotations = deployment.spec?.template?.metadata?.annotations ?? {};
+  need(Number.isInteger(metricsPort) && metricsPort > 0 && metricsPort !== port, 'configmap: FLOWSERV_REMOTE_METRICS_PORT must be a fixed port apart from the gRPC port');
+  const metricsContainerPort = (c.ports ?? []).find((p: Doc) => p.name === 'metrics');
+  need(metricsContainerPort?.containerPort === metricsPort, `deployment: container port "metrics" must be ${metricsPort}`);
+  need(annotations['prometheus.io/scrape'] === 'true', 'deployment: pod annotation prometheus.io/scrape must be "true"');
+  need(annotations['prometheus.io/port'] === String(metricsPort), `deployment: pod annotation prometheus.io/port must be "${metricsPort}"`);
+  need(annotations['prometheus.io/path'] === '/metrics', 'deployment: pod annotation prometheus.io/path must be /metrics');
+
   const service = m['service.yaml'] ?? {};
   need((service.spec?.type ?? 'ClusterIP') === 'ClusterIP', 'service: type must be ClusterIP');
   const sp = (service.spec?.ports ?? []).find((p: Doc) => p.name === 'grpc');
   need(sp?.appProtocol === 'grpc', 'service: port "grpc" must have appProtocol: grpc');
   need(sp?.targetPort === 'grpc' || sp?.targetPort === port, 'service: targetPort must be the container port "grpc"');
+  const smp = (service.spec?.ports ?? []).find((p: Doc) => p.name === 'metrics');
+  need(smp === undefined || smp.targetPort === 'metrics' || smp.targetPort === metricsPort, 'service: port "metrics" must target the container port "metrics"');
   for (const [k, v] of Object.entries(service.spec?.selector ?? { missing: true })) {
     need(podLabels[k] === v, `service: selector ${k}=${String(v)} does not match the pod labels`);
   }
@@ -177,6 +189,13 @@ describe('deploy/kubernetes manifests', () => {
     ]);
     expect(broken((m) => { m['configmap.yaml'].data.FLOWSERV_REMOTE_PORT = 'http'; }).join('\n')).toContain('refuse to start');
     expect(broken((m) => { delete m['service.yaml'].spec.ports[0].appProtocol; })).toEqual([expect.stringContaining('appProtocol')]);
+    expect(broken((m) => { m['configmap.yaml'].data.FLOWSERV_REMOTE_METRICS_PORT = '9100'; })).toEqual([
+      expect.stringContaining('container port "metrics"'),
+      expect.stringContaining('prometheus.io/port'),
+    ]);
+    expect(broken((m) => { delete m['deployment.yaml'].spec.template.metadata.annotations['prometheus.io/scrape']; })).toEqual([
+      expect.stringContaining('prometheus.io/scrape'),
+    ]);
     expect(broken((m) => { container(m).readinessProbe = { httpGet: { path: '/', port: 50051 } }; }).length).toBeGreaterThan(0);
     expect(broken((m) => { container(m).volumeMounts[0].name = 'other'; }).join('\n')).toContain('has no volume');
     expect(broken((m) => { container(m).securityContext.readOnlyRootFilesystem = false; })).toEqual([

@@ -1,0 +1,59 @@
+/**
+ * Store metrics and workflow state metrics from one decorator around the WorkflowStore: every
+ * state change goes through `appendState`, so wrapping it counts each transition once (with
+ * the state it left, read in the same synchronous turn), observes the queue wait on
+ * PENDING→RUNNING and the run duration on reaching a final state, and times the write
+ * transactions. The store and the dispatcher stay unaware of metrics.
+ */
+import type { StateType } from '../model/state.js';
+import type { NewState, StateRecord } from '../store/records.js';
+import type { WorkflowStore } from '../store/workflow-store.js';
+import type { Metrics } from './metrics.js';
+
+const FINAL: ReadonlySet<StateType> = new Set(['SUCCESS', 'ERROR', 'CANCELED']);
+
+/** When the state reached its type: the time the next transition measures from. */
+function endOf(state: NewState): Date | undefined {
+  return state.finishedAt ?? state.stoppedAt;
+}
+
+function observeTransition(metrics: Metrics, engine: string, from: StateRecord, to: StateRecord): void {
+  metrics.workflowTransitions.inc({ from: from.type, to: to.type, engine });
+  if (from.type === 'PENDING' && to.type === 'RUNNING' && to.startedAt) {
+    metrics.workflowQueueWaitSeconds.observe({ engine }, Math.max(0, (to.startedAt.getTime() - to.createdAt.getTime()) / 1000));
+  }
+  const end = endOf(to);
+  if (FINAL.has(to.type) && end) {
+    const begin = from.type === 'RUNNING' && from.startedAt ? from.startedAt : to.createdAt;
+    metrics.workflowRunSeconds.observe({ engine, state: to.type }, Math.max(0, (end.getTime() - begin.getTime()) / 1000));
+  }
+}
+
+/** Times `run` as a store transaction labelled `operation`. */
+function transaction<T>(metrics: Metrics, operation: string, run: () => T): T {
+  const end = metrics.storeTransactionSeconds.startTimer({ operation });
+  try {
+    const value = run();
+    end({ result: 'ok' });
+    return value;
+  } catch (err) {
+    end({ result: 'error' });
+    throw err;
+  }
+}
+
+/** Returns a store that behaves exactly like `inner` and records metrics on every write. */
+export function instrumentStore(inner: WorkflowStore, metrics: Metrics): WorkflowStore {
+  return {
+    ...inner,
+    insert: (workflow) => transaction(metrics, 'insert', () => inner.insert(workflow)),
+    appendState(workflowId, next, options) {
+      const before = inner.get(workflowId);
+      const stored = transaction(metrics, 'append_state', () => inner.appendState(workflowId, next, options));
+      if (stored && before) observeTransition(metrics, before.engine, before.state, stored);
+      return stored;
+    },
+    setHandle: (workflowId, handle) => transaction(metrics, 'set_handle', () => inner.setHandle(workflowId, handle)),
+    markJobDone: (workflowId) => transaction(metrics, 'mark_job_done', () => inner.markJobDone(workflowId)),
+  };
+}

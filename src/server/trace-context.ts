@@ -1,0 +1,120 @@
+/**
+ * W3C Trace Context for every call: the caller's `traceparent` header is accepted (or, when it
+ * is missing or malformed, a new trace is started), the call gets a span id of its own, and the
+ * normalized `traceparent` (this call as the parent) replaces the request header, so the call's
+ * logger, the job's environment and any OpenTelemetry instrumentation below read one value.
+ * The answer carries it back as `traceresponse` (W3C Trace Context Level 2): in the response
+ * headers, or in the trailers of an answer that has no headers (an early error).
+ */
+import { randomBytes } from 'node:crypto';
+import { Metadata, ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
+
+/** The request header (W3C Trace Context). */
+export const TRACEPARENT = 'traceparent';
+/** The response header (W3C Trace Context Level 2). */
+export const TRACERESPONSE = 'traceresponse';
+
+/** The parts of a traceparent header. */
+export interface TraceIds {
+  /** 32 lowercase hex digits, not all zero. */
+  readonly traceId: string;
+  /** 16 lowercase hex digits, not all zero: the parent span (the caller's, or this call's). */
+  readonly spanId: string;
+  /** 2 hex digits; bit 0 = sampled. */
+  readonly flags: string;
+}
+
+const HEADER = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+
+/**
+ * Parses a traceparent value per W3C Trace Context: version 00 exactly, later versions by
+ * their first four fields; version ff, all-zero ids and uppercase hex are invalid.
+ */
+export function parseTraceparent(value: unknown): TraceIds | undefined {
+  if (typeof value !== 'string' || value.length > 512) return undefined;
+  const match = HEADER.exec(value.trim());
+  if (!match) return undefined;
+  const [, version, traceId, spanId, flags, rest] = match as unknown as [string, string, string, string, string, string | undefined];
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
+  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  return { traceId, spanId, flags };
+}
+
+/** `00-<trace id>-<span id>-<flags>`. */
+export function formatTraceparent(ids: TraceIds): string {
+  return `00-${ids.traceId}-${ids.spanId}-${ids.flags}`;
+}
+
+/** A random span id (8 bytes, hex). */
+export function newSpanId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** A random trace id (16 bytes, hex). */
+export function newTraceId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** The trace context a call runs in: the caller's trace with a new span, or a new trace (not sampled). */
+export function callTraceOf(incoming: unknown): TraceIds {
+  const parent = parseTraceparent(incoming);
+  return { traceId: parent?.traceId ?? newTraceId(), spanId: newSpanId(), flags: parent?.flags ?? '00' };
+}
+
+/** The call's trace context as the normalized request header left it (see traceInterceptor). */
+export function traceOfMetadata(metadata: Metadata): TraceIds | undefined {
+  return parseTraceparent(metadata.get(TRACEPARENT)[0]);
+}
+
+/** Options of traceInterceptor. */
+export interface TraceInterceptorOptions {
+  /**
+   * OpenTelemetry tracing is on: its instrumentation must see the caller's own header (so its
+   * server span is the child of the caller's span), and it names the call's span itself; the
+   * call scope then writes that span into the header. Without it this interceptor does both.
+   */
+  readonly openTelemetry?: boolean;
+}
+
+/** Creates the interceptor; place it before the access log so that every log line has the trace id. */
+export function traceInterceptor(options: TraceInterceptorOptions = {}): ServerInterceptor {
+  return (_method, call) => {
+    let request: Metadata | undefined;
+    let fallback: string | undefined;
+    let headersSent = false;
+    const current = () => (request?.get(TRACEPARENT)[0] as string | undefined) ?? fallback;
+    return new ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, nextMetadata) => {
+            request = metadata;
+            const incoming = metadata.get(TRACEPARENT)[0];
+            const valid = parseTraceparent(incoming) !== undefined;
+            if (options.openTelemetry) {
+              if (!valid) metadata.remove(TRACEPARENT);
+              fallback = formatTraceparent(callTraceOf(undefined));
+            } else {
+              metadata.set(TRACEPARENT, formatTraceparent(callTraceOf(incoming)));
+            }
+            nextMetadata(metadata);
+          },
+        }),
+      sendMetadata: (metadata, nextMetadata) => {
+        headersSent = true;
+        const value = current();
+        if (value !== undefined) metadata.set(TRACERESPONSE, value);
+        nextMetadata(metadata);
+      },
+      sendStatus: (status, nextStatus) => {
+        const value = current();
+        if (headersSent || value === undefined) {
+          nextStatus(status);
+          return;
+        }
+        const trailers = status.metadata?.clone() ?? new Metadata();
+        trailers.set(TRACERESPONSE, value);
+        nextStatus({ ...status, metadata: trailers });
+      },
+    });
+  };
+}
