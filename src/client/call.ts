@@ -4,7 +4,7 @@
  * for the failures a retry can fix. Aborting only ends the waiting; it never touches a workflow.
  */
 import { Metadata, status as Code, type CallOptions as GrpcCallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../util/abort.js';
 import { ErrorReason } from '../wire/reasons.js';
 import { CallCancelledError, isTransient, toRemoteError } from './errors.js';
 
@@ -49,12 +49,7 @@ export function cancelled(signal: AbortSignal): CallCancelledError {
 
 /** Waits `ms`, ending early with CallCancelledError when `signal` fires. */
 export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  try {
-    await sleep(ms, undefined, signal ? { signal } : undefined);
-  } catch (err) {
-    if (signal?.aborted) throw cancelled(signal);
-    throw err;
-  }
+  if (!(await sleep(ms, signal))) throw cancelled(signal!);
 }
 
 /** grpc call options for an absolute deadline. */

@@ -20,7 +20,7 @@ export interface CallContext {
   /**
    * Aborted when the server starts draining (SIGTERM). Long-lived streams (WatchState, Health.Watch)
    * must then end cleanly with OK so that the drain finishes within the grace period; unary calls
-   * may ignore it and complete. `AbortSignal.any([ctx.signal, ctx.shutdownSignal])` covers both.
+   * may ignore it and complete. `linkSignals(ctx.signal, ctx.shutdownSignal)` (src/util/abort.ts) covers both.
    */
   readonly shutdownSignal: AbortSignal;
   /** Child logger bound to `{rpc, peer, traceId, workflowId?}`. */

@@ -7,6 +7,7 @@
  */
 import { service as healthServiceDefinition } from 'grpc-health-check';
 import type { Logger } from 'pino';
+import { linkSignals, untilSettledOrAborted } from '../util/abort.js';
 import type { EngineAdapter, EngineHealth } from '../engines/types.js';
 import { ErrorReason, ServiceError } from '../errors.js';
 import type { CallContext } from './call-context.js';
@@ -92,31 +93,29 @@ export function createHealthService(options: HealthOptions): HealthService {
 
   async function* watch(request: { service?: string }, ctx: CallContext): AsyncGenerator<{ status: ServingStatus }> {
     const name = request.service ?? '';
-    const stop = AbortSignal.any([ctx.signal, ctx.shutdownSignal]);
+    const stop = linkSignals(ctx.signal, ctx.shutdownSignal);
     const pending: ServingStatus[] = [statuses.get(name) ?? 'SERVICE_UNKNOWN'];
     let wake: (() => void) | undefined;
     const listener: Listener = (status) => {
       pending.push(status);
       wake?.();
     };
-    const onStop = () => wake?.();
     let set = listeners.get(name);
     if (!set) listeners.set(name, (set = new Set()));
     set.add(listener);
-    stop.addEventListener('abort', onStop);
     try {
       let last: ServingStatus | undefined;
       for (;;) {
         for (let status = pending.shift(); status !== undefined; status = pending.shift()) {
           if (status !== last) yield { status: (last = status) };
         }
-        if (stop.aborted) return;
-        await new Promise<void>((resolve) => (wake = resolve));
+        if (stop.signal.aborted) return;
+        await untilSettledOrAborted(new Promise<void>((resolve) => (wake = resolve)), stop.signal);
         wake = undefined;
       }
     } finally {
       set.delete(listener);
-      stop.removeEventListener('abort', onStop);
+      stop.dispose();
     }
   }
 

@@ -7,6 +7,7 @@
  * vanishes becomes ERROR, never RUNNING forever.
  */
 import { cancelState } from '../model/state.js';
+import { waitUntil } from '../util/abort.js';
 import type { StateRecord, WorkflowRecord } from '../store/records.js';
 import { createAdmission } from './admission.js';
 import { createDispatchContext, type DispatcherDeps } from './dispatch-context.js';
@@ -26,9 +27,10 @@ export interface Dispatcher {
   admit(workflow: WorkflowRecord): void;
   /**
    * Cancels a workflow and stops its job. Resolves once the engine confirmed the stop, or, when
-   * the engine cannot be reached, with the CANCELED state while the stop is retried.
+   * the engine cannot be reached, with the CANCELED state while the stop is retried. `signal`
+   * bounds only the waiting: the stop goes on in the background when the caller leaves.
    */
-  stop(workflowId: string, reason: string, graceMs: number): Promise<StateRecord>;
+  stop(workflowId: string, reason: string, graceMs: number, signal?: AbortSignal): Promise<StateRecord>;
   /** Reattaches, finalizes or requeues every unsettled workflow after a restart. */
   recover(): Promise<void>;
   /** Stops following jobs (they keep running) and pending retries. */
@@ -58,12 +60,16 @@ export function createDispatcher(deps: DispatcherDeps): { readonly dispatcher: D
       admission.drainQueue(wf.engine);
     },
 
-    async stop(workflowId, reason, graceMs) {
+    async stop(workflowId, reason, graceMs, signal) {
       const canceled = ctx.transition(workflowId, (s) => cancelState(s, ctx.now(), reason ? [reason] : null));
       const wf = store.get(workflowId)!;
       if (canceled) admission.dequeue(wf);
       const adapter = engines.get(wf.engine);
-      if (wf.handle && !wf.jobDone && adapter) await settleJob(workflowId, wf.handle, adapter, graceMs);
+      if (wf.handle && !wf.jobDone && adapter) {
+        const settling = settleJob(workflowId, wf.handle, adapter, graceMs);
+        ctx.inBackground(settling);
+        await waitUntil(settling, signal ? { signal } : {});
+      }
       return store.get(workflowId)!.state;
     },
 

@@ -5,6 +5,7 @@
  * busy and is released by `close()`, which every watcher calls in a `finally`.
  */
 import type { StateRecord } from '../store/records.js';
+import { waitUntil } from '../util/abort.js';
 
 /** A live subscription to one workflow's states. */
 export interface StateSubscription {
@@ -48,17 +49,9 @@ export function createWatchHub(): WatchHub {
       return {
         async next(timeoutMs, signal) {
           if (sub.buffer.length === 0 && !signal?.aborted) {
-            await new Promise<void>((resolve) => {
-              const done = () => {
-                clearTimeout(timer);
-                signal?.removeEventListener('abort', done);
-                sub.wake = undefined;
-                resolve();
-              };
-              const timer = setTimeout(done, timeoutMs);
-              signal?.addEventListener('abort', done, { once: true });
-              sub.wake = done;
-            });
+            const woken = new Promise<void>((resolve) => (sub.wake = resolve));
+            await waitUntil(woken, { timeoutMs, ...(signal && { signal }) });
+            sub.wake = undefined;
           }
           return sub.buffer.splice(0);
         },

@@ -69,7 +69,11 @@ export interface WorkflowService {
   getWorkflow(workflowId: string): Workflow;
   /** The latest state and whether its type differs from the caller's (flowServ: None when unchanged). */
   getWorkflowState(workflowId: string, currentType?: StateType): { state: StateRecord; changed: boolean };
-  stopWorkflow(workflowId: string, reason: string, graceMs: number): Promise<StateRecord>;
+  /**
+   * Records CANCELED and stops the job (polite, then forced after `graceMs`). `signal` bounds
+   * only the waiting for the engine: the job is stopped to the end whether the caller waits or not.
+   */
+  stopWorkflow(workflowId: string, reason: string, graceMs: number, signal?: AbortSignal): Promise<StateRecord>;
   watchState(workflowId: string, afterSequence: number, signal: AbortSignal): AsyncGenerator<WatchEvent>;
   uploadFile(
     chunks: Readable | AsyncIterable<Uint8Array>,
@@ -171,9 +175,9 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
       const { state } = getRecord(workflowId);
       return { state, changed: currentType === undefined || currentType !== state.type };
     },
-    async stopWorkflow(workflowId, reason, graceMs) {
+    async stopWorkflow(workflowId, reason, graceMs, signal) {
       getRecord(workflowId);
-      return dispatcher.stop(workflowId, reason, graceMs);
+      return dispatcher.stop(workflowId, reason, graceMs, signal);
     },
     watchState(workflowId, afterSequence, signal) {
       return watchStates({ store, hub, heartbeatIntervalMs: limits.heartbeatIntervalMs, now }, workflowId, afterSequence, signal);

@@ -16,6 +16,8 @@ export interface FakeEngine extends EngineAdapter {
   rejectSubmit(message: string): void;
   /** Submissions wait until the returned function is called (a slow sbatch). */
   holdSubmits(): () => void;
+  /** Stops wait until the returned function is called (a slow scancel). */
+  holdStops(): () => void;
   /** The next `n` stops throw EngineUnavailableError; the job keeps running. */
   failStops(n: number): void;
   /** Ends the job of a workflow with this outcome (default: succeeded). */
@@ -43,6 +45,15 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
   let rejection: string | undefined;
   let stopFailures = 0;
   let held: Promise<void> | undefined;
+  let heldStops: Promise<void> | undefined;
+  const hold = (set: (p: Promise<void> | undefined) => void): (() => void) => {
+    let release!: () => void;
+    set(new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      set(undefined);
+      release();
+    };
+  };
 
   const jobOf = (workflowId: string) => {
     let entry = jobs.get(workflowId);
@@ -90,6 +101,7 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
     },
     async stop(handle) {
       calls.stop += 1;
+      if (heldStops) await heldStops;
       if (stopFailures > 0) {
         stopFailures -= 1;
         throw new EngineUnavailableError(name, 'controller unreachable');
@@ -103,14 +115,8 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
     async close() {},
     unavailableSubmits: (n) => void (unavailable = n),
     rejectSubmit: (message) => void (rejection = message),
-    holdSubmits() {
-      let release!: () => void;
-      held = new Promise<void>((resolve) => (release = resolve));
-      return () => {
-        held = undefined;
-        release();
-      };
-    },
+    holdSubmits: () => hold((p) => (held = p)),
+    holdStops: () => hold((p) => (heldStops = p)),
     failStops: (n) => void (stopFailures = n),
     finish: (workflowId, outcome = { kind: 'succeeded', at: new Date() }) => jobOf(workflowId).end(outcome),
     running: () => [...jobs.entries()].filter(([, j]) => !j.ended).map(([id]) => id),

@@ -17,7 +17,10 @@ async function runsRunnerOf(pid: number, controlDir: string): Promise<boolean> {
   return cmdline.split('\0').includes(join(controlDir, RUNNER_FILES.script));
 }
 
-/** The handle of the job an earlier process started for `spec`, or undefined if none started. */
+/**
+ * The handle of the job an earlier process started for `spec`, or undefined if none started.
+ * Ignores the adapter's signal: it reads one file and /proc, with nothing to wait for.
+ */
 export async function adoptLocalJob(spec: JobSpec): Promise<JobHandle | undefined> {
   const text = await readFile(join(spec.controlDir, RUNNER_FILES.pid), 'utf8').catch(() => undefined);
   const pid = text === undefined ? NaN : Number(text.trim());

@@ -22,7 +22,7 @@ import {
   type JobSpec,
   type JobStatus,
 } from '../types.js';
-import { linkSignals, sleep, untilSettledOrAborted } from './abortable.js';
+import { linkSignals, sleep, untilSettledOrAborted } from '../../util/abort.js';
 import { adoptLocalJob } from './adopt-job.js';
 import { probeJob, writeStopMarker } from './job-probe.js';
 import { checkJobDirs, fromHandle, LOCAL_ENGINE_NAME, toHandle, type LocalJob } from './local-handle.js';

@@ -15,6 +15,7 @@
 import { setMaxListeners } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { linkSignals } from '../../util/abort.js';
 import { readStartedAt } from '../runner/job-runner.js';
 import {
   EngineUnavailableError,
@@ -143,20 +144,11 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
   }
 
   async function* observe(handle: JobHandle, signal: AbortSignal): AsyncGenerator<JobEvent, void, undefined> {
-    // Linked by hand (not AbortSignal.any) so the engine-lifetime signal drops its listener
-    // as soon as this observer ends.
-    const controller = new AbortController();
-    const abort = (): void => controller.abort();
-    const linked = controller.signal;
-    for (const parent of [signal, closing.signal]) {
-      if (parent.aborted) abort();
-      else parent.addEventListener('abort', abort, { once: true });
-    }
+    const linked = linkSignals(signal, closing.signal);
     try {
-      yield* followJob(handle, linked);
+      yield* followJob(handle, linked.signal);
     } finally {
-      signal.removeEventListener('abort', abort);
-      closing.signal.removeEventListener('abort', abort);
+      linked.dispose();
     }
   }
 
@@ -197,8 +189,8 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
    * script (pending or recent), or its output file `slurm-<id>.out` in the control directory
    * names it (started, possibly purged since; observe then decides from the exit-status file).
    */
-  async function adopt(job: JobSpec): Promise<JobHandle | undefined> {
-    const [queued] = await findSubmittedJobs(submitContext, job);
+  async function adopt(job: JobSpec, signal?: AbortSignal): Promise<JobHandle | undefined> {
+    const [queued] = await findSubmittedJobs(submitContext, job, signal);
     const written = (await readdir(job.controlDir).catch(() => [] as string[]))
       .map((f) => /^slurm-(\d+)\.out$/.exec(f)?.[1])
       .find((id) => id !== undefined);

@@ -79,9 +79,10 @@ function checkDirs(ctx: SubmitContext, job: JobSpec): void {
  * matched on the script path, so a job of another server with the same workflow id is not taken.
  * Throws when squeue fails (controller unreachable).
  */
-export async function findSubmittedJobs(ctx: SubmitContext, job: JobSpec): Promise<string[]> {
+export async function findSubmittedJobs(ctx: SubmitContext, job: JobSpec, signal?: AbortSignal): Promise<string[]> {
   const runnerPath = join(job.controlDir, RUNNER_FILES.script);
-  const { stdout } = await ctx.cli.run('squeue', ['-h', '-t', 'all', `--name=${slurmJobName(job.workflowId)}`, '-o', '%i|%o']);
+  const args = ['-h', '-t', 'all', `--name=${slurmJobName(job.workflowId)}`, '-o', '%i|%o'];
+  const { stdout } = await ctx.cli.run('squeue', args, signal ? { signal } : {});
   return stdout
     .split('\n')
     .map((line) => line.trim().split('|'))

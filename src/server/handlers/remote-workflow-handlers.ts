@@ -8,6 +8,7 @@ import { RemoteWorkflowServiceService } from '../../gen/flowserv/remote/v1/servi
 import type { UploadFileRequest } from '../../gen/flowserv/remote/v1/service.js';
 import { InvalidArgumentError, ViolationReason, type FieldViolation } from '../../errors.js';
 import { checkRelativePath } from '../../service/staging.js';
+import { linkSignals } from '../../util/abort.js';
 import type { WorkflowService } from '../../service/workflow-service.js';
 import { defineService, type ServiceRegistration } from '../service-adapter.js';
 import { createRequestToDomain } from '../mapping/requests.js';
@@ -70,29 +71,33 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       return { state: stateToProto(state), changed };
     },
 
-    async stopWorkflow(req) {
+    async stopWorkflow(req, ctx) {
       const askedMs = optionalDurationMs(req.gracePeriod);
       if (askedMs !== undefined && (askedMs < 0 || askedMs > settings.maxStopGraceMs)) {
         throw new InvalidArgumentError('invalid grace period', [
           { field: 'grace_period', description: `grace period must be between 0 and ${settings.maxStopGraceMs} ms`, reason: ViolationReason.OUT_OF_BOUNDS },
         ]);
       }
-      const state = await service.stopWorkflow(required(req.workflowId, 'workflow_id'), req.reason, askedMs ?? settings.defaultStopGraceMs);
+      const state = await service.stopWorkflow(required(req.workflowId, 'workflow_id'), req.reason, askedMs ?? settings.defaultStopGraceMs, ctx.signal);
       return { state: stateToProto(state) };
     },
 
     async *watchState(req, ctx) {
-      const signal = AbortSignal.any([ctx.signal, ctx.shutdownSignal]);
       const workflowId = required(req.workflowId, 'workflow_id');
       if (req.afterSequence < 0) {
         throw new InvalidArgumentError('invalid after_sequence', [
           { field: 'after_sequence', description: 'after_sequence must not be negative', reason: ViolationReason.OUT_OF_BOUNDS },
         ]);
       }
-      for await (const event of service.watchState(workflowId, req.afterSequence, signal)) {
-        yield event.kind === 'state'
-          ? { event: { $case: 'state' as const, value: stateToProto(event.state) } }
-          : { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
+      const linked = linkSignals(ctx.signal, ctx.shutdownSignal);
+      try {
+        for await (const event of service.watchState(workflowId, req.afterSequence, linked.signal)) {
+          yield event.kind === 'state'
+            ? { event: { $case: 'state' as const, value: stateToProto(event.state) } }
+            : { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
+        }
+      } finally {
+        linked.dispose();
       }
     },
 

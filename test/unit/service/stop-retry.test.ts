@@ -74,3 +74,22 @@ describe('stopping a job the engine cannot reach', () => {
     await expect.poll(() => testing.record(workflow.workflowId)!.jobDone).toBe(true);
   });
 });
+
+describe('a caller who stops waiting for StopWorkflow', () => {
+  it('gets the CANCELED state at once; the engine stop goes on and the job is marked done when it is confirmed', async () => {
+    const engine = createFakeEngine();
+    const { service, testing } = start([engine]);
+    const { workflow } = await service.createWorkflow(trivialRequest('r'));
+    await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
+    const release = engine.holdStops();
+    const caller = new AbortController();
+    const stopping = service.stopWorkflow(workflow.workflowId, 'enough', 1000, caller.signal);
+    await expect.poll(() => engine.calls.stop).toBe(1);
+    caller.abort();
+    expect(await stopping).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
+    expect(testing.record(workflow.workflowId)!.jobDone).toBe(false);
+    release();
+    await expect.poll(() => testing.record(workflow.workflowId)!.jobDone).toBe(true);
+    expect(engine.running()).toEqual([]);
+  });
+});
