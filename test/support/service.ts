@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { afterEach } from 'vitest';
 import type { EngineAdapter } from '../../src/engines/types.js';
 import type { CreateWorkflowInput } from '../../src/service/types.js';
 import { createPlanner } from '../../src/service/plan-workflow.js';
@@ -26,7 +27,7 @@ export interface TestService {
   /** The service's test accessors (stored handles and job-done marks, slots, subscriptions). */
   readonly testing: WorkflowServiceTesting;
   readonly dataDir: string;
-  /** Closes this service and its database. */
+  /** Closes this service and its database (again: no-op). */
   close(): Promise<void>;
 }
 
@@ -57,14 +58,32 @@ export function newTestService(
     retryDelayMs: 20,
     ...rest,
   });
+  let closing: Promise<void> | undefined;
   return {
     service,
     testing,
     dataDir,
-    async close() {
-      await service.close();
-      db.close();
-    },
+    close: () =>
+      (closing ??= (async () => {
+        await service.close();
+        db.close();
+      })()),
+  };
+}
+
+/**
+ * For a test file: a newTestService that also closes every service it built after each test.
+ * Call it once at the top level of the file.
+ */
+export function serviceFixture(): (...args: Parameters<typeof newTestService>) => TestService {
+  const open: TestService[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+  return (...args) => {
+    const t = newTestService(...args);
+    open.push(t);
+    return t;
   };
 }
 

@@ -1,20 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import { createFakeEngine } from '../../support/fake-engine.js';
-import { newTestService, trivialRequest, type TestService } from '../../support/service.js';
+import { serviceFixture, trivialRequest } from '../../support/service.js';
 
-const open: TestService[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-
-function start(...args: Parameters<typeof newTestService>): TestService {
-  const t = newTestService(...args);
-  open.push(t);
-  return t;
-}
+const start = serviceFixture();
 
 describe('CreateWorkflow: validate, persist, return; the dispatcher submits', () => {
   it('answers before the engine has accepted the job (creation never waits for the scheduler)', async () => {

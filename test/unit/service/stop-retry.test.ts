@@ -2,20 +2,11 @@
  * The one stop-and-settle path: a job is marked done only when its engine confirmed the stop;
  * otherwise the stop is retried with backoff, during the run and again after a restart.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFakeEngine } from '../../support/fake-engine.js';
-import { newTestService, trivialRequest, type TestService } from '../../support/service.js';
+import { serviceFixture, trivialRequest } from '../../support/service.js';
 
-const open: TestService[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-
-function start(...args: Parameters<typeof newTestService>): TestService {
-  const t = newTestService(...args);
-  open.push(t);
-  return t;
-}
+const start = serviceFixture();
 
 describe('stopping a job the engine cannot reach', () => {
   it('records CANCELED at once and keeps retrying the engine stop until it succeeds', async () => {
@@ -42,7 +33,6 @@ describe('stopping a job the engine cannot reach', () => {
     before.failStops(1_000);
     await first.service.stopWorkflow(id, 'enough', 0);
     await first.close();
-    open.splice(open.indexOf(first), 1);
 
     // The scheduler is still unreachable when the server comes back: the first stop fails.
     const after = createFakeEngine();
