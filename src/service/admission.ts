@@ -52,13 +52,10 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
 
   async function launch(wf: WorkflowRecord, adapter: EngineAdapter): Promise<void> {
     activeSet(adapter.name).add(wf.workflowId);
-    let handle;
-    try {
-      handle = await adapter.submit(wf.job, ctx.signal);
-    } catch (err) {
+    const handle = await adapter.submit(wf.job, ctx.signal).catch((err: unknown) => {
       activeSet(adapter.name).delete(wf.workflowId);
       throw err;
-    }
+    });
     store.setHandle(wf.workflowId, handle);
     const latest = store.get(wf.workflowId);
     if (!latest || !isActiveType(latest.state.type)) {
