@@ -34,6 +34,16 @@ export interface StaticFileRef {
 }
 
 /**
+ * One state of a workflow's log as callers see it: flowServ's state (type, times, messages),
+ * its sequence number and, for SUCCESS, the result files. Today the stored state has exactly
+ * these fields; the alias is where the two would part.
+ */
+export type WorkflowState = StateRecord;
+
+/** A result file of a successful workflow: its key, size and sha256. */
+export type ResultFile = OutputFileRecord;
+
+/**
  * A workflow as the service's callers see it: the stored record without what stays inside the
  * service (the payload hash, the job spec with its directories, the engine's handle, the
  * job-done mark).
@@ -53,7 +63,7 @@ export interface Workflow {
   /** Declared output keys (the handle's output_files). */
   readonly outputFiles: readonly string[];
   /** The latest state. */
-  readonly state: StateRecord;
+  readonly state: WorkflowState;
 }
 
 /** Everything CreateWorkflow carries. */
@@ -97,7 +107,7 @@ export type PlanWorkflow = (input: CreateWorkflowInput) => WorkflowPlan;
 
 /** An event of a WatchState stream. */
 export type WatchEvent =
-  | { readonly kind: 'state'; readonly state: StateRecord }
+  | { readonly kind: 'state'; readonly state: WorkflowState }
   | { readonly kind: 'heartbeat'; readonly at: Date; readonly lastSequence: number };
 
 /** ListWorkflows parameters; the page token is opaque to callers. */
@@ -118,7 +128,7 @@ export interface WorkflowPage {
 
 /** A readable result file. */
 export interface DownloadSource {
-  readonly file: OutputFileRecord;
+  readonly file: ResultFile;
   readonly offset: number;
   readonly chunks: AsyncIterable<Uint8Array>;
 }

@@ -9,7 +9,7 @@ import { FileNotFoundError, FailedPreconditionError, InvalidArgumentError, OutOf
 import type { BlobStore, IngestResult } from '../store/blob-store.js';
 import { BlobVerificationError, SHA256_PATTERN } from '../store/blob-store.js';
 import type { StateType } from '../model/state.js';
-import type { StateRecord, WorkflowRecord } from '../store/records.js';
+import type { WorkflowRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import { ChecksumMismatchError, ResourceExhaustedError } from '../errors.js';
 import { createWorkflow, LABEL_KEY } from './create-workflow.js';
@@ -26,6 +26,7 @@ import type {
   WatchEvent,
   Workflow,
   WorkflowPage,
+  WorkflowState,
 } from './types.js';
 import { createWatchHub } from './watch-hub.js';
 import { watchStates } from './watch-states.js';
@@ -68,12 +69,12 @@ export interface WorkflowService {
   createWorkflow(input: CreateWorkflowInput): Promise<{ workflow: Workflow; replayed: boolean }>;
   getWorkflow(workflowId: string): Workflow;
   /** The latest state and whether its type differs from the caller's (flowServ: None when unchanged). */
-  getWorkflowState(workflowId: string, currentType?: StateType): { state: StateRecord; changed: boolean };
+  getWorkflowState(workflowId: string, currentType?: StateType): { state: WorkflowState; changed: boolean };
   /**
    * Records CANCELED and stops the job (polite, then forced after `graceMs`). `signal` bounds
    * only the waiting for the engine: the job is stopped to the end whether the caller waits or not.
    */
-  stopWorkflow(workflowId: string, reason: string, graceMs: number, signal?: AbortSignal): Promise<StateRecord>;
+  stopWorkflow(workflowId: string, reason: string, graceMs: number, signal?: AbortSignal): Promise<WorkflowState>;
   watchState(workflowId: string, afterSequence: number, signal: AbortSignal): AsyncGenerator<WatchEvent>;
   uploadFile(
     chunks: Readable | AsyncIterable<Uint8Array>,

@@ -1,17 +1,16 @@
 /** Domain records → protobuf WorkflowState / Workflow (the state type table is src/wire/enums.ts). */
 import type { OutputFile } from '../../gen/flowserv/remote/v1/files.js';
 import type { Workflow, WorkflowState } from '../../gen/flowserv/remote/v1/workflow.js';
-import type { Workflow as WorkflowView } from '../../service/types.js';
-import type { OutputFileRecord, StateRecord } from '../../store/records.js';
+import type { ResultFile, Workflow as WorkflowView, WorkflowState as StateView } from '../../service/types.js';
 import { stateTypeToProto } from '../../wire/enums.js';
 
 /** A result file. */
-export function outputFileToProto(file: OutputFileRecord): OutputFile {
+export function outputFileToProto(file: ResultFile): OutputFile {
   return { key: file.key, sizeBytes: file.sizeBytes, sha256: file.sha256 };
 }
 
 /** A state with exactly the fields its type carries. */
-export function stateToProto(state: StateRecord): WorkflowState {
+export function stateToProto(state: StateView): WorkflowState {
   return {
     type: stateTypeToProto(state.type),
     sequence: state.sequence,
