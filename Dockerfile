@@ -33,7 +33,8 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 VOLUME ["/data"]
-EXPOSE 50051
+# 9464: Prometheus metrics, served only with FLOWSERV_REMOTE_METRICS_PORT=9464 (off by default).
+EXPOSE 50051 9464
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
     CMD ["node", "dist/cli/main.js", "health-probe"]
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/cli/main.js"]
