@@ -100,6 +100,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('keeps metrics off by default; a metrics port (0 = any) turns them on, a metrics host needs one', () => {
+    expect(loadConfig({})).toMatchObject({ metricsPort: undefined, metricsHost: undefined });
+    expect(loadConfig({ FLOWSERV_REMOTE_METRICS_PORT: '9464' }, ['--metrics-host', '0.0.0.0'])).toMatchObject({ metricsPort: 9464, metricsHost: '0.0.0.0' });
+    expect(loadConfig({}, ['--metrics-port', '0']).metricsPort).toBe(0);
+    expect(problemsOf({}, ['--metrics-host', '0.0.0.0'])).toEqual(['metricsHost: only used with --metrics-port']);
+    expect(problemsOf({ FLOWSERV_REMOTE_METRICS_PORT: '70000' })).toEqual([expect.stringContaining('metricsPort (FLOWSERV_REMOTE_METRICS_PORT)')]);
+  });
+
   it('returns a deeply frozen object', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);
