@@ -73,18 +73,9 @@ export class AlreadyExistsError extends RemoteError {
   override readonly name = 'AlreadyExistsError';
 }
 
-/** UNAVAILABLE: server unreachable, draining, or the engine is not serving; safe to retry. */
+/** UNAVAILABLE: server unreachable or draining; safe to retry. */
 export class UnavailableError extends RemoteError {
-  override readonly name: string = 'UnavailableError';
-}
-
-/** UNAVAILABLE with reason ENGINE_UNAVAILABLE: the server is up but its engine cannot take work now; safe to retry. */
-export class EngineUnavailableError extends UnavailableError {
-  override readonly name = 'EngineUnavailableError';
-  /** The engine from ErrorInfo metadata, when the server named it. */
-  get engine(): string | undefined {
-    return this.metadata.engine;
-  }
+  override readonly name = 'UnavailableError';
 }
 
 /** FAILED_PRECONDITION: the workflow is not in a state that allows this (e.g. download before SUCCESS). */
@@ -180,7 +171,6 @@ const CLASS_BY_REASON: Readonly<Record<ErrorReason, ErrorClass>> = {
   [ErrorReason.ALREADY_EXISTS]: AlreadyExistsError,
   [ErrorReason.FAILED_PRECONDITION]: FailedPreconditionError,
   [ErrorReason.OUT_OF_RANGE]: OutOfRangeError,
-  [ErrorReason.ENGINE_UNAVAILABLE]: EngineUnavailableError,
   [ErrorReason.CHECKSUM_MISMATCH]: ChecksumMismatchError,
   [ErrorReason.RESOURCE_EXHAUSTED]: ResourceExhaustedError,
   [ErrorReason.UNAUTHENTICATED]: UnauthenticatedError,

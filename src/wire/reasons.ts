@@ -24,8 +24,6 @@ export const ErrorReason = {
   FAILED_PRECONDITION: 'FAILED_PRECONDITION',
   /** OUT_OF_RANGE: a watch cursor or download offset beyond what exists. */
   OUT_OF_RANGE: 'OUT_OF_RANGE',
-  /** UNAVAILABLE: the engine cannot take work now (metadata `engine`); a retry may succeed. */
-  ENGINE_UNAVAILABLE: 'ENGINE_UNAVAILABLE',
   /** INVALID_ARGUMENT: uploaded bytes disagree with the declared size or sha256. */
   CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
   /** RESOURCE_EXHAUSTED: a configured limit or rate was hit (a rate limit adds RetryInfo). */

@@ -9,7 +9,6 @@ import {
   CallCancelledError,
   ChecksumMismatchError,
   DownloadCorruptError,
-  EngineUnavailableError,
   FileNotFoundError,
   InternalError,
   InvalidArgumentError,
@@ -44,7 +43,6 @@ describe('toRemoteError: reason first, then code', () => {
     [Code.NOT_FOUND, ErrorReason.WORKFLOW_NOT_FOUND, WorkflowNotFoundError],
     [Code.NOT_FOUND, ErrorReason.FILE_NOT_FOUND, FileNotFoundError],
     [Code.NOT_FOUND, ErrorReason.SERVICE_NOT_FOUND, NotFoundError],
-    [Code.UNAVAILABLE, ErrorReason.ENGINE_UNAVAILABLE, EngineUnavailableError],
     [Code.INVALID_ARGUMENT, ErrorReason.CHECKSUM_MISMATCH, ChecksumMismatchError],
     [Code.ALREADY_EXISTS, ErrorReason.ALREADY_EXISTS, AlreadyExistsError],
     [Code.UNIMPLEMENTED, ErrorReason.UNIMPLEMENTED, UnimplementedError],
@@ -71,17 +69,14 @@ describe('toRemoteError: reason first, then code', () => {
 
   it('without details the code picks the class and the plain details are the message', () => {
     expect(toRemoteError(answer(Code.UNAVAILABLE))).toBeInstanceOf(UnavailableError);
-    expect(toRemoteError(answer(Code.UNAVAILABLE))).not.toBeInstanceOf(EngineUnavailableError);
     expect(toRemoteError(answer(Code.DATA_LOSS))).toMatchObject({ message: 'plain details' });
     expect(toRemoteError(answer(Code.DATA_LOSS))).toBeInstanceOf(InternalError);
   });
 
-  it('keeps the data each class carries: violations, the engine, the retry delay', () => {
+  it('keeps the data each class carries: violations, the retry delay', () => {
     const mismatch = toRemoteError(answer(Code.INVALID_ARGUMENT, ErrorReason.CHECKSUM_MISMATCH, { fieldViolations: [{ field: 'header.sha256', description: 'd', reason: 'INVALID_DIGEST' }] }));
     expect(mismatch).toBeInstanceOf(InvalidArgumentError);
     expect((mismatch as InvalidArgumentError).violations).toEqual([{ field: 'header.sha256', description: 'd', reason: 'INVALID_DIGEST' }]);
-    const engine = toRemoteError(answer(Code.UNAVAILABLE, ErrorReason.ENGINE_UNAVAILABLE, { metadata: { engine: 'slurm' } }));
-    expect((engine as EngineUnavailableError).engine).toBe('slurm');
     const limited = toRemoteError(answer(Code.RESOURCE_EXHAUSTED, ErrorReason.RESOURCE_EXHAUSTED, { retryDelayMs: 1500 }));
     expect(limited).toBeInstanceOf(ResourceExhaustedError);
     expect((limited as ResourceExhaustedError).retryDelayMs).toBe(1500);

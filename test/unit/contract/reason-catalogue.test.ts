@@ -43,8 +43,13 @@ describe('the FieldViolation reason catalogue in service.proto', () => {
     for (const reason of notSent) expect(PROTO).toContain(reason);
   });
 
-  it('lists every ErrorInfo reason', () => {
+  it('lists every ErrorInfo reason, and nothing else', () => {
     const section = PROTO.slice(PROTO.indexOf('// ErrorInfo reasons'), PROTO.indexOf('// FieldViolation reasons:'));
     for (const reason of Object.values(ErrorReason)) expect(section, reason).toMatch(new RegExp(`\\b${reason}\\b`));
+    // Upper-case words of the list that are neither a reason nor the status code it travels with.
+    const codes = new Set(['INVALID_ARGUMENT', 'NOT_FOUND', 'UNAVAILABLE']);
+    const listed = section.replace(/^\/\/ ErrorInfo reasons[^:]*:/, '').match(/\b[A-Z][A-Z_]+\b/g) ?? [];
+    const unknown = listed.filter((word) => !codes.has(word) && !(Object.values(ErrorReason) as string[]).includes(word));
+    expect(unknown).toEqual([]);
   });
 });

@@ -32,7 +32,6 @@ const cases: [string, Error, Code, string][] = [
   ['AlreadyExistsError', new AlreadyExistsError('run r1 exists'), Code.ALREADY_EXISTS, ErrorReason.ALREADY_EXISTS],
   ['FailedPreconditionError', new FailedPreconditionError('blob missing'), Code.FAILED_PRECONDITION, ErrorReason.FAILED_PRECONDITION],
   ['OutOfRangeError', new OutOfRangeError('cursor ahead'), Code.OUT_OF_RANGE, ErrorReason.OUT_OF_RANGE],
-  ['ServiceError(ENGINE_UNAVAILABLE)', new ServiceError(ErrorReason.ENGINE_UNAVAILABLE, 'down', { engine: 'slurm' }), Code.UNAVAILABLE, ErrorReason.ENGINE_UNAVAILABLE],
   ['ChecksumMismatchError', new ChecksumMismatchError('sha256 differs'), Code.INVALID_ARGUMENT, ErrorReason.CHECKSUM_MISMATCH],
   ['ResourceExhaustedError', new ResourceExhaustedError('too big'), Code.RESOURCE_EXHAUSTED, ErrorReason.RESOURCE_EXHAUSTED],
   ['RateLimitedError', new RateLimitedError('slow down', 1500), Code.RESOURCE_EXHAUSTED, ErrorReason.RESOURCE_EXHAUSTED],

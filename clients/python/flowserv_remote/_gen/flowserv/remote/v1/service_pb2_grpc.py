@@ -19,11 +19,10 @@ class RemoteWorkflowServiceStub(object):
     (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
 
-    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
-    ENGINE_NOT_FOUND (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND
-    (NOT_FOUND); ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED;
-    ENGINE_UNAVAILABLE, SHUTTING_DOWN (UNAVAILABLE); UNAUTHENTICATED; PERMISSION_DENIED; CANCELLED;
-    UNIMPLEMENTED; INTERNAL.
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH
+    (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND);
+    ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; UNAUTHENTICATED;
+    PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; INTERNAL.
 
     FieldViolation reasons: every violation carries one of these stable values, so that clients in
     any language can map them. `field` names the request field; a violation about an argument is
@@ -143,11 +142,10 @@ class RemoteWorkflowServiceServicer(object):
     (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
 
-    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
-    ENGINE_NOT_FOUND (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND
-    (NOT_FOUND); ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED;
-    ENGINE_UNAVAILABLE, SHUTTING_DOWN (UNAVAILABLE); UNAUTHENTICATED; PERMISSION_DENIED; CANCELLED;
-    UNIMPLEMENTED; INTERNAL.
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH
+    (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND);
+    ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; UNAUTHENTICATED;
+    PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; INTERNAL.
 
     FieldViolation reasons: every violation carries one of these stable values, so that clients in
     any language can map them. `field` names the request field; a violation about an argument is
@@ -396,11 +394,10 @@ class RemoteWorkflowService(object):
     (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
 
-    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
-    ENGINE_NOT_FOUND (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND
-    (NOT_FOUND); ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED;
-    ENGINE_UNAVAILABLE, SHUTTING_DOWN (UNAVAILABLE); UNAUTHENTICATED; PERMISSION_DENIED; CANCELLED;
-    UNIMPLEMENTED; INTERNAL.
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH
+    (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND);
+    ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; UNAUTHENTICATED;
+    PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; INTERNAL.
 
     FieldViolation reasons: every violation carries one of these stable values, so that clients in
     any language can map them. `field` names the request field; a violation about an argument is
