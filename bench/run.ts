@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectEnvironment } from './environment.js';
 import { fileTransfer } from './file-transfer.js';
+import { flowservBackend } from './flowserv-backend.js';
 import { formatRatio, type Benchmark } from './harness.js';
 import { metricsOverhead } from './metrics-overhead.js';
 import { renderReport, type BenchmarkRun } from './markdown.js';
@@ -17,7 +18,7 @@ import { watchFanOut } from './watch-fan-out.js';
 import { workflowRoundTrip } from './workflow-round-trip.js';
 
 /** Every benchmark, in report order. */
-export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, fileTransfer, watchFanOut, metricsOverhead];
+export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, fileTransfer, watchFanOut, metricsOverhead, flowservBackend];
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 

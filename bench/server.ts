@@ -21,6 +21,8 @@ import { RemoteWorkflowServiceClient } from '../src/gen/flowserv/remote/v1/servi
 /** A running server and its clients. */
 export interface BenchServer {
   readonly dataDir: string;
+  /** host:port, for clients in other processes. */
+  readonly address: string;
   readonly client: RemoteWorkflowServiceClient;
   /** grpc.health.v1 `Check` of the overall entry: the cheapest RPC the server answers. */
   healthCheck(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startBenchServer(args: readonly string[] = []): Promise<Be
   const health = new HealthCtor(address, credentials.createInsecure()) as unknown as HealthClient;
   return {
     dataDir,
+    address,
     client,
     healthCheck: () =>
       new Promise((resolve, reject) => {
