@@ -6,7 +6,7 @@
  * by default) before each poll. The Python side (clients/python/bench/backend_latency.py) takes
  * the samples, rotating the three kinds each round; this file runs it against the bench server.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,13 @@ const SCRIPT = join(REPO_DIR, 'clients', 'python', 'bench', 'backend_latency.py'
 /** Debian's interpreter: it sees Debian's grpcio and protobuf (scripts/install-python-deps.sh). */
 const PYTHON = '/usr/bin/python3';
 
+/** Why the Python side cannot run here, or undefined. */
+export function missingPython(): string | undefined {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  const probe = spawnSync(PYTHON, ['-c', 'import grpc, google.protobuf'], { stdio: 'ignore' });
+  return probe.status === 0 ? undefined : `${PYTHON} cannot import grpc and protobuf`;
+}
+
 interface Samples {
   readonly backend: number[];
   readonly direct: number[];
@@ -27,10 +34,6 @@ interface Samples {
 /** Runs the Python sampler without blocking the event loop (the server lives in this process). */
 function sample(address: string, warmup: number, iterations: number): Promise<Samples> {
   return new Promise((resolve, reject) => {
-    if (!existsSync(PYTHON)) {
-      reject(new Error(`${PYTHON} not found (scripts/install-python-deps.sh)`));
-      return;
-    }
     const args = [SCRIPT, address, '--warmup', String(warmup), '--iterations', String(iterations)];
     const child = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -56,6 +59,11 @@ export const flowservBackend: Benchmark = {
     '`poll_state`, until the run ends) over the package\'s `RemoteClient`. The first row is what the backend adds to the ' +
     'bare calls; the second what following by WatchState saves over flowServ\'s polling.',
   async run(ctx) {
+    const missing = missingPython();
+    if (missing !== undefined) {
+      ctx.log(`flowServ backend: skipped, ${missing} (scripts/install-python-deps.sh installs it)`);
+      return [];
+    }
     const counts = ctx.quick ? { warmup: 0, iterations: 1 } : { warmup: 1, iterations: 8 };
     ctx.log(`flowServ backend: ${counts.iterations} rounds of three 0.2 s jobs (polling takes >= 2 s each)`);
     return withServer([], async (server) => {

@@ -2,7 +2,6 @@
 it), a connected Client, and the Hello World example of the repository."""
 
 import os
-import sys
 
 import pytest
 
@@ -51,8 +50,3 @@ def helloworld():
         'static_files': static_files_from_dir(HELLOWORLD, exclude={'data/names.txt'}),
         'names': os.path.join(HELLOWORLD, 'data', 'names.txt'),
     }
-
-
-def python_for_subprocess():
-    """The interpreter running the tests (the one the package is installed for)."""
-    return sys.executable

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compare, formatMs, formatRatio, interleave, median, percentile, summarize } from '../../../bench/harness.js';
+import { missingPython } from '../../../bench/flowserv-backend.js';
 import { renderTable } from '../../../bench/markdown.js';
+import { requireAll } from '../../support/requirements.js';
 
 const REPO_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -95,6 +97,9 @@ describe('npm run bench', () => {
     const dir = await mkdtemp(join(tmpdir(), 'fsr-bench-test-'));
     try {
       const out = join(dir, 'report.md');
+      // The Python rows need Debian's grpcio (scripts/install-python-deps.sh); CI must have it.
+      const pythonRows = missingPython() === undefined;
+      if (requireAll) expect(missingPython(), 'required in CI').toBeUndefined();
       const { code, stderr } = await runBench(['--quick', '--out', out]);
       expect(code, stderr).toBe(0);
       const report = await readFile(out, 'utf8');
@@ -111,6 +116,7 @@ describe('npm run bench', () => {
         '| WatchState fan-out, median watcher',
         '| WatchState fan-out, last watcher',
         '| Unary throughput, metrics on vs off',
+        ...(pythonRows ? ['| flowServ backend vs plain client', "| flowServ's polling vs the backend"] : []),
       ]);
       expect(stderr).toContain('wrote');
     } finally {
