@@ -10,7 +10,8 @@ from test_client import create_hello
 
 @pytest.fixture
 def restartable(tmp_path):
-    proc = ServerProcess(str(tmp_path / 'data')).start()
+    # A short drain: these tests stop the server on purpose while calls are open.
+    proc = ServerProcess(str(tmp_path / 'data'), ['--shutdown-grace-ms', '1000']).start()
     yield proc
     proc.stop()
 
@@ -43,3 +44,26 @@ def test_the_flowserv_backend_rides_out_a_server_restart(restartable):
     assert [s.type_id for _, s in api.updates] == ['RUNNING', 'SUCCESS'], api.updates[-1][1].__dict__
     assert api.results[run.run_id]['results/greetings.txt'] == GREETINGS
     join_follower(run)
+
+
+def test_remote_client_reports_no_change_while_the_server_is_down(restartable, tmp_path):
+    """flowServ's own controller polls get_workflow_state: an unreachable server is "no change"
+    (the run goes on), not an error, until FLOWSERV_REMOTE_UNREACHABLE_TIMEOUT runs out."""
+    from flowserv_remote.flowserv import RemoteClient, Settings
+    from test_flowserv import hello
+    client = fr.Client(restartable.address, retry=fr.RetryPolicy(attempts=2, initial=0.05), timeout=5)
+    remote = RemoteClient(client=client, settings=Settings(server=restartable.address, runs_dir=str(tmp_path)))
+    run, template, arguments, statics = hello(sleeptime=1)
+    handle = remote.create_workflow(run=run, template=template, arguments=arguments, staticfs=statics)
+    restartable.stop()
+    assert remote.get_workflow_state(handle.workflow_id, handle.state) is handle.state
+    restartable.start()
+    with fr.Client(restartable.address) as watcher:
+        assert watcher.wait(handle.workflow_id).type == fr.SUCCESS
+    assert remote.get_workflow_state(handle.workflow_id, handle.state).is_success()
+    remote.settings = Settings(server=restartable.address, unreachable_timeout=0)
+    restartable.stop()
+    with pytest.raises(fr.UnavailableError):
+        for _ in range(2):  # the first failure starts the clock, the next one is past a 0 s limit
+            remote.get_workflow_state(handle.workflow_id, handle.state)
+    client.close()
