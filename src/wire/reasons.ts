@@ -4,6 +4,10 @@
  * it; the client picks its error class from it). `ViolationReason` is what each
  * `google.rpc.BadRequest.FieldViolation.reason` says about one bad field. Each reason has one
  * meaning; a new one is added here, never spelled as a loose string.
+ *
+ * Decision: ErrorInfo metadata keys are snake_case (`workflow_id`, `max_upload_bytes`,
+ * `retry_after_ms`), not the lowerCamelCase AIP-193 asks for, because clients already read them;
+ * renaming them is a breaking change, to make (or to record as final) before 1.0.
  */
 import { ModelErrorCode } from '../model/errors.js';
 
