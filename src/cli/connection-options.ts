@@ -1,6 +1,6 @@
 /**
  * How the client commands (submit, status, watch, stop, list, download) and health-probe reach
- * a server: the address (`--server`, client commands only; health-probe keeps its `--address`),
+ * a server: the address (`--server`; health-probe also accepts its older `--address`),
  * TLS (`--tls`, `--tls-ca-file`, `--tls-cert-file`/`--tls-key-file` for mutual TLS,
  * `--tls-server-name`) and the bearer token (`--token-file`, or FLOWSERV_REMOTE_TOKEN).
  *

@@ -22,7 +22,9 @@ Asks the server's grpc.health.v1 Check once. Exit 0 when SERVING; 1 otherwise (N
 unknown service, unreachable, timeout, TLS refused); 2 for a bad command line.
 
 flags:
-  --address HOST:PORT server address (default 127.0.0.1:$FLOWSERV_REMOTE_PORT, or 50051)
+  --server HOST:PORT  server address, as for the client commands (default $FLOWSERV_REMOTE_SERVER,
+                      else 127.0.0.1:$FLOWSERV_REMOTE_PORT, else 127.0.0.1:50051);
+                      --address is an older spelling of the same flag
   --service NAME      service to check (default "": the whole server)
   --timeout-ms MS     deadline in milliseconds (default ${DEFAULT_TIMEOUT_MS})
 ${SECURITY_FLAGS_HELP}
@@ -31,6 +33,7 @@ ${SECURITY_FLAGS_HELP}
 `;
 
 const OPTIONS = {
+  server: { type: 'string' },
   address: { type: 'string' },
   service: { type: 'string' },
   'timeout-ms': { type: 'string' },
@@ -53,10 +56,13 @@ function parseProbeArgs(args: readonly string[], env: CliIo['env']): ProbeArgs |
     throw new UsageError((err as Error).message);
   }
   if (values.help === true) return 'help';
+  if (values.server !== undefined && values.address !== undefined && values.server !== values.address) {
+    throw new UsageError('--server and --address name the same setting; give one');
+  }
   const timeoutMs = Number(values['timeout-ms'] ?? DEFAULT_TIMEOUT_MS);
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout-ms must be a positive integer');
   return {
-    address: values.address ?? `127.0.0.1:${env.FLOWSERV_REMOTE_PORT ?? '50051'}`,
+    address: values.server ?? values.address ?? env.FLOWSERV_REMOTE_SERVER ?? `127.0.0.1:${env.FLOWSERV_REMOTE_PORT ?? '50051'}`,
     service: values.service ?? '',
     timeoutMs,
     connection: resolveConnection(values, env),

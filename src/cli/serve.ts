@@ -1,7 +1,8 @@
 /**
  * `flowserv-remote serve`: validates the configuration (every problem at once, exit 2), builds
  * the app, serves until SIGTERM or SIGINT, then drains (streams end, open calls get
- * `shutdownGraceMs` to finish) and exits 0. A second signal during the drain exits at once (130).
+ * `shutdownGraceMs` to finish) and exits 0. One interrupt is one graceful shutdown, even when it
+ * arrives twice (see signal-gate.ts); a later, separate signal during the drain exits at once (130).
  * SIGHUP re-reads the TLS files, token file and JWT key without a restart.
  */
 import { once } from 'node:events';
@@ -10,6 +11,7 @@ import { ConfigError, deprecatedNamesIn, describeSettings, loadConfig, type Conf
 import { createLogger } from '../logging/logger.js';
 import { getTracing } from '../tracing/tracing-state.js';
 import { EXIT_USAGE, type CliIo, type Command } from './commands.js';
+import { createSignalGate } from './signal-gate.js';
 
 /** Prefix of the server's own settings; such variables are not passed on to workflow jobs. */
 const OWN_ENV_PREFIX = 'FLOWSERV_REMOTE_';
@@ -29,13 +31,14 @@ async function serve(config: Config, io: CliIo, args: readonly string[]): Promis
   const app = createApp(config, { logger, jobEnv: jobEnvironment(io.env), ...(tracing && { tracing }) });
   if (tracing) logger.info({ exporter: io.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? io.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? io.env.OTEL_TRACES_EXPORTER }, 'OpenTelemetry tracing on');
   const stopRequested = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopRequested.signal.aborted) {
+  const onSignal = createSignalGate({
+    onStop: (signal) => stopRequested.abort(signal),
+    onDuplicate: (signal, sinceFirstMs) => logger.debug({ signal, sinceFirstMs: Math.round(sinceFirstMs) }, 'same interrupt delivered again: ignored'),
+    onForce: (signal) => {
       logger.warn({ signal }, 'second signal during shutdown: exiting now');
       process.exit(130);
-    }
-    stopRequested.abort(signal);
-  };
+    },
+  });
   for (const signal of TERMINATION_SIGNALS) process.on(signal, onSignal);
   // SIGHUP would end the process by default; here it re-reads certificates and token files.
   process.on('SIGHUP', () => void app.reloadSecurity('SIGHUP'));

@@ -155,6 +155,15 @@ describe('health-probe over mutual TLS', () => {
   });
 });
 
+describe('health-probe takes the server address like the client commands', () => {
+  it('accepts --server, the old --address, and FLOWSERV_REMOTE_SERVER', async () => {
+    expect(await cli(['health-probe', '--server', server.address, ...mtls()])).toMatchObject({ code: 0, out: 'SERVING\n' });
+    expect(await cli(['health-probe', '--address', server.address, ...mtls()])).toMatchObject({ code: 0, out: 'SERVING\n' });
+    expect(await cli(['health-probe', ...mtls()])).toMatchObject({ code: 0, out: 'SERVING\n' }); // FLOWSERV_REMOTE_SERVER
+    expect((await cli(['health-probe', '--server', server.address, '--address', '127.0.0.1:1', ...mtls()])).code).toBe(2);
+  });
+});
+
 describe('bad connection settings are usage errors (exit 2) naming the flag', () => {
   it.each([
     ['a missing CA file', ['--tls-ca-file', '/nonexistent/ca.pem'], {}, '--tls-ca-file'],
