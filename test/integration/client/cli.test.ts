@@ -2,7 +2,7 @@
  * The client commands run in-process through runCli with captured streams, against the real
  * server: submit --watch --download, status, list --json, stop, download, and the exit codes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,5 +117,33 @@ describe('client CLI', () => {
     const help = await cli('watch', '--help');
     expect(help.code).toBe(0);
     expect(help.out).toContain('exit codes: 0 success');
+  });
+});
+
+describe('submit --file without a target (flowServ: declared target, then defaultValue)', () => {
+  const spec = (declaration: string): string => {
+    const file = path.join(scratch(), 'spec.yaml');
+    writeFileSync(
+      file,
+      `workflow:\n  files:\n    outputs: [out/copy.txt]\n  parameters:\n    data: $[[data]]\n  steps:\n    - name: main\n      action:\n        environment: sh\n        commands: ['mkdir -p out', 'echo \${data} > out/copy.txt', 'cat \${data} >> out/copy.txt']\nparameters:\n  - name: data\n    dtype: file\n    isRequired: true\n${declaration}`,
+    );
+    return file;
+  };
+
+  it.each([
+    ['the declared target', '    target: in/declared.txt\n    defaultValue: in/default.txt\n', 'in/declared.txt'],
+    ['the defaultValue when no target is declared', '    defaultValue: in/default.txt\n', 'in/default.txt'],
+  ])('uses %s, not the file name', async (_label, declaration, target) => {
+    const dir = scratch();
+    const r = await cli('submit', spec(declaration), '--file', `data=${NAMES_FILE}`, '--download', dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'out', 'copy.txt'), 'utf8')).toBe(`${target}\nAlice\nBob\n`);
+  });
+
+  it('is a usage error (exit 2) when the parameter declares neither', async () => {
+    const r = await cli('submit', spec(''), '--file', `data=${NAMES_FILE}`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('declares no target or default');
   });
 });
