@@ -69,9 +69,11 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
     name,
     capabilities: { survivesRestart: true, gracefulStop: true, resources: true, maxConcurrentJobs: options.maxConcurrentJobs ?? 0 },
     calls,
-    async submit(job) {
+    async submit(job, signal) {
       calls.submit += 1;
       if (held) await held;
+      // Like the real engines: the last point where giving up leaves nothing running.
+      signal?.throwIfAborted();
       if (unavailable > 0) {
         unavailable -= 1;
         throw new EngineUnavailableError(name, 'controller unreachable');
