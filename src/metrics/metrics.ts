@@ -7,6 +7,7 @@
  */
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { loadPromClient } from './prom-client.js';
+import { createGrpcTallies, type GrpcTallies } from './grpc-tallies.js';
 import { registerScrapeGauges, type ScrapeSources } from './scrape-gauges.js';
 
 export type { ScrapeSources } from './scrape-gauges.js';
@@ -21,12 +22,8 @@ const WORKFLOW_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 12 * 3600, 86_
 /** The metric objects; created once per server by createMetrics. */
 export interface Metrics {
   readonly registry: Registry;
-  readonly grpcStarted: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
-  readonly grpcHandled: Counter<'grpc_type' | 'grpc_service' | 'grpc_method' | 'grpc_code'>;
-  readonly grpcHandlingSeconds: Histogram<'grpc_type' | 'grpc_service' | 'grpc_method'>;
-  readonly grpcMsgReceived: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
-  readonly grpcMsgSent: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
-  readonly grpcStreamsOpen: Gauge<'grpc_type' | 'grpc_service' | 'grpc_method'>;
+  /** grpc_server_* and flowserv_grpc_server_streams_open, kept as plain numbers per method. */
+  readonly grpc: GrpcTallies;
   readonly workflowsCreated: Counter<'engine' | 'replayed'>;
   readonly workflowTransitions: Counter<'from' | 'to' | 'engine'>;
   readonly workflowQueueWaitSeconds: Histogram<'engine'>;
@@ -69,46 +66,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = loadPromClient();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const grpcLabels = ['grpc_type', 'grpc_service', 'grpc_method'] as const;
   const metrics: Metrics = {
     registry,
-    grpcStarted: new Counter({
-      name: 'grpc_server_started_total',
-      help: 'Total number of RPCs started on the server.',
-      labelNames: grpcLabels,
-      registers: [registry],
-    }),
-    grpcHandled: new Counter({
-      name: 'grpc_server_handled_total',
-      help: 'Total number of RPCs completed on the server, regardless of success or failure.',
-      labelNames: [...grpcLabels, 'grpc_code'],
-      registers: [registry],
-    }),
-    grpcHandlingSeconds: new Histogram({
-      name: 'grpc_server_handling_seconds',
-      help: 'Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.',
-      labelNames: grpcLabels,
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    }),
-    grpcMsgReceived: new Counter({
-      name: 'grpc_server_msg_received_total',
-      help: 'Total number of RPC stream messages received on the server.',
-      labelNames: grpcLabels,
-      registers: [registry],
-    }),
-    grpcMsgSent: new Counter({
-      name: 'grpc_server_msg_sent_total',
-      help: 'Total number of gRPC stream messages sent by the server.',
-      labelNames: grpcLabels,
-      registers: [registry],
-    }),
-    grpcStreamsOpen: new Gauge({
-      name: 'flowserv_grpc_server_streams_open',
-      help: 'Streaming calls (WatchState, DownloadFile, UploadFile, Health.Watch, reflection) open now.',
-      labelNames: grpcLabels,
-      registers: [registry],
-    }),
+    grpc: createGrpcTallies(registry, LATENCY_BUCKETS),
     workflowsCreated: new Counter({
       name: 'flowserv_workflows_created_total',
       help: 'CreateWorkflow calls that returned a workflow; replayed="true" when an idempotent retry got the original.',
