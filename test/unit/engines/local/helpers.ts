@@ -6,6 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'vitest';
+import { createLocalEngine, type LocalEngine, type LocalEngineOptions } from '../../../../src/engines/local/local-engine.js';
 import type { EngineAdapter, JobEvent, JobHandle, JobSpec, JobStep } from '../../../../src/engines/types.js';
 
 /** A fresh base directory with a work and a control directory for one job. */
@@ -85,3 +87,45 @@ export function killGroup(pgid: number): void {
     // already gone
   }
 }
+
+/** What `localEngineTest` hands each test; every piece is set up only when the test asks for it. */
+export interface LocalEngineFixtures {
+  /** Fresh directories, removed after the test. */
+  readonly dirs: TempJobDirs;
+  /** Process groups the test started; whatever is left of them is killed after the test. */
+  readonly pgids: number[];
+  /** Creates an engine in `dirs.base` (polling every 50 ms unless `options` say otherwise); each is closed after the test. */
+  readonly makeEngine: (options?: Partial<LocalEngineOptions>) => LocalEngine;
+  /** The default engine: `makeEngine()`. */
+  readonly engine: LocalEngine;
+}
+
+/**
+ * `it` with the local-engine set-up as vitest fixtures, torn down in reverse order (engines
+ * closed, then leftover process groups killed, then the directories removed).
+ */
+export const localEngineTest = test.extend<LocalEngineFixtures>({
+  // vitest reads a fixture's dependencies from its destructuring pattern, hence `{}` and `_dirs`.
+  dirs: async ({}, use) => {
+    const dirs = await makeTempDirs();
+    await use(dirs);
+    await dirs.cleanup();
+  },
+  pgids: async ({ dirs: _dirs }, use) => {
+    const pgids: number[] = [];
+    await use(pgids);
+    pgids.splice(0).forEach(killGroup);
+  },
+  makeEngine: async ({ dirs, pgids: _pgids }, use) => {
+    const engines: LocalEngine[] = [];
+    await use((options = {}) => {
+      const engine = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50, ...options });
+      engines.push(engine);
+      return engine;
+    });
+    await Promise.all(engines.map((engine) => engine.close()));
+  },
+  engine: async ({ makeEngine }, use) => {
+    await use(makeEngine());
+  },
+});

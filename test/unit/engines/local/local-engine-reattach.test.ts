@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
+import { describe, expect } from 'vitest';
 import type { JobHandle } from '../../../../src/engines/types.js';
-import { collect, jobSpec, killGroup, liveGroupMembers, makeTempDirs, outcomeOf, waitFor, type TempJobDirs } from './helpers.js';
+import { collect, jobSpec, liveGroupMembers, localEngineTest, outcomeOf, waitFor } from './helpers.js';
 
 /** The handle as the service would read it back from its store after a restart. */
 function persisted(handle: JobHandle): JobHandle {
@@ -12,20 +11,8 @@ function persisted(handle: JobHandle): JobHandle {
 }
 
 describe('local engine: reattach after a restart', () => {
-  let dirs: TempJobDirs;
-  const pgids: number[] = [];
-
-  beforeEach(async () => {
-    dirs = await makeTempDirs();
-  });
-
-  afterEach(async () => {
-    pgids.splice(0).forEach(killGroup);
-    await dirs.cleanup();
-  });
-
-  it('observes a job started by a previous instance to completion, messages included', async () => {
-    const before = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+  localEngineTest('observes a job started by a previous instance to completion, messages included', async ({ dirs, pgids, makeEngine }) => {
+    const before = makeEngine();
     const handle = await before.submit(
       jobSpec(dirs, [{ name: 's', commands: ['echo waiting; while [ ! -e go ]; do sleep 0.02; done; echo bad >&2; exit 4'] }]),
     );
@@ -33,7 +20,7 @@ describe('local engine: reattach after a restart', () => {
     await waitFor(() => existsSync(join(dirs.controlDir, 'started')));
     await before.close();
 
-    const after = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    const after = makeEngine();
     const stored = persisted(handle);
     const status = await after.status(stored);
     expect(status.kind).toBe('running');
@@ -43,27 +30,25 @@ describe('local engine: reattach after a restart', () => {
     const events = await observed;
     expect(events.map((e) => e.type)).toEqual(['started', 'ended']);
     expect(outcomeOf(events)).toMatchObject({ kind: 'failed', exitCode: 4, messages: ['waiting\n', 'bad\n'] });
-    await after.close();
   });
 
-  it('finalizes a job that ended while no instance was watching', async () => {
-    const before = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+  localEngineTest('finalizes a job that ended while no instance was watching', async ({ dirs, makeEngine }) => {
+    const before = makeEngine();
     const handle = await before.submit(jobSpec(dirs, [{ name: 's', commands: ['echo ok'] }]));
     await before.close();
     await waitFor(() => existsSync(join(dirs.controlDir, 'exit-status')));
-    const after = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    const after = makeEngine();
     expect(await after.status(persisted(handle))).toMatchObject({ kind: 'ended', outcome: { kind: 'succeeded' } });
     expect(outcomeOf(await collect(after, persisted(handle))).kind).toBe('succeeded');
-    await after.close();
   });
 
-  it('ends a polled observation on abort and leaves the job running', async () => {
-    const before = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+  localEngineTest('ends a polled observation on abort and leaves the job running', async ({ dirs, pgids, makeEngine }) => {
+    const before = makeEngine();
     const handle = await before.submit(jobSpec(dirs, [{ name: 's', commands: ['while [ ! -e go ]; do sleep 0.02; done'] }]));
     const pgid = Number(handle.externalId);
     pgids.push(pgid);
     await before.close();
-    const after = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 60_000 });
+    const after = makeEngine({ pollIntervalMs: 60_000 });
     const controller = new AbortController();
     const events = after.observe(persisted(handle), controller.signal)[Symbol.asyncIterator]();
     expect((await events.next()).value).toMatchObject({ type: 'started' });
@@ -75,21 +60,19 @@ describe('local engine: reattach after a restart', () => {
     await writeFile(join(dirs.workDir, 'go'), '');
     await waitFor(() => existsSync(join(dirs.controlDir, 'exit-status')));
     expect(await after.status(persisted(handle))).toMatchObject({ kind: 'ended', outcome: { kind: 'succeeded' } });
-    await after.close();
   });
 
-  it('stops a reattached job', async () => {
-    const before = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+  localEngineTest('stops a reattached job', async ({ dirs, pgids, makeEngine }) => {
+    const before = makeEngine();
     const handle = await before.submit(jobSpec(dirs, [{ name: 's', commands: ['sleep 300 & : > ready; wait'] }]));
     const pgid = Number(handle.externalId);
     pgids.push(pgid);
     await waitFor(() => existsSync(join(dirs.workDir, 'ready')));
     await before.close();
-    const after = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    const after = makeEngine();
     const observed = collect(after, persisted(handle));
     await after.stop(persisted(handle), 2000);
     expect(liveGroupMembers(pgid)).toEqual([]);
     expect(outcomeOf(await observed).kind).toBe('canceled');
-    await after.close();
   });
 });

@@ -1,48 +1,28 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLocalEngine, type LocalEngine } from '../../../../src/engines/local/local-engine.js';
+import { describe, expect } from 'vitest';
 import type { JobHandle } from '../../../../src/engines/types.js';
-import {
-  collect,
-  jobSpec,
-  killGroup,
-  liveGroupMembers,
-  makeTempDirs,
-  outcomeOf,
-  startTicksOf,
-  waitFor,
-  type TempJobDirs,
-} from './helpers.js';
+import { collect, jobSpec, liveGroupMembers, localEngineTest, outcomeOf, startTicksOf, waitFor } from './helpers.js';
 
 /** Slack on top of the grace period for signal delivery and /proc polling, in ms. */
 const MARGIN_MS = 1500;
 
+/** The local-engine fixtures plus `submitAndWaitReady`: submits `command` and waits for it to create `ready`. */
+const stopTest = localEngineTest.extend<{ submitAndWaitReady: (command: string) => Promise<JobHandle> }>({
+  submitAndWaitReady: async ({ dirs, engine, pgids }, use) => {
+    await use(async (command) => {
+      const handle = await engine.submit(jobSpec(dirs, [{ name: 's', commands: [command] }]));
+      pgids.push(Number(handle.externalId));
+      await waitFor(() => existsSync(join(dirs.workDir, 'ready')));
+      return handle;
+    });
+  },
+});
+
 describe('local engine: stop and vanished jobs', () => {
-  let dirs: TempJobDirs;
-  let engine: LocalEngine;
-  const pgids: number[] = [];
 
-  beforeEach(async () => {
-    dirs = await makeTempDirs();
-    engine = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
-  });
-
-  afterEach(async () => {
-    await engine.close();
-    pgids.splice(0).forEach(killGroup);
-    await dirs.cleanup();
-  });
-
-  async function submitAndWaitReady(command: string): Promise<JobHandle> {
-    const handle = await engine.submit(jobSpec(dirs, [{ name: 's', commands: [command] }]));
-    pgids.push(Number(handle.externalId));
-    await waitFor(() => existsSync(join(dirs.workDir, 'ready')));
-    return handle;
-  }
-
-  it('stops a job and the children it spawned: nothing of the group survives', async () => {
+  stopTest('stops a job and the children it spawned: nothing of the group survives', async ({ engine, submitAndWaitReady }) => {
     const handle = await submitAndWaitReady('sleep 300 & sleep 300 & : > ready; wait');
     const pgid = Number(handle.externalId);
     // runner, the command's sh, two sleeps
@@ -57,7 +37,7 @@ describe('local engine: stop and vanished jobs', () => {
     expect(outcome).toMatchObject({ kind: 'canceled', message: 'job stopped on request' });
   });
 
-  it('kills a job that ignores SIGTERM once the grace period is over', async () => {
+  stopTest('kills a job that ignores SIGTERM once the grace period is over', async ({ engine, submitAndWaitReady }) => {
     const handle = await submitAndWaitReady("trap '' TERM; : > ready; sleep 300");
     const pgid = Number(handle.externalId);
     const graceMs = 600;
@@ -70,7 +50,7 @@ describe('local engine: stop and vanished jobs', () => {
     expect(outcomeOf(await collect(engine, handle)).kind).toBe('canceled');
   });
 
-  it('treats stopping an ended job as a no-op that keeps its outcome', async () => {
+  stopTest('treats stopping an ended job as a no-op that keeps its outcome', async ({ dirs, engine }) => {
     const handle = await engine.submit(jobSpec(dirs, [{ name: 's', commands: ['echo done'] }]));
     expect(outcomeOf(await collect(engine, handle)).kind).toBe('succeeded');
     await engine.stop(handle, 1000);
@@ -79,7 +59,7 @@ describe('local engine: stop and vanished jobs', () => {
     expect(await engine.status(handle)).toMatchObject({ kind: 'ended', outcome: { kind: 'succeeded' } });
   });
 
-  it('reports a job killed from outside (no exit status) as lost, to its own observer', async () => {
+  stopTest('reports a job killed from outside (no exit status) as lost, to its own observer', async ({ dirs, engine, submitAndWaitReady }) => {
     const handle = await submitAndWaitReady(': > ready; sleep 300');
     const observed = collect(engine, handle);
     process.kill(-Number(handle.externalId), 'SIGKILL');
@@ -89,18 +69,17 @@ describe('local engine: stop and vanished jobs', () => {
     expect(existsSync(join(dirs.controlDir, 'exit-status'))).toBe(false);
   });
 
-  it('reports a killed job as lost to an engine that polls it (after a restart)', async () => {
+  stopTest('reports a killed job as lost to an engine that polls it (after a restart)', async ({ makeEngine, submitAndWaitReady }) => {
     const handle = await submitAndWaitReady(': > ready; sleep 300');
-    const restarted = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    const restarted = makeEngine();
     const observed = collect(restarted, JSON.parse(JSON.stringify(handle)) as JobHandle);
     expect(await restarted.status(handle)).toMatchObject({ kind: 'running' });
     process.kill(-Number(handle.externalId), 'SIGKILL');
     expect(outcomeOf(await observed).kind).toBe('lost');
     expect(await restarted.status(handle)).toMatchObject({ kind: 'ended', outcome: { kind: 'lost' } });
-    await restarted.close();
   });
 
-  it('keeps a job running while a member of its group lives on after the runner is killed', async () => {
+  stopTest('keeps a job running while a member of its group lives on after the runner is killed', async ({ engine, submitAndWaitReady }) => {
     const handle = await submitAndWaitReady('sleep 300 & : > ready; wait');
     const pgid = Number(handle.externalId);
     await waitFor(() => liveGroupMembers(pgid).length >= 3);
@@ -112,7 +91,7 @@ describe('local engine: stop and vanished jobs', () => {
     expect(outcomeOf(await collect(engine, handle)).kind).toBe('canceled');
   });
 
-  it('never takes a live process with a recycled pid for the job', async () => {
+  stopTest('never takes a live process with a recycled pid for the job', async ({ dirs, engine, pgids }) => {
     const stranger = spawn('/bin/sh', ['-c', 'exec sleep 300'], { detached: true, stdio: 'ignore' });
     const pid = stranger.pid!;
     pgids.push(pid);
@@ -137,7 +116,7 @@ describe('local engine: stop and vanished jobs', () => {
     await exited;
   });
 
-  it('rejects handles of other engines or without the start time', async () => {
+  stopTest('rejects handles of other engines or without the start time', async ({ dirs, engine }) => {
     const base = { workDir: dirs.workDir, controlDir: dirs.controlDir };
     await expect(engine.status({ ...base, engine: 'slurm', externalId: '12', data: { startTicks: 1 } })).rejects.toThrow(
       /engine is 'slurm'/,

@@ -2,28 +2,14 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLocalEngine, type LocalEngine } from '../../../../src/engines/local/local-engine.js';
+import { describe, expect, it } from 'vitest';
+import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
 import { EngineRejectedError, EngineUnavailableError } from '../../../../src/engines/types.js';
-import { collect, jobSpec, killGroup, liveGroupMembers, makeTempDirs, outcomeOf, waitFor, type TempJobDirs } from './helpers.js';
+import { collect, jobSpec, liveGroupMembers, localEngineTest, outcomeOf, waitFor } from './helpers.js';
 
 describe('local engine: running jobs', () => {
-  let dirs: TempJobDirs;
-  let engine: LocalEngine;
-  const pgids: number[] = [];
 
-  beforeEach(async () => {
-    dirs = await makeTempDirs();
-    engine = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
-  });
-
-  afterEach(async () => {
-    await engine.close();
-    pgids.splice(0).forEach(killGroup);
-    await dirs.cleanup();
-  });
-
-  it('runs the steps in the working directory and reports started then succeeded', async () => {
+  localEngineTest('runs the steps in the working directory and reports started then succeeded', async ({ dirs, engine, pgids }) => {
     const before = Date.now();
     const handle = await engine.submit(
       jobSpec(dirs, [
@@ -45,7 +31,7 @@ describe('local engine: running jobs', () => {
     expect(await engine.status(handle)).toMatchObject({ kind: 'ended', outcome: { kind: 'succeeded' } });
   });
 
-  it('builds ERROR messages like flowServ: all stdout, then all stderr, stopping at the failure', async () => {
+  localEngineTest('builds ERROR messages like flowServ: all stdout, then all stderr, stopping at the failure', async ({ dirs, engine }) => {
     const handle = await engine.submit(
       jobSpec(dirs, [
         { name: 's', commands: ['echo out1; echo err1 >&2', 'echo second; exit 3', 'echo never > never.txt'] },
@@ -58,17 +44,14 @@ describe('local engine: running jobs', () => {
     expect(existsSync(join(dirs.workDir, 'never2.txt'))).toBe(false);
   });
 
-  it('reports a mistyped command with the text /bin/sh prints', async () => {
+  localEngineTest('reports a mistyped command with the text /bin/sh prints', async ({ dirs, engine }) => {
     const handle = await engine.submit(jobSpec(dirs, [{ name: 's', commands: ['pithon --version'] }]));
     const outcome = outcomeOf(await collect(engine, handle));
     expect(outcome).toMatchObject({ kind: 'failed', exitCode: 127, messages: ['/bin/sh: 1: pithon: not found\n'] });
   });
 
-  it('gives a step with env only those variables (env -i: the engine PATH is dropped)', async () => {
-    await engine.close();
-    engine = createLocalEngine({
-      baseDir: dirs.base,
-      pollIntervalMs: 50,
+  localEngineTest('gives a step with env only those variables (env -i: the engine PATH is dropped)', async ({ dirs, makeEngine }) => {
+    const engine = makeEngine({
       env: { PATH: `/opt/flowserv-test/bin:${process.env.PATH ?? ''}`, ENGINE_ONLY: 'x' },
     });
     const handle = await engine.submit(
@@ -80,11 +63,10 @@ describe('local engine: running jobs', () => {
     expect(await readFile(join(dirs.workDir, 'path.txt'), 'utf8')).not.toContain('/opt/flowserv-test/bin');
   });
 
-  it('lets a step without env inherit options.env and nothing of the server environment', async () => {
+  localEngineTest('lets a step without env inherit options.env and nothing of the server environment', async ({ dirs, makeEngine }) => {
     process.env.FLOWSERV_TEST_SERVER_SECRET = 'top-secret';
     try {
-      await engine.close();
-      engine = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50, env: { PATH: process.env.PATH, VISIBLE: 'yes' } });
+      const engine = makeEngine({ env: { PATH: process.env.PATH, VISIBLE: 'yes' } });
       const handle = await engine.submit(
         jobSpec(dirs, [{ name: 's', env: {}, commands: ['echo "$VISIBLE:${FLOWSERV_TEST_SERVER_SECRET-unset}" > e.txt'] }]),
       );
@@ -95,11 +77,10 @@ describe('local engine: running jobs', () => {
     }
   });
 
-  it('inherits process.env when no options.env is given', async () => {
+  localEngineTest('inherits process.env when no options.env is given', async ({ dirs, makeEngine }) => {
     process.env.FLOWSERV_TEST_INHERITED = 'inherited';
     try {
-      await engine.close();
-      engine = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+      const engine = makeEngine();
       const handle = await engine.submit(jobSpec(dirs, [{ name: 's', commands: ['echo "$FLOWSERV_TEST_INHERITED" > e.txt'] }]));
       expect(outcomeOf(await collect(engine, handle)).kind).toBe('succeeded');
       expect(await readFile(join(dirs.workDir, 'e.txt'), 'utf8')).toBe('inherited\n');
@@ -108,7 +89,7 @@ describe('local engine: running jobs', () => {
     }
   });
 
-  it('runs the job in its own process group, led by the runner', async () => {
+  localEngineTest('runs the job in its own process group, led by the runner', async ({ dirs, engine, pgids }) => {
     const handle = await engine.submit(jobSpec(dirs, [{ name: 's', commands: ['while [ ! -e go ]; do sleep 0.02; done'] }]));
     const pgid = Number(handle.externalId);
     pgids.push(pgid);
@@ -120,7 +101,7 @@ describe('local engine: running jobs', () => {
     expect(outcomeOf(await collect(engine, handle)).kind).toBe('succeeded');
   });
 
-  it('ends the observation on abort without touching the job', async () => {
+  localEngineTest('ends the observation on abort without touching the job', async ({ dirs, engine, pgids }) => {
     const handle = await engine.submit(
       jobSpec(dirs, [{ name: 's', commands: ['while [ ! -e go ]; do sleep 0.02; done; echo finished'] }]),
     );
@@ -143,13 +124,13 @@ describe('local engine: running jobs', () => {
     expect(outcome).toMatchObject({ kind: 'succeeded' });
   });
 
-  it('yields nothing when observe starts with an aborted signal', async () => {
+  localEngineTest('yields nothing when observe starts with an aborted signal', async ({ dirs, engine }) => {
     const handle = await engine.submit(jobSpec(dirs, [{ name: 's', commands: ['true'] }]));
     expect(await collect(engine, handle, AbortSignal.abort())).toEqual([]);
     expect(outcomeOf(await collect(engine, handle)).kind).toBe('succeeded');
   });
 
-  it('close() ends observations and leaves jobs running', async () => {
+  localEngineTest('close() ends observations and leaves jobs running', async ({ dirs, engine, pgids, makeEngine }) => {
     const handle = await engine.submit(jobSpec(dirs, [{ name: 's', commands: ['while [ ! -e go ]; do sleep 0.02; done'] }]));
     const pgid = Number(handle.externalId);
     pgids.push(pgid);
@@ -162,12 +143,11 @@ describe('local engine: running jobs', () => {
       EngineUnavailableError,
     );
     await writeFile(join(dirs.workDir, 'go'), '');
-    const again = createLocalEngine({ baseDir: dirs.base, pollIntervalMs: 50 });
+    const again = makeEngine();
     expect(outcomeOf(await collect(again, handle)).kind).toBe('succeeded');
-    await again.close();
   });
 
-  it('creates a missing working directory and rejects a control directory inside it', async () => {
+  localEngineTest('creates a missing working directory and rejects a control directory inside it', async ({ dirs, engine }) => {
     const nested = { ...dirs, workDir: join(dirs.base, 'deep', 'er', 'work') };
     const handle = await engine.submit(jobSpec(nested, [{ name: 's', commands: ['pwd > here.txt'] }]));
     expect(outcomeOf(await collect(engine, handle)).kind).toBe('succeeded');
@@ -182,15 +162,14 @@ describe('local engine: running jobs', () => {
     );
   });
 
-  it('does not start anything when submit is aborted', async () => {
+  localEngineTest('does not start anything when submit is aborted', async ({ dirs, engine }) => {
     await expect(engine.submit(jobSpec(dirs, [{ name: 's', commands: ['true'] }]), AbortSignal.abort())).rejects.toThrow();
     expect(existsSync(join(dirs.controlDir, 'run.sh'))).toBe(false);
   });
 });
 
 describe('local engine: capabilities, health and options', () => {
-  it('advertises restart survival and graceful stop, no resources, CPUs as concurrency by default', async () => {
-    const dirs = await makeTempDirs();
+  localEngineTest('advertises restart survival and graceful stop, no resources, CPUs as concurrency by default', async ({ dirs }) => {
     const engine = createLocalEngine({ baseDir: dirs.base });
     expect(engine.name).toBe('local');
     expect(engine.capabilities).toEqual({
@@ -200,11 +179,9 @@ describe('local engine: capabilities, health and options', () => {
       maxConcurrentJobs: availableParallelism(),
     });
     expect(createLocalEngine({ baseDir: dirs.base, maxConcurrentJobs: 3 }).capabilities.maxConcurrentJobs).toBe(3);
-    await dirs.cleanup();
   });
 
-  it('is serving with a writable base directory, and not without one or once closed', async () => {
-    const dirs = await makeTempDirs();
+  localEngineTest('is serving with a writable base directory, and not without one or once closed', async ({ dirs }) => {
     const engine = createLocalEngine({ baseDir: dirs.base });
     expect(await engine.health()).toEqual({ serving: true });
     const missing = createLocalEngine({ baseDir: join(dirs.base, 'does-not-exist') });
@@ -213,7 +190,6 @@ describe('local engine: capabilities, health and options', () => {
     expect(health.detail).toContain('not writable');
     await engine.close();
     expect((await engine.health()).serving).toBe(false);
-    await dirs.cleanup();
   });
 
   it('lists every invalid option at once', () => {
