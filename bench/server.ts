@@ -5,7 +5,7 @@
  * The one exception is the per-client CreateWorkflow rate limit, turned off: it is a policy
  * (600 per minute by default), and the throughput benchmark would otherwise measure it.
  *
- * Deliberately not test/support/test-server.ts: that one shortens heartbeats and poll intervals
+ * Deliberately not test/support/app-server.ts: that one shortens heartbeats and poll intervals
  * for test speed, and a benchmark must measure what is deployed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,7 +1,8 @@
 /**
- * Small promise wrappers over the generated grpc-js client for tests that speak the raw
- * protocol (the TypeScript RemoteClient has its own tests): unary calls, uploads, collecting a
- * server stream, and reading google.rpc details off an error.
+ * Small promise wrappers over grpc-js clients for tests that speak the raw protocol (the
+ * TypeScript RemoteClient has its own tests): unary calls (typed on the generated client, by name
+ * on health and reflection clients), expected failures, uploads, collecting a server stream, and
+ * reading google.rpc details off an error.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -27,19 +28,31 @@ export function call<K extends UnaryMethod>(client: RemoteWorkflowServiceClient,
   });
 }
 
+/** Settles with the error a promise rejects with (fails when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as ServiceError;
+  }
+  throw new Error('expected the call to fail');
+}
+
 /** Calls a unary method expecting failure; resolves with the error and its decoded details. */
 export async function callError<K extends UnaryMethod>(
   client: RemoteWorkflowServiceClient,
   method: K,
   req: RequestOf<K>,
 ): Promise<{ err: ServiceError; details: StatusDetails | undefined }> {
-  try {
-    await call(client, method, req);
-  } catch (e) {
-    const err = e as ServiceError;
-    return { err, details: decodeStatusDetails(err.metadata) };
-  }
-  throw new Error('expected the call to fail');
+  const err = await rejection(call(client, method, req));
+  return { err, details: decodeStatusDetails(err.metadata) };
+}
+
+/** A unary call on a client whose methods are looked up by name (health, reflection). */
+export function unary<Res>(client: Record<string, (...args: unknown[]) => unknown>, method: string, request: object): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    client[method]!(request, (err: ServiceError | null, response: Res) => (err ? reject(err) : resolve(response)));
+  });
 }
 
 /** sha256 hex of bytes. */

@@ -9,10 +9,8 @@ import { readDocument } from '../../src/model/template/yaml-include.js';
 import type { Argument } from '../../src/gen/flowserv/remote/v1/argument.js';
 import type { CreateWorkflowRequest, RemoteWorkflowServiceClient } from '../../src/gen/flowserv/remote/v1/service.js';
 import { ParameterType, type WorkflowTemplate } from '../../src/gen/flowserv/remote/v1/template.js';
+import { HELLOWORLD_DIR, NAMES_FILE } from './fixtures.js';
 import { sha256, upload, uploadDirectory } from './grpc-calls.js';
-
-/** The example's directory. */
-export const HELLOWORLD_DIR = join(import.meta.dirname, '..', '..', 'examples', 'helloworld');
 
 /** The template of `specfile` (benchmark.yaml or benchmark-invalid-cmd.yaml) as a proto WorkflowTemplate. */
 export function helloWorldTemplate(specfile = 'benchmark.yaml'): WorkflowTemplate {
@@ -36,7 +34,7 @@ export async function helloWorldRequest(
   options: { runId: string; sleeptime?: number; greeting?: string; names?: string; specfile?: string },
 ): Promise<CreateWorkflowRequest> {
   const staticFiles = await uploadDirectory(client, HELLOWORLD_DIR);
-  const names = Buffer.from(options.names ?? readFileSync(join(HELLOWORLD_DIR, 'data', 'names.txt'), 'utf8'));
+  const names = Buffer.from(options.names ?? readFileSync(NAMES_FILE, 'utf8'));
   await upload(client, names);
   const args: Argument[] = [
     { name: 'names', kind: { $case: 'file', value: { sha256: sha256(names) } } },

@@ -1,16 +1,18 @@
 /**
- * Runs `flowserv-remote serve` as a real child process (node with the tsx loader, so the child
- * IS the server: a signal hits the server itself, not a wrapper) on port 0 with a given data
- * dir, and resolves once its log says it is listening. Every stdout line is kept, parsed.
+ * Runs `flowserv-remote` as a real child process (node with the tsx loader, so the child IS the
+ * CLI: a signal hits the server itself, not a wrapper): `serve` on port 0, resolving once its log
+ * says it is listening (every stdout line kept, parsed), or any command to its exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { REPO_ROOT, scratch } from './fixtures.js';
+import type { LogLine } from './logger.js';
 
-const REPO_ROOT = join(import.meta.dirname, '..', '..');
+export type { LogLine } from './logger.js';
 
-/** A JSON log line as pino wrote it (plain text lines as `{msg}`). */
-export type LogLine = Record<string, unknown> & { msg?: string };
+/** node with the tsx loader and the CLI's entry. */
+const NODE_ARGS = ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts')];
 
 /** A running server process. */
 export interface ServerProcess {
@@ -31,7 +33,7 @@ export interface ServerProcess {
 export function spawnServerProcess(dataDir: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...args],
+    [...NODE_ARGS, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...args],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   const lines: LogLine[] = [];
@@ -52,5 +54,23 @@ export function spawnServerProcess(dataDir: string, args: readonly string[] = []
       }
     });
     void exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
+  });
+}
+
+/** Spawns `flowserv-remote serve --port 0` with a fresh data dir and debug logs; resolves once it listens. */
+export function spawnServer(extraArgs: readonly string[] = []): Promise<ServerProcess> {
+  return spawnServerProcess(scratch('flowserv-remote-serve-'), ['--log-level', 'debug', ...extraArgs]);
+}
+
+/** Runs `flowserv-remote <args>` as a process; resolves with exit code, stdout and stderr. */
+export function runCliProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

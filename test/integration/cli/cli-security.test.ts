@@ -7,10 +7,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliIo } from '../../../src/cli/commands.js';
-import { HELLO_DIR, NAMES_FILE } from '../client/support.js';
+import { runCliInProcess, type CliRun } from '../../support/cli.js';
+import { HELLOWORLD_DIR, NAMES_FILE } from '../../support/fixtures.js';
 import { makePki, type Pki } from '../security/pki.js';
 import { startSecureServer, type SecureTestServer } from '../security/support.js';
 
@@ -38,17 +37,10 @@ afterAll(async () => {
 });
 
 /** Runs the CLI with `env` (FLOWSERV_REMOTE_SERVER set to the test server); returns code and output. */
-async function cli(argv: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const io: CliIo = { env: { FLOWSERV_REMOTE_SERVER: server.address, ...env }, stdout, stderr };
-  const code = await runCli(argv, io);
-  printed.push(out, err);
-  return { code, out, err };
+async function cli(argv: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const run = await runCliInProcess(argv, { FLOWSERV_REMOTE_SERVER: server.address, ...env });
+  printed.push(run.out, run.err);
+  return run;
 }
 
 /** Flags for mutual TLS with the client certificate the server's client CA signed. */
@@ -60,7 +52,7 @@ describe('client commands over mutual TLS with a token', () => {
   let workflowId: string;
 
   it('submit --watch, status and list --json work with the CA, client certificate and token file', async () => {
-    const sub = await cli(['submit', HELLO_DIR, '--arg', 'sleeptime=0', '--file', `names=${NAMES_FILE}`, '--label', 'suite=cli-security', '--watch', ...secure()]);
+    const sub = await cli(['submit', HELLOWORLD_DIR, '--arg', 'sleeptime=0', '--file', `names=${NAMES_FILE}`, '--label', 'suite=cli-security', '--watch', ...secure()]);
     expect(sub.err).toBe('');
     expect(sub.code).toBe(0);
     workflowId = /submitted workflow ([0-9a-f]{32})/.exec(sub.out)![1]!;

@@ -4,16 +4,15 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliIo } from '../../../src/cli/commands.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
-import { HELLO_DIR, NAMES_FILE, scratch } from './support.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
+import { runCliInProcess, type CliRun } from '../../support/cli.js';
+import { HELLOWORLD_DIR, NAMES_FILE, scratch } from '../../support/fixtures.js';
 
-let server: TestServer;
+let server: AppServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startAppServer();
 });
 
 afterAll(async () => {
@@ -21,16 +20,8 @@ afterAll(async () => {
 });
 
 /** Runs the CLI with FLOWSERV_REMOTE_SERVER pointing at the test server; returns code and output. */
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const io: CliIo = { env: { FLOWSERV_REMOTE_SERVER: server.address }, stdout, stderr };
-  const code = await runCli(argv, io);
-  return { code, out, err };
+function cli(...argv: string[]): Promise<CliRun> {
+  return runCliInProcess(argv, { FLOWSERV_REMOTE_SERVER: server.address });
 }
 
 function submittedId(out: string): string {
@@ -42,7 +33,7 @@ function submittedId(out: string): string {
 describe('client CLI', () => {
   it('submit --watch --download prints the live states and leaves the results in DIR (exit 0)', async () => {
     const dir = scratch();
-    const r = await cli('submit', HELLO_DIR, '--arg', 'sleeptime=0', '--file', `names=${NAMES_FILE}`, '--watch', '--download', dir);
+    const r = await cli('submit', HELLOWORLD_DIR, '--arg', 'sleeptime=0', '--file', `names=${NAMES_FILE}`, '--watch', '--download', dir);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
@@ -54,7 +45,7 @@ describe('client CLI', () => {
   });
 
   it('status, list --json, download: a finished workflow', async () => {
-    const sub = await cli('submit', HELLO_DIR, '--arg', 'sleeptime=0', '--file', `names=${NAMES_FILE}`, '--label', 'suite=cli', '--watch');
+    const sub = await cli('submit', HELLOWORLD_DIR, '--arg', 'sleeptime=0', '--file', `names=${NAMES_FILE}`, '--label', 'suite=cli', '--watch');
     expect(sub.code).toBe(0);
     const id = submittedId(sub.out);
 
@@ -80,7 +71,7 @@ describe('client CLI', () => {
   });
 
   it('stop ends a running workflow; watch then exits 3 (CANCELED) with the reason', async () => {
-    const sub = await cli('submit', HELLO_DIR, '--arg', 'sleeptime=60', '--file', `names=${NAMES_FILE}`);
+    const sub = await cli('submit', HELLOWORLD_DIR, '--arg', 'sleeptime=60', '--file', `names=${NAMES_FILE}`);
     expect(sub.code).toBe(0);
     const id = submittedId(sub.out);
     const stop = await cli('stop', id, '--reason', 'enough', '--grace-ms', '0');
@@ -93,13 +84,13 @@ describe('client CLI', () => {
   });
 
   it('the invalid-command variant exits 1 and prints the error messages', async () => {
-    const r = await cli('submit', HELLO_DIR, '--manifest', 'flowserv-invalid-cmd.yaml', '--arg', 'sleeptime=0', '--file', `names=${NAMES_FILE}`, '--watch');
+    const r = await cli('submit', HELLOWORLD_DIR, '--manifest', 'flowserv-invalid-cmd.yaml', '--arg', 'sleeptime=0', '--file', `names=${NAMES_FILE}`, '--watch');
     expect(r.code).toBe(1);
     expect(r.out).toContain('pithon: not found');
   });
 
   it('a single spec file works with --file inputs only', async () => {
-    const r = await cli('submit', path.join(HELLO_DIR, 'benchmark-invalid-cmd.yaml'), '--arg', 'sleeptime=0', '--file', `names=${NAMES_FILE}`, '--watch');
+    const r = await cli('submit', path.join(HELLOWORLD_DIR, 'benchmark-invalid-cmd.yaml'), '--arg', 'sleeptime=0', '--file', `names=${NAMES_FILE}`, '--watch');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^ERROR/m);
   });
@@ -111,7 +102,7 @@ describe('client CLI', () => {
     expect((await cli('status')).code).toBe(2);
     expect((await cli('list', '--bogus')).code).toBe(2);
     expect((await cli('stop', 'x', '--grace-ms', 'soon')).code).toBe(2);
-    const bad = await cli('submit', HELLO_DIR, '--arg', 'sleeptime="never"');
+    const bad = await cli('submit', HELLOWORLD_DIR, '--arg', 'sleeptime="never"');
     expect(bad.code).toBe(4);
     expect(bad.err).toMatch(/sleeptime/);
     const help = await cli('watch', '--help');

@@ -8,14 +8,14 @@ import { InterceptingCall, Metadata, status as Code, type Interceptor } from '@g
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSystemStorage, GrpcRemoteClient, RemoteWorkflowController, readAll, type StorageVolume } from '../../../src/client/index.js';
 import type { WorkflowState } from '../../../src/model/index.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
-import { helloWorld, runId, scratch } from './support.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
+import { helloWorld, runId, scratch } from '../../support/fixtures.js';
 import { startTcpProxy } from './tcp-proxy.js';
 
-let server: TestServer;
+let server: AppServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startAppServer();
 });
 
 afterAll(async () => {

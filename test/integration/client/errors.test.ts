@@ -23,14 +23,14 @@ import {
 } from '../../../src/client/index.js';
 import { ERROR_DOMAIN, ErrorReason } from '../../../src/errors.js';
 import { StatePending } from '../../../src/model/index.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
-import { helloWorld, runId, scratch } from './support.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
+import { helloWorld, runId, scratch } from '../../support/fixtures.js';
 
-let server: TestServer;
+let server: AppServer;
 let client: GrpcRemoteClient;
 
 beforeAll(async () => {
-  server = await startTestServer({ args: ['--max-upload-bytes', '4096'] });
+  server = await startAppServer({ args: ['--max-upload-bytes', '4096'] });
   client = new GrpcRemoteClient(server.address);
 });
 

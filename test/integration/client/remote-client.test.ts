@@ -5,15 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GrpcRemoteClient, readAll, type RemoteWorkflowHandle } from '../../../src/client/index.js';
 import { StatePending, type WorkflowState } from '../../../src/model/index.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
-import { helloWorld, runId, scratch } from './support.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
+import { helloWorld, runId, scratch } from '../../support/fixtures.js';
 import { FileSystemStorage } from '../../../src/client/index.js';
 
-let server: TestServer;
+let server: AppServer;
 let client: GrpcRemoteClient;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startAppServer();
   client = new GrpcRemoteClient(server.address);
 });
 

@@ -4,11 +4,11 @@ import type { CreateWorkflowRequest, WatchStateResponse } from '../../../src/gen
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { call, callError, collect, sha256, upload } from '../../support/grpc-calls.js';
 import { shellRequest } from '../../support/shell-request.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
 
-let server: TestServer;
+let server: AppServer;
 beforeAll(async () => {
-  server = await startTestServer({ args: ['--max-upload-bytes', '1024'] });
+  server = await startAppServer({ args: ['--max-upload-bytes', '1024'] });
 });
 afterAll(() => server.stop());
 
@@ -103,7 +103,7 @@ describe('idempotency and lookups', () => {
 
 describe('ListWorkflows and GetServiceInfo', () => {
   it('pages through workflows newest first and filters by state and label', async () => {
-    const mine = await startTestServer();
+    const mine = await startAppServer();
     try {
       const { client } = mine;
       const ids: string[] = [];

@@ -3,11 +3,11 @@ import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.
 import type { DownloadFileResponse, WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { call, collect, sha256 } from '../../support/grpc-calls.js';
 import { helloWorldRequest } from '../../support/helloworld.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
 
-let server: TestServer;
+let server: AppServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startAppServer();
 });
 afterAll(() => server.stop());
 

@@ -4,12 +4,12 @@ import type { Argument } from '../../../src/gen/flowserv/remote/v1/argument.js';
 import type { CreateWorkflowRequest } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { ParameterType, type ParameterDeclaration } from '../../../src/gen/flowserv/remote/v1/template.js';
 import { callError, sha256, upload } from '../../support/grpc-calls.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
 
-let server: TestServer;
+let server: AppServer;
 const NAMES = Buffer.from('Alice\nBob\n');
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startAppServer();
   await upload(server.client, NAMES);
 });
 afterAll(() => server.stop());

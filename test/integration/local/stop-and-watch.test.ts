@@ -5,11 +5,11 @@ import type { WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/ser
 import { WorkflowStateType, type WorkflowState } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { call, collect } from '../../support/grpc-calls.js';
 import { shellRequest } from '../../support/shell-request.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
 
-let server: TestServer;
+let server: AppServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startAppServer();
 });
 afterAll(() => server.stop());
 
@@ -76,7 +76,7 @@ describe('StopWorkflow on the local engine', () => {
   });
 
   it('cancels a workflow still queued, without ever starting it', async () => {
-    const queued = await startTestServer({ args: ['--local-max-concurrent-jobs', '1'] });
+    const queued = await startAppServer({ args: ['--local-max-concurrent-jobs', '1'] });
     try {
       const { client } = queued;
       await call(client, 'createWorkflow', shellRequest('busy', ['sleep 300']));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorReason } from '../../../src/errors.js';
-import { healthClient, reflectionClient } from '../server/support.js';
+import { healthClient, reflectionClient } from '../../support/grpc-clients.js';
 import { PROBES, SERVICE_RPCS } from './probes.js';
 import { bearer, headers, outcomeOf, type Outcome, startSecureServer, type SecureTestServer } from './support.js';
 

@@ -1,17 +1,14 @@
 /**
- * Security test helpers: the real app (createApp) on 127.0.0.1:0 with the given flags and a log
- * captured as raw text (to search for leaked tokens), generated clients with any credentials,
+ * Security test helpers: the real app (test/support/app-server.ts) with the given flags and a
+ * log captured as raw text (to search for leaked tokens), generated clients with any credentials,
  * and a raw TLS probe that reports the certificate a new connection is served.
  */
 import { credentials, Metadata, type CallOptions, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { createApp, type App } from '../../../src/app.js';
-import { loadConfig } from '../../../src/config/load-config.js';
+import type { App } from '../../../src/app.js';
 import { RemoteWorkflowServiceClient } from '../../../src/gen/flowserv/remote/v1/service.js';
-import { createLogger } from '../../../src/logging/logger.js';
+import { startAppServer } from '../../support/app-server.js';
+import { memoryLogger } from '../../support/logger.js';
 import { decodeStatusDetails, type StatusDetails } from '../../../src/wire/status-details.js';
 
 export interface SecureTestServer {
@@ -25,34 +22,25 @@ export interface SecureTestServer {
   stop(): Promise<void>;
 }
 
-/** Starts createApp with `args` (after test defaults), logging at trace level into memory. */
+/** Starts the app (app-server.ts) with `args` after the test defaults, logging at trace level into memory. */
 export async function startSecureServer(args: readonly string[]): Promise<SecureTestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fsr-sec-'));
-  const config = loadConfig({}, ['--port', '0', '--data-dir', dataDir, '--log-level', 'trace', '--heartbeat-interval-ms', '500', '--shutdown-grace-ms', '1000', ...args]);
-  const chunks: string[] = [];
-  const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void chunks.push(line) } });
-  const app = createApp(config, { logger });
-  let port: number;
-  try {
-    port = await app.start();
-  } catch (err) {
-    await app.stop('start failed');
-    throw err;
-  }
+  const log = memoryLogger('trace');
+  const started = await startAppServer({ args: ['--shutdown-grace-ms', '1000', ...args], logger: log.logger });
+  const port = Number(started.address.split(':').pop());
   const clients: RemoteWorkflowServiceClient[] = [];
   return {
-    app,
+    app: started.app,
     port,
-    address: `127.0.0.1:${port}`,
-    logText: () => chunks.join(''),
+    address: started.address,
+    logText: log.text,
     client(creds = credentials.createInsecure(), options = {}) {
-      const client = new RemoteWorkflowServiceClient(`127.0.0.1:${port}`, creds, options);
+      const client = new RemoteWorkflowServiceClient(started.address, creds, options);
       clients.push(client);
       return client;
     },
     async stop() {
       for (const client of clients) client.close();
-      await app.stop('test finished');
+      await started.stop();
     },
   };
 }

@@ -10,7 +10,9 @@ import { RemoteWorkflowServiceService } from '../../../src/gen/flowserv/remote/v
 import { engineHealthProbe } from '../../../src/server/health.js';
 import { defineService } from '../../../src/server/service-adapter.js';
 import { decodeStatusDetails } from '../../../src/wire/status-details.js';
-import { healthClient, rejection, startTestServer, unary, type TestServer } from './support.js';
+import { rejection, unary } from '../../support/grpc-calls.js';
+import { healthClient } from '../../support/grpc-clients.js';
+import { startGrpcServer, type BareGrpcServer } from '../../support/grpc-server.js';
 
 const SERVICE = 'flowserv.remote.v1.RemoteWorkflowService';
 
@@ -53,10 +55,10 @@ function watch(client: ReturnType<typeof healthClient>, service: string) {
 
 describe('health service', () => {
   const engine = fakeEngine();
-  let server: TestServer;
+  let server: BareGrpcServer;
   let client: ReturnType<typeof healthClient>;
   beforeAll(async () => {
-    server = await startTestServer({
+    server = await startGrpcServer({
       services: [defineService(RemoteWorkflowServiceService, {})],
       healthProbes: [engineHealthProbe(engine)],
       config: { engineHealthIntervalMs: 100 },
@@ -117,7 +119,7 @@ describe('health service', () => {
 
 describe('health on shutdown', () => {
   it('tells watchers NOT_SERVING and then ends their streams with OK', async () => {
-    const server = await startTestServer({ services: [defineService(RemoteWorkflowServiceService, {})] });
+    const server = await startGrpcServer({ services: [defineService(RemoteWorkflowServiceService, {})] });
     const client = healthClient(server.address);
     const watcher = watch(client, '');
     await watcher.next('SERVING');

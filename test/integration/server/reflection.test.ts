@@ -9,7 +9,8 @@ import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteWorkflowServiceService } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { defineService } from '../../../src/server/service-adapter.js';
-import { reflectionClient, startTestServer, type TestServer } from './support.js';
+import { reflectionClient } from '../../support/grpc-clients.js';
+import { startGrpcServer, type BareGrpcServer } from '../../support/grpc-server.js';
 
 const SERVICE = 'flowserv.remote.v1.RemoteWorkflowService';
 
@@ -59,10 +60,10 @@ function session(address: string, version: 'v1' | 'v1alpha') {
 }
 
 describe.each(['v1', 'v1alpha'] as const)('server reflection %s', (version) => {
-  let server: TestServer;
+  let server: BareGrpcServer;
   let reflection: ReturnType<typeof session>;
   beforeAll(async () => {
-    server = await startTestServer({ services: [defineService(RemoteWorkflowServiceService, {})] });
+    server = await startGrpcServer({ services: [defineService(RemoteWorkflowServiceService, {})] });
     reflection = session(server.address, version);
   });
   afterAll(async () => {

@@ -11,7 +11,9 @@ import type { CallContext } from '../../../src/server/call-context.js';
 import { defineService } from '../../../src/server/service-adapter.js';
 import { INTERNAL_MESSAGE } from '../../../src/server/status.js';
 import { decodeStatusDetails } from '../../../src/wire/status-details.js';
-import { rejection, remoteClient, startTestServer, type TestServer } from './support.js';
+import { rejection } from '../../support/grpc-calls.js';
+import { remoteClient } from '../../support/grpc-clients.js';
+import { startGrpcServer, type BareGrpcServer } from '../../support/grpc-server.js';
 
 /** Promise that a test resolves from inside a handler. */
 function deferred<T = void>() {
@@ -21,7 +23,7 @@ function deferred<T = void>() {
 }
 
 describe('service adapter over a real server', () => {
-  let server: TestServer;
+  let server: BareGrpcServer;
   let client: ReturnType<typeof remoteClient>;
   const watchStarted = deferred<CallContext>();
   const watchCleanedUp = deferred<string>();
@@ -52,7 +54,7 @@ describe('service adapter over a real server', () => {
         }
       },
     });
-    server = await startTestServer({ services: [registration] });
+    server = await startGrpcServer({ services: [registration] });
     client = remoteClient(server.address);
   });
   afterAll(async () => {

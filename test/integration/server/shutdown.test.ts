@@ -8,17 +8,10 @@ import { status as Code, type ClientDuplexStream, type ClientReadableStream, typ
 import { afterEach, describe, expect, it } from 'vitest';
 import { RemoteWorkflowServiceService } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { defineService } from '../../../src/server/service-adapter.js';
-import {
-  healthClient,
-  reflectionClient,
-  rejection,
-  remoteClient,
-  runCli,
-  spawnServer,
-  startTestServer,
-  unary,
-  type ServerProcess,
-} from './support.js';
+import { rejection, unary } from '../../support/grpc-calls.js';
+import { healthClient, reflectionClient, remoteClient } from '../../support/grpc-clients.js';
+import { startGrpcServer } from '../../support/grpc-server.js';
+import { runCliProcess, spawnServer, type ServerProcess } from '../../support/server-process.js';
 
 const running: ServerProcess[] = [];
 afterEach(() => {
@@ -88,7 +81,7 @@ describe('flowserv-remote serve process', () => {
   });
 
   it('refuses to start with an invalid configuration, naming every bad setting', async () => {
-    const result = await runCli(['serve', '--port', '70000', '--shutdown-grace-ms', '-5'], { FLOWSERV_REMOTE_LOG_LEVEL: 'loud' });
+    const result = await runCliProcess(['serve', '--port', '70000', '--shutdown-grace-ms', '-5'], { FLOWSERV_REMOTE_LOG_LEVEL: 'loud' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('port (--port): must be an integer 0..65535');
     expect(result.stderr).toContain('logLevel (FLOWSERV_REMOTE_LOG_LEVEL): must be one of');
@@ -97,7 +90,7 @@ describe('flowserv-remote serve process', () => {
   });
 
   it('lists its commands and rejects unknown ones', async () => {
-    const unknown = await runCli(['frobnicate']);
+    const unknown = await runCliProcess(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
     expect(unknown.stderr).toMatch(/serve\s+run the gRPC server/);
@@ -116,7 +109,7 @@ describe('drain of an in-process server', () => {
         await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
       },
     });
-    const server = await startTestServer({ services: [registration], config: { shutdownGraceMs: 1_000 } });
+    const server = await startGrpcServer({ services: [registration], config: { shutdownGraceMs: 1_000 } });
     const client = remoteClient(server.address);
     const call = client.watchState({ workflowId: 'w', afterSequence: 0 });
     call.on('data', () => undefined);

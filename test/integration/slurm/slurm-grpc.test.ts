@@ -18,8 +18,9 @@ import { call, callError } from '../../support/grpc-calls.js';
 import { helloWorldRequest } from '../../support/helloworld.js';
 import { describeIfAvailable } from '../../support/requirements.js';
 import { spawnServerProcess } from '../../support/server-process.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
-import { healthClient, unary } from '../server/support.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
+import { unary } from '../../support/grpc-calls.js';
+import { healthClient } from '../../support/grpc-clients.js';
 import { makeTempRoot, slurmDev, slurmMissing } from './slurm-cluster.js';
 import {
   activeSlurmJob,
@@ -43,12 +44,12 @@ const { PENDING, RUNNING, SUCCESS, ERROR, CANCELED } = {
 
 describeIfAvailable('slurm engine through the gRPC API (real single-node cluster)', slurmMissing(), () => {
   let root: { dir: string; cleanup(): Promise<void> };
-  let server: TestServer;
+  let server: AppServer;
 
   beforeAll(async () => {
     root = await makeTempRoot();
     // 100 CreateWorkflow calls at once from one client: lift the per-client burst limit.
-    server = await startTestServer({ dataDir: join(root.dir, 'data'), args: slurmServerArgs(join(root.dir, 'runs'), ['--create-burst', '100']) });
+    server = await startAppServer({ dataDir: join(root.dir, 'data'), args: slurmServerArgs(join(root.dir, 'runs'), ['--create-burst', '100']) });
   });
 
   afterAll(async () => {
@@ -162,8 +163,8 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
   it('reattaches Slurm jobs after a graceful restart of the server; they finish to SUCCESS', async () => {
     const dataDir = join(root.dir, 'restart-data');
     const args = slurmServerArgs(join(root.dir, 'restart-runs'));
-    let first: TestServer | undefined = await startTestServer({ dataDir, args });
-    let second: TestServer | undefined;
+    let first: AppServer | undefined = await startAppServer({ dataDir, args });
+    let second: AppServer | undefined;
     try {
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) {
@@ -176,7 +177,7 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
       first = undefined;
       for (const job of jobIds) expect(await slurmJobState(job)).toBe('RUNNING');
 
-      second = await startTestServer({ dataDir, args });
+      second = await startAppServer({ dataDir, args });
       for (const [i, id] of ids.entries()) {
         const states = await followToEnd(second.client, id);
         expect(typeNames(states)).toEqual(['PENDING', 'RUNNING', 'SUCCESS']);
@@ -228,7 +229,7 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
 
   it('a stopped slurmctld makes engine/slurm NOT_SERVING; CreateWorkflow still accepts, and the workflow runs once it is back, without a restart', async () => {
     const runsDir = join(root.dir, 'outage-runs');
-    const outage = await startTestServer({
+    const outage = await startAppServer({
       dataDir: join(root.dir, 'outage-data'),
       args: slurmServerArgs(runsDir, ['--engine-health-interval-ms', '500']),
     });

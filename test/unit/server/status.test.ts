@@ -24,7 +24,7 @@ import {
 import { EngineUnavailableError } from '../../../src/engines/types.js';
 import { CODE_BY_REASON, INTERNAL_MESSAGE, toGrpcStatus, unimplemented } from '../../../src/server/status.js';
 import { decodeStatusDetails, STATUS_DETAILS_KEY } from '../../../src/wire/status-details.js';
-import { memoryLogger } from '../../integration/server/support.js';
+import { memoryLogger } from '../../support/logger.js';
 
 const cases: [string, Error, Code, string][] = [
   ['WorkflowNotFoundError', new WorkflowNotFoundError('wf-1'), Code.NOT_FOUND, ErrorReason.WORKFLOW_NOT_FOUND],
