@@ -11,12 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliIo } from '../../../src/cli/commands.js';
 import { FileSystemStorage, GrpcRemoteClient, type RemoteWorkflowHandle } from '../../../src/client/index.js';
 import { InputDirectory, InputFile, loadTemplateDirectory } from '../../../src/model/index.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
-import { helloWorld, REPO_ROOT, runId, scratch } from './support.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
+import { helloWorld, REPO_ROOT, runId, scratch } from '../../support/fixtures.js';
 
 const POSTPROC_DIR = path.join(REPO_ROOT, 'examples', 'postproc');
 
-let server: TestServer;
+let server: AppServer;
 let client: GrpcRemoteClient;
 /** The runs folder built from two earlier runs, and the expected compare.json. */
 let runsDir: string;
@@ -30,7 +30,7 @@ async function finalType(handle: RemoteWorkflowHandle): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startAppServer();
   client = new GrpcRemoteClient(server.address);
   runsDir = scratch('fsr-runs-');
   const runs: { id: string; name: string; files: string[] }[] = [];

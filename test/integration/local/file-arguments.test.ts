@@ -12,14 +12,14 @@ import { ParameterType, type ParameterDeclaration } from '../../../src/gen/flows
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { call, callError, collect, sha256, upload } from '../../support/grpc-calls.js';
 import { helloWorldRequest } from '../../support/helloworld.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
 
-let server: TestServer;
+let server: AppServer;
 const A = Buffer.from('content A\n');
 const B = Buffer.from('content B\n');
 const BIG = Buffer.alloc(3000, 'x');
 beforeAll(async () => {
-  server = await startTestServer({ args: ['--max-upload-bytes', '4000'] });
+  server = await startAppServer({ args: ['--max-upload-bytes', '4000'] });
   for (const bytes of [A, B, BIG]) await upload(server.client, bytes);
 });
 afterAll(() => server.stop());
