@@ -1,13 +1,11 @@
 /**
- * The sbatch command line for one workflow, and what an sbatch failure means: the controller
- * could not be reached (retry later: EngineUnavailableError) or it refused the job as specified
- * (EngineRejectedError). Only resource options on an allow-list pass through from a JobSpec;
+ * The sbatch command line for one workflow, and what sbatch prints back (the job id). Only
+ * resource options on an allow-list pass through from a JobSpec;
  * options that would change where the job runs or writes (--chdir, --output, --wrap, --export…)
  * are the adapter's alone.
  */
 import { join } from 'node:path';
-import { EngineRejectedError, EngineUnavailableError, type JobResources, type JobSpec, type ResourceProblem } from '../types.js';
-import { SlurmCommandError } from './slurm-cli.js';
+import { EngineRejectedError, type JobResources, type JobSpec, type ResourceProblem } from '../types.js';
 
 /** Extra sbatch options a JobSpec may carry by default (`--name=value` form only). */
 export const DEFAULT_ALLOWED_EXTRA_ARGS: readonly string[] = [
@@ -114,34 +112,4 @@ export function parseSbatchJobId(stdout: string): string | undefined {
   const first = stdout.trim().split('\n')[0] ?? '';
   const id = first.split(';')[0]!.trim();
   return /^\d+$/.test(id) ? id : undefined;
-}
-
-/** Messages of Slurm commands that mean "the controller could not be reached". */
-const UNREACHABLE =
-  /Unable to contact slurm controller|Socket timed out|Connection refused|Connection timed out|Zero Bytes were transmitted|Communication connection failure|Unable to establish|Transport endpoint|Protocol authentication error|[Mm]unge|Slurm backup controller in standby|Resource temporarily unavailable|Slurmctld is busy|Unable to resolve/;
-
-/** True when a Slurm command failed because the controller is unreachable (or too slow). */
-export function isControllerUnreachable(err: unknown): boolean {
-  return err instanceof SlurmCommandError && (err.unreachable || UNREACHABLE.test(err.message));
-}
-
-/** Slurm's message without the `sbatch: error: ` prefixes, on one line per message. */
-export function slurmMessage(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text
-    .split('\n')
-    .map((l) => l.replace(/^\w+: error: /, '').trim())
-    .filter((l) => l.length > 0)
-    .join('; ');
-}
-
-/**
- * Turns an sbatch failure into the adapter contract's errors: unreachable controller →
- * EngineUnavailableError; anything the controller or sbatch itself refused → EngineRejectedError.
- * Both carry Slurm's own message.
- */
-export function submitError(engine: string, err: unknown): Error {
-  const message = `sbatch failed: ${slurmMessage(err)}`;
-  if (!(err instanceof SlurmCommandError) || isControllerUnreachable(err)) return new EngineUnavailableError(engine, message);
-  return new EngineRejectedError(engine, message);
 }

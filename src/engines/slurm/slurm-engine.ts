@@ -30,8 +30,9 @@ import {
 } from '../types.js';
 import { createConcurrencyLimit } from './concurrency-limit.js';
 import { createJobPoller, type JobPollerStats } from './job-poller.js';
-import { DEFAULT_ALLOWED_EXTRA_ARGS, resourceProblems, slurmMessage, type SlurmResourceDefaults } from './sbatch-args.js';
-import { createSlurmCli, type SlurmCommand } from './slurm-cli.js';
+import { DEFAULT_ALLOWED_EXTRA_ARGS, resourceProblems, type SlurmResourceDefaults } from './sbatch-args.js';
+import { createSlurmCli, type SlurmCli, type SlurmCommand } from './slurm-cli.js';
+import { slurmMessage } from './slurm-errors.js';
 import { statusFromPoll } from './slurm-outcome.js';
 import { cancelJob } from './slurm-stop.js';
 import { findSubmittedJobs, submitJob, type SubmitContext } from './slurm-submit.js';
@@ -75,6 +76,12 @@ export interface SlurmEngineOptions extends SlurmResourceDefaults {
   readonly onCommand?: (command: SlurmCommand, args: readonly string[]) => void;
   /** Called after every Slurm command with its duration in seconds and success (metrics). */
   readonly onCommandEnd?: (command: SlurmCommand, seconds: number, ok: boolean) => void;
+  /**
+   * Runs the Slurm commands; default createSlurmCli with binDir, commandTimeoutMs, env and
+   * onCommand and onCommandEnd above (which are then ignored). Unit tests hand in a scripted one that plays a
+   * cluster, outages of its controller included, so the engine's logic runs without Slurm.
+   */
+  readonly cli?: SlurmCli;
 }
 
 /** The Slurm adapter, with a status snapshot (used by its stop()) and its poller's counters. */
@@ -103,7 +110,7 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     ...(options.memoryMb !== undefined ? { memoryMb: options.memoryMb } : {}),
   };
   const log = options.logger?.child({ component: `engine.${name}` });
-  const cli = createSlurmCli({
+  const cli = options.cli ?? createSlurmCli({
     ...(options.binDir !== undefined ? { binDir: options.binDir } : {}),
     ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
     ...(options.env !== undefined ? { env: options.env } : {}),

@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { EngineUnavailableError } from '../types.js';
 import type { JobPoller } from './job-poller.js';
-import { isControllerUnreachable, slurmMessage } from './sbatch-args.js';
+import { isControllerUnreachable, slurmMessage } from './slurm-errors.js';
 import type { SlurmCli } from './slurm-cli.js';
 import { isActiveSlurmState } from './slurm-state.js';
 

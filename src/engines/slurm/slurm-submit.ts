@@ -9,14 +9,9 @@ import type { Logger } from 'pino';
 import { RUNNER_FILES, writeJobRunner } from '../runner/job-runner.js';
 import { EngineRejectedError, EngineUnavailableError, type JobHandle, type JobSpec } from '../types.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
-import {
-  buildSbatchArgs,
-  parseSbatchJobId,
-  slurmJobName,
-  submitError,
-  type SlurmResourceDefaults,
-} from './sbatch-args.js';
+import { buildSbatchArgs, parseSbatchJobId, slurmJobName, type SlurmResourceDefaults } from './sbatch-args.js';
 import { SlurmCommandError, type SlurmCli } from './slurm-cli.js';
+import { submitError } from './slurm-errors.js';
 
 /** What submitJob needs from the adapter. */
 export interface SubmitContext {
