@@ -6,7 +6,7 @@
  * already sent are skipped, so none is sent twice. The `finally` releases the subscription
  * whether the stream ends, fails or is cancelled.
  */
-import { OutOfRangeError, WorkflowNotFoundError } from '../errors.js';
+import { InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoundError } from '../errors.js';
 import { isActiveType } from '../model/state.js';
 import type { StateRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
@@ -22,7 +22,8 @@ export interface WatchDeps {
 }
 
 /**
- * Validates the request eagerly (NOT_FOUND, OUT_OF_RANGE are thrown before the first event)
+ * Validates the request eagerly (INVALID_ARGUMENT for a negative cursor, NOT_FOUND, OUT_OF_RANGE
+ * for a cursor ahead of the log: all thrown before the first event)
  * and returns the event stream. Aborting `signal` ends the stream without error.
  */
 export function watchStates(
@@ -31,9 +32,14 @@ export function watchStates(
   afterSequence: number,
   signal: AbortSignal,
 ): AsyncGenerator<WatchEvent> {
+  if (!Number.isSafeInteger(afterSequence) || afterSequence < 0) {
+    throw new InvalidArgumentError('invalid after_sequence', [
+      { field: 'after_sequence', description: `after_sequence must be 0 or a sequence the caller has seen, got ${afterSequence}`, reason: ViolationReason.OUT_OF_BOUNDS },
+    ]);
+  }
   const workflow = deps.store.get(workflowId);
   if (!workflow) throw new WorkflowNotFoundError(workflowId);
-  if (afterSequence < 0 || afterSequence > workflow.state.sequence) {
+  if (afterSequence > workflow.state.sequence) {
     throw new OutOfRangeError(
       `after_sequence ${afterSequence} is outside the workflow's log (0..${workflow.state.sequence})`,
       { workflow_id: workflowId, last_sequence: String(workflow.state.sequence) },

@@ -2,7 +2,8 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateWorkflowRequest, WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
-import { call, callError, collect, sha256, upload } from '../../support/grpc-calls.js';
+import { decodeStatusDetails } from '../../../src/wire/status-details.js';
+import { call, callError, collect, rejection, sha256, upload } from '../../support/grpc-calls.js';
 import { shellRequest } from '../../support/shell-request.js';
 import { startAppServer, type AppServer } from '../../support/app-server.js';
 
@@ -97,6 +98,17 @@ describe('idempotency and lookups', () => {
     const created = await call(client, 'createWorkflow', request('watch-range', ['echo > out.txt']));
     const err = await collect(client.watchState({ workflowId: created.workflow!.workflowId, afterSequence: 50 })).catch((e: { code: number }) => e);
     expect(err).toMatchObject({ code: status.OUT_OF_RANGE });
+    await finish(created.workflow!.workflowId);
+  });
+
+  it('WatchState with a negative cursor gives INVALID_ARGUMENT naming after_sequence, as the proto says', async () => {
+    const { client } = server;
+    const created = await call(client, 'createWorkflow', request('watch-negative', ['echo > out.txt']));
+    const err = await rejection(collect(client.watchState({ workflowId: created.workflow!.workflowId, afterSequence: -1 })));
+    expect(err.code).toBe(status.INVALID_ARGUMENT);
+    const details = decodeStatusDetails(err.metadata);
+    expect(details?.errorInfo?.reason).toBe('INVALID_ARGUMENT');
+    expect(details?.fieldViolations).toEqual([expect.objectContaining({ field: 'after_sequence', reason: 'OUT_OF_BOUNDS' })]);
     await finish(created.workflow!.workflowId);
   });
 });
