@@ -14,12 +14,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RemoteWorkflowServiceClient } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
-import { call, callError } from '../../support/grpc-calls.js';
+import { call, callError, unary } from '../../support/grpc-calls.js';
 import { helloWorldRequest } from '../../support/helloworld.js';
 import { describeIfAvailable } from '../../support/requirements.js';
 import { spawnServerProcess } from '../../support/server-process.js';
 import { startAppServer, type AppServer } from '../../support/app-server.js';
-import { unary } from '../../support/grpc-calls.js';
 import { healthClient } from '../../support/grpc-clients.js';
 import { makeTempRoot, slurmDev, slurmMissing } from './slurm-cluster.js';
 import {
@@ -210,7 +209,9 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
       first.child.kill('SIGKILL');
     }
     expect(await first.exited).toBe('SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // The short job must end while no server is watching: wait for its runner's exit status.
+    const exitStatus = join(root.dir, 'kill-runs', ids[0]!, 'control', 'exit-status');
+    await expect.poll(() => existsSync(exitStatus), { timeout: 30_000, interval: 100 }).toBe(true);
 
     const second = await spawnServerProcess(dataDir, args);
     client = new RemoteWorkflowServiceClient(second.address, credentials.createInsecure());
