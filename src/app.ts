@@ -1,8 +1,9 @@
 /**
  * Assembles the whole server from a validated Config: SQLite store and blob store under the
  * data dir, the configured engines, the transport-free WorkflowService, and the gRPC server with
- * health (one entry per engine) and reflection. src/main.ts calls this with the process
- * environment; tests call it with their own config on port 0.
+ * health (one entry per engine) and reflection. The `serve` command (src/cli/serve.ts) calls
+ * this with the config it loaded from flags and the process environment; tests call it with
+ * their own config on port 0.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * `flowserv-remote <command> [flags]`: the dispatch table. Each command lives in its own module,
- * loaded only when chosen, so client commands never load the server. To add a command (submit,
- * status, watch, stop, list, download), add one row to COMMANDS and a module exporting `command`.
+ * loaded only when chosen, so client commands never load the server. To add a command, add one
+ * row to COMMANDS and a module exporting `command`.
  */
 import type { Writable } from 'node:stream';
 

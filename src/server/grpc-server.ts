@@ -1,7 +1,7 @@
 /**
  * The gRPC server: our services behind the handler adapter, plus health and reflection, one
- * access-log line per call, and a graceful shutdown. The composition root (src/main.ts) builds
- * it; nothing else in the project creates a grpc-js Server.
+ * access-log line per call, and a graceful shutdown. createApp (src/app.ts, called by the `serve`
+ * command) builds it; nothing else in the project creates a grpc-js Server.
  */
 import { Server, ServerCredentials, type ServerInterceptor, type ServerOptions } from '@grpc/grpc-js';
 import type { Logger } from 'pino';

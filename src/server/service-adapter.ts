@@ -189,7 +189,7 @@ export function adaptService(registration: ServiceRegistration, deps: AdapterDep
       typeof given === 'function'
         ? (given as AnyFn)
         : method.responseStream
-          ? // eslint-disable-next-line require-yield
+          ? // A generator that throws before its first yield: the stream ends with UNIMPLEMENTED.
             async function* () {
               throw unimplemented(rpc);
             }
