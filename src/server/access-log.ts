@@ -13,9 +13,11 @@ export function accessLogLevel(rpc: string): Level {
 }
 
 /**
- * Logs `{rpc, code, durationMs, traceId?, workflowId?, peer}` with message `rpc` once per call, when the
- * status is sent or the call is cancelled, whichever comes first. `workflowId` comes from the
- * first request or response message that has one.
+ * Logs `{rpc, code, durationMs, traceId?, spanId?, workflowId?, peer}` with message `rpc` once per
+ * call, when the status is sent or the call is cancelled, whichever comes first. `workflowId` comes
+ * from the first request or response message that has one. `spanId` is the call's own span (new
+ * for every call, never the caller's): the handler's logger carries the same one, so a handler's
+ * lines join to this line.
  */
 export function accessLogInterceptor(logger: Logger): ServerInterceptor {
   return (method, call) => {
@@ -31,8 +33,11 @@ export function accessLogInterceptor(logger: Logger): ServerInterceptor {
       const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
       const line: Record<string, unknown> = { rpc, code: Code[code] ?? code, durationMs, peer: call.getPeer() };
       // Read at the end: the handler's call scope may have put OpenTelemetry's span into the header.
-      const traceId = metadata && traceOfMetadata(metadata)?.traceId;
-      if (traceId !== undefined) line.traceId = traceId;
+      const trace = metadata && traceOfMetadata(metadata);
+      if (trace !== undefined) {
+        line.traceId = trace.traceId;
+        line.spanId = trace.spanId;
+      }
       if (workflowId !== undefined) line.workflowId = workflowId;
       if (code !== Code.OK && details) line.details = details;
       logger[level](line, 'rpc');

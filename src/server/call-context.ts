@@ -23,7 +23,10 @@ export interface CallContext {
    * may ignore it and complete. `linkSignals(ctx.signal, ctx.shutdownSignal)` (src/util/abort.ts) covers both.
    */
   readonly shutdownSignal: AbortSignal;
-  /** Child logger bound to `{rpc, peer, traceId, workflowId?}`. */
+  /**
+   * Child logger bound to `{rpc, peer, traceId, spanId, workflowId?}`; `spanId` is this call's own
+   * span, the one its access-log line carries too, so the handler's lines join to that line.
+   */
   readonly logger: Logger;
   /**
    * The call's W3C trace context: the caller's trace id (or a new one) and this call's span id
@@ -85,13 +88,13 @@ export function createCallScope(
   // The trace interceptor normalized the header; OpenTelemetry's span, when there is one, is the call's span.
   if (active) call.metadata.set(TRACEPARENT, formatTraceparent(active));
   const trace = traceOfMetadata(call.metadata) ?? callTraceOf(undefined);
-  const { traceId } = trace;
+  const { traceId, spanId } = trace;
   const ctx: CallContext = {
     rpc,
     signal: controller.signal,
     shutdownSignal,
     trace,
-    logger: logger.child(workflowId === undefined ? { rpc, peer, traceId } : { rpc, peer, traceId, workflowId }),
+    logger: logger.child(workflowId === undefined ? { rpc, peer, traceId, spanId } : { rpc, peer, traceId, spanId, workflowId }),
     metadata: call.metadata,
     peer,
   };

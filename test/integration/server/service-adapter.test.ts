@@ -3,7 +3,7 @@
  * codes with ErrorInfo/BadRequest, missing handlers answer UNIMPLEMENTED, one access-log line per
  * call, and cancellation reaches the handler as an aborted signal (and only a real cancel does).
  */
-import { status as Code, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status as Code, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, WorkflowNotFoundError } from '../../../src/errors.js';
 import { RemoteWorkflowServiceService, type WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
@@ -33,6 +33,7 @@ describe('service adapter over a real server', () => {
     const registration = defineService(RemoteWorkflowServiceService, {
       async getWorkflow(request, ctx) {
         lastUnaryCtx = ctx;
+        if (request.workflowId === 'wf-joined') ctx.logger.info('handler says hello');
         if (request.workflowId === 'missing') throw new WorkflowNotFoundError('missing');
         if (request.workflowId === 'invalid') {
           throw new InvalidArgumentError('bad id', [{ field: 'workflow_id', description: 'not a uuid', reason: 'INVALID_ENUM' }]);
@@ -103,6 +104,24 @@ describe('service adapter over a real server', () => {
     expect(lines[0]).toMatchObject({ level: 'info', rpc: 'flowserv.remote.v1.RemoteWorkflowService/GetWorkflow', code: 'OK' });
     expect(typeof lines[0]!.durationMs).toBe('number');
     expect(lines[0]!.peer).toMatch(/127\.0\.0\.1:\d+/);
+  });
+
+  it('joins the handler\'s lines to the access-log line by the call\'s own span id, new per call, never the caller\'s', async () => {
+    const callerTrace = '0af7651916cd43dd8448eb211c80319c';
+    const callerSpan = 'b7ad6b7169203331';
+    const metadata = new Metadata();
+    metadata.set('traceparent', `00-${callerTrace}-${callerSpan}-01`);
+    await new Promise((resolve, reject) => client.getWorkflow({ workflowId: 'wf-joined' }, metadata, (err, res) => (err ? reject(err) : resolve(res))));
+    await getWorkflow('wf-joined');
+    const handlerLines = server.lines.filter((l) => l.msg === 'handler says hello');
+    const accessLines = server.lines.filter((l) => l.msg === 'rpc' && l.workflowId === 'wf-joined');
+    expect(handlerLines).toHaveLength(2);
+    expect(accessLines.map((l) => [l.traceId, l.spanId])).toEqual(handlerLines.map((l) => [l.traceId, l.spanId]));
+    expect(accessLines[0]!.traceId).toBe(callerTrace);
+    const spans = accessLines.map((l) => l.spanId);
+    expect(new Set(spans).size).toBe(2);
+    expect(spans).not.toContain(callerSpan);
+    expect(spans.every((id) => typeof id === 'string' && /^[0-9a-f]{16}$/.test(id))).toBe(true);
   });
 
   it('does not abort the signal of a call that completed (grpc-js emits cancelled at every end)', async () => {
