@@ -30,6 +30,7 @@ import { createStoreStats } from './store/store-stats.js';
 import { traceEngine, traceStore } from './tracing/trace-decorators.js';
 import type { Tracing } from './tracing/tracing-state.js';
 import { createWorkflowStore } from './store/workflow-store.js';
+import { componentLogger } from './logging/logger.js';
 import { VERSION } from './version.js';
 
 /** Things the composition root passes that are not configuration. */
@@ -135,7 +136,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       // A folder may total as much as the largest single upload.
       maxDirectoryBytes: config.maxUploadBytes,
     },
-    logger: logger.child({ component: 'service' }),
+    logger,
     ...(deps.tracing && { span: <T>(name: string, fn: () => Promise<T>) => deps.tracing!.span(name, {}, fn) }),
   });
   const service = metrics ? instrumentService(plainService, metrics) : plainService;
@@ -146,10 +147,10 @@ export function createApp(config: Config, deps: AppDeps): App {
     defaultStopGraceMs: config.stopGraceMs,
     maxStopGraceMs: config.maxStopGraceMs,
   });
-  const security = createSecurity(config, logger.child({ component: 'security' }));
+  const security = createSecurity(config, componentLogger(logger, 'server.security'));
   const server = createGrpcServer({
     config,
-    logger: logger.child({ component: 'server' }),
+    logger: componentLogger(logger, 'server'),
     services: [handlers],
     healthProbes: [...engines.values()].map(engineHealthProbe),
     credentials: security.credentials,
@@ -163,7 +164,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       registry: metrics.registry,
       host: config.metricsHost ?? config.host,
       port: config.metricsPort!,
-      logger: logger.child({ component: 'metrics' }),
+      logger: componentLogger(logger, 'metrics'),
     });
   let metricsPort: number | undefined;
   let stopping: Promise<DrainResult> | undefined;

@@ -50,7 +50,11 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-/** A child logger for one component, e.g. `server`, `health`, `engine.local`. */
+/**
+ * The logger of one component, named as a dotted path under the root (`server`,
+ * `server.security`, `service`, `service.dispatcher`, `engine.local`). Always made from the root:
+ * a child of a child that also sets `component` would write the key twice in one line.
+ */
 export function componentLogger(root: Logger, component: string): Logger {
   return root.child({ component });
 }

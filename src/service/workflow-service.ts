@@ -3,6 +3,7 @@
  * The gRPC handlers in src/server only map messages and errors; they hold no logic of their own.
  */
 import type { Logger } from 'pino';
+import { componentLogger } from '../logging/logger.js';
 import type { Readable } from 'node:stream';
 import type { EngineAdapter, EngineHealth } from '../engines/types.js';
 import { FileNotFoundError, FailedPreconditionError, InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoundError, type FieldViolation } from '../errors.js';
@@ -46,6 +47,7 @@ export interface WorkflowServiceOptions {
   readonly planWorkflow: PlanWorkflow;
   readonly runsDirFor: (engine: string) => string;
   readonly limits: ServiceLimits;
+  /** The root logger; the service logs under `{component: 'service'}`, its dispatcher under `service.dispatcher`. */
   readonly logger: Logger;
   readonly now?: () => Date;
   /** Delay before a queued submission is retried when its engine is unavailable, in ms. */
@@ -115,7 +117,8 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
   readonly service: WorkflowService;
   readonly testing: WorkflowServiceTesting;
 } {
-  const { store, blobs, engines, limits, logger } = options;
+  const { store, blobs, engines, limits } = options;
+  const logger = componentLogger(options.logger, 'service');
   const now = options.now ?? (() => new Date());
   const hub = createWatchHub();
   const { dispatcher, testing } = createDispatcher({
@@ -123,7 +126,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     blobs,
     hub,
     engines,
-    logger: logger.child({ component: 'dispatcher' }),
+    logger: componentLogger(options.logger, 'service.dispatcher'),
     now,
     ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
   });

@@ -11,6 +11,7 @@ import { access, mkdir, mkdtemp, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { componentLogger } from '../../logging/logger.js';
 import { readExitStatus, readStartedAt, writeJobRunner } from '../runner/job-runner.js';
 import {
   EngineUnavailableError,
@@ -112,7 +113,7 @@ export interface LocalEngine extends EngineAdapter {
  */
 export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const opts = resolveOptions(options);
-  const log = options.logger?.child({ component: 'engine.local' });
+  const log = options.logger && componentLogger(options.logger, 'engine.local');
   const children = createOwnedChildren();
   const closing = new AbortController();
   // Every followed job links its observer to this signal (and unlinks when it ends): no cap.

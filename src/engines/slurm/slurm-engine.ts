@@ -15,6 +15,7 @@
 import { setMaxListeners } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { componentLogger } from '../../logging/logger.js';
 import { linkSignals } from '../../util/abort.js';
 import { readStartedAt } from '../runner/job-runner.js';
 import {
@@ -109,7 +110,7 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     ...(options.cpus !== undefined ? { cpus: options.cpus } : {}),
     ...(options.memoryMb !== undefined ? { memoryMb: options.memoryMb } : {}),
   };
-  const log = options.logger?.child({ component: `engine.${name}` });
+  const log = options.logger && componentLogger(options.logger, `engine.${name}`);
   const cli = options.cli ?? createSlurmCli({
     ...(options.binDir !== undefined ? { binDir: options.binDir } : {}),
     ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createFakeEngine } from '../../support/fake-engine.js';
+import { memoryLogger } from '../../support/logger.js';
 import { serviceFixture, trivialRequest } from '../../support/service.js';
 
 const start = serviceFixture();
@@ -11,7 +12,8 @@ const start = serviceFixture();
 describe('stopping a job the engine cannot reach', () => {
   it('records CANCELED at once and keeps retrying the engine stop until it succeeds', async () => {
     const engine = createFakeEngine();
-    const { service, testing } = start([engine]);
+    const log = memoryLogger('debug');
+    const { service, testing } = start([engine], { logger: log.logger });
     const { workflow } = await service.createWorkflow(trivialRequest('r'));
     await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
     engine.failStops(2);
@@ -22,6 +24,10 @@ describe('stopping a job the engine cannot reach', () => {
     await expect.poll(() => testing.record(workflow.workflowId)!.jobDone).toBe(true);
     expect(service.getWorkflow(workflow.workflowId).state.type).toBe('CANCELED');
     expect(engine.running()).toEqual([]);
+    // The dispatcher logs the failed stops under its dotted name, with `component` once per line.
+    const dispatcherLines = log.lines.filter((l) => l.component === 'service.dispatcher' && l.workflowId === workflow.workflowId);
+    expect(dispatcherLines.length).toBeGreaterThan(0);
+    expect(log.text().trim().split('\n').filter((line) => line.split('"component":').length !== 2)).toEqual([]);
   });
 
   it('after a restart, a canceled job whose stop fails again is not marked done; the stop is retried until confirmed', async () => {
