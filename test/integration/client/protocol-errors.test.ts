@@ -9,10 +9,10 @@ import { GrpcRemoteClient, ProtocolError } from '../../../src/client/index.js';
 import { RemoteWorkflowServiceService } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { defineService } from '../../../src/server/service-adapter.js';
-import { startTestServer, type TestServer } from '../server/support.js';
+import { startGrpcServer, type BareGrpcServer } from '../../support/grpc-server.js';
 
 describe('a server that breaks the protocol', () => {
-  let server: TestServer;
+  let server: BareGrpcServer;
   let client: GrpcRemoteClient;
 
   beforeAll(async () => {
@@ -27,7 +27,7 @@ describe('a server that breaks the protocol', () => {
         return { state: { type: 42 as WorkflowStateType, sequence: 2, messages: [], files: [] } };
       },
     });
-    server = await startTestServer({ services: [registration] });
+    server = await startGrpcServer({ services: [registration] });
     client = new GrpcRemoteClient(server.address, { retry: { maxAttempts: 1 } });
   });
   afterAll(async () => {
