@@ -22,6 +22,7 @@ import { instrumentService } from './metrics/instrument-service.js';
 import { instrumentStore } from './metrics/instrument-store.js';
 import { createMetricsListener } from './metrics/metrics-listener.js';
 import { createSecurity, type ReloadReport } from './server/security/security.js';
+import { createEngineHealthCache } from './service/engine-health.js';
 import { createPlanner, DEFAULT_MAX_DIRECTORY_ENTRIES } from './service/plan-workflow.js';
 import { createWorkflowServiceWithTesting, type WorkflowService, type WorkflowServiceTesting } from './service/workflow-service.js';
 import { createBlobStore } from './store/blob-store.js';
@@ -118,6 +119,8 @@ export function createApp(config: Config, deps: AppDeps): App {
   // engines and service are wrapped in decorators that record them.
   const metrics = config.metricsPort === undefined ? undefined : createMetrics({ sources: createStoreStats(db, dbFile), engines: config.engines });
   const engines = createEngines(config, runsDirs, deps, metrics);
+  // One health answer per engine for grpc.health and GetServiceInfo, refreshed on the probe interval.
+  const engineHealth = createEngineHealthCache({ maxAgeMs: config.engineHealthIntervalMs });
   const baseStore = deps.tracing ? traceStore(createWorkflowStore(db), deps.tracing) : createWorkflowStore(db);
   const { service: plainService, testing } = createWorkflowServiceWithTesting({
     store: metrics ? instrumentStore(baseStore, metrics) : baseStore,
@@ -138,6 +141,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     },
     logger,
     ...(deps.tracing && { span: <T>(name: string, fn: () => Promise<T>) => deps.tracing!.span(name, {}, fn) }),
+    engineHealth,
   });
   const service = metrics ? instrumentService(plainService, metrics) : plainService;
   const handlers = createRemoteWorkflowHandlers(service, {
@@ -152,7 +156,9 @@ export function createApp(config: Config, deps: AppDeps): App {
     config,
     logger: componentLogger(logger, 'server'),
     services: [handlers],
-    healthProbes: [...engines.values()].map(engineHealthProbe),
+    healthProbes: [...engines.values()].map((engine) =>
+      engineHealthProbe({ name: engine.name, health: (signal) => engineHealth.probe(engine, signal) }),
+    ),
     credentials: security.credentials,
     interceptors: security.interceptors,
     ...(metrics && { metrics }),

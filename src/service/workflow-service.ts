@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { componentLogger } from '../logging/logger.js';
 import type { Readable } from 'node:stream';
-import type { EngineAdapter, EngineHealth } from '../engines/types.js';
+import type { EngineAdapter } from '../engines/types.js';
 import { FileNotFoundError, FailedPreconditionError, InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoundError, type FieldViolation } from '../errors.js';
 import type { BlobStore, IngestResult } from '../store/blob-store.js';
 import { BlobVerificationError, SHA256_PATTERN } from '../store/blob-store.js';
@@ -15,6 +15,7 @@ import type { WorkflowStore } from '../store/workflow-store.js';
 import { ChecksumMismatchError, ResourceExhaustedError } from '../errors.js';
 import { createWorkflow, LABEL_KEY } from './create-workflow.js';
 import { createDispatcher } from './dispatcher.js';
+import { createEngineHealthCache, type EngineHealthCache } from './engine-health.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { sweepOrphans } from './sweep-orphans.js';
 import type {
@@ -52,8 +53,11 @@ export interface WorkflowServiceOptions {
   readonly now?: () => Date;
   /** Delay before a queued submission is retried when its engine is unavailable, in ms. */
   readonly retryDelayMs?: number;
-  /** How long an engine's health answer is reused by engineInfo(), in ms (default 2000). */
-  readonly healthCacheMs?: number;
+  /**
+   * Engine health shared with the grpc.health entries, read by engineInfo(). Default: a cache of
+   * its own whose answers are reused for 2000 ms.
+   */
+  readonly engineHealth?: EngineHealthCache;
   /** Runs a step of CreateWorkflow (staging) in a trace span; set when tracing is on. */
   readonly span?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 }
@@ -131,16 +135,8 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
   });
   // GetServiceInfo is cheap to call often; an engine probe (a scheduler round trip for Slurm)
-  // is not, so each engine's answer is reused for healthCacheMs.
-  const healthCacheMs = options.healthCacheMs ?? 2000;
-  const healthCache = new Map<string, { at: number; health: Promise<EngineHealth> }>();
-  const engineHealth = (engine: EngineAdapter): Promise<EngineHealth> => {
-    const cached = healthCache.get(engine.name);
-    if (cached && Date.now() - cached.at < healthCacheMs) return cached.health;
-    const health = engine.health().catch((err: unknown): EngineHealth => ({ serving: false, detail: (err as Error).message }));
-    healthCache.set(engine.name, { at: Date.now(), health });
-    return health;
-  };
+  // is not, so engineInfo() reads the answers the health entries keep fresh.
+  const engineHealth = options.engineHealth ?? createEngineHealthCache({ maxAgeMs: 2000 });
   const getRecord = (workflowId: string): WorkflowRecord => {
     const wf = store.get(workflowId);
     if (!wf) throw new WorkflowNotFoundError(workflowId);
@@ -263,7 +259,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     async engineInfo() {
       return Promise.all(
         [...engines.values()].map(async (engine) => {
-          const health = await engineHealth(engine);
+          const health = await engineHealth.latest(engine);
           return {
             name: engine.name,
             serving: health.serving,
