@@ -44,7 +44,7 @@ export function shellWorkflow(runId: string, commands: readonly string[], output
 
 /** Creates a workflow; resolves with its id. */
 export async function createWorkflow(client: RemoteWorkflowServiceClient, request: CreateWorkflowRequest): Promise<string> {
-  const res = await unary<{ workflow?: { workflowId: string } }>((cb) => client.createWorkflow(request, cb));
+  const res = await unary<{ workflow?: { workflowId: string } | undefined }>((cb) => client.createWorkflow(request, cb));
   return res.workflow!.workflowId;
 }
 

@@ -86,7 +86,7 @@ export interface RetryContext {
   /** DEADLINE_EXCEEDED is retried only for idempotent calls. */
   readonly idempotent: boolean;
   readonly deadline: number | undefined;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Called before each retry (attempt number of the failed attempt, error); for logs and tests. */
   readonly onRetry?: (attempt: number, err: unknown) => void;
 }

@@ -25,7 +25,7 @@ export interface EngineHealthCacheOptions {
 interface Entry {
   at: number;
   health?: EngineHealth;
-  running?: Promise<EngineHealth>;
+  running?: Promise<EngineHealth> | undefined;
 }
 
 /** Creates an empty cache: the first read of an engine probes it. */

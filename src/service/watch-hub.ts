@@ -27,7 +27,7 @@ export interface WatchHub {
 
 interface Subscriber {
   buffer: StateRecord[];
-  wake?: () => void;
+  wake?: (() => void) | undefined;
 }
 
 /** Creates an empty hub. */

@@ -39,7 +39,7 @@ export interface FieldViolationDetail {
 export interface StatusDetails {
   readonly code: number;
   readonly message: string;
-  readonly errorInfo?: ErrorInfoDetail;
+  readonly errorInfo?: ErrorInfoDetail | undefined;
   /** Empty unless the details held a BadRequest. */
   readonly fieldViolations: readonly FieldViolationDetail[];
   /** `google.rpc.RetryInfo.retry_delay` in milliseconds, when the server sent one (rate limits). */

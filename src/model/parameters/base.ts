@@ -44,10 +44,10 @@ export interface ParameterProps {
   readonly name: string;
   readonly index: number;
   readonly isRequired: boolean;
-  readonly label?: string | null;
-  readonly help?: string | null;
+  readonly label?: string | null | undefined;
+  readonly help?: string | null | undefined;
   readonly defaultValue?: unknown;
-  readonly group?: string | null;
+  readonly group?: string | null | undefined;
 }
 
 /** A parameter declaration: common attributes plus a dtype-specific cast. */
@@ -99,9 +99,9 @@ export abstract class Parameter {
 /** Options for parsing a declaration. */
 export interface ParseOptions {
   /** Check keys and types (flowServ `validate=True`); default true. */
-  readonly validate?: boolean;
+  readonly validate?: boolean | undefined;
   /** Field path of the declaration, for error reporting (e.g. `template.parameters[1]`). */
-  readonly field?: string;
+  readonly field?: string | undefined;
 }
 
 /** Validates keys and reads the common attributes of a declaration document. */
@@ -133,10 +133,10 @@ export function readCommonProps(
     name: doc.name as string,
     index: doc.index as number,
     isRequired: doc.isRequired as boolean,
-    label: doc.label as string | undefined,
-    help: doc.help as string | undefined,
+    label: doc.label as string | null | undefined,
+    help: doc.help as string | null | undefined,
     defaultValue: doc.defaultValue,
-    group: doc.group as string | undefined,
+    group: doc.group as string | null | undefined,
   };
 }
 

@@ -8,13 +8,13 @@ export interface GrpcurlCommand {
   /** The command line, continuation lines joined. */
   readonly line: string;
   /** `package.Service/Method`, when the command calls one. */
-  readonly method?: string;
+  readonly method?: string | undefined;
   /** `list` or `describe` and its symbol, when the command uses reflection only. */
-  readonly verb?: { readonly name: 'list' | 'describe'; readonly symbol?: string };
+  readonly verb?: { readonly name: 'list' | 'describe'; readonly symbol?: string } | undefined;
   /** The request body text, when the command sends one. */
-  readonly body?: string;
+  readonly body?: string | undefined;
   /** How the body reaches grpcurl: inline `-d '…'`, or a quoted (`<<'EOF'`) or unquoted here-doc. */
-  readonly bodyKind?: 'inline' | 'quoted-heredoc' | 'heredoc';
+  readonly bodyKind?: 'inline' | 'quoted-heredoc' | 'heredoc' | undefined;
 }
 
 /** Every grpcurl command in `script` (a shell code block). */

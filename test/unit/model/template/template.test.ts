@@ -8,7 +8,7 @@ import {
   templateToDict,
 } from '../../../../src/model/index.js';
 
-function errorsOf(fn: () => unknown): readonly { code: string; field?: string; message: string }[] {
+function errorsOf(fn: () => unknown): readonly { code: string; field?: string | undefined; message: string }[] {
   try {
     fn();
   } catch (err) {
