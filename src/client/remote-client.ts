@@ -14,7 +14,11 @@ import type { RemoteWorkflowHandle } from './workflow-handle.js';
 export interface RunObject {
   /** flowServ's run id; the server's idempotency key for the run (1-64 of `[A-Za-z0-9_.-]`). */
   readonly runId: string;
-  /** flowServ's workflow id (recorded, not interpreted). */
+  /**
+   * flowServ's workflow (benchmark) id, recorded, not interpreted (on the wire `Run.workflow_id`).
+   * Not the server's id of the submitted workflow: that one is `RemoteWorkflowHandle.workflowId`
+   * and `WorkflowInfo.workflowId` (`Workflow.workflow_id`), which every other call takes.
+   */
   readonly workflowId?: string;
   readonly groupId?: string;
 }
