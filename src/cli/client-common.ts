@@ -7,7 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { GrpcRemoteClient, InvalidArgumentError, RemoteError, UnknownFileError } from '../client/index.js';
 import type { GrpcRemoteClientOptions, WorkflowInfo } from '../client/index.js';
 import { serializeState, type WorkflowState } from '../model/index.js';
-import type { CliIo, Command } from './commands.js';
+import { EXIT_USAGE, type CliIo, type Command } from './commands.js';
 import { connectionHint, resolveConnection, SECURITY_FLAGS_HELP, SECURITY_OPTIONS, serverAddress, type Connection } from './connection-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -19,8 +19,8 @@ export const EXIT = {
   OK: 0,
   /** The workflow ended in ERROR. */
   ERROR: 1,
-  /** The command line is wrong. */
-  USAGE: 2,
+  /** The command line is wrong (the same code every command uses). */
+  USAGE: EXIT_USAGE,
   /** The workflow ended CANCELED. */
   CANCELED: 3,
   /** Not found, or any other failed call (unreachable server, invalid request, …). */
