@@ -6,9 +6,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliIo } from '../../../src/cli/commands.js';
+import { runCliInProcess } from '../../support/cli.js';
 import { FileSystemStorage, GrpcRemoteClient, type RemoteWorkflowHandle } from '../../../src/client/index.js';
 import { InputDirectory, InputFile, loadTemplateDirectory } from '../../../src/model/index.js';
 import { startAppServer, type AppServer } from '../../support/app-server.js';
@@ -78,15 +77,10 @@ describe('post-processing over the results of two earlier runs (examples/postpro
   });
 
   it('runs to SUCCESS through the CLI: submit examples/postproc --dir runs=DIR --download OUT', async () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (d: Buffer) => (out += d.toString()));
-    stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const io: CliIo = { env: { FLOWSERV_REMOTE_SERVER: server.address }, stdout, stderr };
     const target = scratch();
-    const code = await runCli(['submit', POSTPROC_DIR, '--dir', `runs=${runsDir}`, '--download', target], io);
+    const { code, out, err } = await runCliInProcess(['submit', POSTPROC_DIR, '--dir', `runs=${runsDir}`, '--download', target], {
+      FLOWSERV_REMOTE_SERVER: server.address,
+    });
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toMatch(/^SUCCESS\b/m);
