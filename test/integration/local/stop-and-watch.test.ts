@@ -124,6 +124,8 @@ describe('WatchState', () => {
         }),
     );
     await expect.poll(() => server.app.testing.subscriberCount(id)).toBe(5);
+    // The workflow must be running before the watches go, so that "still RUNNING" below means something.
+    await expect.poll(() => server.app.service.getWorkflow(id).state.type).toBe('RUNNING');
     for (const s of streams) s.cancel();
     expect(await Promise.all(ended)).toEqual([1, 1, 1, 1, 1]);
     await expect.poll(() => server.app.testing.subscriberCount(id)).toBe(0);
