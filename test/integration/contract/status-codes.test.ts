@@ -15,7 +15,7 @@ import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.
 import { decodeStatusDetails } from '../../../src/wire/status-details.js';
 import { call, collect, sha256, upload } from '../../support/grpc-calls.js';
 import { shellRequest } from '../../support/shell-request.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
 
 const PROTO = readFileSync(fileURLToPath(new URL('../../../proto/flowserv/remote/v1/service.proto', import.meta.url)), 'utf8');
 const CODE_NAMES = Object.keys(status).filter((k) => Number.isNaN(Number(k))) as (keyof typeof status)[];
@@ -47,9 +47,9 @@ function outcomeOf(err: unknown): Outcome {
 
 /** The world a row runs in: a plain server, a server with auth, one stopped, one with a faulty service. */
 interface World {
-  plain: TestServer;
-  secured: TestServer;
-  faulty: TestServer;
+  plain: AppServer;
+  secured: AppServer;
+  faulty: AppServer;
   stoppedAddress: string;
   writer: string;
   reader: string;
@@ -267,20 +267,20 @@ const probes: Array<[Rpc, string, () => unknown]> = [
 ];
 
 beforeAll(async () => {
-  w.plain = await startTestServer({ args: ['--max-upload-bytes', String(1024 * 1024)] });
+  w.plain = await startAppServer({ args: ['--max-upload-bytes', String(1024 * 1024)] });
   const dir = mkdtempSync(join(tmpdir(), 'fsr-contract-'));
   w.writer = 'w'.repeat(32);
   w.reader = 'r'.repeat(32);
   writeFileSync(join(dir, 'tokens'), `${w.writer} name=writer\n${w.reader} read-only name=reader\n`);
-  w.secured = await startTestServer({ args: ['--auth-token-file', join(dir, 'tokens'), '--security-reload-interval-ms', '0', '--create-burst', '1', '--create-rate-per-minute', '1'] });
-  w.faulty = await startTestServer();
+  w.secured = await startAppServer({ args: ['--auth-token-file', join(dir, 'tokens'), '--security-reload-interval-ms', '0', '--create-burst', '1', '--create-rate-per-minute', '1'] });
+  w.faulty = await startAppServer();
   await upload(w.faulty.client, BYTES);
   for (const method of Object.values(SERVICE_METHOD)) {
     (w.faulty.app.service as unknown as Record<string, unknown>)[method] = () => {
       throw new Error('a fault the caller must not see');
     };
   }
-  const stopped = await startTestServer();
+  const stopped = await startAppServer();
   w.stoppedAddress = stopped.address;
   await stopped.stop();
 

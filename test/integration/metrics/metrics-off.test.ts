@@ -5,11 +5,11 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { call } from '../../support/grpc-calls.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
 
-let server: TestServer;
+let server: AppServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startAppServer();
 });
 afterAll(() => server.stop());
 

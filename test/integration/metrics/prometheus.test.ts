@@ -10,11 +10,12 @@ import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DownloadFileResponse, WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
-import { call, callError, collect } from '../../support/grpc-calls.js';
-import { HELLOWORLD_DIR, helloWorldRequest } from '../../support/helloworld.js';
+import { call, callError, collect, unary } from '../../support/grpc-calls.js';
+import { HELLOWORLD_DIR } from '../../support/fixtures.js';
+import { helloWorldRequest } from '../../support/helloworld.js';
 import { describeIfAvailable } from '../../support/requirements.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
-import { healthClient, reflectionClient, unary } from '../server/support.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
+import { healthClient, reflectionClient } from '../../support/grpc-clients.js';
 import { prometheusMissing, startPrometheus, type PrometheusServer, type Sample } from './prometheus-server.js';
 
 const RULES = join(import.meta.dirname, '..', '..', '..', 'deploy', 'prometheus', 'flowserv-rules.yml');
@@ -31,13 +32,13 @@ const one = (expected: number) => (samples: Sample[]) => samples.length === 1 &&
 const single = (samples: Sample[]) => samples[0]!.value;
 
 describeIfAvailable('metrics scraped by a real Prometheus', prometheusMissing(), () => {
-  let server: TestServer;
+  let server: AppServer;
   let prometheus: PrometheusServer;
   const workflowIds: string[] = [];
   let watchMessages = 0;
 
   beforeAll(async () => {
-    server = await startTestServer({ args: ['--metrics-port', '0', '--engine-health-interval-ms', '500'] });
+    server = await startAppServer({ args: ['--metrics-port', '0', '--engine-health-interval-ms', '500'] });
     prometheus = await startPrometheus(`127.0.0.1:${server.app.metricsPort()}`, [RULES]);
     await prometheus.waitFor('up{job="flowserv"}', one(1));
   }, 60_000);

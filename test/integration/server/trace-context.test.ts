@@ -14,7 +14,7 @@ import { RemoteWorkflowServiceClient, type DownloadFileResponse, type WatchState
 import { parseTraceparent } from '../../../src/server/trace-context.js';
 import { collect } from '../../support/grpc-calls.js';
 import { shellRequest } from '../../support/shell-request.js';
-import { memoryLogger, type LogLine } from './support.js';
+import { memoryLogger, type LogLine } from '../../support/logger.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '00f067aa0ba902b7';

@@ -11,7 +11,7 @@ import type { CreateWorkflowResponse } from '../../../src/gen/flowserv/remote/v1
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { parseTraceparent } from '../../../src/server/trace-context.js';
 import { describeIfAvailable } from '../../support/requirements.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startAppServer, type AppServer } from '../../support/app-server.js';
 import { makeTempRoot, slurmMissing } from './slurm-cluster.js';
 import { cancelJobsUnder, downloadText, followToEnd, slurmServerArgs, slurmShellRequest } from './slurm-grpc-support.js';
 
@@ -25,11 +25,11 @@ function sample(text: string, series: string): number | undefined {
 
 describeIfAvailable('metrics and trace context on the slurm engine (real single-node cluster)', slurmMissing(), () => {
   let root: { dir: string; cleanup(): Promise<void> };
-  let server: TestServer;
+  let server: AppServer;
 
   beforeAll(async () => {
     root = await makeTempRoot();
-    server = await startTestServer({
+    server = await startAppServer({
       dataDir: join(root.dir, 'data'),
       args: slurmServerArgs(join(root.dir, 'runs'), ['--metrics-port', '0', '--engine-health-interval-ms', '300']),
     });
