@@ -84,11 +84,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
 
     async *watchState(req, ctx) {
       const workflowId = required(req.workflowId, 'workflow_id');
-      if (req.afterSequence < 0) {
-        throw new InvalidArgumentError('invalid after_sequence', [
-          { field: 'after_sequence', description: 'after_sequence must not be negative', reason: ViolationReason.OUT_OF_BOUNDS },
-        ]);
-      }
+      // A negative after_sequence is refused by the service (INVALID_ARGUMENT), before any event.
       const linked = linkSignals(ctx.signal, ctx.shutdownSignal);
       try {
         for await (const event of service.watchState(workflowId, req.afterSequence, linked.signal)) {
