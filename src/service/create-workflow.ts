@@ -11,30 +11,23 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineAdapter, JobResources, JobSpec } from '../engines/types.js';
 import { AlreadyExistsError, InvalidArgumentError, ViolationReason, type FieldViolation } from '../errors.js';
-import type { BlobStore } from '../store/blob-store.js';
 import type { WorkflowRecord } from '../store/records.js';
-import type { WorkflowStore } from '../store/workflow-store.js';
 import { canonicalHash } from './canonical-hash.js';
 import type { Dispatcher } from './dispatcher.js';
 import { stageWorkDir, type StagedFile } from './staging.js';
-import type { CreateWorkflowInput, PlanWorkflow } from './types.js';
+import type { CreateWorkflowInput } from './types.js';
+import type { WorkflowServiceOptions } from './workflow-service.js';
 
-/** Dependencies of createWorkflow. */
-export interface CreateDeps {
-  readonly store: WorkflowStore;
-  readonly blobs: BlobStore;
+/**
+ * Dependencies of createWorkflow: the service's own options (typed from them, so the two cannot
+ * drift) plus the dispatcher, the clock and the folder-size limit the service resolves.
+ */
+export type CreateDeps = Pick<WorkflowServiceOptions, 'store' | 'blobs' | 'engines' | 'defaultEngine' | 'planWorkflow' | 'runsDirFor' | 'span'> & {
   readonly dispatcher: Dispatcher;
-  readonly engines: ReadonlyMap<string, EngineAdapter>;
-  readonly defaultEngine: string;
-  readonly planWorkflow: PlanWorkflow;
-  /** Folder under which each workflow gets `<id>/work` and `<id>/control`, per engine. */
-  readonly runsDirFor: (engine: string) => string;
   readonly now: () => Date;
   /** Largest total size in bytes of the blobs one folder argument places. */
   readonly maxDirectoryBytes: number;
-  /** Runs a step of the creation in a trace span of its own (tracing on); default: just runs it. */
-  readonly span?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
-}
+};
 
 const RUN_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Label keys: 1-63 characters of letters, digits, . _ / - starting with a letter or digit. */

@@ -46,6 +46,7 @@ export interface WorkflowServiceOptions {
   readonly engines: ReadonlyMap<string, EngineAdapter>;
   readonly defaultEngine: string;
   readonly planWorkflow: PlanWorkflow;
+  /** Folder under which each workflow gets `<id>/work` and `<id>/control`, per engine. */
   readonly runsDirFor: (engine: string) => string;
   readonly limits: ServiceLimits;
   /** The root logger; the service logs under `{component: 'service'}`, its dispatcher under `service.dispatcher`. */
