@@ -138,6 +138,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       maxDirectoryEntries: DEFAULT_MAX_DIRECTORY_ENTRIES,
       // A folder may total as much as the largest single upload.
       maxDirectoryBytes: config.maxUploadBytes,
+      logCapBytes: config.logCapBytes,
     },
     logger,
     ...(deps.tracing && { span: <T>(name: string, fn: () => Promise<T>) => deps.tracing!.span(name, {}, fn) }),

@@ -143,6 +143,12 @@ export const SETTINGS = [
     description: 'Size of the DownloadFile chunks the server sends; must stay below --max-send-message-bytes.', parse: integer(1024),
   }),
   setting({
+    key: 'logCapBytes', flag: 'log-cap-bytes', env: 'FLOWSERV_REMOTE_LOG_CAP_BYTES',
+    defaultValue: () => 64 * MiB, defaultText: '67108864 (64 MiB)',
+    description: 'Bytes kept of each output stream (stdout, stderr) of a workflow over all its commands; the rest is discarded, marked truncated in WatchLogs, and the job runs on unharmed. 0 = no cap.',
+    parse: integer(0),
+  }),
+  setting({
     key: 'pythonCommand', flag: 'python-command', env: 'FLOWSERV_REMOTE_PYTHON_COMMAND',
     defaultValue: () => 'python3', defaultText: 'python3',
     description: 'Value of ${python} in workflow commands (flowServ: the interpreter running flowServ).', parse: nonEmpty,

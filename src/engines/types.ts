@@ -47,6 +47,12 @@ export interface JobSpec {
    * TRACEPARENT environment variable (also under `env -i`), so tools that trace can join the trace.
    */
   readonly traceparent?: string;
+  /**
+   * Bytes of each output stream (stdout, stderr) kept over all the job's commands; the rest is
+   * discarded without disturbing the command, and the discarded count recorded. 0 or absent
+   * means no cap. Fixed when the workflow is created (the spec is persisted).
+   */
+  readonly logCapBytes?: number;
 }
 
 /**

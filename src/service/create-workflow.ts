@@ -24,6 +24,8 @@ import type { WorkflowServiceOptions } from './workflow-service.js';
  */
 export type CreateDeps = Pick<WorkflowServiceOptions, 'store' | 'blobs' | 'engines' | 'defaultEngine' | 'planWorkflow' | 'runsDirFor' | 'span'> & {
   readonly dispatcher: Dispatcher;
+  /** Bytes kept of each output stream of a new workflow; 0 or absent = no cap (ServiceLimits.logCapBytes). */
+  readonly logCapBytes?: number;
   readonly now: () => Date;
   /** Largest total size in bytes of the blobs one folder argument places. */
   readonly maxDirectoryBytes: number;
@@ -142,6 +144,7 @@ export async function createWorkflow(
     steps: plan.steps,
     ...(input.resources && { resources: input.resources }),
     ...(input.traceparent && { traceparent: input.traceparent }),
+    ...(deps.logCapBytes && { logCapBytes: deps.logCapBytes }),
   };
   checkResources(deps.engines.get(engine)!, job);
   const stage = () => stageWorkDir(job.workDir, plan.files, deps.blobs, plan.directories);

@@ -6,6 +6,7 @@ import type { JobResources, JobStep } from '../engines/types.js';
 import type { StateType } from '../model/state.js';
 import type { OutputFileRecord, StateRecord } from '../store/records.js';
 import type { FieldViolation } from '../errors.js';
+import type { WorkflowProgressRecord } from './progress.js';
 import type { StagedFile } from './staging.js';
 
 /** flowServ's RunObject as far as a remote engine sees it. */
@@ -108,7 +109,9 @@ export type PlanWorkflow = (input: CreateWorkflowInput) => WorkflowPlan;
 /** An event of a WatchState stream. */
 export type WatchEvent =
   | { readonly kind: 'state'; readonly state: WorkflowState }
-  | { readonly kind: 'heartbeat'; readonly at: Date; readonly lastSequence: number };
+  | { readonly kind: 'heartbeat'; readonly at: Date; readonly lastSequence: number }
+  /** Step progress; only when the caller asked for it. */
+  | { readonly kind: 'progress'; readonly progress: WorkflowProgressRecord };
 
 /** ListWorkflows parameters; the page token is opaque to callers. */
 export interface ListWorkflowsInput {
@@ -157,4 +160,9 @@ export interface ServiceLimits {
   readonly maxDirectoryEntries: number;
   /** Largest total size in bytes of the blobs one folder argument places. */
   readonly maxDirectoryBytes: number;
+  /**
+   * Bytes of each output stream (stdout, stderr) kept per workflow, over all its commands; the
+   * rest is discarded and marked. 0 or absent = no cap. Applies to workflows created from now on.
+   */
+  readonly logCapBytes?: number;
 }

@@ -5,11 +5,17 @@
  * before the log is read, so no state can fall between the replay and the live part; sequences
  * already sent are skipped, so none is sent twice. The `finally` releases the subscription
  * whether the stream ends, fails or is cancelled.
+ *
+ * With progress, the stream also sends the workflow's step progress after the replay and
+ * whenever it changes (the runner's progress file is watched), and once more before the
+ * terminal state if the last step's end was not sent yet.
  */
 import { InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoundError } from '../errors.js';
 import { isActiveType } from '../model/state.js';
-import type { StateRecord } from '../store/records.js';
+import type { StateRecord, WorkflowRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
+import { watchDirs, type DirChanges } from './dir-changes.js';
+import { readProgress, sameProgress, type WorkflowProgressRecord } from './progress.js';
 import type { WatchEvent } from './types.js';
 import type { WatchHub } from './watch-hub.js';
 
@@ -18,6 +24,8 @@ export interface WatchDeps {
   readonly store: WorkflowStore;
   readonly hub: WatchHub;
   readonly heartbeatIntervalMs: number;
+  /** How often progress is re-read when no change event arrives, in ms (default 250). */
+  readonly pollIntervalMs?: number;
   readonly now?: () => Date;
 }
 
@@ -31,6 +39,7 @@ export function watchStates(
   workflowId: string,
   afterSequence: number,
   signal: AbortSignal,
+  options: { readonly includeProgress?: boolean } = {},
 ): AsyncGenerator<WatchEvent> {
   if (!Number.isSafeInteger(afterSequence) || afterSequence < 0) {
     throw new InvalidArgumentError('invalid after_sequence', [
@@ -45,22 +54,56 @@ export function watchStates(
       { workflow_id: workflowId, last_sequence: String(workflow.state.sequence) },
     );
   }
-  return stream(deps, workflowId, afterSequence, signal);
+  return stream(deps, workflow, afterSequence, signal, options.includeProgress === true);
+}
+
+/** Waits for a published state or (with `changes`) a file change, whichever is first. */
+async function nextBatch(
+  subscription: ReturnType<WatchHub['subscribe']>,
+  changes: DirChanges | undefined,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<StateRecord[]> {
+  if (!changes) return subscription.next(timeoutMs, signal);
+  const race = new AbortController();
+  const both = AbortSignal.any([signal, race.signal]);
+  const states = subscription.next(timeoutMs, both);
+  await Promise.race([states, changes.wait(timeoutMs, both)]);
+  race.abort();
+  return states;
 }
 
 async function* stream(
   deps: WatchDeps,
-  workflowId: string,
+  workflow: WorkflowRecord,
   afterSequence: number,
   signal: AbortSignal,
+  includeProgress: boolean,
 ): AsyncGenerator<WatchEvent> {
+  const { workflowId } = workflow;
   const now = deps.now ?? (() => new Date());
   const subscription = deps.hub.subscribe(workflowId);
+  const ctl = workflow.job.controlDir;
+  const changes = includeProgress ? watchDirs([ctl], deps.pollIntervalMs ?? 250) : undefined;
   let last = afterSequence;
-  const send = function* (states: readonly StateRecord[]): Generator<WatchEvent, boolean> {
+  let progress: WorkflowProgressRecord | undefined;
+  let lastEventAt = Date.now();
+  const progressChanged = async (): Promise<WorkflowProgressRecord | undefined> => {
+    if (!includeProgress) return undefined;
+    const current = await readProgress(deps.store.get(workflowId) ?? workflow);
+    if (sameProgress(progress, current)) return undefined;
+    progress = current;
+    return current;
+  };
+  const send = async function* (states: readonly StateRecord[]): AsyncGenerator<WatchEvent, boolean> {
     for (const state of states) {
       if (state.sequence <= last) continue;
+      if (!isActiveType(state.type)) {
+        const final = await progressChanged();
+        if (final) yield { kind: 'progress', progress: final };
+      }
       last = state.sequence;
+      lastEventAt = Date.now();
       yield { kind: 'state', state };
       if (!isActiveType(state.type)) return true;
     }
@@ -72,17 +115,27 @@ async function* stream(
     const current = deps.store.get(workflowId);
     if (current && !isActiveType(current.state.type) && current.state.sequence <= last) return;
     while (!signal.aborted) {
-      const batch = await subscription.next(deps.heartbeatIntervalMs, signal);
-      if (signal.aborted) return;
-      if (batch.length === 0) {
+      const update = await progressChanged();
+      if (update) {
+        lastEventAt = Date.now();
+        yield { kind: 'progress', progress: update };
+      }
+      const idleMs = Date.now() - lastEventAt;
+      if (idleMs >= deps.heartbeatIntervalMs) {
+        lastEventAt = Date.now();
         yield { kind: 'heartbeat', at: now(), lastSequence: last };
         continue;
       }
+      const batch = await nextBatch(subscription, changes, deps.heartbeatIntervalMs - idleMs, signal);
+      if (signal.aborted) return;
+      if (batch.length === 0) continue;
       // A gap means a publication was missed; the log is the truth.
       const states = batch[0]!.sequence > last + 1 ? deps.store.statesAfter(workflowId, last) : batch;
       if (yield* send(states)) return;
     }
   } finally {
+    changes?.close();
     subscription.close();
   }
 }
+

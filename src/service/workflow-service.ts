@@ -32,6 +32,15 @@ import type {
 } from './types.js';
 import { createWatchHub } from './watch-hub.js';
 import { watchStates } from './watch-states.js';
+import type { LogEvent, WatchLogsInput } from './logs/log-types.js';
+import { watchLogs } from './logs/watch-logs.js';
+import { readProgress, type WorkflowProgressRecord } from './progress.js';
+
+/**
+ * How often a log follower looks for output when no change event arrives, in ms: the latency
+ * bound on filesystems without change events (a shared filesystem written by another node).
+ */
+const LOG_POLL_INTERVAL_MS = 250;
 
 /** Page size of ListWorkflows when the request asks for none (the proto's documented default). */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -82,7 +91,11 @@ export interface WorkflowService {
    * only the waiting for the engine: the job is stopped to the end whether the caller waits or not.
    */
   stopWorkflow(workflowId: string, reason: string, graceMs: number, signal?: AbortSignal): Promise<WorkflowState>;
-  watchState(workflowId: string, afterSequence: number, signal: AbortSignal): AsyncGenerator<WatchEvent>;
+  watchState(workflowId: string, afterSequence: number, signal: AbortSignal, options?: { readonly includeProgress?: boolean }): AsyncGenerator<WatchEvent>;
+  /** The output of the workflow's commands, from the given offsets, optionally followed live. */
+  watchLogs(input: WatchLogsInput, signal: AbortSignal): AsyncGenerator<LogEvent>;
+  /** Which step runs and how the earlier ones ended (read from the job's files). */
+  getProgress(workflowId: string): Promise<WorkflowProgressRecord>;
   uploadFile(
     chunks: Readable | AsyncIterable<Uint8Array>,
     declared: { sha256: string; sizeBytes: number },
@@ -166,6 +179,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
           now,
           maxDirectoryBytes: limits.maxDirectoryBytes,
           ...(options.span && { span: options.span }),
+          logCapBytes: limits.logCapBytes,
         },
         input,
       );
@@ -180,9 +194,16 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
       getRecord(workflowId);
       return dispatcher.stop(workflowId, reason, graceMs, signal);
     },
-    watchState(workflowId, afterSequence, signal) {
-      return watchStates({ store, hub, heartbeatIntervalMs: limits.heartbeatIntervalMs, now }, workflowId, afterSequence, signal);
+    watchState(workflowId, afterSequence, signal, watchOptions) {
+      return watchStates({ store, hub, heartbeatIntervalMs: limits.heartbeatIntervalMs, now }, workflowId, afterSequence, signal, watchOptions);
     },
+    watchLogs: (input, signal) =>
+      watchLogs(
+        { store, heartbeatIntervalMs: limits.heartbeatIntervalMs, chunkBytes: limits.downloadChunkBytes, pollIntervalMs: LOG_POLL_INTERVAL_MS, now },
+        input,
+        signal,
+      ),
+    getProgress: async (workflowId) => readProgress(getRecord(workflowId)),
     async uploadFile(chunks, declared, signal) {
       const violations: FieldViolation[] = [];
       if (!SHA256_PATTERN.test(declared.sha256)) {

@@ -10,6 +10,8 @@
  *   run.sh              the runner
  *   cmd/<s>-<c>.sh      command c of step s, verbatim
  *   logs/<s>-<c>.out    its stdout;  logs/<s>-<c>.err  its stderr
+ *   logs/<s>-<c>.<out|err>.truncated   bytes the log cap discarded from that stream (if any)
+ *   progress            `start <step> <time>` / `end <step> <code> <time>` lines, appended
  *   pid                 the runner's pid, written first (lets an engine adopt a job it never recorded)
  *   started             ISO timestamp written when the runner begins
  *   exit-status         "<code> <step> <command>" once the runner ends (step/command -1 on success)
@@ -19,25 +21,22 @@
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobOutcome, JobSpec } from '../types.js';
+import { buildRunnerScript } from './runner-script.js';
+
+export { shellQuote } from './runner-script.js';
 
 /** File names inside the control directory. */
 export const RUNNER_FILES = {
   script: 'run.sh',
   pid: 'pid',
   started: 'started',
+  progress: 'progress',
+  logs: 'logs',
   exitStatus: 'exit-status',
 } as const;
 
-/** A W3C traceparent as the server writes it; anything else is not exported. */
-const TRACEPARENT_VALUE = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
 /** Longest single message kept from a command's output; longer output is cut with a note. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
-
-/** Quotes a string for POSIX sh as one word. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * Writes the runner and the command files for `job` into `job.controlDir` (created if needed)
@@ -47,34 +46,11 @@ export async function writeJobRunner(job: JobSpec): Promise<string> {
   const ctl = job.controlDir;
   await mkdir(join(ctl, 'cmd'), { recursive: true });
   await mkdir(join(ctl, 'logs'), { recursive: true });
-  const lines: string[] = [
-    '#!/bin/sh',
-    '# flowserv-remote job runner (generated; do not edit)',
-    `ctl=${shellQuote(ctl)}`,
-    'echo $$ > "$ctl/pid"',
-    'finish() {',
-    '  printf \'%s %s %s\\n\' "$1" "$2" "$3" > "$ctl/exit-status.tmp" && mv -f "$ctl/exit-status.tmp" "$ctl/exit-status"',
-    '  exit "$1"',
-    '}',
-    `cd ${shellQuote(job.workDir)} || { echo "cannot enter working directory" > "$ctl/logs/runner.err"; finish 127 -1 -1; }`,
-    'date -u +%Y-%m-%dT%H:%M:%S.%3NZ > "$ctl/started"',
-  ];
-  const traceparent = job.traceparent !== undefined && TRACEPARENT_VALUE.test(job.traceparent) ? job.traceparent : undefined;
-  if (traceparent !== undefined) lines.push(`TRACEPARENT=${shellQuote(traceparent)}`, 'export TRACEPARENT');
   for (const [s, step] of job.steps.entries()) {
-    const stepEnv = Object.entries(step.env ?? {});
-    const env = stepEnv.length > 0 && traceparent !== undefined ? [...stepEnv, ['TRACEPARENT', traceparent] as const] : stepEnv;
-    const prefix = env.length > 0 ? `env -i ${env.map(([k, v]) => shellQuote(`${k}=${v}`)).join(' ')} ` : '';
-    for (const [c, command] of step.commands.entries()) {
-      await writeFile(join(ctl, 'cmd', `${s}-${c}.sh`), command);
-      lines.push(
-        `${prefix}/bin/sh -c "$(cat "$ctl/cmd/${s}-${c}.sh")" > "$ctl/logs/${s}-${c}.out" 2> "$ctl/logs/${s}-${c}.err" || finish $? ${s} ${c}`,
-      );
-    }
+    for (const [c, command] of step.commands.entries()) await writeFile(join(ctl, 'cmd', `${s}-${c}.sh`), command);
   }
-  lines.push('finish 0 -1 -1', '');
   const script = join(ctl, RUNNER_FILES.script);
-  await writeFile(script, lines.join('\n'));
+  await writeFile(script, buildRunnerScript(job));
   await chmod(script, 0o755);
   return script;
 }

@@ -16,6 +16,7 @@ import { outputFileToProto, stateToProto, workflowToProto } from '../mapping/wor
 import { durationFromMs, optionalDurationMs } from '../../wire/duration.js';
 import { stateTypeFromProto } from '../../wire/enums.js';
 import { formatTraceparent } from '../trace-context.js';
+import { logChunkToProto, progressToProto, watchLogsRequestToDomain } from '../mapping/logs.js';
 
 /** Settings the handlers report or apply. */
 export interface HandlerSettings {
@@ -87,9 +88,24 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       // A negative after_sequence is refused by the service (INVALID_ARGUMENT), before any event.
       const linked = linkSignals(ctx.signal, ctx.shutdownSignal);
       try {
-        for await (const event of service.watchState(workflowId, req.afterSequence, linked.signal)) {
-          yield event.kind === 'state'
-            ? { event: { $case: 'state' as const, value: stateToProto(event.state) } }
+        const events = service.watchState(workflowId, req.afterSequence, linked.signal, { includeProgress: req.includeProgress === true });
+        for await (const event of events) {
+          if (event.kind === 'state') yield { event: { $case: 'state' as const, value: stateToProto(event.state) } };
+          else if (event.kind === 'progress') yield { event: { $case: 'progress' as const, value: progressToProto(event.progress) } };
+          else yield { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
+        }
+      } finally {
+        linked.dispose();
+      }
+    },
+
+    async *watchLogs(req, ctx) {
+      required(req.workflowId, 'workflow_id');
+      const linked = linkSignals(ctx.signal, ctx.shutdownSignal);
+      try {
+        for await (const event of service.watchLogs(watchLogsRequestToDomain(req), linked.signal)) {
+          yield event.kind === 'chunk'
+            ? { event: { $case: 'chunk' as const, value: logChunkToProto(event.chunk) } }
             : { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
         }
       } finally {
@@ -134,7 +150,9 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
     },
 
     async getWorkflow(req) {
-      return { workflow: workflowToProto(service.getWorkflow(required(req.workflowId, 'workflow_id'))) };
+      const workflowId = required(req.workflowId, 'workflow_id');
+      const workflow = workflowToProto(service.getWorkflow(workflowId));
+      return { workflow: { ...workflow, progress: progressToProto(await service.getProgress(workflowId)) } };
     },
 
     async listWorkflows(req) {
@@ -169,6 +187,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
           heartbeatInterval: durationFromMs(limits.heartbeatIntervalMs),
           maxDirectoryEntries: limits.maxDirectoryEntries,
           maxDirectoryBytes: limits.maxDirectoryBytes,
+          logCapBytes: limits.logCapBytes ?? 0,
         },
       };
     },

@@ -23,15 +23,24 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { FileDescriptorProto } from "ts-proto-descriptors";
-import { Duration, protoMetadata as protoMetadata6 } from "../../../google/protobuf/duration.js";
-import { protoMetadata as protoMetadata7, Timestamp } from "../../../google/protobuf/timestamp.js";
+import { Duration, protoMetadata as protoMetadata8 } from "../../../google/protobuf/duration.js";
+import { protoMetadata as protoMetadata9, Timestamp } from "../../../google/protobuf/timestamp.js";
 import { Argument, protoMetadata as protoMetadata1 } from "./argument.js";
 import { OutputFile, protoMetadata as protoMetadata2, StaticFile, UploadFileHeader } from "./files.js";
-import { EngineInfo, Limits, protoMetadata as protoMetadata3 } from "./service_info.js";
-import { protoMetadata as protoMetadata4, WorkflowTemplate } from "./template.js";
+import {
+  LogChunk,
+  LogOffset,
+  LogStream,
+  logStreamFromJSON,
+  logStreamToJSON,
+  protoMetadata as protoMetadata3,
+} from "./logs.js";
+import { protoMetadata as protoMetadata4, WorkflowProgress } from "./progress.js";
+import { EngineInfo, Limits, protoMetadata as protoMetadata5 } from "./service_info.js";
+import { protoMetadata as protoMetadata6, WorkflowTemplate } from "./template.js";
 import {
   EngineResources,
-  protoMetadata as protoMetadata5,
+  protoMetadata as protoMetadata7,
   RunObject,
   Workflow,
   WorkflowState,
@@ -153,6 +162,12 @@ export interface WatchStateRequest {
    * sequence are sent. 0 sends the whole history.
    */
   afterSequence: number;
+  /**
+   * include_progress asks for WorkflowProgress events as well: the current progress first, then
+   * each change (a step starts or ends). Off by default, so callers that predate progress never
+   * see the event.
+   */
+  includeProgress?: boolean | undefined;
 }
 
 /** WatchStateResponse is one event of a state stream. */
@@ -165,6 +180,13 @@ export interface WatchStateResponse {
     | //
     /** heartbeat is sent every Limits.heartbeat_interval while no state changes. */
     { $case: "heartbeat"; value: Heartbeat }
+    | //
+    /**
+     * progress is the workflow's step progress; sent only with include_progress, first right
+     * after the replayed states and then whenever a step starts or ends. It carries no sequence:
+     * it never changes the state or its sequence.
+     */
+    { $case: "progress"; value: WorkflowProgress }
     | undefined;
 }
 
@@ -176,6 +198,44 @@ export interface Heartbeat {
     | undefined;
   /** last_sequence is the sequence of the workflow's latest state. */
   lastSequence: number;
+}
+
+/** WatchLogsRequest opens a log stream. */
+export interface WatchLogsRequest {
+  /** workflow_id is the service's workflow id. */
+  workflowId: string;
+  /**
+   * follow keeps the stream open while the workflow is active and ends it once the workflow has
+   * ended and all output was sent; false sends the output written so far and ends.
+   */
+  follow: boolean;
+  /**
+   * start_offsets are where to resume, at most one per (step_index, command_index, stream);
+   * streams not listed start at 0.
+   */
+  startOffsets: LogOffset[];
+  /** step_index limits the stream to one step; absent means every step. */
+  stepIndex?:
+    | number
+    | undefined;
+  /** streams limits the output to these streams; empty means stdout and stderr. */
+  streams: LogStream[];
+}
+
+/** WatchLogsResponse is one event of a log stream. */
+export interface WatchLogsResponse {
+  /** event is what happened; exactly one case is set. */
+  event?:
+    | //
+    /** chunk is the next piece of output. */
+    { $case: "chunk"; value: LogChunk }
+    | //
+    /**
+     * heartbeat is sent every Limits.heartbeat_interval while no output arrives (follow only);
+     * its last_sequence is the sequence of the workflow's latest state.
+     */
+    { $case: "heartbeat"; value: Heartbeat }
+    | undefined;
 }
 
 /** UploadFileRequest is one message of an upload stream: the header first, then chunks. */
@@ -1069,7 +1129,7 @@ export const StopWorkflowResponse: MessageFns<StopWorkflowResponse> = {
 };
 
 function createBaseWatchStateRequest(): WatchStateRequest {
-  return { workflowId: "", afterSequence: 0 };
+  return { workflowId: "", afterSequence: 0, includeProgress: undefined };
 }
 
 export const WatchStateRequest: MessageFns<WatchStateRequest> = {
@@ -1079,6 +1139,9 @@ export const WatchStateRequest: MessageFns<WatchStateRequest> = {
     }
     if (message.afterSequence !== 0) {
       writer.uint32(16).int64(message.afterSequence);
+    }
+    if (message.includeProgress !== undefined) {
+      writer.uint32(24).bool(message.includeProgress);
     }
     return writer;
   },
@@ -1112,6 +1175,14 @@ export const WatchStateRequest: MessageFns<WatchStateRequest> = {
             message.afterSequence = longToNumber(reader.int64());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.includeProgress = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1136,6 +1207,11 @@ export const WatchStateRequest: MessageFns<WatchStateRequest> = {
         : isSet(object.after_sequence)
         ? globalThis.Number(object.after_sequence)
         : 0,
+      includeProgress: isSet(object.includeProgress)
+        ? globalThis.Boolean(object.includeProgress)
+        : isSet(object.include_progress)
+        ? globalThis.Boolean(object.include_progress)
+        : undefined,
     };
   },
 
@@ -1147,6 +1223,9 @@ export const WatchStateRequest: MessageFns<WatchStateRequest> = {
     if (message.afterSequence !== 0) {
       obj.afterSequence = Math.round(message.afterSequence);
     }
+    if (message.includeProgress !== undefined) {
+      obj.includeProgress = message.includeProgress;
+    }
     return obj;
   },
 
@@ -1157,6 +1236,7 @@ export const WatchStateRequest: MessageFns<WatchStateRequest> = {
     const message = createBaseWatchStateRequest();
     message.workflowId = object.workflowId ?? "";
     message.afterSequence = object.afterSequence ?? 0;
+    message.includeProgress = object.includeProgress ?? undefined;
     return message;
   },
 };
@@ -1173,6 +1253,9 @@ export const WatchStateResponse: MessageFns<WatchStateResponse> = {
         break;
       case "heartbeat":
         Heartbeat.encode(message.event.value, writer.uint32(18).fork()).join();
+        break;
+      case "progress":
+        WorkflowProgress.encode(message.event.value, writer.uint32(26).fork()).join();
         break;
     }
     return writer;
@@ -1207,6 +1290,14 @@ export const WatchStateResponse: MessageFns<WatchStateResponse> = {
             message.event = { $case: "heartbeat", value: Heartbeat.decode(reader, reader.uint32()) };
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.event = { $case: "progress", value: WorkflowProgress.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1225,6 +1316,8 @@ export const WatchStateResponse: MessageFns<WatchStateResponse> = {
         ? { $case: "state", value: WorkflowState.fromJSON(object.state) }
         : isSet(object.heartbeat)
         ? { $case: "heartbeat", value: Heartbeat.fromJSON(object.heartbeat) }
+        : isSet(object.progress)
+        ? { $case: "progress", value: WorkflowProgress.fromJSON(object.progress) }
         : undefined,
     };
   },
@@ -1235,6 +1328,8 @@ export const WatchStateResponse: MessageFns<WatchStateResponse> = {
       obj.state = WorkflowState.toJSON(message.event.value);
     } else if (message.event?.$case === "heartbeat") {
       obj.heartbeat = Heartbeat.toJSON(message.event.value);
+    } else if (message.event?.$case === "progress") {
+      obj.progress = WorkflowProgress.toJSON(message.event.value);
     }
     return obj;
   },
@@ -1254,6 +1349,12 @@ export const WatchStateResponse: MessageFns<WatchStateResponse> = {
       case "heartbeat": {
         if (object.event?.value !== undefined && object.event?.value !== null) {
           message.event = { $case: "heartbeat", value: Heartbeat.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "progress": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "progress", value: WorkflowProgress.fromPartial(object.event.value) };
         }
         break;
       }
@@ -1347,6 +1448,266 @@ export const Heartbeat: MessageFns<Heartbeat> = {
     const message = createBaseHeartbeat();
     message.time = object.time ?? undefined;
     message.lastSequence = object.lastSequence ?? 0;
+    return message;
+  },
+};
+
+function createBaseWatchLogsRequest(): WatchLogsRequest {
+  return { workflowId: "", follow: false, startOffsets: [], stepIndex: undefined, streams: [] };
+}
+
+export const WatchLogsRequest: MessageFns<WatchLogsRequest> = {
+  encode(message: WatchLogsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workflowId !== "") {
+      writer.uint32(10).string(message.workflowId);
+    }
+    if (message.follow !== false) {
+      writer.uint32(16).bool(message.follow);
+    }
+    for (const v of message.startOffsets) {
+      LogOffset.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.stepIndex !== undefined) {
+      writer.uint32(32).int32(message.stepIndex);
+    }
+    if (message.streams.length !== 0) {
+      writer.uint32(42).fork();
+      for (const v of message.streams) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchLogsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchLogsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workflowId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.follow = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.startOffsets.push(LogOffset.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.stepIndex = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag === 40) {
+              message.streams.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 42) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.streams.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchLogsRequest {
+    return {
+      workflowId: isSet(object.workflowId)
+        ? globalThis.String(object.workflowId)
+        : isSet(object.workflow_id)
+        ? globalThis.String(object.workflow_id)
+        : "",
+      follow: isSet(object.follow) ? globalThis.Boolean(object.follow) : false,
+      startOffsets: globalThis.Array.isArray(object?.startOffsets)
+        ? object.startOffsets.map((e: any) => LogOffset.fromJSON(e))
+        : globalThis.Array.isArray(object?.start_offsets)
+        ? object.start_offsets.map((e: any) => LogOffset.fromJSON(e))
+        : [],
+      stepIndex: isSet(object.stepIndex)
+        ? globalThis.Number(object.stepIndex)
+        : isSet(object.step_index)
+        ? globalThis.Number(object.step_index)
+        : undefined,
+      streams: globalThis.Array.isArray(object?.streams) ? object.streams.map((e: any) => logStreamFromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: WatchLogsRequest): unknown {
+    const obj: any = {};
+    if (message.workflowId !== "") {
+      obj.workflowId = message.workflowId;
+    }
+    if (message.follow !== false) {
+      obj.follow = message.follow;
+    }
+    if (message.startOffsets?.length) {
+      obj.startOffsets = message.startOffsets.map((e) => LogOffset.toJSON(e));
+    }
+    if (message.stepIndex !== undefined) {
+      obj.stepIndex = Math.round(message.stepIndex);
+    }
+    if (message.streams?.length) {
+      obj.streams = message.streams.map((e) => logStreamToJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchLogsRequest>, I>>(base?: I): WatchLogsRequest {
+    return WatchLogsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchLogsRequest>, I>>(object: I): WatchLogsRequest {
+    const message = createBaseWatchLogsRequest();
+    message.workflowId = object.workflowId ?? "";
+    message.follow = object.follow ?? false;
+    message.startOffsets = object.startOffsets?.map((e) => LogOffset.fromPartial(e)) || [];
+    message.stepIndex = object.stepIndex ?? undefined;
+    message.streams = object.streams?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseWatchLogsResponse(): WatchLogsResponse {
+  return { event: undefined };
+}
+
+export const WatchLogsResponse: MessageFns<WatchLogsResponse> = {
+  encode(message: WatchLogsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.event?.$case) {
+      case "chunk":
+        LogChunk.encode(message.event.value, writer.uint32(10).fork()).join();
+        break;
+      case "heartbeat":
+        Heartbeat.encode(message.event.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchLogsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchLogsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = { $case: "chunk", value: LogChunk.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.event = { $case: "heartbeat", value: Heartbeat.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchLogsResponse {
+    return {
+      event: isSet(object.chunk)
+        ? { $case: "chunk", value: LogChunk.fromJSON(object.chunk) }
+        : isSet(object.heartbeat)
+        ? { $case: "heartbeat", value: Heartbeat.fromJSON(object.heartbeat) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: WatchLogsResponse): unknown {
+    const obj: any = {};
+    if (message.event?.$case === "chunk") {
+      obj.chunk = LogChunk.toJSON(message.event.value);
+    } else if (message.event?.$case === "heartbeat") {
+      obj.heartbeat = Heartbeat.toJSON(message.event.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchLogsResponse>, I>>(base?: I): WatchLogsResponse {
+    return WatchLogsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchLogsResponse>, I>>(object: I): WatchLogsResponse {
+    const message = createBaseWatchLogsResponse();
+    switch (object.event?.$case) {
+      case "chunk": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "chunk", value: LogChunk.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "heartbeat": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "heartbeat", value: Heartbeat.fromPartial(object.event.value) };
+        }
+        break;
+      }
+    }
     return message;
   },
 };
@@ -2747,6 +3108,31 @@ export const RemoteWorkflowServiceService = {
     responseDeserialize: (value: Buffer): WatchStateResponse => WatchStateResponse.decode(value),
   },
   /**
+   * WatchLogs streams the output of a workflow's commands as they write it: each chunk names
+   * its step, command and stream (stdout or stderr) and its byte offset in that stream. It
+   * starts from the caller's offsets (0 for streams not named), so a caller that lost the
+   * connection resumes without loss or duplication. With follow it streams live output while the
+   * workflow is active, with heartbeats while nothing is written, sends the rest once the
+   * workflow has ended and ends with OK; without follow it sends what has been written so far
+   * and ends. Output above Limits.log_cap_bytes per stream is discarded and marked (see
+   * LogChunk.truncated). Logs are kept as long as the workflow and survive server restarts.
+   *
+   * Returns: OK; INVALID_ARGUMENT (empty workflow_id, a step_index outside the workflow, an
+   * UNSPECIFIED stream, a negative or repeated offset); NOT_FOUND (unknown workflow);
+   * OUT_OF_RANGE (an offset beyond what its stream holds); CANCELLED (the caller cancelled);
+   * UNAVAILABLE (server shutting down; resume with the offsets received); UNAUTHENTICATED;
+   * PERMISSION_DENIED; INTERNAL.
+   */
+  watchLogs: {
+    path: "/flowserv.remote.v1.RemoteWorkflowService/WatchLogs" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchLogsRequest): Buffer => Buffer.from(WatchLogsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchLogsRequest => WatchLogsRequest.decode(value),
+    responseSerialize: (value: WatchLogsResponse): Buffer => Buffer.from(WatchLogsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WatchLogsResponse => WatchLogsResponse.decode(value),
+  },
+  /**
    * UploadFile stores a blob content-addressed by its SHA-256: a header message, then the content
    * in chunks. Identical content is stored once; uploading a known digest is cheap and reports
    * already_present.
@@ -2899,6 +3285,23 @@ export interface RemoteWorkflowServiceServer extends UntypedServiceImplementatio
    */
   watchState: handleServerStreamingCall<WatchStateRequest, WatchStateResponse>;
   /**
+   * WatchLogs streams the output of a workflow's commands as they write it: each chunk names
+   * its step, command and stream (stdout or stderr) and its byte offset in that stream. It
+   * starts from the caller's offsets (0 for streams not named), so a caller that lost the
+   * connection resumes without loss or duplication. With follow it streams live output while the
+   * workflow is active, with heartbeats while nothing is written, sends the rest once the
+   * workflow has ended and ends with OK; without follow it sends what has been written so far
+   * and ends. Output above Limits.log_cap_bytes per stream is discarded and marked (see
+   * LogChunk.truncated). Logs are kept as long as the workflow and survive server restarts.
+   *
+   * Returns: OK; INVALID_ARGUMENT (empty workflow_id, a step_index outside the workflow, an
+   * UNSPECIFIED stream, a negative or repeated offset); NOT_FOUND (unknown workflow);
+   * OUT_OF_RANGE (an offset beyond what its stream holds); CANCELLED (the caller cancelled);
+   * UNAVAILABLE (server shutting down; resume with the offsets received); UNAUTHENTICATED;
+   * PERMISSION_DENIED; INTERNAL.
+   */
+  watchLogs: handleServerStreamingCall<WatchLogsRequest, WatchLogsResponse>;
+  /**
    * UploadFile stores a blob content-addressed by its SHA-256: a header message, then the content
    * in chunks. Identical content is stored once; uploading a known digest is cheap and reports
    * already_present.
@@ -3045,6 +3448,28 @@ export interface RemoteWorkflowServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchStateResponse>;
+  /**
+   * WatchLogs streams the output of a workflow's commands as they write it: each chunk names
+   * its step, command and stream (stdout or stderr) and its byte offset in that stream. It
+   * starts from the caller's offsets (0 for streams not named), so a caller that lost the
+   * connection resumes without loss or duplication. With follow it streams live output while the
+   * workflow is active, with heartbeats while nothing is written, sends the rest once the
+   * workflow has ended and ends with OK; without follow it sends what has been written so far
+   * and ends. Output above Limits.log_cap_bytes per stream is discarded and marked (see
+   * LogChunk.truncated). Logs are kept as long as the workflow and survive server restarts.
+   *
+   * Returns: OK; INVALID_ARGUMENT (empty workflow_id, a step_index outside the workflow, an
+   * UNSPECIFIED stream, a negative or repeated offset); NOT_FOUND (unknown workflow);
+   * OUT_OF_RANGE (an offset beyond what its stream holds); CANCELLED (the caller cancelled);
+   * UNAVAILABLE (server shutting down; resume with the offsets received); UNAUTHENTICATED;
+   * PERMISSION_DENIED; INTERNAL.
+   */
+  watchLogs(request: WatchLogsRequest, options?: Partial<CallOptions>): ClientReadableStream<WatchLogsResponse>;
+  watchLogs(
+    request: WatchLogsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchLogsResponse>;
   /**
    * UploadFile stores a blob content-addressed by its SHA-256: a header message, then the content
    * in chunks. Identical content is stored once; uploading a known digest is cheap and reports
@@ -3215,6 +3640,8 @@ export const protoMetadata: ProtoMetadata = {
     "dependency": [
       "flowserv/remote/v1/argument.proto",
       "flowserv/remote/v1/files.proto",
+      "flowserv/remote/v1/logs.proto",
+      "flowserv/remote/v1/progress.proto",
       "flowserv/remote/v1/service_info.proto",
       "flowserv/remote/v1/template.proto",
       "flowserv/remote/v1/workflow.proto",
@@ -3582,12 +4009,24 @@ export const protoMetadata: ProtoMetadata = {
         "jsonName": "afterSequence",
         "options": undefined,
         "proto3Optional": false,
+      }, {
+        "name": "include_progress",
+        "number": 3,
+        "label": 1,
+        "type": 8,
+        "typeName": "",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "includeProgress",
+        "options": undefined,
+        "proto3Optional": true,
       }],
       "extension": [],
       "nestedType": [],
       "enumType": [],
       "extensionRange": [],
-      "oneofDecl": [],
+      "oneofDecl": [{ "name": "_include_progress", "options": undefined }],
       "options": undefined,
       "reservedRange": [],
       "reservedName": [],
@@ -3616,6 +4055,18 @@ export const protoMetadata: ProtoMetadata = {
         "defaultValue": "",
         "oneofIndex": 0,
         "jsonName": "heartbeat",
+        "options": undefined,
+        "proto3Optional": false,
+      }, {
+        "name": "progress",
+        "number": 3,
+        "label": 1,
+        "type": 11,
+        "typeName": ".flowserv.remote.v1.WorkflowProgress",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "progress",
         "options": undefined,
         "proto3Optional": false,
       }],
@@ -3660,6 +4111,114 @@ export const protoMetadata: ProtoMetadata = {
       "enumType": [],
       "extensionRange": [],
       "oneofDecl": [],
+      "options": undefined,
+      "reservedRange": [],
+      "reservedName": [],
+      "visibility": 0,
+    }, {
+      "name": "WatchLogsRequest",
+      "field": [{
+        "name": "workflow_id",
+        "number": 1,
+        "label": 1,
+        "type": 9,
+        "typeName": "",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "workflowId",
+        "options": undefined,
+        "proto3Optional": false,
+      }, {
+        "name": "follow",
+        "number": 2,
+        "label": 1,
+        "type": 8,
+        "typeName": "",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "follow",
+        "options": undefined,
+        "proto3Optional": false,
+      }, {
+        "name": "start_offsets",
+        "number": 3,
+        "label": 3,
+        "type": 11,
+        "typeName": ".flowserv.remote.v1.LogOffset",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "startOffsets",
+        "options": undefined,
+        "proto3Optional": false,
+      }, {
+        "name": "step_index",
+        "number": 4,
+        "label": 1,
+        "type": 5,
+        "typeName": "",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "stepIndex",
+        "options": undefined,
+        "proto3Optional": true,
+      }, {
+        "name": "streams",
+        "number": 5,
+        "label": 3,
+        "type": 14,
+        "typeName": ".flowserv.remote.v1.LogStream",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "streams",
+        "options": undefined,
+        "proto3Optional": false,
+      }],
+      "extension": [],
+      "nestedType": [],
+      "enumType": [],
+      "extensionRange": [],
+      "oneofDecl": [{ "name": "_step_index", "options": undefined }],
+      "options": undefined,
+      "reservedRange": [],
+      "reservedName": [],
+      "visibility": 0,
+    }, {
+      "name": "WatchLogsResponse",
+      "field": [{
+        "name": "chunk",
+        "number": 1,
+        "label": 1,
+        "type": 11,
+        "typeName": ".flowserv.remote.v1.LogChunk",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "chunk",
+        "options": undefined,
+        "proto3Optional": false,
+      }, {
+        "name": "heartbeat",
+        "number": 2,
+        "label": 1,
+        "type": 11,
+        "typeName": ".flowserv.remote.v1.Heartbeat",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "heartbeat",
+        "options": undefined,
+        "proto3Optional": false,
+      }],
+      "extension": [],
+      "nestedType": [],
+      "enumType": [],
+      "extensionRange": [],
+      "oneofDecl": [{ "name": "event", "options": undefined }],
       "options": undefined,
       "reservedRange": [],
       "reservedName": [],
@@ -4197,6 +4756,13 @@ export const protoMetadata: ProtoMetadata = {
         "clientStreaming": false,
         "serverStreaming": true,
       }, {
+        "name": "WatchLogs",
+        "inputType": ".flowserv.remote.v1.WatchLogsRequest",
+        "outputType": ".flowserv.remote.v1.WatchLogsResponse",
+        "options": undefined,
+        "clientStreaming": false,
+        "serverStreaming": true,
+      }, {
         "name": "UploadFile",
         "inputType": ".flowserv.remote.v1.UploadFileRequest",
         "outputType": ".flowserv.remote.v1.UploadFileResponse",
@@ -4246,529 +4812,613 @@ export const protoMetadata: ProtoMetadata = {
     "sourceCodeInfo": {
       "location": [{
         "path": [6, 0],
-        "span": [74, 0, 161, 1],
+        "span": [76, 0, 179, 1],
         "leadingComments":
           ' RemoteWorkflowService runs flowServ-style workflows for remote callers: flowServ\'s\n RemoteClient contract (create_workflow, get_workflow_state, stop_workflow) as a network API,\n plus live state watching and content-addressed file transfer.\n\n Every error carries a `google.rpc.ErrorInfo` detail (in `grpc-status-details-bin`) with domain\n "flowserv.remote.v1" and a stable reason such as WORKFLOW_NOT_FOUND; INVALID_ARGUMENT also\n carries `google.rpc.BadRequest` field violations. Every RPC may return UNAUTHENTICATED\n (missing or invalid credentials, when auth is enabled), UNAVAILABLE (the server is shutting\n down or cannot be reached; then the client library gives the status, without ErrorInfo) and\n INTERNAL (an unexpected fault, with a generic message). The RPCs that change state\n (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.\n Cancelling an RPC never stops a workflow; only StopWorkflow does.\n\n ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH\n (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND);\n ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; UNAUTHENTICATED;\n PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; INTERNAL.\n\n FieldViolation reasons: every violation carries one of these stable values, so that clients in\n any language can map them. `field` names the request field; a violation about an argument is\n always `arguments.<parameter name>`, with any target path in the description. The flowServ\n exception each corresponds to is given in brackets.\n\n   MISSING_ARGUMENT      a required parameter without default got no argument [MissingArgumentError]\n   UNKNOWN_PARAMETER     an argument, or a $[[name]] reference, names no declared parameter\n                         [UnknownParameterError]\n   DUPLICATE_ARGUMENT    two arguments for one parameter [DuplicateArgumentError]\n   INVALID_ARGUMENT      a value its parameter cannot cast, or the wrong Argument case (a file\n                         parameter takes Argument.file or Argument.directory, an actor parameter\n                         Argument.actor) [InvalidArgumentError]\n   INVALID_PARAMETER     a malformed parameter declaration [InvalidParameterError]\n   INVALID_TEMPLATE      a malformed template or workflow spec [InvalidTemplateError; ValueError\n                         for a malformed step]\n   EMPTY_WORKFLOW        the workflow has no step [none: flowServ runs it into ERROR]\n   UNSUPPORTED_ACTION    a code or notebook step, which this service cannot run [none]\n   INVALID_PLACEHOLDER   a malformed $var / ${var} in a command [ValueError at run time]\n   UNKNOWN_VARIABLE      a $var.ext whose name is not in the context [KeyError at run time]\n   UNKNOWN_FILE          a sha256 that was never uploaded [UnknownFileError]\n   INVALID_PATH          a target, entry or output path that is empty, absolute or uses ".."\n                         [none: flowServ would write outside the run directory]\n   PATH_CONFLICT         two arguments on one target, or a file that is also a folder [none]\n   DIRECTORY_TOO_LARGE   a DirectoryArgument beyond Limits.max_directory_entries or\n                         max_directory_bytes [none]\n   MISSING_RUN           CreateWorkflow without run [none]\n   MISSING_VALUE         an Argument with no case set [none]\n   INVALID_RUN_ID        a run_id outside the RunObject.run_id rule [none]\n   UNKNOWN_ENGINE        an engine the server does not offer [none]\n   ENGINE_REJECTED       resources the engine refuses [none]\n   INVALID_LABEL         a label key or value outside the allowed form [none]\n   INVALID_REQUEST_ID    a request_id longer than 128 characters [none]\n   REQUIRED              an empty required field such as workflow_id [none]\n   OUT_OF_BOUNDS         a number outside its range: grace_period, page_size, after_sequence,\n                         offset, header.size_bytes, the count of FindFiles digests [none]\n   INVALID_ENUM          an unknown or UNSPECIFIED enum value [none]\n   INVALID_PAGE_TOKEN    a page_token this server did not issue [none]\n   INVALID_DIGEST        a sha256 that is not 64 lowercase hex characters [none]\n   MISSING_HEADER        an upload whose first message is not the header [none]\n   DUPLICATE_HEADER      an upload that repeats the header [none]\n   CHUNK_TOO_LARGE       an upload chunk above Limits.upload_chunk_bytes [none]\n\n INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and\n VALIDATION_FAILED belong to the workflow model\'s catalogue and are not sent by this API.\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 0],
-        "span": [90, 2, 77],
+        "span": [92, 2, 77],
         "leadingComments":
           " CreateWorkflow validates a run's template and arguments with flowServ's rules, checks its\n resources against what the engine accepts, stages its files and records the workflow PENDING\n (flowServ's `create_workflow`). The server then submits it to the engine in the background:\n the call never waits for the scheduler. A refusal the server can only learn at submission\n (for example a partition or a memory size the Slurm controller rejects) ends the workflow in\n ERROR, its messages carrying the engine's message; while the engine cannot be reached the\n workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)\n with the same payload again returns the original workflow with `replayed` set.\n\n Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,\n unknown engine, a referenced blob that was not uploaded, resources the engine refuses up\n front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a\n different payload); RESOURCE_EXHAUSTED (too many workflows or too large a request);\n UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;\n INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 1],
-        "span": [97, 2, 83],
+        "span": [99, 2, 83],
         "leadingComments":
           " GetWorkflowState returns a workflow's latest state and whether its type differs from the\n caller's current_state (flowServ's `get_workflow_state` / `poll_state`).\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);\n UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 2],
-        "span": [106, 2, 71],
+        "span": [108, 2, 71],
         "leadingComments":
           " StopWorkflow cancels an active workflow: the engine is asked to stop politely, then forced\n after grace_period; the workflow ends CANCELED. It is idempotent: stopping a finished\n workflow returns its final state unchanged.\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative grace_period); NOT_FOUND (unknown\n workflow); UNAVAILABLE (the engine cannot be reached; retry); UNAUTHENTICATED;\n PERMISSION_DENIED; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 3],
-        "span": [117, 2, 72],
+        "span": [119, 2, 72],
         "leadingComments":
           " WatchState streams a workflow's states: every persisted state with a sequence greater than\n after_sequence, then each new state as it happens, with heartbeats while nothing changes.\n The stream ends with OK right after the terminal state (at once when the workflow is already\n terminal and after_sequence is its last sequence).\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative after_sequence); NOT_FOUND\n (unknown workflow); OUT_OF_RANGE (after_sequence is ahead of the workflow's last sequence);\n CANCELLED (the caller cancelled); UNAVAILABLE (server shutting down; resume with the last\n sequence seen); UNAUTHENTICATED; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 4],
-        "span": [127, 2, 72],
+        "span": [135, 2, 69],
+        "leadingComments":
+          " WatchLogs streams the output of a workflow's commands as they write it: each chunk names\n its step, command and stream (stdout or stderr) and its byte offset in that stream. It\n starts from the caller's offsets (0 for streams not named), so a caller that lost the\n connection resumes without loss or duplication. With follow it streams live output while the\n workflow is active, with heartbeats while nothing is written, sends the rest once the\n workflow has ended and ends with OK; without follow it sends what has been written so far\n and ends. Output above Limits.log_cap_bytes per stream is discarded and marked (see\n LogChunk.truncated). Logs are kept as long as the workflow and survive server restarts.\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id, a step_index outside the workflow, an\n UNSPECIFIED stream, a negative or repeated offset); NOT_FOUND (unknown workflow);\n OUT_OF_RANGE (an offset beyond what its stream holds); CANCELLED (the caller cancelled);\n UNAVAILABLE (server shutting down; resume with the offsets received); UNAUTHENTICATED;\n PERMISSION_DENIED; INTERNAL.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [6, 0, 2, 5],
+        "span": [145, 2, 72],
         "leadingComments":
           " UploadFile stores a blob content-addressed by its SHA-256: a header message, then the content\n in chunks. Identical content is stored once; uploading a known digest is cheap and reports\n already_present.\n\n Returns: OK; INVALID_ARGUMENT (missing or repeated header, malformed digest, size or digest\n mismatch, chunk larger than Limits.upload_chunk_bytes); RESOURCE_EXHAUSTED (size above\n Limits.max_upload_bytes, or storage full); CANCELLED; UNAUTHENTICATED; PERMISSION_DENIED;\n UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [6, 0, 2, 5],
-        "span": [134, 2, 62],
+        "path": [6, 0, 2, 6],
+        "span": [152, 2, 62],
         "leadingComments":
           " FindFiles tells which of the given blob digests the server already has, so that clients\n upload only missing content.\n\n Returns: OK; INVALID_ARGUMENT (malformed digest, more than 10000 digests); UNAUTHENTICATED;\n UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [6, 0, 2, 6],
-        "span": [142, 2, 78],
+        "path": [6, 0, 2, 7],
+        "span": [160, 2, 78],
         "leadingComments":
           ' DownloadFile streams one result file of a successful workflow from a byte offset.\n\n Returns: OK; INVALID_ARGUMENT (empty ids, absolute or ".." path, negative offset); NOT_FOUND\n (unknown workflow, or path is not an output file); FAILED_PRECONDITION (the workflow has not\n succeeded); OUT_OF_RANGE (offset beyond the file size); CANCELLED; UNAUTHENTICATED;\n UNAVAILABLE; INTERNAL.\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [6, 0, 2, 7],
-        "span": [148, 2, 68],
+        "path": [6, 0, 2, 8],
+        "span": [166, 2, 68],
         "leadingComments":
           " GetWorkflow returns one workflow with its latest state.\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);\n UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [6, 0, 2, 8],
-        "span": [155, 2, 74],
+        "path": [6, 0, 2, 9],
+        "span": [173, 2, 74],
         "leadingComments":
           " ListWorkflows lists workflows, newest first, optionally filtered by state type, labels and\n engine, one page at a time.\n\n Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an\n UNSPECIFIED state filter); UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [6, 0, 2, 9],
-        "span": [160, 2, 77],
+        "path": [6, 0, 2, 10],
+        "span": [178, 2, 77],
         "leadingComments":
           " GetServiceInfo describes the server: version, engines with their capabilities, and limits.\n\n Returns: OK; UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0],
-        "span": [165, 0, 184, 1],
+        "span": [183, 0, 202, 1],
         "leadingComments":
           " CreateWorkflowRequest submits one flowServ run (the arguments of flowServ's\n `RemoteClient.create_workflow(run, template, arguments, staticfs)`).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 0],
-        "span": [167, 2, 20],
+        "span": [185, 2, 20],
         "leadingComments": " run identifies the flowServ run; run.run_id is required.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 1],
-        "span": [169, 2, 32],
+        "span": [187, 2, 32],
         "leadingComments": " template is the workflow template to run; required.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 2],
-        "span": [172, 2, 34],
+        "span": [190, 2, 34],
         "leadingComments":
           " arguments are the run's arguments, at most one per declared parameter. Declared parameters\n without an argument use their default; a required one without default is INVALID_ARGUMENT.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 3],
-        "span": [174, 2, 39],
+        "span": [192, 2, 39],
         "leadingComments":
           " static_files are the template's static files, placed in the run directory before it starts.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 4],
-        "span": [176, 2, 20],
+        "span": [194, 2, 20],
         "leadingComments": " engine names the engine to run on (see GetServiceInfo); empty means the server default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 5],
-        "span": [178, 2, 33],
+        "span": [196, 2, 33],
         "leadingComments": " labels are free-form caller labels stored with the workflow (keys 1..63 characters).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 6],
-        "span": [181, 2, 24],
+        "span": [199, 2, 24],
         "leadingComments":
           " request_id is an optional idempotency key: a retry with the same request_id and the same\n payload returns the original workflow; with a different payload it is ALREADY_EXISTS.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 7],
-        "span": [183, 2, 32],
+        "span": [201, 2, 32],
         "leadingComments": " resources are scheduler resource requests; absent means the engine defaults.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1],
-        "span": [187, 0, 193, 1],
+        "span": [205, 0, 211, 1],
         "leadingComments": " CreateWorkflowResponse returns the created (or replayed) workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 0],
-        "span": [189, 2, 24],
+        "span": [207, 2, 24],
         "leadingComments": " workflow is the created workflow with its current state (PENDING or later).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 1],
-        "span": [192, 2, 20],
+        "span": [210, 2, 20],
         "leadingComments":
           " replayed is true when an identical earlier request was found and its workflow returned;\n nothing new was submitted.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2],
-        "span": [196, 0, 202, 1],
+        "span": [214, 0, 220, 1],
         "leadingComments": " GetWorkflowStateRequest asks for a workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 0],
-        "span": [198, 2, 25],
+        "span": [216, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id (Workflow.workflow_id).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 1],
-        "span": [201, 2, 34],
+        "span": [219, 2, 34],
         "leadingComments":
           " current_state is the state the caller knows; only its type is compared. Absent means the\n caller knows nothing, so `changed` is true.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3],
-        "span": [205, 0, 211, 1],
+        "span": [223, 0, 229, 1],
         "leadingComments": " GetWorkflowStateResponse carries the latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 0],
-        "span": [207, 2, 26],
+        "span": [225, 2, 26],
         "leadingComments": " state is the workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 1],
-        "span": [210, 2, 19],
+        "span": [228, 2, 19],
         "leadingComments":
           " changed is false when state has the same type as the request's current_state, which is\n flowServ's `poll_state()` returning None.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4],
-        "span": [214, 0, 223, 1],
+        "span": [232, 0, 241, 1],
         "leadingComments": " StopWorkflowRequest asks to cancel a workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4, 2, 0],
-        "span": [216, 2, 25],
+        "span": [234, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4, 2, 1],
-        "span": [219, 2, 20],
+        "span": [237, 2, 20],
         "leadingComments":
           ' reason is recorded as the CANCELED state\'s message; empty means\n "canceled at user request".\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4, 2, 2],
-        "span": [222, 2, 44],
+        "span": [240, 2, 44],
         "leadingComments":
           " grace_period is how long the engine waits after the polite stop signal before it forces the\n stop; absent means the server default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 5],
-        "span": [226, 0, 230, 1],
+        "span": [244, 0, 248, 1],
         "leadingComments": " StopWorkflowResponse carries the state after the stop.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 5, 2, 0],
-        "span": [229, 2, 26],
+        "span": [247, 2, 26],
         "leadingComments":
           " state is the workflow's state after the stop request: CANCELED, or the terminal state the\n workflow had already reached.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6],
-        "span": [233, 0, 239, 1],
+        "span": [251, 0, 261, 1],
         "leadingComments": " WatchStateRequest opens a state stream.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6, 2, 0],
-        "span": [235, 2, 25],
+        "span": [253, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6, 2, 1],
-        "span": [238, 2, 27],
+        "span": [256, 2, 27],
         "leadingComments":
           " after_sequence is the last WorkflowState.sequence the caller has seen; states with a greater\n sequence are sent. 0 sends the whole history.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
+        "path": [4, 6, 2, 2],
+        "span": [260, 2, 37],
+        "leadingComments":
+          " include_progress asks for WorkflowProgress events as well: the current progress first, then\n each change (a step starts or ends). Off by default, so callers that predate progress never\n see the event.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
         "path": [4, 7],
-        "span": [242, 0, 250, 1],
+        "span": [264, 0, 276, 1],
         "leadingComments": " WatchStateResponse is one event of a state stream.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 8, 0],
-        "span": [244, 2, 249, 3],
+        "span": [266, 2, 275, 3],
         "leadingComments": " event is what happened; exactly one case is set.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 2, 0],
-        "span": [246, 4, 28],
+        "span": [268, 4, 28],
         "leadingComments": " state is the next state of the workflow, in sequence order.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 2, 1],
-        "span": [248, 4, 28],
+        "span": [270, 4, 28],
         "leadingComments": " heartbeat is sent every Limits.heartbeat_interval while no state changes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
+        "path": [4, 7, 2, 2],
+        "span": [274, 4, 34],
+        "leadingComments":
+          " progress is the workflow's step progress; sent only with include_progress, first right\n after the replayed states and then whenever a step starts or ends. It carries no sequence:\n it never changes the state or its sequence.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
         "path": [4, 8],
-        "span": [253, 0, 258, 1],
+        "span": [279, 0, 284, 1],
         "leadingComments": " Heartbeat keeps an idle state stream alive and tells the caller how far it is.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 8, 2, 0],
-        "span": [255, 2, 37],
+        "span": [281, 2, 37],
         "leadingComments": " time is the server time when the heartbeat was sent.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 8, 2, 1],
-        "span": [257, 2, 26],
+        "span": [283, 2, 26],
         "leadingComments": " last_sequence is the sequence of the workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9],
-        "span": [261, 0, 269, 1],
-        "leadingComments": " UploadFileRequest is one message of an upload stream: the header first, then chunks.\n",
-        "trailingComments": "",
-        "leadingDetachedComments": [],
-      }, {
-        "path": [4, 9, 8, 0],
-        "span": [263, 2, 268, 3],
-        "leadingComments": " content is the header (first message only) or a chunk (every later message).\n",
+        "span": [287, 0, 300, 1],
+        "leadingComments": " WatchLogsRequest opens a log stream.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 2, 0],
-        "span": [265, 4, 32],
-        "leadingComments": " header declares the blob; exactly once, in the first message.\n",
+        "span": [289, 2, 25],
+        "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 2, 1],
-        "span": [267, 4, 20],
-        "leadingComments": " chunk is the next piece of the content, at most Limits.upload_chunk_bytes long.\n",
+        "span": [292, 2, 18],
+        "leadingComments":
+          " follow keeps the stream open while the workflow is active and ends it once the workflow has\n ended and all output was sent; false sends the output written so far and ends.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 9, 2, 2],
+        "span": [295, 2, 39],
+        "leadingComments":
+          " start_offsets are where to resume, at most one per (step_index, command_index, stream);\n streams not listed start at 0.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 9, 2, 3],
+        "span": [297, 2, 32],
+        "leadingComments": " step_index limits the stream to one step; absent means every step.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 9, 2, 4],
+        "span": [299, 2, 33],
+        "leadingComments": " streams limits the output to these streams; empty means stdout and stderr.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10],
-        "span": [272, 0, 279, 1],
-        "leadingComments": " UploadFileResponse confirms a stored blob.\n",
+        "span": [303, 0, 312, 1],
+        "leadingComments": " WatchLogsResponse is one event of a log stream.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 10, 8, 0],
+        "span": [305, 2, 311, 3],
+        "leadingComments": " event is what happened; exactly one case is set.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10, 2, 0],
-        "span": [274, 2, 20],
-        "leadingComments": " sha256 is the verified lowercase hex SHA-256 digest of the blob.\n",
+        "span": [307, 4, 23],
+        "leadingComments": " chunk is the next piece of output.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10, 2, 1],
-        "span": [276, 2, 23],
-        "leadingComments": " size_bytes is the blob size in bytes.\n",
-        "trailingComments": "",
-        "leadingDetachedComments": [],
-      }, {
-        "path": [4, 10, 2, 2],
-        "span": [278, 2, 27],
-        "leadingComments": " already_present is true when the server already had this content.\n",
+        "span": [310, 4, 28],
+        "leadingComments":
+          " heartbeat is sent every Limits.heartbeat_interval while no output arrives (follow only);\n its last_sequence is the sequence of the workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 11],
-        "span": [282, 0, 285, 1],
-        "leadingComments": " FindFilesRequest asks which blobs exist.\n",
+        "span": [315, 0, 323, 1],
+        "leadingComments": " UploadFileRequest is one message of an upload stream: the header first, then chunks.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 11, 8, 0],
+        "span": [317, 2, 322, 3],
+        "leadingComments": " content is the header (first message only) or a chunk (every later message).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 11, 2, 0],
-        "span": [284, 2, 30],
-        "leadingComments": " sha256s are lowercase hex SHA-256 digests to look up.\n",
+        "span": [319, 4, 32],
+        "leadingComments": " header declares the blob; exactly once, in the first message.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 11, 2, 1],
+        "span": [321, 4, 20],
+        "leadingComments": " chunk is the next piece of the content, at most Limits.upload_chunk_bytes long.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 12],
-        "span": [288, 0, 291, 1],
-        "leadingComments": " FindFilesResponse lists the blobs that exist.\n",
+        "span": [326, 0, 333, 1],
+        "leadingComments": " UploadFileResponse confirms a stored blob.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 12, 2, 0],
-        "span": [290, 2, 38],
-        "leadingComments": " present_sha256s are the requested digests the server already has, in request order.\n",
+        "span": [328, 2, 20],
+        "leadingComments": " sha256 is the verified lowercase hex SHA-256 digest of the blob.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 12, 2, 1],
+        "span": [330, 2, 23],
+        "leadingComments": " size_bytes is the blob size in bytes.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 12, 2, 2],
+        "span": [332, 2, 27],
+        "leadingComments": " already_present is true when the server already had this content.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 13],
-        "span": [294, 0, 301, 1],
-        "leadingComments": " DownloadFileRequest asks for one result file.\n",
+        "span": [336, 0, 339, 1],
+        "leadingComments": " FindFilesRequest asks which blobs exist.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 13, 2, 0],
-        "span": [296, 2, 25],
-        "leadingComments": " workflow_id is the service's workflow id.\n",
-        "trailingComments": "",
-        "leadingDetachedComments": [],
-      }, {
-        "path": [4, 13, 2, 1],
-        "span": [298, 2, 18],
-        "leadingComments": " path is the output key (one of Workflow.output_files), relative and '/'-separated.\n",
-        "trailingComments": "",
-        "leadingDetachedComments": [],
-      }, {
-        "path": [4, 13, 2, 2],
-        "span": [300, 2, 19],
-        "leadingComments": " offset is the byte offset to start from (to resume a download); 0 means the beginning.\n",
+        "span": [338, 2, 30],
+        "leadingComments": " sha256s are lowercase hex SHA-256 digests to look up.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 14],
-        "span": [304, 0, 311, 1],
-        "leadingComments": " DownloadFileResponse is one piece of a downloaded file.\n",
+        "span": [342, 0, 345, 1],
+        "leadingComments": " FindFilesResponse lists the blobs that exist.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 14, 2, 0],
-        "span": [306, 2, 22],
-        "leadingComments": " file describes the whole file (key, size, digest); set in the first message only.\n",
-        "trailingComments": "",
-        "leadingDetachedComments": [],
-      }, {
-        "path": [4, 14, 2, 1],
-        "span": [308, 2, 19],
-        "leadingComments": " offset is the byte offset of chunk within the file.\n",
-        "trailingComments": "",
-        "leadingDetachedComments": [],
-      }, {
-        "path": [4, 14, 2, 2],
-        "span": [310, 2, 18],
-        "leadingComments": " chunk is the next piece of the content, at most Limits.download_chunk_bytes long.\n",
+        "span": [344, 2, 38],
+        "leadingComments": " present_sha256s are the requested digests the server already has, in request order.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 15],
-        "span": [314, 0, 317, 1],
-        "leadingComments": " GetWorkflowRequest asks for one workflow.\n",
+        "span": [348, 0, 355, 1],
+        "leadingComments": " DownloadFileRequest asks for one result file.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 15, 2, 0],
-        "span": [316, 2, 25],
+        "span": [350, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
+        "path": [4, 15, 2, 1],
+        "span": [352, 2, 18],
+        "leadingComments": " path is the output key (one of Workflow.output_files), relative and '/'-separated.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 15, 2, 2],
+        "span": [354, 2, 19],
+        "leadingComments": " offset is the byte offset to start from (to resume a download); 0 means the beginning.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
         "path": [4, 16],
-        "span": [320, 0, 323, 1],
-        "leadingComments": " GetWorkflowResponse carries one workflow.\n",
+        "span": [358, 0, 365, 1],
+        "leadingComments": " DownloadFileResponse is one piece of a downloaded file.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 16, 2, 0],
-        "span": [322, 2, 24],
-        "leadingComments": " workflow is the requested workflow with its latest state.\n",
+        "span": [360, 2, 22],
+        "leadingComments": " file describes the whole file (key, size, digest); set in the first message only.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 16, 2, 1],
+        "span": [362, 2, 19],
+        "leadingComments": " offset is the byte offset of chunk within the file.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 16, 2, 2],
+        "span": [364, 2, 18],
+        "leadingComments": " chunk is the next piece of the content, at most Limits.download_chunk_bytes long.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17],
-        "span": [326, 0, 339, 1],
-        "leadingComments": " ListWorkflowsRequest asks for one page of workflows. Filters combine with AND.\n",
+        "span": [368, 0, 371, 1],
+        "leadingComments": " GetWorkflowRequest asks for one workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17, 2, 0],
-        "span": [329, 2, 22],
+        "span": [370, 2, 25],
+        "leadingComments": " workflow_id is the service's workflow id.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 18],
+        "span": [374, 0, 377, 1],
+        "leadingComments": " GetWorkflowResponse carries one workflow.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 18, 2, 0],
+        "span": [376, 2, 24],
+        "leadingComments": " workflow is the requested workflow with its latest state.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 19],
+        "span": [380, 0, 393, 1],
+        "leadingComments": " ListWorkflowsRequest asks for one page of workflows. Filters combine with AND.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 19, 2, 0],
+        "span": [383, 2, 22],
         "leadingComments":
           " page_size is the maximum number of workflows to return; 0 means the server default (50), and\n values above the server's maximum page size are capped to it.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 17, 2, 1],
-        "span": [332, 2, 24],
+        "path": [4, 19, 2, 1],
+        "span": [386, 2, 24],
         "leadingComments":
           " page_token is the next_page_token of the previous page; empty means the first page. The\n other fields must be the same as in the request that returned the token.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 17, 2, 2],
-        "span": [334, 2, 40],
+        "path": [4, 19, 2, 2],
+        "span": [388, 2, 40],
         "leadingComments": " states keeps workflows whose latest state has one of these types; empty means any.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 17, 2, 3],
-        "span": [336, 2, 33],
+        "path": [4, 19, 2, 3],
+        "span": [390, 2, 33],
         "leadingComments": " labels keeps workflows that carry all of these labels with equal values.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 17, 2, 4],
-        "span": [338, 2, 20],
+        "path": [4, 19, 2, 4],
+        "span": [392, 2, 20],
         "leadingComments": " engine keeps workflows that run on this engine; empty means any.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 18],
-        "span": [342, 0, 347, 1],
+        "path": [4, 20],
+        "span": [396, 0, 401, 1],
         "leadingComments": " ListWorkflowsResponse is one page of workflows.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 18, 2, 0],
-        "span": [344, 2, 34],
+        "path": [4, 20, 2, 0],
+        "span": [398, 2, 34],
         "leadingComments": " workflows are the workflows of this page, newest first.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 18, 2, 1],
-        "span": [346, 2, 29],
+        "path": [4, 20, 2, 1],
+        "span": [400, 2, 29],
         "leadingComments": " next_page_token fetches the next page; empty when this is the last page.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 19],
-        "span": [350, 0, 32],
+        "path": [4, 21],
+        "span": [404, 0, 32],
         "leadingComments": " GetServiceInfoRequest asks for the server description; it has no fields.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 20],
-        "span": [353, 0, 362, 1],
+        "path": [4, 22],
+        "span": [407, 0, 416, 1],
         "leadingComments": " GetServiceInfoResponse describes the server.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 20, 2, 0],
-        "span": [355, 2, 21],
+        "path": [4, 22, 2, 0],
+        "span": [409, 2, 21],
         "leadingComments": " version is the server's version (package.json version).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 20, 2, 1],
-        "span": [357, 2, 28],
+        "path": [4, 22, 2, 1],
+        "span": [411, 2, 28],
         "leadingComments": " default_engine is the engine used when CreateWorkflowRequest.engine is empty.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 20, 2, 2],
-        "span": [359, 2, 34],
+        "path": [4, 22, 2, 2],
+        "span": [413, 2, 34],
         "leadingComments": " engines are the engines the server offers.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
-        "path": [4, 20, 2, 3],
-        "span": [361, 2, 20],
+        "path": [4, 22, 2, 3],
+        "span": [415, 2, 20],
         "leadingComments": " limits are the server's size and timing limits.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
@@ -4788,6 +5438,8 @@ export const protoMetadata: ProtoMetadata = {
     ".flowserv.remote.v1.WatchStateRequest": WatchStateRequest,
     ".flowserv.remote.v1.WatchStateResponse": WatchStateResponse,
     ".flowserv.remote.v1.Heartbeat": Heartbeat,
+    ".flowserv.remote.v1.WatchLogsRequest": WatchLogsRequest,
+    ".flowserv.remote.v1.WatchLogsResponse": WatchLogsResponse,
     ".flowserv.remote.v1.UploadFileRequest": UploadFileRequest,
     ".flowserv.remote.v1.UploadFileResponse": UploadFileResponse,
     ".flowserv.remote.v1.FindFilesRequest": FindFilesRequest,
@@ -4811,6 +5463,8 @@ export const protoMetadata: ProtoMetadata = {
     protoMetadata5,
     protoMetadata6,
     protoMetadata7,
+    protoMetadata8,
+    protoMetadata9,
   ],
 };
 

@@ -62,6 +62,12 @@ export interface Limits {
    * places.
    */
   maxDirectoryBytes: number;
+  /**
+   * log_cap_bytes is how many bytes of each output stream (stdout, stderr) of a workflow are
+   * kept, over all its commands; output beyond it is discarded and marked truncated in
+   * WatchLogs. 0 means no cap.
+   */
+  logCapBytes: number;
 }
 
 function createBaseEngineInfo(): EngineInfo {
@@ -305,6 +311,7 @@ function createBaseLimits(): Limits {
     heartbeatInterval: undefined,
     maxDirectoryEntries: 0,
     maxDirectoryBytes: 0,
+    logCapBytes: 0,
   };
 }
 
@@ -330,6 +337,9 @@ export const Limits: MessageFns<Limits> = {
     }
     if (message.maxDirectoryBytes !== 0) {
       writer.uint32(56).int64(message.maxDirectoryBytes);
+    }
+    if (message.logCapBytes !== 0) {
+      writer.uint32(64).int64(message.logCapBytes);
     }
     return writer;
   },
@@ -403,6 +413,14 @@ export const Limits: MessageFns<Limits> = {
             message.maxDirectoryBytes = longToNumber(reader.int64());
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.logCapBytes = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -452,6 +470,11 @@ export const Limits: MessageFns<Limits> = {
         : isSet(object.max_directory_bytes)
         ? globalThis.Number(object.max_directory_bytes)
         : 0,
+      logCapBytes: isSet(object.logCapBytes)
+        ? globalThis.Number(object.logCapBytes)
+        : isSet(object.log_cap_bytes)
+        ? globalThis.Number(object.log_cap_bytes)
+        : 0,
     };
   },
 
@@ -478,6 +501,9 @@ export const Limits: MessageFns<Limits> = {
     if (message.maxDirectoryBytes !== 0) {
       obj.maxDirectoryBytes = Math.round(message.maxDirectoryBytes);
     }
+    if (message.logCapBytes !== 0) {
+      obj.logCapBytes = Math.round(message.logCapBytes);
+    }
     return obj;
   },
 
@@ -495,6 +521,7 @@ export const Limits: MessageFns<Limits> = {
       : undefined;
     message.maxDirectoryEntries = object.maxDirectoryEntries ?? 0;
     message.maxDirectoryBytes = object.maxDirectoryBytes ?? 0;
+    message.logCapBytes = object.logCapBytes ?? 0;
     return message;
   },
 };
@@ -725,6 +752,18 @@ export const protoMetadata: ProtoMetadata = {
         "jsonName": "maxDirectoryBytes",
         "options": undefined,
         "proto3Optional": false,
+      }, {
+        "name": "log_cap_bytes",
+        "number": 8,
+        "label": 1,
+        "type": 3,
+        "typeName": "",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "logCapBytes",
+        "options": undefined,
+        "proto3Optional": false,
       }],
       "extension": [],
       "nestedType": [],
@@ -800,7 +839,7 @@ export const protoMetadata: ProtoMetadata = {
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2],
-        "span": [31, 0, 47, 1],
+        "span": [31, 0, 51, 1],
         "leadingComments": " Limits are the server's size and timing limits that clients should respect.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
@@ -847,6 +886,13 @@ export const protoMetadata: ProtoMetadata = {
         "span": [46, 2, 32],
         "leadingComments":
           " max_directory_bytes is the largest total size, in bytes, of the blobs one DirectoryArgument\n places.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 2, 2, 7],
+        "span": [50, 2, 26],
+        "leadingComments":
+          " log_cap_bytes is how many bytes of each output stream (stdout, stderr) of a workflow are\n kept, over all its commands; output beyond it is discarded and marked truncated in\n WatchLogs. 0 means no cap.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }],

@@ -7,9 +7,10 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { FileDescriptorProto } from "ts-proto-descriptors";
-import { Duration, protoMetadata as protoMetadata2 } from "../../../google/protobuf/duration.js";
-import { protoMetadata as protoMetadata3, Timestamp } from "../../../google/protobuf/timestamp.js";
+import { Duration, protoMetadata as protoMetadata3 } from "../../../google/protobuf/duration.js";
+import { protoMetadata as protoMetadata4, Timestamp } from "../../../google/protobuf/timestamp.js";
 import { OutputFile, protoMetadata as protoMetadata1 } from "./files.js";
+import { protoMetadata as protoMetadata2, WorkflowProgress } from "./progress.js";
 
 export const protobufPackage = "flowserv.remote.v1";
 
@@ -215,7 +216,14 @@ export interface Workflow {
   /** labels are the caller's labels given at creation, usable as ListWorkflows filters. */
   labels: { [key: string]: string };
   /** create_time is when the service accepted the workflow. */
-  createTime?: Date | undefined;
+  createTime?:
+    | Date
+    | undefined;
+  /**
+   * progress tells which step runs and how earlier steps ended. Set by GetWorkflow; absent in
+   * the answers of CreateWorkflow and ListWorkflows (it is read from the job's files).
+   */
+  progress?: WorkflowProgress | undefined;
 }
 
 export interface Workflow_LabelsEntry {
@@ -704,6 +712,7 @@ function createBaseWorkflow(): Workflow {
     outputFiles: [],
     labels: {},
     createTime: undefined,
+    progress: undefined,
   };
 }
 
@@ -735,6 +744,9 @@ export const Workflow: MessageFns<Workflow> = {
     });
     if (message.createTime !== undefined) {
       Timestamp.encode(toTimestamp(message.createTime), writer.uint32(74).fork()).join();
+    }
+    if (message.progress !== undefined) {
+      WorkflowProgress.encode(message.progress, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -827,6 +839,14 @@ export const Workflow: MessageFns<Workflow> = {
             message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.progress = WorkflowProgress.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -887,6 +907,7 @@ export const Workflow: MessageFns<Workflow> = {
         : isSet(object.create_time)
         ? fromJsonTimestamp(object.create_time)
         : undefined,
+      progress: isSet(object.progress) ? WorkflowProgress.fromJSON(object.progress) : undefined,
     };
   },
 
@@ -925,6 +946,9 @@ export const Workflow: MessageFns<Workflow> = {
     if (message.createTime !== undefined) {
       obj.createTime = message.createTime.toISOString();
     }
+    if (message.progress !== undefined) {
+      obj.progress = WorkflowProgress.toJSON(message.progress);
+    }
     return obj;
   },
 
@@ -952,6 +976,9 @@ export const Workflow: MessageFns<Workflow> = {
       {},
     );
     message.createTime = object.createTime ?? undefined;
+    message.progress = (object.progress !== undefined && object.progress !== null)
+      ? WorkflowProgress.fromPartial(object.progress)
+      : undefined;
     return message;
   },
 };
@@ -1071,6 +1098,7 @@ export const protoMetadata: ProtoMetadata = {
     "package": "flowserv.remote.v1",
     "dependency": [
       "flowserv/remote/v1/files.proto",
+      "flowserv/remote/v1/progress.proto",
       "google/protobuf/duration.proto",
       "google/protobuf/timestamp.proto",
     ],
@@ -1415,6 +1443,18 @@ export const protoMetadata: ProtoMetadata = {
         "jsonName": "createTime",
         "options": undefined,
         "proto3Optional": false,
+      }, {
+        "name": "progress",
+        "number": 10,
+        "label": 1,
+        "type": 11,
+        "typeName": ".flowserv.remote.v1.WorkflowProgress",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "progress",
+        "options": undefined,
+        "proto3Optional": false,
       }],
       "extension": [],
       "nestedType": [{
@@ -1494,237 +1534,244 @@ export const protoMetadata: ProtoMetadata = {
     "sourceCodeInfo": {
       "location": [{
         "path": [4, 0],
-        "span": [9, 0, 20, 1],
+        "span": [10, 0, 21, 1],
         "leadingComments": " RunObject identifies the flowServ run a workflow executes (FLOWSERV.md §5.1).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 0],
-        "span": [14, 2, 20],
+        "span": [15, 2, 20],
         "leadingComments":
           " run_id is flowServ's run id, chosen by the caller: 1 to 64 characters of letters, digits,\n '_', '.' and '-' (flowServ's own ids, 32 lowercase hex characters, fit); anything else is\n INVALID_ARGUMENT with reason INVALID_RUN_ID. Required. It is unique: a second create with the same run_id replays or conflicts (see\n CreateWorkflow).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 1],
-        "span": [17, 2, 34],
+        "span": [18, 2, 34],
         "leadingComments":
           " workflow_id is flowServ's workflow (benchmark) id, not this service's workflow id;\n informational only.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 2],
-        "span": [19, 2, 31],
+        "span": [20, 2, 31],
         "leadingComments": " group_id is flowServ's group id; absent for post-processing runs.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1],
-        "span": [24, 0, 36, 1],
+        "span": [25, 0, 37, 1],
         "leadingComments":
           " EngineResources are scheduler resource requests; engines that do not support resources\n (EngineCapabilities.resources false) reject a non-empty value with INVALID_ARGUMENT.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 0],
-        "span": [26, 2, 23],
+        "span": [27, 2, 23],
         "leadingComments":
           " partition is the scheduler partition or queue (Slurm `--partition`); empty means the default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 1],
-        "span": [28, 2, 42],
+        "span": [29, 2, 42],
         "leadingComments":
           " time_limit is the wall-clock limit of the whole workflow (Slurm `--time`); absent means none.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 2],
-        "span": [30, 2, 17],
+        "span": [31, 2, 17],
         "leadingComments": " cpus is the number of CPUs requested (Slurm `--cpus-per-task`); 0 means the default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 3],
-        "span": [32, 2, 22],
+        "span": [33, 2, 22],
         "leadingComments": " memory_mb is the memory requested in MiB (Slurm `--mem`); 0 means the default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 4],
-        "span": [35, 2, 33],
+        "span": [36, 2, 33],
         "leadingComments":
           " extra_args are additional scheduler arguments passed verbatim (each one argv element),\n subject to the server's allow-list.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0],
-        "span": [39, 0, 52, 1],
+        "span": [40, 0, 53, 1],
         "leadingComments":
           " WorkflowStateType is the type of a WorkflowState (flowServ's state type ids, FLOWSERV.md §3).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0, 2, 0],
-        "span": [41, 2, 38],
+        "span": [42, 2, 38],
         "leadingComments": " WORKFLOW_STATE_TYPE_UNSPECIFIED is never sent by the server; in filters it is invalid.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0, 2, 1],
-        "span": [43, 2, 34],
+        "span": [44, 2, 34],
         "leadingComments": " WORKFLOW_STATE_TYPE_PENDING is flowServ's PENDING: accepted, not yet started (active).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0, 2, 2],
-        "span": [45, 2, 34],
+        "span": [46, 2, 34],
         "leadingComments": " WORKFLOW_STATE_TYPE_RUNNING is flowServ's RUNNING: executing (active).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0, 2, 3],
-        "span": [47, 2, 35],
+        "span": [48, 2, 35],
         "leadingComments":
           " WORKFLOW_STATE_TYPE_CANCELED is flowServ's CANCELED: stopped at user request (terminal).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0, 2, 4],
-        "span": [49, 2, 32],
+        "span": [50, 2, 32],
         "leadingComments": " WORKFLOW_STATE_TYPE_ERROR is flowServ's ERROR: failed (terminal).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [5, 0, 2, 5],
-        "span": [51, 2, 34],
+        "span": [52, 2, 34],
         "leadingComments":
           " WORKFLOW_STATE_TYPE_SUCCESS is flowServ's SUCCESS: finished, all outputs present (terminal).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2],
-        "span": [66, 0, 89, 1],
+        "span": [67, 0, 90, 1],
         "leadingComments":
           " WorkflowState mirrors flowServ's WorkflowState classes in one flat message; which fields are\n set depends on `type`:\n\n   PENDING  (StatePending):  created_at\n   RUNNING  (StateRunning):  created_at, started_at\n   CANCELED (StateCanceled): created_at, started_at, stopped_at, messages\n   ERROR    (StateError):    created_at, started_at, stopped_at, messages\n   SUCCESS  (StateSuccess):  created_at, started_at, finished_at, files\n\n Fields not listed for a type are unset. Allowed transitions: PENDING to any other type,\n RUNNING to CANCELED, ERROR or SUCCESS; CANCELED, ERROR and SUCCESS are terminal. Like\n flowServ's `__eq__`, two states are \"the same\" when their types are equal.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 0],
-        "span": [68, 2, 29],
+        "span": [69, 2, 29],
         "leadingComments": " type is the state type; always set.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 1],
-        "span": [71, 2, 21],
+        "span": [72, 2, 21],
         "leadingComments":
           " sequence numbers the states of one workflow: the first state (PENDING) is 1 and each\n transition adds one, so it is a cursor for WatchState.after_sequence.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 2],
-        "span": [73, 2, 43],
+        "span": [74, 2, 43],
         "leadingComments": " created_at is when the run was created; set for every type.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 3],
-        "span": [77, 2, 43],
+        "span": [78, 2, 43],
         "leadingComments":
           " started_at is when the run started; set for every type except PENDING. A run that left\n PENDING directly for a terminal type has started_at equal to created_at (SUCCESS) or to\n stopped_at (CANCELED, ERROR), as flowServ's transition helpers do.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 4],
-        "span": [80, 2, 43],
+        "span": [81, 2, 43],
         "leadingComments":
           " stopped_at is when the run was canceled or failed; set for CANCELED and ERROR only\n (flowServ serializes it as `finishedAt`).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 5],
-        "span": [82, 2, 44],
+        "span": [83, 2, 44],
         "leadingComments": " finished_at is when the run succeeded; set for SUCCESS only.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 6],
-        "span": [85, 2, 31],
+        "span": [86, 2, 31],
         "leadingComments":
           ' messages explain a CANCELED or ERROR state (for example the failing step\'s stderr);\n empty for other types. CANCELED defaults to ["canceled at user request"].\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 7],
-        "span": [88, 2, 32],
+        "span": [89, 2, 32],
         "leadingComments":
           " files are the result files of a SUCCESS state, one per Workflow.output_files key, with size\n and digest; empty for other types.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3],
-        "span": [93, 0, 115, 1],
+        "span": [94, 0, 119, 1],
         "leadingComments":
           " Workflow is one submitted workflow run as this service tracks it (flowServ's\n RemoteWorkflowHandle, FLOWSERV.md §2.1).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 0],
-        "span": [96, 2, 25],
+        "span": [97, 2, 25],
         "leadingComments":
           " workflow_id is this service's id for the workflow (the handle's workflow_id); it is what all\n other RPCs take. Not flowServ's workflow id (see flowserv_workflow_id).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 1],
-        "span": [98, 2, 20],
+        "span": [99, 2, 20],
         "leadingComments": " run_id is flowServ's run id given at creation (RunObject.run_id).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 2],
-        "span": [100, 2, 31],
+        "span": [101, 2, 31],
         "leadingComments": " group_id is flowServ's group id given at creation; absent for post-processing runs.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 3],
-        "span": [103, 2, 43],
+        "span": [104, 2, 43],
         "leadingComments":
           " flowserv_workflow_id is flowServ's workflow (benchmark) id given at creation\n (RunObject.workflow_id), if any.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 4],
-        "span": [105, 2, 20],
+        "span": [106, 2, 20],
         "leadingComments": " engine is the name of the engine that runs the workflow (see GetServiceInfo).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 5],
-        "span": [107, 2, 26],
+        "span": [108, 2, 26],
         "leadingComments": " state is the latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 6],
-        "span": [110, 2, 35],
+        "span": [111, 2, 35],
         "leadingComments":
           " output_files are the relative, '/'-separated keys of the result files that must exist when\n the run succeeds (the sources of the template's outputs); DownloadFile takes them as paths.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 7],
-        "span": [112, 2, 33],
+        "span": [113, 2, 33],
         "leadingComments": " labels are the caller's labels given at creation, usable as ListWorkflows filters.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 8],
-        "span": [114, 2, 44],
+        "span": [115, 2, 44],
         "leadingComments": " create_time is when the service accepted the workflow.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 3, 2, 9],
+        "span": [118, 2, 33],
+        "leadingComments":
+          " progress tells which step runs and how earlier steps ended. Set by GetWorkflow; absent in\n the answers of CreateWorkflow and ListWorkflows (it is read from the job's files).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }],
@@ -1740,7 +1787,7 @@ export const protoMetadata: ProtoMetadata = {
     ".flowserv.remote.v1.Workflow": Workflow,
     ".flowserv.remote.v1.Workflow.LabelsEntry": Workflow_LabelsEntry,
   },
-  dependencies: [protoMetadata1, protoMetadata2, protoMetadata3],
+  dependencies: [protoMetadata1, protoMetadata2, protoMetadata3, protoMetadata4],
 };
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

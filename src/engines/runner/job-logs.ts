@@ -1,0 +1,99 @@
+/**
+ * Reading what the job runner records while a job runs, for live logs and step progress. Both
+ * engines run the same runner, whose control directory lies on a filesystem the server can read
+ * (Slurm: the shared one), so one reader serves the local and the Slurm engine, before and
+ * after a server restart.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RUNNER_FILES } from './job-runner.js';
+
+/** One of a command's two output streams. */
+export type LogStreamName = 'stdout' | 'stderr';
+
+/** A command's log file as it is now. */
+export interface LogFileInfo {
+  readonly step: number;
+  readonly command: number;
+  readonly stream: LogStreamName;
+  readonly path: string;
+  /** Bytes in the file now. */
+  readonly sizeBytes: number;
+  /** Bytes the log cap discarded; set only once the stream has ended (sizeBytes is then final). */
+  readonly droppedBytes?: number;
+}
+
+const LOG_NAME = /^(\d+)-(\d+)\.(out|err)$/;
+
+/** Orders log files by execution: step, command, then stdout before stderr. */
+export function compareLogFiles(a: Pick<LogFileInfo, 'step' | 'command' | 'stream'>, b: Pick<LogFileInfo, 'step' | 'command' | 'stream'>): number {
+  return a.step - b.step || a.command - b.command || (a.stream === b.stream ? 0 : a.stream === 'stdout' ? -1 : 1);
+}
+
+async function droppedBytes(path: string): Promise<number | undefined> {
+  const text = await readFile(`${path}.truncated`, 'utf8').catch(() => undefined);
+  const n = text === undefined ? NaN : Number(text.trim());
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * The per-command log files of a job in execution order. An absent control directory (a job
+ * not submitted yet) has none. Files that vanish while being listed are left out.
+ */
+export async function listLogFiles(controlDir: string): Promise<LogFileInfo[]> {
+  const dir = join(controlDir, RUNNER_FILES.logs);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const found = await Promise.all(
+    names.map(async (name): Promise<LogFileInfo | undefined> => {
+      const m = LOG_NAME.exec(name);
+      if (!m) return undefined;
+      const path = join(dir, name);
+      // The mark first: it is written once the stream has ended, so a size taken after it is final.
+      const dropped = await droppedBytes(path);
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isFile()) return undefined;
+      return {
+        step: Number(m[1]),
+        command: Number(m[2]),
+        stream: m[3] === 'out' ? 'stdout' : 'stderr',
+        path,
+        sizeBytes: info.size,
+        ...(dropped !== undefined && { droppedBytes: dropped }),
+      };
+    }),
+  );
+  return found.filter((f): f is LogFileInfo => f !== undefined).sort(compareLogFiles);
+}
+
+/** One step as the runner's progress file records it. */
+export interface StepRecord {
+  readonly step: number;
+  readonly startedAt: Date;
+  /** Set once the step ended. */
+  readonly end?: { readonly exitCode: number; readonly at: Date };
+}
+
+/**
+ * The steps that have started, in order, from the runner's progress file (empty when the job
+ * has not started, or was written by a runner that predates progress). Lines that are cut or
+ * malformed are skipped.
+ */
+export async function readStepRecords(controlDir: string): Promise<StepRecord[]> {
+  const text = await readFile(join(controlDir, RUNNER_FILES.progress), 'utf8').catch(() => '');
+  const steps = new Map<number, StepRecord>();
+  for (const line of text.split('\n')) {
+    const parts = line.trim().split(' ');
+    const step = Number(parts[1]);
+    if (!Number.isSafeInteger(step) || step < 0) continue;
+    if (parts[0] === 'start' && parts.length === 3) {
+      const at = new Date(parts[2]!);
+      if (!Number.isNaN(at.getTime())) steps.set(step, { step, startedAt: at });
+    } else if (parts[0] === 'end' && parts.length === 4) {
+      const started = steps.get(step);
+      const exitCode = Number(parts[2]);
+      const at = new Date(parts[3]!);
+      if (started && Number.isSafeInteger(exitCode) && !Number.isNaN(at.getTime())) steps.set(step, { ...started, end: { exitCode, at } });
+    }
+  }
+  return [...steps.values()].sort((a, b) => a.step - b.step);
+}

@@ -1,0 +1,94 @@
+/**
+ * The text of the job runner script (see job-runner.ts for the control directory it works in).
+ * Besides running the commands it records step progress (`progress`: one `start <step> <time>`
+ * line when a step begins and one `end <step> <code> <time>` line when it ends) and, when the
+ * job has a log cap, keeps at most that many bytes of each output stream over the whole job.
+ *
+ * The cap is applied by a reader on a FIFO per stream (`head -c` for the bytes kept, then
+ * `wc -c` for the rest, so the command never gets SIGPIPE and is not slowed by a full pipe);
+ * the number of discarded bytes goes to `logs/<s>-<c>.<out|err>.truncated`. Without a cap the
+ * command writes straight to its log files.
+ */
+import type { JobSpec } from '../types.js';
+
+/** Quotes a string for POSIX sh as one word. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+const HEADER = [
+  'echo $$ > "$ctl/pid"',
+  'finish() {',
+  '  printf \'%s %s %s\\n\' "$1" "$2" "$3" > "$ctl/exit-status.tmp" && mv -f "$ctl/exit-status.tmp" "$ctl/exit-status"',
+  '  exit "$1"',
+  '}',
+  'stamp() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }',
+  'step_start() { printf \'start %s %s\\n\' "$1" "$(stamp)" >> "$ctl/progress"; }',
+  'step_end() { printf \'end %s %s %s\\n\' "$1" "$2" "$(stamp)" >> "$ctl/progress"; }',
+];
+
+/** A W3C traceparent as the server writes it; anything else is not exported. */
+const TRACEPARENT_VALUE = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** run <step> <command> [env -i NAME=VALUE...]: one command, output straight to its log files. */
+const RUN_UNCAPPED = [
+  'run() {',
+  '  base="$ctl/logs/$1-$2"; cmd="$ctl/cmd/$1-$2.sh"; shift 2',
+  '  "$@" /bin/sh -c "$(cat "$cmd")" > "$base.out" 2> "$base.err"',
+  '}',
+];
+
+/** run with a cap: each stream goes through a FIFO to `keep`, which stores what the budget allows. */
+const RUN_CAPPED = [
+  'used_out=0; used_err=0',
+  'keep() {',
+  '  head -c "$1" > "$2"',
+  '  rest=$(wc -c)',
+  '  [ "$rest" -eq 0 ] || printf \'%s\\n\' "$rest" > "$2.truncated"',
+  '}',
+  'run() {',
+  '  base="$ctl/logs/$1-$2"; cmd="$ctl/cmd/$1-$2.sh"; shift 2',
+  '  rm -f "$base.out.fifo" "$base.err.fifo"',
+  '  mkfifo "$base.out.fifo" "$base.err.fifo" || return 126',
+  '  keep $((cap - used_out)) "$base.out" < "$base.out.fifo" &',
+  '  kout=$!',
+  '  keep $((cap - used_err)) "$base.err" < "$base.err.fifo" &',
+  '  kerr=$!',
+  '  "$@" /bin/sh -c "$(cat "$cmd")" > "$base.out.fifo" 2> "$base.err.fifo"',
+  '  rc=$?',
+  '  wait "$kout"; wait "$kerr"',
+  '  rm -f "$base.out.fifo" "$base.err.fifo"',
+  '  used_out=$((used_out + $(wc -c < "$base.out"))); used_err=$((used_err + $(wc -c < "$base.err")))',
+  '  return "$rc"',
+  '}',
+];
+
+/** The runner script for `job`; command c of step s is read from `cmd/<s>-<c>.sh` at run time. */
+export function buildRunnerScript(job: JobSpec): string {
+  const cap = job.logCapBytes ?? 0;
+  const lines: string[] = [
+    '#!/bin/sh',
+    '# flowserv-remote job runner (generated; do not edit)',
+    `ctl=${shellQuote(job.controlDir)}`,
+    `cap=${cap}`,
+    ...HEADER,
+    ...(cap > 0 ? RUN_CAPPED : RUN_UNCAPPED),
+    `cd ${shellQuote(job.workDir)} || { echo "cannot enter working directory" > "$ctl/logs/runner.err"; finish 127 -1 -1; }`,
+    'date -u +%Y-%m-%dT%H:%M:%S.%3NZ > "$ctl/started"',
+  ];
+  // A job with a traceparent exports it as TRACEPARENT to every command (also under `env -i`).
+  const traceparent = job.traceparent !== undefined && TRACEPARENT_VALUE.test(job.traceparent) ? job.traceparent : undefined;
+  if (traceparent !== undefined) lines.push(`TRACEPARENT=${shellQuote(traceparent)}`, 'export TRACEPARENT');
+  for (const [s, step] of job.steps.entries()) {
+    const stepEnv = Object.entries(step.env ?? {});
+    const env = stepEnv.length > 0 && traceparent !== undefined ? [...stepEnv, ['TRACEPARENT', traceparent] as const] : stepEnv;
+    const prefix = env.length > 0 ? ` env -i ${env.map(([k, v]) => shellQuote(`${k}=${v}`)).join(' ')}` : '';
+    lines.push(`step_start ${s}`);
+    for (const c of step.commands.keys()) {
+      lines.push(`run ${s} ${c}${prefix} || { rc=$?; step_end ${s} $rc; finish $rc ${s} ${c}; }`);
+    }
+    lines.push(`step_end ${s} 0`);
+  }
+  lines.push('finish 0 -1 -1', '');
+  return lines.join('\n');
+}
