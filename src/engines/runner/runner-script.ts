@@ -4,7 +4,8 @@
  * line when a step begins and one `end <step> <code> <time>` line when it ends) and, when the
  * job has a log cap, keeps at most that many bytes of each output stream over the whole job.
  *
- * The cap is applied by a reader on a FIFO per stream (`head -c` for the bytes kept, then
+ * The cap is applied by a reader on a FIFO per stream (`head -c`, unbuffered with coreutils'
+ * `stdbuf` where present so that lines are not held back, for the bytes kept, then
  * `wc -c` for the rest, so the command never gets SIGPIPE and is not slowed by a full pipe);
  * the number of discarded bytes goes to `logs/<s>-<c>.<out|err>.truncated`. Without a cap the
  * command writes straight to its log files.
@@ -41,8 +42,10 @@ const RUN_UNCAPPED = [
 /** run with a cap: each stream goes through a FIFO to `keep`, which stores what the budget allows. */
 const RUN_CAPPED = [
   'used_out=0; used_err=0',
+  // head writes through stdio; unbuffered, a line reaches the log file as soon as it is printed.
+  'unbuffered=; command -v stdbuf > /dev/null 2>&1 && unbuffered="stdbuf -o0"',
   'keep() {',
-  '  head -c "$1" > "$2"',
+  '  $unbuffered head -c "$1" > "$2"',
   '  rest=$(wc -c)',
   '  [ "$rest" -eq 0 ] || printf \'%s\\n\' "$rest" > "$2.truncated"',
   '}',
