@@ -133,3 +133,11 @@ export class PermissionDeniedError extends ServiceError {
     super(ErrorReason.PERMISSION_DENIED, message, metadata);
   }
 }
+
+/** The server is draining and ended a stream before it was complete: resume elsewhere. UNAVAILABLE. */
+export class ShuttingDownError extends ServiceError {
+  override readonly name = 'ShuttingDownError';
+  constructor(message = 'the server is shutting down; resume the stream') {
+    super(ErrorReason.SHUTTING_DOWN, message);
+  }
+}

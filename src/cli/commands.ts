@@ -36,6 +36,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   submit: { summary: 'submit a workflow template (dir or spec file) with arguments; --watch, --download DIR', load: async () => (await import('./submit.js')).command },
   status: { summary: "show a workflow's latest state, files and labels", load: async () => (await import('./status.js')).command },
   watch: { summary: 'follow a workflow live until it ends (exit code = outcome)', load: async () => (await import('./watch.js')).command },
+  logs: { summary: "print a workflow's output (--follow, --step N, --stderr)", load: async () => (await import('./logs.js')).command },
   stop: { summary: 'stop a workflow (--reason, --grace-ms)', load: async () => (await import('./stop.js')).command },
   list: { summary: 'list workflows (--state, --label, --page-size)', load: async () => (await import('./list.js')).command },
   download: { summary: 'download the verified output files of a successful workflow', load: async () => (await import('./download.js')).command },

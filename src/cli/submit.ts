@@ -30,6 +30,7 @@ flags:
   --label KEY=VALUE   label (repeatable)
   --run-id ID         flowServ run id (default: a random id)
   --watch             follow the workflow to its end, printing each state
+  --logs              with --watch: also print the output of each step as it is written
   --download DIR      after SUCCESS, download the outputs into DIR (implies --watch)
 ${COMMON_FLAGS_HELP}
 
@@ -45,6 +46,7 @@ const OPTIONS = {
   label: { type: 'string', multiple: true },
   'run-id': { type: 'string' },
   watch: { type: 'boolean', default: false },
+  logs: { type: 'boolean', default: false },
   download: { type: 'string' },
 } as const;
 
@@ -108,6 +110,7 @@ export const command: Command = clientCommand({
   options: OPTIONS,
   async run(p, connect, io) {
     if (p.positionals.length !== 1) throw new UsageError('expected exactly one TEMPLATE_DIR_OR_FILE');
+    if (p.values.logs && !p.values.watch && !p.values.download) throw new UsageError('--logs needs --watch');
     const { template, staticfs } = loadTemplateSource(p.positionals[0]!, p.values.manifest);
     const values: Record<string, PyValue> = {};
     for (const [name, raw] of Object.entries(keyValues(p.values.arg, '--arg'))) values[name] = parseArgValue(raw);
@@ -130,7 +133,7 @@ export const command: Command = clientCommand({
     if (p.json) writeJson(io, { event: 'submitted', ...workflowJson(info) });
     else io.stdout.write(`submitted workflow ${handle.workflowId} (run ${handle.runId})\n`);
     if (!p.values.watch && !runstore) return EXIT.OK;
-    const final = await followAndPrint(client, handle.workflowId, io, { json: p.json });
+    const final = await followAndPrint(client, handle.workflowId, io, { json: p.json, logs: p.values.logs });
     if (final.type === 'SUCCESS' && runstore) {
       await client.downloadOutputs(handle.workflowId, handle.outputFiles, runstore);
       if (p.json) writeJson(io, { event: 'downloaded', directory: path.resolve(p.values.download!), files: handle.outputFiles });

@@ -9,6 +9,7 @@ Prints each state of the workflow with the time elapsed since it was created (he
 refresh it) until the workflow ends; resumes after a dropped connection.
 
 flags:
+  --logs              also print the output of each step as it is written, and step progress
 ${COMMON_FLAGS_HELP}
 
 ${EXIT_CODES_HELP}
@@ -17,10 +18,10 @@ ${EXIT_CODES_HELP}
 export const command: Command = clientCommand({
   name: 'watch',
   usage: USAGE,
-  options: {},
+  options: { logs: { type: 'boolean', default: false } },
   async run(p, connect, io) {
     if (p.positionals.length !== 1) throw new UsageError('expected exactly one WORKFLOW_ID');
     const client = connect();
-    return exitCodeFor(await followAndPrint(client, p.positionals[0]!, io, { json: p.json }));
+    return exitCodeFor(await followAndPrint(client, p.positionals[0]!, io, { json: p.json, logs: p.values.logs }));
   },
 });

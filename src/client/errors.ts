@@ -171,6 +171,7 @@ const CLASS_BY_REASON: Readonly<Record<ErrorReason, ErrorClass>> = {
   [ErrorReason.ALREADY_EXISTS]: AlreadyExistsError,
   [ErrorReason.FAILED_PRECONDITION]: FailedPreconditionError,
   [ErrorReason.OUT_OF_RANGE]: OutOfRangeError,
+  [ErrorReason.SHUTTING_DOWN]: UnavailableError,
   [ErrorReason.CHECKSUM_MISMATCH]: ChecksumMismatchError,
   [ErrorReason.RESOURCE_EXHAUSTED]: ResourceExhaustedError,
   [ErrorReason.UNAUTHENTICATED]: UnauthenticatedError,

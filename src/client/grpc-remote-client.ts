@@ -27,6 +27,7 @@ import { FSFile, type IOHandle } from './volume/io-handle.js';
 import type { StorageVolume } from './volume/storage-volume.js';
 import { watchOnce, type WatchEvent } from './watch-stream.js';
 import { unaryCall, type RequestOf, type ResponseOf, type UnaryMethodName } from './unary.js';
+import { LogCursor, watchLogs, type LogEvent, type WatchLogsOptions } from './log-follower.js';
 import { RemoteWorkflowHandle } from './workflow-handle.js';
 import { durationFromMs } from '../wire/duration.js';
 import { stateTypeToProto } from '../wire/enums.js';
@@ -221,9 +222,22 @@ export class GrpcRemoteClient implements RemoteClient {
     return digests;
   }
 
-  /** One WatchState stream (no reconnection; see followWorkflow for that). */
-  watchState(workflowId: string, afterSequence = 0, options?: CallOptions): AsyncGenerator<WatchEvent> {
-    return watchOnce(this.raw, workflowId, afterSequence, deadlineOf(options), options?.signal);
+  /**
+   * One WatchState stream (no reconnection; see followWorkflow for that). With
+   * `includeProgress`, step progress events arrive as well.
+   */
+  watchState(workflowId: string, afterSequence = 0, options?: CallOptions & { readonly includeProgress?: boolean }): AsyncGenerator<WatchEvent> {
+    return watchOnce(this.raw, workflowId, afterSequence, deadlineOf(options), options?.signal, options?.includeProgress === true);
+  }
+
+  /**
+   * The output of the workflow's commands as an async iterator: from `startOffsets` (default the
+   * beginning), live while the workflow runs (unless `follow: false`), resumed from the offsets
+   * received after a dropped connection, until the workflow has ended and everything was sent.
+   * Pass a LogCursor to keep the offsets for a later resume.
+   */
+  watchLogs(workflowId: string, options: WatchLogsOptions = {}, cursor?: LogCursor): AsyncGenerator<LogEvent> {
+    return watchLogs(this.raw, workflowId, options, cursor);
   }
 
   /** Downloads one output file into `target` (at `dst`, default its key), verified by size and sha256. */

@@ -13,7 +13,9 @@ export {
   type ExecResult,
 } from './workflow-controller.js';
 export { followWorkflow, DEFAULT_RECONNECT_POLICY, type FollowOptions } from './state-follower.js';
-export type { WatchEvent, StateEvent, HeartbeatEvent } from './watch-stream.js';
+export type { WatchEvent, StateEvent, HeartbeatEvent, ProgressEvent } from './watch-stream.js';
+export { LogCursor, type LogEvent, type WatchLogsOptions } from './log-follower.js';
+export type { LogChunk, LogOffset, LogStreamName, StepProgress, WorkflowProgress } from './mapping/logs.js';
 export { DEFAULT_RETRY_POLICY, type CallOptions, type RetryPolicy } from './call.js';
 export type { Digest, UploadResult } from './uploads.js';
 export type { OutputFileInfo, SequencedState } from './mapping/state.js';

@@ -26,6 +26,8 @@ export interface FollowOptions {
   readonly poll?: boolean;
   /** Told about each reconnection (consecutive failure count, the error). */
   readonly onReconnect?: (failures: number, err: unknown) => void;
+  /** Also yield step progress events (streaming only; polling yields states only). */
+  readonly includeProgress?: boolean;
 }
 
 /** Default reconnection policy of followWorkflow. */
@@ -47,9 +49,9 @@ export async function* followWorkflow(client: GrpcRemoteClient, workflowId: stri
   while (!polling) {
     let failure: unknown;
     try {
-      for await (const event of client.watchState(workflowId, last, { ...(signal && { signal }) })) {
+      for await (const event of client.watchState(workflowId, last, { ...(signal && { signal }), includeProgress: options.includeProgress === true })) {
         failures = 0;
-        if (event.kind === 'heartbeat') {
+        if (event.kind !== 'state') {
           yield event;
           continue;
         }

@@ -28,6 +28,8 @@ export const ErrorReason = {
   FAILED_PRECONDITION: 'FAILED_PRECONDITION',
   /** OUT_OF_RANGE: a watch cursor or download offset beyond what exists. */
   OUT_OF_RANGE: 'OUT_OF_RANGE',
+  /** UNAVAILABLE: the server is draining and cut a stream short; resume it against a server that is up. */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** INVALID_ARGUMENT: uploaded bytes disagree with the declared size or sha256. */
   CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
   /** RESOURCE_EXHAUSTED: a configured limit or rate was hit (a rate limit adds RetryInfo). */
@@ -65,8 +67,10 @@ export const ViolationReason = {
   MISSING_HEADER: 'MISSING_HEADER',
   /** An upload that sends the header again after the first message. */
   DUPLICATE_HEADER: 'DUPLICATE_HEADER',
-  /** A number outside its allowed range (a grace period, a page size, a file size). */
+  /** A number outside its allowed range (a grace period, a page size, a file size, a step index). */
   OUT_OF_BOUNDS: 'OUT_OF_BOUNDS',
+  /** A resume offset given twice for the same stream of the same command (WatchLogs). */
+  DUPLICATE_OFFSET: 'DUPLICATE_OFFSET',
   /** An enum value this server does not know (or UNSPECIFIED where a value is needed). */
   INVALID_ENUM: 'INVALID_ENUM',
   /** A sha256 digest that is not 64 lowercase hex characters. */

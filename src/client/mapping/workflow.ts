@@ -4,6 +4,7 @@ import type { Workflow } from '../../gen/flowserv/remote/v1/workflow.js';
 import type { WorkflowState } from '../../model/index.js';
 import { durationMs } from '../../wire/duration.js';
 import { required } from '../errors.js';
+import { progressFromProto, type WorkflowProgress } from './logs.js';
 import { sequencedFromProto, type OutputFileInfo } from './state.js';
 
 /** One workflow as the server knows it. */
@@ -24,6 +25,8 @@ export interface WorkflowInfo {
   readonly outputFiles: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly createTime?: Date;
+  /** Step progress; set by getWorkflow (not by list). */
+  readonly progress?: WorkflowProgress;
 }
 
 /** What GetServiceInfo reports; durations in milliseconds. */
@@ -41,6 +44,8 @@ export interface ServiceInfo {
     readonly uploadChunkBytes: number;
     readonly downloadChunkBytes: number;
     readonly heartbeatIntervalMs: number;
+    /** Bytes kept per output stream of a workflow; 0 = no cap. */
+    readonly logCapBytes: number;
   };
 }
 
@@ -59,6 +64,7 @@ export function workflowFromProto(w: Workflow): WorkflowInfo {
     outputFiles: [...w.outputFiles],
     labels: { ...w.labels },
     ...(w.createTime !== undefined && { createTime: w.createTime }),
+    ...(w.progress !== undefined && { progress: progressFromProto(w.progress) }),
   };
 }
 
@@ -85,6 +91,7 @@ export function serviceInfoFromProto(r: GetServiceInfoResponse): ServiceInfo {
       uploadChunkBytes: l?.uploadChunkBytes ?? 0,
       downloadChunkBytes: l?.downloadChunkBytes ?? 0,
       heartbeatIntervalMs: hb ? durationMs(hb) : 0,
+      logCapBytes: l?.logCapBytes ?? 0,
     },
   };
 }

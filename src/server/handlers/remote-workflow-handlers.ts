@@ -6,7 +6,7 @@
  */
 import { RemoteWorkflowServiceService } from '../../gen/flowserv/remote/v1/service.js';
 import type { UploadFileRequest } from '../../gen/flowserv/remote/v1/service.js';
-import { InvalidArgumentError, ViolationReason, type FieldViolation } from '../../errors.js';
+import { InvalidArgumentError, ShuttingDownError, ViolationReason, type FieldViolation } from '../../errors.js';
 import { checkRelativePath } from '../../service/staging.js';
 import { linkSignals } from '../../util/abort.js';
 import type { WorkflowService } from '../../service/workflow-service.js';
@@ -111,6 +111,8 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       } finally {
         linked.dispose();
       }
+      // Cut short by the drain: OK would tell the caller it has everything; UNAVAILABLE says resume.
+      if (ctx.shutdownSignal.aborted && !ctx.signal.aborted) throw new ShuttingDownError();
     },
 
     async uploadFile(requests, ctx) {

@@ -1,5 +1,5 @@
 /** WatchLogs and progress: protobuf messages ↔ the service's log and progress records. */
-import { InvalidArgumentError, type FieldViolation } from '../../errors.js';
+import { InvalidArgumentError, ViolationReason, type FieldViolation } from '../../errors.js';
 import type { LogChunk, LogStream } from '../../gen/flowserv/remote/v1/logs.js';
 import type { WorkflowProgress } from '../../gen/flowserv/remote/v1/progress.js';
 import type { WatchLogsRequest } from '../../gen/flowserv/remote/v1/service.js';
@@ -11,7 +11,7 @@ import { logStreamFromProto, logStreamToProto } from '../../wire/log-streams.js'
 function streamFromProto(stream: LogStream, field: string, violations: FieldViolation[]): LogStreamName {
   const name = logStreamFromProto(stream);
   if (name) return name;
-  violations.push({ field, description: 'stream must be LOG_STREAM_STDOUT or LOG_STREAM_STDERR', reason: 'INVALID_ENUM' });
+  violations.push({ field, description: 'stream must be LOG_STREAM_STDOUT or LOG_STREAM_STDERR', reason: ViolationReason.INVALID_ENUM });
   return 'stdout';
 }
 

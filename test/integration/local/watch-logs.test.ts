@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogStream } from '../../../src/gen/flowserv/remote/v1/logs.js';
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
-import { decodeStatusDetails } from '../../../src/server/status-details.js';
+import { decodeStatusDetails } from '../../../src/wire/status-details.js';
 import { call, collect } from '../../support/grpc-calls.js';
 import { followLogs, joinText, logsRequest, stepsRequest } from '../../support/log-stream.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';

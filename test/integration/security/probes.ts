@@ -14,6 +14,7 @@ import {
   ListWorkflowsRequest,
   RemoteWorkflowServiceService,
   StopWorkflowRequest,
+  WatchLogsRequest,
   WatchStateRequest,
   type RemoteWorkflowServiceClient,
 } from '../../../src/gen/flowserv/remote/v1/service.js';
@@ -52,6 +53,7 @@ export const PROBES: readonly Probe[] = [
   { rpc: 'FindFiles', kind: 'unary', mutating: false, call: (c, md) => unaryOutcome((m, o, cb) => c.findFiles(FindFilesRequest.fromPartial({ sha256s: ['0'.repeat(64)] }), m, o, cb), md) },
   { rpc: 'GetServiceInfo', kind: 'unary', mutating: false, call: (c, md) => unaryOutcome((m, o, cb) => c.getServiceInfo(GetServiceInfoRequest.fromPartial({}), m, o, cb), md) },
   { rpc: 'WatchState', kind: 'server stream', mutating: false, call: (c, md) => streamOutcome(c.watchState(WatchStateRequest.fromPartial({ workflowId: 'nope' }), md, deadline())) },
+  { rpc: 'WatchLogs', kind: 'server stream', mutating: false, call: (c, md) => streamOutcome(c.watchLogs(WatchLogsRequest.fromPartial({ workflowId: 'nope' }), md, deadline())) },
   { rpc: 'DownloadFile', kind: 'server stream', mutating: false, call: (c, md) => streamOutcome(c.downloadFile(DownloadFileRequest.fromPartial({ workflowId: 'nope', path: 'x' }), md, deadline())) },
 ];
 

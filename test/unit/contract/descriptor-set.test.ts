@@ -19,6 +19,7 @@ const EXPECTED_METHODS: Record<string, string> = {
   GetWorkflowState: 'unary',
   StopWorkflow: 'unary',
   WatchState: 'server_streaming',
+  WatchLogs: 'server_streaming',
   UploadFile: 'client_streaming',
   FindFiles: 'unary',
   DownloadFile: 'server_streaming',
