@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%flowserv/remote/v1/service_info.proto\x12\x12\x66lowserv.remote.v1\x1a\x1egoogle/protobuf/duration.proto\"\x86\x01\n\nEngineInfo\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n\x07serving\x18\x02 \x01(\x08R\x07serving\x12J\n\x0c\x63\x61pabilities\x18\x03 \x01(\x0b\x32&.flowserv.remote.v1.EngineCapabilitiesR\x0c\x63\x61pabilities\"\xb2\x01\n\x12\x45ngineCapabilities\x12)\n\x10survives_restart\x18\x01 \x01(\x08R\x0fsurvivesRestart\x12#\n\rgraceful_stop\x18\x02 \x01(\x08R\x0cgracefulStop\x12\x1c\n\tresources\x18\x03 \x01(\x08R\tresources\x12.\n\x13max_concurrent_jobs\x18\x04 \x01(\x05R\x11maxConcurrentJobs\"\xec\x02\n\x06Limits\x12*\n\x11max_message_bytes\x18\x01 \x01(\x03R\x0fmaxMessageBytes\x12(\n\x10max_upload_bytes\x18\x02 \x01(\x03R\x0emaxUploadBytes\x12,\n\x12upload_chunk_bytes\x18\x03 \x01(\x03R\x10uploadChunkBytes\x12\x30\n\x14\x64ownload_chunk_bytes\x18\x04 \x01(\x03R\x12\x64ownloadChunkBytes\x12H\n\x12heartbeat_interval\x18\x05 \x01(\x0b\x32\x19.google.protobuf.DurationR\x11heartbeatInterval\x12\x32\n\x15max_directory_entries\x18\x06 \x01(\x05R\x13maxDirectoryEntries\x12.\n\x13max_directory_bytes\x18\x07 \x01(\x03R\x11maxDirectoryBytesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%flowserv/remote/v1/service_info.proto\x12\x12\x66lowserv.remote.v1\x1a\x1egoogle/protobuf/duration.proto\"\x86\x01\n\nEngineInfo\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n\x07serving\x18\x02 \x01(\x08R\x07serving\x12J\n\x0c\x63\x61pabilities\x18\x03 \x01(\x0b\x32&.flowserv.remote.v1.EngineCapabilitiesR\x0c\x63\x61pabilities\"\xb2\x01\n\x12\x45ngineCapabilities\x12)\n\x10survives_restart\x18\x01 \x01(\x08R\x0fsurvivesRestart\x12#\n\rgraceful_stop\x18\x02 \x01(\x08R\x0cgracefulStop\x12\x1c\n\tresources\x18\x03 \x01(\x08R\tresources\x12.\n\x13max_concurrent_jobs\x18\x04 \x01(\x05R\x11maxConcurrentJobs\"\x90\x03\n\x06Limits\x12*\n\x11max_message_bytes\x18\x01 \x01(\x03R\x0fmaxMessageBytes\x12(\n\x10max_upload_bytes\x18\x02 \x01(\x03R\x0emaxUploadBytes\x12,\n\x12upload_chunk_bytes\x18\x03 \x01(\x03R\x10uploadChunkBytes\x12\x30\n\x14\x64ownload_chunk_bytes\x18\x04 \x01(\x03R\x12\x64ownloadChunkBytes\x12H\n\x12heartbeat_interval\x18\x05 \x01(\x0b\x32\x19.google.protobuf.DurationR\x11heartbeatInterval\x12\x32\n\x15max_directory_entries\x18\x06 \x01(\x05R\x13maxDirectoryEntries\x12.\n\x13max_directory_bytes\x18\x07 \x01(\x03R\x11maxDirectoryBytes\x12\"\n\rlog_cap_bytes\x18\x08 \x01(\x03R\x0blogCapBytesb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowserv_remote._gen.flowserv.remote.v1.service_info_pb2', globals())
@@ -26,5 +26,5 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _ENGINECAPABILITIES._serialized_start=231
   _ENGINECAPABILITIES._serialized_end=409
   _LIMITS._serialized_start=412
-  _LIMITS._serialized_end=776
+  _LIMITS._serialized_end=812
 # @@protoc_insertion_point(module_scope)

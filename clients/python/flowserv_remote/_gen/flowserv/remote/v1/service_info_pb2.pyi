@@ -28,9 +28,10 @@ class EngineInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., serving: bool = ..., capabilities: _Optional[_Union[EngineCapabilities, _Mapping]] = ...) -> None: ...
 
 class Limits(_message.Message):
-    __slots__ = ["download_chunk_bytes", "heartbeat_interval", "max_directory_bytes", "max_directory_entries", "max_message_bytes", "max_upload_bytes", "upload_chunk_bytes"]
+    __slots__ = ["download_chunk_bytes", "heartbeat_interval", "log_cap_bytes", "max_directory_bytes", "max_directory_entries", "max_message_bytes", "max_upload_bytes", "upload_chunk_bytes"]
     DOWNLOAD_CHUNK_BYTES_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    LOG_CAP_BYTES_FIELD_NUMBER: _ClassVar[int]
     MAX_DIRECTORY_BYTES_FIELD_NUMBER: _ClassVar[int]
     MAX_DIRECTORY_ENTRIES_FIELD_NUMBER: _ClassVar[int]
     MAX_MESSAGE_BYTES_FIELD_NUMBER: _ClassVar[int]
@@ -38,9 +39,10 @@ class Limits(_message.Message):
     UPLOAD_CHUNK_BYTES_FIELD_NUMBER: _ClassVar[int]
     download_chunk_bytes: int
     heartbeat_interval: _duration_pb2.Duration
+    log_cap_bytes: int
     max_directory_bytes: int
     max_directory_entries: int
     max_message_bytes: int
     max_upload_bytes: int
     upload_chunk_bytes: int
-    def __init__(self, max_message_bytes: _Optional[int] = ..., max_upload_bytes: _Optional[int] = ..., upload_chunk_bytes: _Optional[int] = ..., download_chunk_bytes: _Optional[int] = ..., heartbeat_interval: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ..., max_directory_entries: _Optional[int] = ..., max_directory_bytes: _Optional[int] = ...) -> None: ...
+    def __init__(self, max_message_bytes: _Optional[int] = ..., max_upload_bytes: _Optional[int] = ..., upload_chunk_bytes: _Optional[int] = ..., download_chunk_bytes: _Optional[int] = ..., heartbeat_interval: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ..., max_directory_entries: _Optional[int] = ..., max_directory_bytes: _Optional[int] = ..., log_cap_bytes: _Optional[int] = ...) -> None: ...

@@ -13,6 +13,8 @@ _sym_db = _symbol_database.Default()
 
 from flowserv_remote._gen.flowserv.remote.v1 import argument_pb2 as flowserv_dot_remote_dot_v1_dot_argument__pb2
 from flowserv_remote._gen.flowserv.remote.v1 import files_pb2 as flowserv_dot_remote_dot_v1_dot_files__pb2
+from flowserv_remote._gen.flowserv.remote.v1 import logs_pb2 as flowserv_dot_remote_dot_v1_dot_logs__pb2
+from flowserv_remote._gen.flowserv.remote.v1 import progress_pb2 as flowserv_dot_remote_dot_v1_dot_progress__pb2
 from flowserv_remote._gen.flowserv.remote.v1 import service_info_pb2 as flowserv_dot_remote_dot_v1_dot_service__info__pb2
 from flowserv_remote._gen.flowserv.remote.v1 import template_pb2 as flowserv_dot_remote_dot_v1_dot_template__pb2
 from flowserv_remote._gen.flowserv.remote.v1 import workflow_pb2 as flowserv_dot_remote_dot_v1_dot_workflow__pb2
@@ -20,7 +22,7 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n flowserv/remote/v1/service.proto\x12\x12\x66lowserv.remote.v1\x1a!flowserv/remote/v1/argument.proto\x1a\x1e\x66lowserv/remote/v1/files.proto\x1a%flowserv/remote/v1/service_info.proto\x1a!flowserv/remote/v1/template.proto\x1a!flowserv/remote/v1/workflow.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8d\x04\n\x15\x43reateWorkflowRequest\x12/\n\x03run\x18\x01 \x01(\x0b\x32\x1d.flowserv.remote.v1.RunObjectR\x03run\x12@\n\x08template\x18\x02 \x01(\x0b\x32$.flowserv.remote.v1.WorkflowTemplateR\x08template\x12:\n\targuments\x18\x03 \x03(\x0b\x32\x1c.flowserv.remote.v1.ArgumentR\targuments\x12\x41\n\x0cstatic_files\x18\x04 \x03(\x0b\x32\x1e.flowserv.remote.v1.StaticFileR\x0bstaticFiles\x12\x16\n\x06\x65ngine\x18\x05 \x01(\tR\x06\x65ngine\x12M\n\x06labels\x18\x06 \x03(\x0b\x32\x35.flowserv.remote.v1.CreateWorkflowRequest.LabelsEntryR\x06labels\x12\x1d\n\nrequest_id\x18\x07 \x01(\tR\trequestId\x12\x41\n\tresources\x18\x08 \x01(\x0b\x32#.flowserv.remote.v1.EngineResourcesR\tresources\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"n\n\x16\x43reateWorkflowResponse\x12\x38\n\x08workflow\x18\x01 \x01(\x0b\x32\x1c.flowserv.remote.v1.WorkflowR\x08workflow\x12\x1a\n\x08replayed\x18\x02 \x01(\x08R\x08replayed\"\x82\x01\n\x17GetWorkflowStateRequest\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\x12\x46\n\rcurrent_state\x18\x02 \x01(\x0b\x32!.flowserv.remote.v1.WorkflowStateR\x0c\x63urrentState\"m\n\x18GetWorkflowStateResponse\x12\x37\n\x05state\x18\x01 \x01(\x0b\x32!.flowserv.remote.v1.WorkflowStateR\x05state\x12\x18\n\x07\x63hanged\x18\x02 \x01(\x08R\x07\x63hanged\"\x8c\x01\n\x13StopWorkflowRequest\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12<\n\x0cgrace_period\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationR\x0bgracePeriod\"O\n\x14StopWorkflowResponse\x12\x37\n\x05state\x18\x01 \x01(\x0b\x32!.flowserv.remote.v1.WorkflowStateR\x05state\"[\n\x11WatchStateRequest\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\x12%\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x03R\rafterSequence\"\x97\x01\n\x12WatchStateResponse\x12\x39\n\x05state\x18\x01 \x01(\x0b\x32!.flowserv.remote.v1.WorkflowStateH\x00R\x05state\x12=\n\theartbeat\x18\x02 \x01(\x0b\x32\x1d.flowserv.remote.v1.HeartbeatH\x00R\theartbeatB\x07\n\x05\x65vent\"`\n\tHeartbeat\x12.\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time\x12#\n\rlast_sequence\x18\x02 \x01(\x03R\x0clastSequence\"v\n\x11UploadFileRequest\x12>\n\x06header\x18\x01 \x01(\x0b\x32$.flowserv.remote.v1.UploadFileHeaderH\x00R\x06header\x12\x16\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00R\x05\x63hunkB\t\n\x07\x63ontent\"t\n\x12UploadFileResponse\x12\x16\n\x06sha256\x18\x01 \x01(\tR\x06sha256\x12\x1d\n\nsize_bytes\x18\x02 \x01(\x03R\tsizeBytes\x12\'\n\x0f\x61lready_present\x18\x03 \x01(\x08R\x0e\x61lreadyPresent\",\n\x10\x46indFilesRequest\x12\x18\n\x07sha256s\x18\x01 \x03(\tR\x07sha256s\"<\n\x11\x46indFilesResponse\x12\'\n\x0fpresent_sha256s\x18\x01 \x03(\tR\x0epresentSha256s\"b\n\x13\x44ownloadFileRequest\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\x12\x12\n\x04path\x18\x02 \x01(\tR\x04path\x12\x16\n\x06offset\x18\x03 \x01(\x03R\x06offset\"x\n\x14\x44ownloadFileResponse\x12\x32\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x1e.flowserv.remote.v1.OutputFileR\x04\x66ile\x12\x16\n\x06offset\x18\x02 \x01(\x03R\x06offset\x12\x14\n\x05\x63hunk\x18\x03 \x01(\x0cR\x05\x63hunk\"5\n\x12GetWorkflowRequest\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\"O\n\x13GetWorkflowResponse\x12\x38\n\x08workflow\x18\x01 \x01(\x0b\x32\x1c.flowserv.remote.v1.WorkflowR\x08workflow\"\xb2\x02\n\x14ListWorkflowsRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12=\n\x06states\x18\x03 \x03(\x0e\x32%.flowserv.remote.v1.WorkflowStateTypeR\x06states\x12L\n\x06labels\x18\x04 \x03(\x0b\x32\x34.flowserv.remote.v1.ListWorkflowsRequest.LabelsEntryR\x06labels\x12\x16\n\x06\x65ngine\x18\x05 \x01(\tR\x06\x65ngine\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"{\n\x15ListWorkflowsResponse\x12:\n\tworkflows\x18\x01 \x03(\x0b\x32\x1c.flowserv.remote.v1.WorkflowR\tworkflows\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x17\n\x15GetServiceInfoRequest\"\xc7\x01\n\x16GetServiceInfoResponse\x12\x18\n\x07version\x18\x01 \x01(\tR\x07version\x12%\n\x0e\x64\x65\x66\x61ult_engine\x18\x02 \x01(\tR\rdefaultEngine\x12\x38\n\x07\x65ngines\x18\x03 \x03(\x0b\x32\x1e.flowserv.remote.v1.EngineInfoR\x07\x65ngines\x12\x32\n\x06limits\x18\x04 \x01(\x0b\x32\x1a.flowserv.remote.v1.LimitsR\x06limits2\xfe\x07\n\x15RemoteWorkflowService\x12g\n\x0e\x43reateWorkflow\x12).flowserv.remote.v1.CreateWorkflowRequest\x1a*.flowserv.remote.v1.CreateWorkflowResponse\x12m\n\x10GetWorkflowState\x12+.flowserv.remote.v1.GetWorkflowStateRequest\x1a,.flowserv.remote.v1.GetWorkflowStateResponse\x12\x61\n\x0cStopWorkflow\x12\'.flowserv.remote.v1.StopWorkflowRequest\x1a(.flowserv.remote.v1.StopWorkflowResponse\x12]\n\nWatchState\x12%.flowserv.remote.v1.WatchStateRequest\x1a&.flowserv.remote.v1.WatchStateResponse0\x01\x12]\n\nUploadFile\x12%.flowserv.remote.v1.UploadFileRequest\x1a&.flowserv.remote.v1.UploadFileResponse(\x01\x12X\n\tFindFiles\x12$.flowserv.remote.v1.FindFilesRequest\x1a%.flowserv.remote.v1.FindFilesResponse\x12\x63\n\x0c\x44ownloadFile\x12\'.flowserv.remote.v1.DownloadFileRequest\x1a(.flowserv.remote.v1.DownloadFileResponse0\x01\x12^\n\x0bGetWorkflow\x12&.flowserv.remote.v1.GetWorkflowRequest\x1a\'.flowserv.remote.v1.GetWorkflowResponse\x12\x64\n\rListWorkflows\x12(.flowserv.remote.v1.ListWorkflowsRequest\x1a).flowserv.remote.v1.ListWorkflowsResponse\x12g\n\x0eGetServiceInfo\x12).flowserv.remote.v1.GetServiceInfoRequest\x1a*.flowserv.remote.v1.GetServiceInfoResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n flowserv/remote/v1/service.proto\x12\x12\x66lowserv.remote.v1\x1a!flowserv/remote/v1/argument.proto\x1a\x1e\x66lowserv/remote/v1/files.proto\x1a\x1d\x66lowserv/remote/v1/logs.proto\x1a!flowserv/remote/v1/progress.proto\x1a%flowserv/remote/v1/service_info.proto\x1a!flowserv/remote/v1/template.proto\x1a!flowserv/remote/v1/workflow.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8d\x04\n\x15\x43reateWorkflowRequest\x12/\n\x03run\x18\x01 \x01(\x0b\x32\x1d.flowserv.remote.v1.RunObjectR\x03run\x12@\n\x08template\x18\x02 \x01(\x0b\x32$.flowserv.remote.v1.WorkflowTemplateR\x08template\x12:\n\targuments\x18\x03 \x03(\x0b\x32\x1c.flowserv.remote.v1.ArgumentR\targuments\x12\x41\n\x0cstatic_files\x18\x04 \x03(\x0b\x32\x1e.flowserv.remote.v1.StaticFileR\x0bstaticFiles\x12\x16\n\x06\x65ngine\x18\x05 \x01(\tR\x06\x65ngine\x12M\n\x06labels\x18\x06 \x03(\x0b\x32\x35.flowserv.remote.v1.CreateWorkflowRequest.LabelsEntryR\x06labels\x12\x1d\n\nrequest_id\x18\x07 \x01(\tR\trequestId\x12\x41\n\tresources\x18\x08 \x01(\x0b\x32#.flowserv.remote.v1.EngineResourcesR\tresources\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"n\n\x16\x43reateWorkflowResponse\x12\x38\n\x08workflow\x18\x01 \x01(\x0b\x32\x1c.flowserv.remote.v1.WorkflowR\x08workflow\x12\x1a\n\x08replayed\x18\x02 \x01(\x08R\x08replayed\"\x82\x01\n\x17GetWorkflowStateRequest\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\x12\x46\n\rcurrent_state\x18\x02 \x01(\x0b\x32!.flowserv.remote.v1.WorkflowStateR\x0c\x63urrentState\"m\n\x18GetWorkflowStateResponse\x12\x37\n\x05state\x18\x01 \x01(\x0b\x32!.flowserv.remote.v1.WorkflowStateR\x05state\x12\x18\n\x07\x63hanged\x18\x02 \x01(\x08R\x07\x63hanged\"\x8c\x01\n\x13StopWorkflowRequest\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12<\n\x0cgrace_period\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationR\x0bgracePeriod\"O\n\x14StopWorkflowResponse\x12\x37\n\x05state\x18\x01 \x01(\x0b\x32!.flowserv.remote.v1.WorkflowStateR\x05state\"\xa0\x01\n\x11WatchStateRequest\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\x12%\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x03R\rafterSequence\x12.\n\x10include_progress\x18\x03 \x01(\x08H\x00R\x0fincludeProgress\x88\x01\x01\x42\x13\n\x11_include_progress\"\xdb\x01\n\x12WatchStateResponse\x12\x39\n\x05state\x18\x01 \x01(\x0b\x32!.flowserv.remote.v1.WorkflowStateH\x00R\x05state\x12=\n\theartbeat\x18\x02 \x01(\x0b\x32\x1d.flowserv.remote.v1.HeartbeatH\x00R\theartbeat\x12\x42\n\x08progress\x18\x03 \x01(\x0b\x32$.flowserv.remote.v1.WorkflowProgressH\x00R\x08progressB\x07\n\x05\x65vent\"`\n\tHeartbeat\x12.\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time\x12#\n\rlast_sequence\x18\x02 \x01(\x03R\x0clastSequence\"\xfb\x01\n\x10WatchLogsRequest\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\x12\x16\n\x06\x66ollow\x18\x02 \x01(\x08R\x06\x66ollow\x12\x42\n\rstart_offsets\x18\x03 \x03(\x0b\x32\x1d.flowserv.remote.v1.LogOffsetR\x0cstartOffsets\x12\"\n\nstep_index\x18\x04 \x01(\x05H\x00R\tstepIndex\x88\x01\x01\x12\x37\n\x07streams\x18\x05 \x03(\x0e\x32\x1d.flowserv.remote.v1.LogStreamR\x07streamsB\r\n\x0b_step_index\"\x91\x01\n\x11WatchLogsResponse\x12\x34\n\x05\x63hunk\x18\x01 \x01(\x0b\x32\x1c.flowserv.remote.v1.LogChunkH\x00R\x05\x63hunk\x12=\n\theartbeat\x18\x02 \x01(\x0b\x32\x1d.flowserv.remote.v1.HeartbeatH\x00R\theartbeatB\x07\n\x05\x65vent\"v\n\x11UploadFileRequest\x12>\n\x06header\x18\x01 \x01(\x0b\x32$.flowserv.remote.v1.UploadFileHeaderH\x00R\x06header\x12\x16\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00R\x05\x63hunkB\t\n\x07\x63ontent\"t\n\x12UploadFileResponse\x12\x16\n\x06sha256\x18\x01 \x01(\tR\x06sha256\x12\x1d\n\nsize_bytes\x18\x02 \x01(\x03R\tsizeBytes\x12\'\n\x0f\x61lready_present\x18\x03 \x01(\x08R\x0e\x61lreadyPresent\",\n\x10\x46indFilesRequest\x12\x18\n\x07sha256s\x18\x01 \x03(\tR\x07sha256s\"<\n\x11\x46indFilesResponse\x12\'\n\x0fpresent_sha256s\x18\x01 \x03(\tR\x0epresentSha256s\"b\n\x13\x44ownloadFileRequest\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\x12\x12\n\x04path\x18\x02 \x01(\tR\x04path\x12\x16\n\x06offset\x18\x03 \x01(\x03R\x06offset\"x\n\x14\x44ownloadFileResponse\x12\x32\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x1e.flowserv.remote.v1.OutputFileR\x04\x66ile\x12\x16\n\x06offset\x18\x02 \x01(\x03R\x06offset\x12\x14\n\x05\x63hunk\x18\x03 \x01(\x0cR\x05\x63hunk\"5\n\x12GetWorkflowRequest\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\"O\n\x13GetWorkflowResponse\x12\x38\n\x08workflow\x18\x01 \x01(\x0b\x32\x1c.flowserv.remote.v1.WorkflowR\x08workflow\"\xb2\x02\n\x14ListWorkflowsRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12=\n\x06states\x18\x03 \x03(\x0e\x32%.flowserv.remote.v1.WorkflowStateTypeR\x06states\x12L\n\x06labels\x18\x04 \x03(\x0b\x32\x34.flowserv.remote.v1.ListWorkflowsRequest.LabelsEntryR\x06labels\x12\x16\n\x06\x65ngine\x18\x05 \x01(\tR\x06\x65ngine\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"{\n\x15ListWorkflowsResponse\x12:\n\tworkflows\x18\x01 \x03(\x0b\x32\x1c.flowserv.remote.v1.WorkflowR\tworkflows\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x17\n\x15GetServiceInfoRequest\"\xc7\x01\n\x16GetServiceInfoResponse\x12\x18\n\x07version\x18\x01 \x01(\tR\x07version\x12%\n\x0e\x64\x65\x66\x61ult_engine\x18\x02 \x01(\tR\rdefaultEngine\x12\x38\n\x07\x65ngines\x18\x03 \x03(\x0b\x32\x1e.flowserv.remote.v1.EngineInfoR\x07\x65ngines\x12\x32\n\x06limits\x18\x04 \x01(\x0b\x32\x1a.flowserv.remote.v1.LimitsR\x06limits2\xda\x08\n\x15RemoteWorkflowService\x12g\n\x0e\x43reateWorkflow\x12).flowserv.remote.v1.CreateWorkflowRequest\x1a*.flowserv.remote.v1.CreateWorkflowResponse\x12m\n\x10GetWorkflowState\x12+.flowserv.remote.v1.GetWorkflowStateRequest\x1a,.flowserv.remote.v1.GetWorkflowStateResponse\x12\x61\n\x0cStopWorkflow\x12\'.flowserv.remote.v1.StopWorkflowRequest\x1a(.flowserv.remote.v1.StopWorkflowResponse\x12]\n\nWatchState\x12%.flowserv.remote.v1.WatchStateRequest\x1a&.flowserv.remote.v1.WatchStateResponse0\x01\x12Z\n\tWatchLogs\x12$.flowserv.remote.v1.WatchLogsRequest\x1a%.flowserv.remote.v1.WatchLogsResponse0\x01\x12]\n\nUploadFile\x12%.flowserv.remote.v1.UploadFileRequest\x1a&.flowserv.remote.v1.UploadFileResponse(\x01\x12X\n\tFindFiles\x12$.flowserv.remote.v1.FindFilesRequest\x1a%.flowserv.remote.v1.FindFilesResponse\x12\x63\n\x0c\x44ownloadFile\x12\'.flowserv.remote.v1.DownloadFileRequest\x1a(.flowserv.remote.v1.DownloadFileResponse0\x01\x12^\n\x0bGetWorkflow\x12&.flowserv.remote.v1.GetWorkflowRequest\x1a\'.flowserv.remote.v1.GetWorkflowResponse\x12\x64\n\rListWorkflows\x12(.flowserv.remote.v1.ListWorkflowsRequest\x1a).flowserv.remote.v1.ListWorkflowsResponse\x12g\n\x0eGetServiceInfo\x12).flowserv.remote.v1.GetServiceInfoRequest\x1a*.flowserv.remote.v1.GetServiceInfoResponseb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowserv_remote._gen.flowserv.remote.v1.service_pb2', globals())
@@ -31,52 +33,56 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _CREATEWORKFLOWREQUEST_LABELSENTRY._serialized_options = b'8\001'
   _LISTWORKFLOWSREQUEST_LABELSENTRY._options = None
   _LISTWORKFLOWSREQUEST_LABELSENTRY._serialized_options = b'8\001'
-  _CREATEWORKFLOWREQUEST._serialized_start=298
-  _CREATEWORKFLOWREQUEST._serialized_end=823
-  _CREATEWORKFLOWREQUEST_LABELSENTRY._serialized_start=766
-  _CREATEWORKFLOWREQUEST_LABELSENTRY._serialized_end=823
-  _CREATEWORKFLOWRESPONSE._serialized_start=825
-  _CREATEWORKFLOWRESPONSE._serialized_end=935
-  _GETWORKFLOWSTATEREQUEST._serialized_start=938
-  _GETWORKFLOWSTATEREQUEST._serialized_end=1068
-  _GETWORKFLOWSTATERESPONSE._serialized_start=1070
-  _GETWORKFLOWSTATERESPONSE._serialized_end=1179
-  _STOPWORKFLOWREQUEST._serialized_start=1182
-  _STOPWORKFLOWREQUEST._serialized_end=1322
-  _STOPWORKFLOWRESPONSE._serialized_start=1324
-  _STOPWORKFLOWRESPONSE._serialized_end=1403
-  _WATCHSTATEREQUEST._serialized_start=1405
-  _WATCHSTATEREQUEST._serialized_end=1496
-  _WATCHSTATERESPONSE._serialized_start=1499
-  _WATCHSTATERESPONSE._serialized_end=1650
-  _HEARTBEAT._serialized_start=1652
-  _HEARTBEAT._serialized_end=1748
-  _UPLOADFILEREQUEST._serialized_start=1750
-  _UPLOADFILEREQUEST._serialized_end=1868
-  _UPLOADFILERESPONSE._serialized_start=1870
-  _UPLOADFILERESPONSE._serialized_end=1986
-  _FINDFILESREQUEST._serialized_start=1988
-  _FINDFILESREQUEST._serialized_end=2032
-  _FINDFILESRESPONSE._serialized_start=2034
-  _FINDFILESRESPONSE._serialized_end=2094
-  _DOWNLOADFILEREQUEST._serialized_start=2096
-  _DOWNLOADFILEREQUEST._serialized_end=2194
-  _DOWNLOADFILERESPONSE._serialized_start=2196
-  _DOWNLOADFILERESPONSE._serialized_end=2316
-  _GETWORKFLOWREQUEST._serialized_start=2318
-  _GETWORKFLOWREQUEST._serialized_end=2371
-  _GETWORKFLOWRESPONSE._serialized_start=2373
-  _GETWORKFLOWRESPONSE._serialized_end=2452
-  _LISTWORKFLOWSREQUEST._serialized_start=2455
-  _LISTWORKFLOWSREQUEST._serialized_end=2761
-  _LISTWORKFLOWSREQUEST_LABELSENTRY._serialized_start=766
-  _LISTWORKFLOWSREQUEST_LABELSENTRY._serialized_end=823
-  _LISTWORKFLOWSRESPONSE._serialized_start=2763
-  _LISTWORKFLOWSRESPONSE._serialized_end=2886
-  _GETSERVICEINFOREQUEST._serialized_start=2888
-  _GETSERVICEINFOREQUEST._serialized_end=2911
-  _GETSERVICEINFORESPONSE._serialized_start=2914
-  _GETSERVICEINFORESPONSE._serialized_end=3113
-  _REMOTEWORKFLOWSERVICE._serialized_start=3116
-  _REMOTEWORKFLOWSERVICE._serialized_end=4138
+  _CREATEWORKFLOWREQUEST._serialized_start=364
+  _CREATEWORKFLOWREQUEST._serialized_end=889
+  _CREATEWORKFLOWREQUEST_LABELSENTRY._serialized_start=832
+  _CREATEWORKFLOWREQUEST_LABELSENTRY._serialized_end=889
+  _CREATEWORKFLOWRESPONSE._serialized_start=891
+  _CREATEWORKFLOWRESPONSE._serialized_end=1001
+  _GETWORKFLOWSTATEREQUEST._serialized_start=1004
+  _GETWORKFLOWSTATEREQUEST._serialized_end=1134
+  _GETWORKFLOWSTATERESPONSE._serialized_start=1136
+  _GETWORKFLOWSTATERESPONSE._serialized_end=1245
+  _STOPWORKFLOWREQUEST._serialized_start=1248
+  _STOPWORKFLOWREQUEST._serialized_end=1388
+  _STOPWORKFLOWRESPONSE._serialized_start=1390
+  _STOPWORKFLOWRESPONSE._serialized_end=1469
+  _WATCHSTATEREQUEST._serialized_start=1472
+  _WATCHSTATEREQUEST._serialized_end=1632
+  _WATCHSTATERESPONSE._serialized_start=1635
+  _WATCHSTATERESPONSE._serialized_end=1854
+  _HEARTBEAT._serialized_start=1856
+  _HEARTBEAT._serialized_end=1952
+  _WATCHLOGSREQUEST._serialized_start=1955
+  _WATCHLOGSREQUEST._serialized_end=2206
+  _WATCHLOGSRESPONSE._serialized_start=2209
+  _WATCHLOGSRESPONSE._serialized_end=2354
+  _UPLOADFILEREQUEST._serialized_start=2356
+  _UPLOADFILEREQUEST._serialized_end=2474
+  _UPLOADFILERESPONSE._serialized_start=2476
+  _UPLOADFILERESPONSE._serialized_end=2592
+  _FINDFILESREQUEST._serialized_start=2594
+  _FINDFILESREQUEST._serialized_end=2638
+  _FINDFILESRESPONSE._serialized_start=2640
+  _FINDFILESRESPONSE._serialized_end=2700
+  _DOWNLOADFILEREQUEST._serialized_start=2702
+  _DOWNLOADFILEREQUEST._serialized_end=2800
+  _DOWNLOADFILERESPONSE._serialized_start=2802
+  _DOWNLOADFILERESPONSE._serialized_end=2922
+  _GETWORKFLOWREQUEST._serialized_start=2924
+  _GETWORKFLOWREQUEST._serialized_end=2977
+  _GETWORKFLOWRESPONSE._serialized_start=2979
+  _GETWORKFLOWRESPONSE._serialized_end=3058
+  _LISTWORKFLOWSREQUEST._serialized_start=3061
+  _LISTWORKFLOWSREQUEST._serialized_end=3367
+  _LISTWORKFLOWSREQUEST_LABELSENTRY._serialized_start=832
+  _LISTWORKFLOWSREQUEST_LABELSENTRY._serialized_end=889
+  _LISTWORKFLOWSRESPONSE._serialized_start=3369
+  _LISTWORKFLOWSRESPONSE._serialized_end=3492
+  _GETSERVICEINFOREQUEST._serialized_start=3494
+  _GETSERVICEINFOREQUEST._serialized_end=3517
+  _GETSERVICEINFORESPONSE._serialized_start=3520
+  _GETSERVICEINFORESPONSE._serialized_end=3719
+  _REMOTEWORKFLOWSERVICE._serialized_start=3722
+  _REMOTEWORKFLOWSERVICE._serialized_end=4836
 # @@protoc_insertion_point(module_scope)

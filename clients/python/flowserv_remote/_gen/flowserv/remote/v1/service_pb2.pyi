@@ -1,5 +1,7 @@
 from flowserv_remote._gen.flowserv.remote.v1 import argument_pb2 as _argument_pb2
 from flowserv_remote._gen.flowserv.remote.v1 import files_pb2 as _files_pb2
+from flowserv_remote._gen.flowserv.remote.v1 import logs_pb2 as _logs_pb2
+from flowserv_remote._gen.flowserv.remote.v1 import progress_pb2 as _progress_pb2
 from flowserv_remote._gen.flowserv.remote.v1 import service_info_pb2 as _service_info_pb2
 from flowserv_remote._gen.flowserv.remote.v1 import template_pb2 as _template_pb2
 from flowserv_remote._gen.flowserv.remote.v1 import workflow_pb2 as _workflow_pb2
@@ -194,18 +196,44 @@ class UploadFileResponse(_message.Message):
     size_bytes: int
     def __init__(self, sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., already_present: bool = ...) -> None: ...
 
+class WatchLogsRequest(_message.Message):
+    __slots__ = ["follow", "start_offsets", "step_index", "streams", "workflow_id"]
+    FOLLOW_FIELD_NUMBER: _ClassVar[int]
+    START_OFFSETS_FIELD_NUMBER: _ClassVar[int]
+    STEP_INDEX_FIELD_NUMBER: _ClassVar[int]
+    STREAMS_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    follow: bool
+    start_offsets: _containers.RepeatedCompositeFieldContainer[_logs_pb2.LogOffset]
+    step_index: int
+    streams: _containers.RepeatedScalarFieldContainer[_logs_pb2.LogStream]
+    workflow_id: str
+    def __init__(self, workflow_id: _Optional[str] = ..., follow: bool = ..., start_offsets: _Optional[_Iterable[_Union[_logs_pb2.LogOffset, _Mapping]]] = ..., step_index: _Optional[int] = ..., streams: _Optional[_Iterable[_Union[_logs_pb2.LogStream, str]]] = ...) -> None: ...
+
+class WatchLogsResponse(_message.Message):
+    __slots__ = ["chunk", "heartbeat"]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    chunk: _logs_pb2.LogChunk
+    heartbeat: Heartbeat
+    def __init__(self, chunk: _Optional[_Union[_logs_pb2.LogChunk, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ...) -> None: ...
+
 class WatchStateRequest(_message.Message):
-    __slots__ = ["after_sequence", "workflow_id"]
+    __slots__ = ["after_sequence", "include_progress", "workflow_id"]
     AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_PROGRESS_FIELD_NUMBER: _ClassVar[int]
     WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
     after_sequence: int
+    include_progress: bool
     workflow_id: str
-    def __init__(self, workflow_id: _Optional[str] = ..., after_sequence: _Optional[int] = ...) -> None: ...
+    def __init__(self, workflow_id: _Optional[str] = ..., after_sequence: _Optional[int] = ..., include_progress: bool = ...) -> None: ...
 
 class WatchStateResponse(_message.Message):
-    __slots__ = ["heartbeat", "state"]
+    __slots__ = ["heartbeat", "progress", "state"]
     HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     heartbeat: Heartbeat
+    progress: _progress_pb2.WorkflowProgress
     state: _workflow_pb2.WorkflowState
-    def __init__(self, state: _Optional[_Union[_workflow_pb2.WorkflowState, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ...) -> None: ...
+    def __init__(self, state: _Optional[_Union[_workflow_pb2.WorkflowState, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., progress: _Optional[_Union[_progress_pb2.WorkflowProgress, _Mapping]] = ...) -> None: ...

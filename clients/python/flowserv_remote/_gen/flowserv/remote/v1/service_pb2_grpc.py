@@ -96,6 +96,11 @@ class RemoteWorkflowServiceStub(object):
                 request_serializer=flowserv_dot_remote_dot_v1_dot_service__pb2.WatchStateRequest.SerializeToString,
                 response_deserializer=flowserv_dot_remote_dot_v1_dot_service__pb2.WatchStateResponse.FromString,
                 )
+        self.WatchLogs = channel.unary_stream(
+                '/flowserv.remote.v1.RemoteWorkflowService/WatchLogs',
+                request_serializer=flowserv_dot_remote_dot_v1_dot_service__pb2.WatchLogsRequest.SerializeToString,
+                response_deserializer=flowserv_dot_remote_dot_v1_dot_service__pb2.WatchLogsResponse.FromString,
+                )
         self.UploadFile = channel.stream_unary(
                 '/flowserv.remote.v1.RemoteWorkflowService/UploadFile',
                 request_serializer=flowserv_dot_remote_dot_v1_dot_service__pb2.UploadFileRequest.SerializeToString,
@@ -253,6 +258,26 @@ class RemoteWorkflowServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchLogs(self, request, context):
+        """WatchLogs streams the output of a workflow's commands as they write it: each chunk names
+        its step, command and stream (stdout or stderr) and its byte offset in that stream. It
+        starts from the caller's offsets (0 for streams not named), so a caller that lost the
+        connection resumes without loss or duplication. With follow it streams live output while the
+        workflow is active, with heartbeats while nothing is written, sends the rest once the
+        workflow has ended and ends with OK; without follow it sends what has been written so far
+        and ends. Output above Limits.log_cap_bytes per stream is discarded and marked (see
+        LogChunk.truncated). Logs are kept as long as the workflow and survive server restarts.
+
+        Returns: OK; INVALID_ARGUMENT (empty workflow_id, a step_index outside the workflow, an
+        UNSPECIFIED stream, a negative or repeated offset); NOT_FOUND (unknown workflow);
+        OUT_OF_RANGE (an offset beyond what its stream holds); CANCELLED (the caller cancelled);
+        UNAVAILABLE (server shutting down; resume with the offsets received); UNAUTHENTICATED;
+        PERMISSION_DENIED; INTERNAL.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UploadFile(self, request_iterator, context):
         """UploadFile stores a blob content-addressed by its SHA-256: a header message, then the content
         in chunks. Identical content is stored once; uploading a known digest is cheap and reports
@@ -342,6 +367,11 @@ def add_RemoteWorkflowServiceServicer_to_server(servicer, server):
                     servicer.WatchState,
                     request_deserializer=flowserv_dot_remote_dot_v1_dot_service__pb2.WatchStateRequest.FromString,
                     response_serializer=flowserv_dot_remote_dot_v1_dot_service__pb2.WatchStateResponse.SerializeToString,
+            ),
+            'WatchLogs': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchLogs,
+                    request_deserializer=flowserv_dot_remote_dot_v1_dot_service__pb2.WatchLogsRequest.FromString,
+                    response_serializer=flowserv_dot_remote_dot_v1_dot_service__pb2.WatchLogsResponse.SerializeToString,
             ),
             'UploadFile': grpc.stream_unary_rpc_method_handler(
                     servicer.UploadFile,
@@ -510,6 +540,23 @@ class RemoteWorkflowService(object):
         return grpc.experimental.unary_stream(request, target, '/flowserv.remote.v1.RemoteWorkflowService/WatchState',
             flowserv_dot_remote_dot_v1_dot_service__pb2.WatchStateRequest.SerializeToString,
             flowserv_dot_remote_dot_v1_dot_service__pb2.WatchStateResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def WatchLogs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(request, target, '/flowserv.remote.v1.RemoteWorkflowService/WatchLogs',
+            flowserv_dot_remote_dot_v1_dot_service__pb2.WatchLogsRequest.SerializeToString,
+            flowserv_dot_remote_dot_v1_dot_service__pb2.WatchLogsResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

@@ -12,11 +12,12 @@ _sym_db = _symbol_database.Default()
 
 
 from flowserv_remote._gen.flowserv.remote.v1 import files_pb2 as flowserv_dot_remote_dot_v1_dot_files__pb2
+from flowserv_remote._gen.flowserv.remote.v1 import progress_pb2 as flowserv_dot_remote_dot_v1_dot_progress__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!flowserv/remote/v1/workflow.proto\x12\x12\x66lowserv.remote.v1\x1a\x1e\x66lowserv/remote/v1/files.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x85\x01\n\tRunObject\x12\x15\n\x06run_id\x18\x01 \x01(\tR\x05runId\x12$\n\x0bworkflow_id\x18\x02 \x01(\tH\x00R\nworkflowId\x88\x01\x01\x12\x1e\n\x08group_id\x18\x03 \x01(\tH\x01R\x07groupId\x88\x01\x01\x42\x0e\n\x0c_workflow_idB\x0b\n\t_group_id\"\xb9\x01\n\x0f\x45ngineResources\x12\x1c\n\tpartition\x18\x01 \x01(\tR\tpartition\x12\x38\n\ntime_limit\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationR\ttimeLimit\x12\x12\n\x04\x63pus\x18\x03 \x01(\x05R\x04\x63pus\x12\x1b\n\tmemory_mb\x18\x04 \x01(\x03R\x08memoryMb\x12\x1d\n\nextra_args\x18\x05 \x03(\tR\textraArgs\"\xa6\x03\n\rWorkflowState\x12\x39\n\x04type\x18\x01 \x01(\x0e\x32%.flowserv.remote.v1.WorkflowStateTypeR\x04type\x12\x1a\n\x08sequence\x18\x02 \x01(\x03R\x08sequence\x12\x39\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\nstarted_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartedAt\x12\x39\n\nstopped_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstoppedAt\x12;\n\x0b\x66inished_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nfinishedAt\x12\x1a\n\x08messages\x18\x07 \x03(\tR\x08messages\x12\x34\n\x05\x66iles\x18\x08 \x03(\x0b\x32\x1e.flowserv.remote.v1.OutputFileR\x05\x66iles\"\xed\x03\n\x08Workflow\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\x12\x15\n\x06run_id\x18\x02 \x01(\tR\x05runId\x12\x1e\n\x08group_id\x18\x03 \x01(\tH\x00R\x07groupId\x88\x01\x01\x12\x35\n\x14\x66lowserv_workflow_id\x18\x04 \x01(\tH\x01R\x12\x66lowservWorkflowId\x88\x01\x01\x12\x16\n\x06\x65ngine\x18\x05 \x01(\tR\x06\x65ngine\x12\x37\n\x05state\x18\x06 \x01(\x0b\x32!.flowserv.remote.v1.WorkflowStateR\x05state\x12!\n\x0coutput_files\x18\x07 \x03(\tR\x0boutputFiles\x12@\n\x06labels\x18\x08 \x03(\x0b\x32(.flowserv.remote.v1.Workflow.LabelsEntryR\x06labels\x12;\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x42\x0b\n\t_group_idB\x17\n\x15_flowserv_workflow_id*\xdc\x01\n\x11WorkflowStateType\x12#\n\x1fWORKFLOW_STATE_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n\x1bWORKFLOW_STATE_TYPE_PENDING\x10\x01\x12\x1f\n\x1bWORKFLOW_STATE_TYPE_RUNNING\x10\x02\x12 \n\x1cWORKFLOW_STATE_TYPE_CANCELED\x10\x03\x12\x1d\n\x19WORKFLOW_STATE_TYPE_ERROR\x10\x04\x12\x1f\n\x1bWORKFLOW_STATE_TYPE_SUCCESS\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!flowserv/remote/v1/workflow.proto\x12\x12\x66lowserv.remote.v1\x1a\x1e\x66lowserv/remote/v1/files.proto\x1a!flowserv/remote/v1/progress.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x85\x01\n\tRunObject\x12\x15\n\x06run_id\x18\x01 \x01(\tR\x05runId\x12$\n\x0bworkflow_id\x18\x02 \x01(\tH\x00R\nworkflowId\x88\x01\x01\x12\x1e\n\x08group_id\x18\x03 \x01(\tH\x01R\x07groupId\x88\x01\x01\x42\x0e\n\x0c_workflow_idB\x0b\n\t_group_id\"\xb9\x01\n\x0f\x45ngineResources\x12\x1c\n\tpartition\x18\x01 \x01(\tR\tpartition\x12\x38\n\ntime_limit\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationR\ttimeLimit\x12\x12\n\x04\x63pus\x18\x03 \x01(\x05R\x04\x63pus\x12\x1b\n\tmemory_mb\x18\x04 \x01(\x03R\x08memoryMb\x12\x1d\n\nextra_args\x18\x05 \x03(\tR\textraArgs\"\xa6\x03\n\rWorkflowState\x12\x39\n\x04type\x18\x01 \x01(\x0e\x32%.flowserv.remote.v1.WorkflowStateTypeR\x04type\x12\x1a\n\x08sequence\x18\x02 \x01(\x03R\x08sequence\x12\x39\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\nstarted_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartedAt\x12\x39\n\nstopped_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstoppedAt\x12;\n\x0b\x66inished_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nfinishedAt\x12\x1a\n\x08messages\x18\x07 \x03(\tR\x08messages\x12\x34\n\x05\x66iles\x18\x08 \x03(\x0b\x32\x1e.flowserv.remote.v1.OutputFileR\x05\x66iles\"\xaf\x04\n\x08Workflow\x12\x1f\n\x0bworkflow_id\x18\x01 \x01(\tR\nworkflowId\x12\x15\n\x06run_id\x18\x02 \x01(\tR\x05runId\x12\x1e\n\x08group_id\x18\x03 \x01(\tH\x00R\x07groupId\x88\x01\x01\x12\x35\n\x14\x66lowserv_workflow_id\x18\x04 \x01(\tH\x01R\x12\x66lowservWorkflowId\x88\x01\x01\x12\x16\n\x06\x65ngine\x18\x05 \x01(\tR\x06\x65ngine\x12\x37\n\x05state\x18\x06 \x01(\x0b\x32!.flowserv.remote.v1.WorkflowStateR\x05state\x12!\n\x0coutput_files\x18\x07 \x03(\tR\x0boutputFiles\x12@\n\x06labels\x18\x08 \x03(\x0b\x32(.flowserv.remote.v1.Workflow.LabelsEntryR\x06labels\x12;\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12@\n\x08progress\x18\n \x01(\x0b\x32$.flowserv.remote.v1.WorkflowProgressR\x08progress\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x42\x0b\n\t_group_idB\x17\n\x15_flowserv_workflow_id*\xdc\x01\n\x11WorkflowStateType\x12#\n\x1fWORKFLOW_STATE_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n\x1bWORKFLOW_STATE_TYPE_PENDING\x10\x01\x12\x1f\n\x1bWORKFLOW_STATE_TYPE_RUNNING\x10\x02\x12 \n\x1cWORKFLOW_STATE_TYPE_CANCELED\x10\x03\x12\x1d\n\x19WORKFLOW_STATE_TYPE_ERROR\x10\x04\x12\x1f\n\x1bWORKFLOW_STATE_TYPE_SUCCESS\x10\x05\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowserv_remote._gen.flowserv.remote.v1.workflow_pb2', globals())
@@ -25,16 +26,16 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._options = None
   _WORKFLOW_LABELSENTRY._options = None
   _WORKFLOW_LABELSENTRY._serialized_options = b'8\001'
-  _WORKFLOWSTATETYPE._serialized_start=1400
-  _WORKFLOWSTATETYPE._serialized_end=1620
-  _RUNOBJECT._serialized_start=155
-  _RUNOBJECT._serialized_end=288
-  _ENGINERESOURCES._serialized_start=291
-  _ENGINERESOURCES._serialized_end=476
-  _WORKFLOWSTATE._serialized_start=479
-  _WORKFLOWSTATE._serialized_end=901
-  _WORKFLOW._serialized_start=904
-  _WORKFLOW._serialized_end=1397
-  _WORKFLOW_LABELSENTRY._serialized_start=1302
-  _WORKFLOW_LABELSENTRY._serialized_end=1359
+  _WORKFLOWSTATETYPE._serialized_start=1501
+  _WORKFLOWSTATETYPE._serialized_end=1721
+  _RUNOBJECT._serialized_start=190
+  _RUNOBJECT._serialized_end=323
+  _ENGINERESOURCES._serialized_start=326
+  _ENGINERESOURCES._serialized_end=511
+  _WORKFLOWSTATE._serialized_start=514
+  _WORKFLOWSTATE._serialized_end=936
+  _WORKFLOW._serialized_start=939
+  _WORKFLOW._serialized_end=1498
+  _WORKFLOW_LABELSENTRY._serialized_start=1403
+  _WORKFLOW_LABELSENTRY._serialized_end=1460
 # @@protoc_insertion_point(module_scope)
