@@ -21,8 +21,9 @@ class RemoteWorkflowServiceStub(object):
 
     ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH
     (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND);
-    ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; UNAUTHENTICATED;
-    PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; INTERNAL.
+    ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; SHUTTING_DOWN
+    (UNAVAILABLE: a drain cut an open WatchLogs stream short); UNAUTHENTICATED; PERMISSION_DENIED;
+    CANCELLED; UNIMPLEMENTED; INTERNAL.
 
     FieldViolation reasons: every violation carries one of these stable values, so that clients in
     any language can map them. `field` names the request field; a violation about an argument is
@@ -58,7 +59,9 @@ class RemoteWorkflowServiceStub(object):
     INVALID_REQUEST_ID    a request_id longer than 128 characters [none]
     REQUIRED              an empty required field such as workflow_id [none]
     OUT_OF_BOUNDS         a number outside its range: grace_period, page_size, after_sequence,
-    offset, header.size_bytes, the count of FindFiles digests [none]
+    offset, header.size_bytes, the count of FindFiles digests, a WatchLogs
+    step_index, command_index or negative offset [none]
+    DUPLICATE_OFFSET      a WatchLogs start offset given twice for one stream of one command [none]
     INVALID_ENUM          an unknown or UNSPECIFIED enum value [none]
     INVALID_PAGE_TOKEN    a page_token this server did not issue [none]
     INVALID_DIGEST        a sha256 that is not 64 lowercase hex characters [none]
@@ -149,8 +152,9 @@ class RemoteWorkflowServiceServicer(object):
 
     ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH
     (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND);
-    ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; UNAUTHENTICATED;
-    PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; INTERNAL.
+    ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; SHUTTING_DOWN
+    (UNAVAILABLE: a drain cut an open WatchLogs stream short); UNAUTHENTICATED; PERMISSION_DENIED;
+    CANCELLED; UNIMPLEMENTED; INTERNAL.
 
     FieldViolation reasons: every violation carries one of these stable values, so that clients in
     any language can map them. `field` names the request field; a violation about an argument is
@@ -186,7 +190,9 @@ class RemoteWorkflowServiceServicer(object):
     INVALID_REQUEST_ID    a request_id longer than 128 characters [none]
     REQUIRED              an empty required field such as workflow_id [none]
     OUT_OF_BOUNDS         a number outside its range: grace_period, page_size, after_sequence,
-    offset, header.size_bytes, the count of FindFiles digests [none]
+    offset, header.size_bytes, the count of FindFiles digests, a WatchLogs
+    step_index, command_index or negative offset [none]
+    DUPLICATE_OFFSET      a WatchLogs start offset given twice for one stream of one command [none]
     INVALID_ENUM          an unknown or UNSPECIFIED enum value [none]
     INVALID_PAGE_TOKEN    a page_token this server did not issue [none]
     INVALID_DIGEST        a sha256 that is not 64 lowercase hex characters [none]
@@ -271,8 +277,8 @@ class RemoteWorkflowServiceServicer(object):
         Returns: OK; INVALID_ARGUMENT (empty workflow_id, a step_index outside the workflow, an
         UNSPECIFIED stream, a negative or repeated offset); NOT_FOUND (unknown workflow);
         OUT_OF_RANGE (an offset beyond what its stream holds); CANCELLED (the caller cancelled);
-        UNAVAILABLE (server shutting down; resume with the offsets received); UNAUTHENTICATED;
-        PERMISSION_DENIED; INTERNAL.
+        UNAVAILABLE (server shutting down, ErrorInfo reason SHUTTING_DOWN when it cut an open stream
+        short; resume with the offsets received); UNAUTHENTICATED; INTERNAL.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -426,8 +432,9 @@ class RemoteWorkflowService(object):
 
     ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH
     (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND);
-    ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; UNAUTHENTICATED;
-    PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; INTERNAL.
+    ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; SHUTTING_DOWN
+    (UNAVAILABLE: a drain cut an open WatchLogs stream short); UNAUTHENTICATED; PERMISSION_DENIED;
+    CANCELLED; UNIMPLEMENTED; INTERNAL.
 
     FieldViolation reasons: every violation carries one of these stable values, so that clients in
     any language can map them. `field` names the request field; a violation about an argument is
@@ -463,7 +470,9 @@ class RemoteWorkflowService(object):
     INVALID_REQUEST_ID    a request_id longer than 128 characters [none]
     REQUIRED              an empty required field such as workflow_id [none]
     OUT_OF_BOUNDS         a number outside its range: grace_period, page_size, after_sequence,
-    offset, header.size_bytes, the count of FindFiles digests [none]
+    offset, header.size_bytes, the count of FindFiles digests, a WatchLogs
+    step_index, command_index or negative offset [none]
+    DUPLICATE_OFFSET      a WatchLogs start offset given twice for one stream of one command [none]
     INVALID_ENUM          an unknown or UNSPECIFIED enum value [none]
     INVALID_PAGE_TOKEN    a page_token this server did not issue [none]
     INVALID_DIGEST        a sha256 that is not 64 lowercase hex characters [none]
