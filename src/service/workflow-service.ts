@@ -179,7 +179,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
           now,
           maxDirectoryBytes: limits.maxDirectoryBytes,
           ...(options.span && { span: options.span }),
-          logCapBytes: limits.logCapBytes,
+          ...(limits.logCapBytes !== undefined && { logCapBytes: limits.logCapBytes }),
         },
         input,
       );

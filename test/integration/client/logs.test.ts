@@ -10,8 +10,8 @@ import { runCli, type CliIo } from '../../../src/cli/commands.js';
 import { GrpcRemoteClient, LogCursor, type LogEvent } from '../../../src/client/index.js';
 import { call } from '../../support/grpc-calls.js';
 import { stepsRequest } from '../../support/log-stream.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
-import { REPO_ROOT, scratch } from './support.js';
+import { startAppServer as startTestServer, type AppServer as TestServer } from '../../support/app-server.js';
+import { REPO_ROOT, scratch } from '../../support/fixtures.js';
 
 let server: TestServer;
 let client: GrpcRemoteClient;

@@ -7,7 +7,7 @@ import { LogStream } from '../../../src/gen/flowserv/remote/v1/logs.js';
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { call } from '../../support/grpc-calls.js';
 import { followLogs, joinText, logsRequest, stepsRequest } from '../../support/log-stream.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startAppServer as startTestServer, type AppServer as TestServer } from '../../support/app-server.js';
 
 const { LOG_STREAM_STDOUT: OUT, LOG_STREAM_STDERR: ERR } = LogStream;
 const servers: TestServer[] = [];

@@ -6,7 +6,7 @@ import type { WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/ser
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { call, collect } from '../../support/grpc-calls.js';
 import { stepsRequest } from '../../support/log-stream.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startAppServer as startTestServer, type AppServer as TestServer } from '../../support/app-server.js';
 
 let server: TestServer;
 const gates = mkdtempSync(join(tmpdir(), 'fsr-gates-'));

@@ -8,7 +8,7 @@ import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.
 import { decodeStatusDetails } from '../../../src/wire/status-details.js';
 import { call, collect } from '../../support/grpc-calls.js';
 import { followLogs, joinText, logsRequest, stepsRequest } from '../../support/log-stream.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startAppServer as startTestServer, type AppServer as TestServer } from '../../support/app-server.js';
 
 const { LOG_STREAM_STDOUT: OUT, LOG_STREAM_STDERR: ERR } = LogStream;
 
@@ -123,7 +123,7 @@ describe('WatchLogs on the local engine', () => {
 });
 
 describe('WatchLogs errors', () => {
-  async function logsError(request: ReturnType<typeof logsRequest>): Promise<{ code: number; reason?: string; fields: string[] }> {
+  async function logsError(request: ReturnType<typeof logsRequest>): Promise<{ code: number; reason?: string | undefined; fields: string[] }> {
     try {
       await collect(server.client.watchLogs(request));
     } catch (e) {
