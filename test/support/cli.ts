@@ -12,14 +12,28 @@ export interface CliRun {
   readonly err: string;
 }
 
-/** Runs `flowserv-remote <argv>` with `env` as its whole environment. */
-export async function runCliInProcess(argv: readonly string[], env: CliIo['env'] = {}): Promise<CliRun> {
+/** A CLI run still going: what it printed so far, and its exit code once it ends. */
+export interface RunningCli {
+  readonly done: Promise<number>;
+  out(): string;
+  err(): string;
+}
+
+/** Starts `flowserv-remote <argv>` with `env` as its whole environment; for commands that follow live output. */
+export function startCliInProcess(argv: readonly string[], env: CliIo['env'] = {}): RunningCli {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.on('data', (d: Buffer) => (out += d.toString()));
   stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runCli(argv, { env, stdout, stderr });
-  return { code, out, err };
+  const done = runCli(argv, { env, stdout, stderr });
+  return { done, out: () => out, err: () => err };
+}
+
+/** Runs `flowserv-remote <argv>` with `env` as its whole environment, to its end. */
+export async function runCliInProcess(argv: readonly string[], env: CliIo['env'] = {}): Promise<CliRun> {
+  const run = startCliInProcess(argv, env);
+  const code = await run.done;
+  return { code, out: run.out(), err: run.err() };
 }

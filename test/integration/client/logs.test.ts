@@ -4,12 +4,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliIo } from '../../../src/cli/commands.js';
 import { GrpcRemoteClient, LogCursor, type LogEvent } from '../../../src/client/index.js';
 import { call } from '../../support/grpc-calls.js';
 import { stepsRequest } from '../../support/log-stream.js';
+import { startCliInProcess } from '../../support/cli.js';
 import { startAppServer as startTestServer, type AppServer as TestServer } from '../../support/app-server.js';
 import { REPO_ROOT, scratch } from '../../support/fixtures.js';
 
@@ -33,17 +32,7 @@ async function create(runId: string, steps: ReadonlyArray<readonly [string, read
 }
 
 /** Runs the CLI against the test server; `out()` shows what it printed so far. */
-function cli(...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const io: CliIo = { env: { FLOWSERV_REMOTE_SERVER: server.address }, stdout, stderr };
-  const done = runCli(argv, io);
-  return { done, out: () => out, err: () => err };
-}
+const cli = (...argv: string[]) => startCliInProcess(argv, { FLOWSERV_REMOTE_SERVER: server.address });
 
 const text = (events: readonly LogEvent[], stream: 'stdout' | 'stderr'): string =>
   Buffer.concat(events.flatMap((e) => (e.kind === 'chunk' && e.stream === stream ? [e.data] : []))).toString();
