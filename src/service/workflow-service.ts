@@ -4,15 +4,13 @@
  */
 import type { Logger } from 'pino';
 import { componentLogger } from '../logging/logger.js';
-import type { Readable } from 'node:stream';
 import type { EngineAdapter } from '../engines/types.js';
-import { FileNotFoundError, FailedPreconditionError, InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoundError, type FieldViolation } from '../errors.js';
-import type { BlobStore, IngestResult } from '../store/blob-store.js';
-import { BlobVerificationError, SHA256_PATTERN } from '../store/blob-store.js';
+import { FileNotFoundError, FailedPreconditionError, InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoundError } from '../errors.js';
+import type { BlobStore } from '../store/blob-store.js';
 import type { StateType } from '../model/state.js';
 import type { WorkflowRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
-import { ChecksumMismatchError, ResourceExhaustedError } from '../errors.js';
+import { createBlobRequests, type BlobRequests } from './blob-requests.js';
 import { createWorkflow, LABEL_KEY } from './create-workflow.js';
 import { createDispatcher } from './dispatcher.js';
 import { createEngineHealthCache, type EngineHealthCache } from './engine-health.js';
@@ -45,9 +43,6 @@ const LOG_POLL_INTERVAL_MS = 250;
 /** Page size of ListWorkflows when the request asks for none (the proto's documented default). */
 export const DEFAULT_PAGE_SIZE = 50;
 
-/** Most digests one FindFiles call may ask about. */
-export const MAX_FIND_FILES = 10_000;
-
 /** Dependencies and settings of the service. */
 export interface WorkflowServiceOptions {
   readonly store: WorkflowStore;
@@ -73,7 +68,7 @@ export interface WorkflowServiceOptions {
 }
 
 /** Everything RemoteWorkflowService does, in domain terms; what the gRPC handlers call. */
-export interface WorkflowService {
+export interface WorkflowService extends BlobRequests {
   readonly limits: ServiceLimits;
   /** Removes crash leftovers, then reattaches to and finalizes workflows left by an earlier process. */
   start(): Promise<void>;
@@ -96,12 +91,6 @@ export interface WorkflowService {
   watchLogs(input: WatchLogsInput, signal: AbortSignal): AsyncGenerator<LogEvent>;
   /** Which step runs and how the earlier ones ended (read from the job's files). */
   getProgress(workflowId: string): Promise<WorkflowProgressRecord>;
-  uploadFile(
-    chunks: Readable | AsyncIterable<Uint8Array>,
-    declared: { sha256: string; sizeBytes: number },
-    signal?: AbortSignal,
-  ): Promise<IngestResult>;
-  findFiles(digests: readonly string[]): string[];
   openDownload(workflowId: string, path: string, offset: number): DownloadSource;
   listWorkflows(input: ListWorkflowsInput): WorkflowPage;
   engineInfo(): Promise<EngineInfo[]>;
@@ -204,42 +193,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
         signal,
       ),
     getProgress: async (workflowId) => readProgress(getRecord(workflowId)),
-    async uploadFile(chunks, declared, signal) {
-      const violations: FieldViolation[] = [];
-      if (!SHA256_PATTERN.test(declared.sha256)) {
-        violations.push({ field: 'header.sha256', description: 'sha256 must be 64 lowercase hex characters', reason: ViolationReason.INVALID_DIGEST });
-      }
-      if (!Number.isSafeInteger(declared.sizeBytes) || declared.sizeBytes < 0) {
-        violations.push({ field: 'header.size_bytes', description: 'size must be a non-negative integer', reason: ViolationReason.OUT_OF_BOUNDS });
-      }
-      if (violations.length > 0) throw new InvalidArgumentError('invalid upload header', violations);
-      if (declared.sizeBytes > limits.maxUploadBytes) {
-        throw new ResourceExhaustedError(`file of ${declared.sizeBytes} bytes exceeds the upload limit of ${limits.maxUploadBytes} bytes`, {
-          max_upload_bytes: String(limits.maxUploadBytes),
-        });
-      }
-      try {
-        return await blobs.ingest(chunks, { sha256: declared.sha256, sizeBytes: declared.sizeBytes, maxBytes: limits.maxUploadBytes }, signal);
-      } catch (err) {
-        if (err instanceof BlobVerificationError) {
-          if (err.kind === 'too-large') throw new ResourceExhaustedError(err.message, { max_upload_bytes: String(limits.maxUploadBytes) });
-          throw new ChecksumMismatchError(err.message, { sha256: declared.sha256 });
-        }
-        throw err;
-      }
-    },
-    findFiles(digests) {
-      if (digests.length > MAX_FIND_FILES) {
-        throw new InvalidArgumentError('too many digests', [
-          { field: 'sha256s', description: `at most ${MAX_FIND_FILES} digests per call, got ${digests.length}`, reason: 'OUT_OF_BOUNDS' },
-        ]);
-      }
-      const malformed = digests.flatMap((d, i): FieldViolation[] =>
-        SHA256_PATTERN.test(d) ? [] : [{ field: `sha256s[${i}]`, description: 'sha256 must be 64 lowercase hex characters', reason: 'INVALID_DIGEST' }],
-      );
-      if (malformed.length > 0) throw new InvalidArgumentError('malformed digests', malformed.slice(0, 20));
-      return blobs.findPresent(digests);
-    },
+    ...createBlobRequests(blobs, limits.maxUploadBytes),
     openDownload(workflowId, path, offset) {
       const wf = getRecord(workflowId);
       if (wf.state.type !== 'SUCCESS') {
