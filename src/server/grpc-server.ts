@@ -9,8 +9,9 @@ import type { Config } from '../config/load-config.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { accessLogInterceptor } from './access-log.js';
 import type { ActiveTrace } from './call-context.js';
-import { metricsInterceptor } from './metrics-interceptor.js';
-import { traceInterceptor } from './trace-context.js';
+import { observersInterceptor } from './call-observers.js';
+import { metricsObserver } from './metrics-observer.js';
+import { traceObserver } from './trace-context.js';
 import { createHealthService, type HealthProbe, type HealthService } from './health.js';
 import { drainServer, type DrainResult } from './lifecycle.js';
 import { createReflectionServices, loadDescriptorSet } from './reflection.js';
@@ -104,8 +105,10 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const serverOptions: ServerOptions = {
     ...baseOptions,
     interceptors: [
-      ...(options.metrics ? [metricsInterceptor(options.metrics, served)] : []),
-      traceInterceptor({ openTelemetry: options.activeTrace !== undefined }),
+      observersInterceptor([
+        ...(options.metrics ? [metricsObserver(options.metrics, served)] : []),
+        traceObserver({ openTelemetry: options.activeTrace !== undefined }),
+      ]),
       accessLogInterceptor(logger),
       ...(options.interceptors ?? []),
     ],

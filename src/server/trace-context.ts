@@ -7,7 +7,8 @@
  * headers, or in the trailers of an answer that has no headers (an early error).
  */
 import { randomBytes } from 'node:crypto';
-import { Metadata, ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
+import type { CallObserverFactory } from './call-observers.js';
 
 /** The request header (W3C Trace Context). */
 export const TRACEPARENT = 'traceparent';
@@ -61,13 +62,13 @@ export function callTraceOf(incoming: unknown): TraceIds {
   return { traceId: parent?.traceId ?? newTraceId(), spanId: newSpanId(), flags: parent?.flags ?? '00' };
 }
 
-/** The call's trace context as the normalized request header left it (see traceInterceptor). */
+/** The call's trace context as the normalized request header left it (see traceObserver). */
 export function traceOfMetadata(metadata: Metadata): TraceIds | undefined {
   return parseTraceparent(metadata.get(TRACEPARENT)[0]);
 }
 
-/** Options of traceInterceptor. */
-export interface TraceInterceptorOptions {
+/** Options of traceObserver. */
+export interface TraceObserverOptions {
   /**
    * OpenTelemetry tracing is on: its instrumentation must see the caller's own header (so its
    * server span is the child of the caller's span), and it names the call's span itself; the
@@ -76,45 +77,36 @@ export interface TraceInterceptorOptions {
   readonly openTelemetry?: boolean;
 }
 
-/** Creates the interceptor; place it before the access log so that every log line has the trace id. */
-export function traceInterceptor(options: TraceInterceptorOptions = {}): ServerInterceptor {
-  return (_method, call) => {
+/** Creates the observer; it runs before the access log so that every log line has the trace id. */
+export function traceObserver(options: TraceObserverOptions = {}): CallObserverFactory {
+  return () => {
     let request: Metadata | undefined;
     let fallback: string | undefined;
     let headersSent = false;
     const current = () => (request?.get(TRACEPARENT)[0] as string | undefined) ?? fallback;
-    return new ServerInterceptingCall(call, {
-      start: (next) =>
-        next({
-          onReceiveMetadata: (metadata, nextMetadata) => {
-            request = metadata;
-            const incoming = metadata.get(TRACEPARENT)[0];
-            const valid = parseTraceparent(incoming) !== undefined;
-            if (options.openTelemetry) {
-              if (!valid) metadata.remove(TRACEPARENT);
-              fallback = formatTraceparent(callTraceOf(undefined));
-            } else {
-              metadata.set(TRACEPARENT, formatTraceparent(callTraceOf(incoming)));
-            }
-            nextMetadata(metadata);
-          },
-        }),
-      sendMetadata: (metadata, nextMetadata) => {
+    return {
+      receiveMetadata: (metadata) => {
+        request = metadata;
+        const incoming = metadata.get(TRACEPARENT)[0];
+        if (options.openTelemetry) {
+          if (parseTraceparent(incoming) === undefined) metadata.remove(TRACEPARENT);
+          fallback = formatTraceparent(callTraceOf(undefined));
+        } else {
+          metadata.set(TRACEPARENT, formatTraceparent(callTraceOf(incoming)));
+        }
+      },
+      sendMetadata: (metadata) => {
         headersSent = true;
         const value = current();
         if (value !== undefined) metadata.set(TRACERESPONSE, value);
-        nextMetadata(metadata);
       },
-      sendStatus: (status, nextStatus) => {
+      sendStatus: (status) => {
         const value = current();
-        if (headersSent || value === undefined) {
-          nextStatus(status);
-          return;
-        }
+        if (headersSent || value === undefined) return status;
         const trailers = status.metadata?.clone() ?? new Metadata();
         trailers.set(TRACERESPONSE, value);
-        nextStatus({ ...status, metadata: trailers });
+        return { ...status, metadata: trailers };
       },
-    });
+    };
   };
 }

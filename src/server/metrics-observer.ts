@@ -2,13 +2,14 @@
  * gRPC server metrics in the grpc-ecosystem convention (go-grpc-prometheus): started, handled
  * by code, handling time, messages in and out, for every method the server serves (our
  * service, health, reflection) and every outcome, including statuses grpc-js or the security
- * gate send before a handler runs. It is the outermost interceptor so it sees all of them. A
+ * gate send before a handler runs. It is the first call observer so it sees all of them. A
  * call only bumps numbers in its method's tally (src/metrics/grpc-tallies.ts); series are built
  * when Prometheus scrapes.
  */
-import { ServerInterceptingCall, status as Code, type ServerInterceptor } from '@grpc/grpc-js';
+import { status as Code } from '@grpc/grpc-js';
 import { GRPC_CODE_NAMES, type MethodTally } from '../metrics/grpc-tallies.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { CallObserverFactory } from './call-observers.js';
 
 /** The `grpc_code` label of a status code (Go's code names, which the ecosystem dashboards match on). */
 export function grpcCodeName(code: number): string {
@@ -29,12 +30,13 @@ export interface ServedMethod {
 }
 
 /**
- * Creates the interceptor; register it first so it wraps the access log and the security gate.
+ * Creates the observer; it runs in the outermost interceptor, before the access log and the
+ * security gate.
  * Like go-grpc-prometheus' InitializeMetrics, every method in `methods` starts with all its
  * series at 0 (each status code included), so that `rate()` sees the first call and the first
  * error of each kind; a counter born at 1 shows no increase in Prometheus.
  */
-export function metricsInterceptor(metrics: Metrics, methods: readonly ServedMethod[] = []): ServerInterceptor {
+export function metricsObserver(metrics: Metrics, methods: readonly ServedMethod[] = []): CallObserverFactory {
   const byPath = new Map<string, MethodTally>();
   const tallyOf = (method: ServedMethod): MethodTally => {
     let found = byPath.get(method.path);
@@ -48,7 +50,7 @@ export function metricsInterceptor(metrics: Metrics, methods: readonly ServedMet
   };
   for (const method of methods) tallyOf(method);
 
-  return (method, call) => {
+  return (method) => {
     const tally = tallyOf(method);
     const startedAt = performance.now();
     tally.started += 1;
@@ -62,23 +64,18 @@ export function metricsInterceptor(metrics: Metrics, methods: readonly ServedMet
       const index = code >= 0 && code < tally.handled.length ? code : Code.UNKNOWN;
       tally.handled[index]! += 1;
     };
-    return new ServerInterceptingCall(call, {
-      start: (next) =>
-        next({
-          onReceiveMessage: (message, nextMessage) => {
-            tally.received += 1;
-            nextMessage(message);
-          },
-          onCancel: () => finish(Code.CANCELLED),
-        }),
-      sendMessage: (message, nextMessage) => {
+    return {
+      receiveMessage: () => {
+        tally.received += 1;
+      },
+      sendMessage: () => {
         tally.sent += 1;
-        nextMessage(message);
       },
-      sendStatus: (status, nextStatus) => {
+      sendStatus: (status) => {
         finish(status.code);
-        nextStatus(status);
+        return status;
       },
-    });
+      cancel: () => finish(Code.CANCELLED),
+    };
   };
 }
