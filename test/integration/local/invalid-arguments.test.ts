@@ -1,9 +1,11 @@
 import { status } from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Argument } from '../../../src/gen/flowserv/remote/v1/argument.js';
 import type { CreateWorkflowRequest } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { ParameterType, type ParameterDeclaration } from '../../../src/gen/flowserv/remote/v1/template.js';
-import { callError, sha256, upload } from '../../support/grpc-calls.js';
+import { call, callError, sha256, upload } from '../../support/grpc-calls.js';
 import { startAppServer, type AppServer } from '../../support/app-server.js';
 
 let server: AppServer;
@@ -151,5 +153,31 @@ describe('CreateWorkflow reports every problem of a request in one BadRequest', 
       ['arguments.input', 'MISSING_ARGUMENT'],
       ['run', 'MISSING_RUN'],
     ]);
+  });
+});
+
+describe('the run_id rule is the one the proto states', () => {
+  const proto = readFileSync(fileURLToPath(new URL('../../../proto/flowserv/remote/v1/workflow.proto', import.meta.url)), 'utf8');
+
+  it('RunObject.run_id documents 1 to 64 letters, digits, _ . - (flowServ 32-hex ids fit)', () => {
+    expect(proto).toMatch(/run_id is flowServ's run id, chosen by the caller: 1 to 64 characters of letters, digits,\s*\/\/ '_', '\.' and '-'/);
+  });
+
+  it.each([
+    ['a flowServ id (32 hex)', 'a'.repeat(32), true],
+    ['64 characters of letters, digits, _ . -', `${'Ab9_.-'.repeat(10)}Zz01`, true],
+    ['65 characters', 'a'.repeat(65), false],
+    ['a space', 'run 1', false],
+    ['a slash', 'run/1', false],
+  ])('%s: accepted=%s', async (_label, runId, accepted) => {
+    const req = request([file('input')], { run: { runId } });
+    if (accepted) {
+      const res = await call(server.client, 'createWorkflow', req);
+      expect(res.workflow!.runId).toBe(runId);
+    } else {
+      const { err, details } = await callError(server.client, 'createWorkflow', req);
+      expect(err.code).toBe(status.INVALID_ARGUMENT);
+      expect(details!.fieldViolations).toEqual([expect.objectContaining({ field: 'run.run_id', reason: 'INVALID_RUN_ID' })]);
+    }
   });
 });
