@@ -9,10 +9,12 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EngineAdapter, JobResources, JobSpec } from '../engines/types.js';
 import { AlreadyExistsError, InvalidArgumentError, ViolationReason, type FieldViolation } from '../errors.js';
 import type { WorkflowRecord } from '../store/records.js';
 import { canonicalHash } from './canonical-hash.js';
+import { checkInputSizes } from './input-limits.js';
 import type { Dispatcher } from './dispatcher.js';
 import { stageWorkDir, type StagedFile } from './staging.js';
 import type { CreateWorkflowInput } from './types.js';
@@ -114,6 +116,9 @@ export async function createWorkflow(
   input: CreateWorkflowInput,
 ): Promise<{ workflow: WorkflowRecord; replayed: boolean }> {
   const engine = input.engine || deps.defaultEngine;
+  const sizes = checkInputSizes(input);
+  // Over the text caps, planning is what the caps are there to avoid: answer without it.
+  if (sizes.length > 0) throw new InvalidArgumentError('request too large', [...(input.violations ?? []), ...sizes]);
   const envelope = [...(input.violations ?? []), ...checkEnvelope(input, engine, deps)];
   if (envelope.length > 0) {
     // Report the template's and arguments' problems in the same answer as the envelope's.
@@ -127,10 +132,14 @@ export async function createWorkflow(
     const fields = new Set(envelope.map((v) => v.field));
     throw new InvalidArgumentError('invalid workflow request', [...envelope, ...planned.filter((v) => !fields.has(v.field))]);
   }
+  // Hashing and planning each take up to tens of milliseconds on a large request: let other
+  // calls (health checks, heartbeats) run between them.
+  await nextTurn();
   const payloadHash = canonicalHash({ ...input, engine, requestId: undefined, traceparent: undefined });
   const earlier = deps.store.findByRunOrRequest(input.run.runId, input.requestId);
   if (earlier) return replayOrConflict(earlier, payloadHash);
 
+  await nextTurn();
   const plan = deps.planWorkflow(input);
   const missing = checkBlobs(plan.files, input, deps);
   if (missing.length > 0) throw new InvalidArgumentError('referenced files were not uploaded', missing);

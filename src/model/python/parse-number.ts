@@ -11,9 +11,18 @@ const FLOAT_LITERAL = new RegExp(
 );
 const FLOAT_SPECIAL = /^([+-]?)(inf|infinity|nan)$/i;
 
-/** Python whitespace strip (str.strip() with no argument). */
+const PY_SPACE = /[\s\x1c-\x1f\x85]/u;
+
+/**
+ * Python whitespace strip (str.strip() with no argument), by walking in from both ends: the
+ * regex form `[\s]+$` retries from every space of a long inner run, quadratic in its length.
+ */
 function pyStrip(text: string): string {
-  return text.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/gu, '');
+  let start = 0;
+  let end = text.length;
+  while (start < end && PY_SPACE.test(text[start]!)) start += 1;
+  while (end > start && PY_SPACE.test(text[end - 1]!)) end -= 1;
+  return text.slice(start, end);
 }
 
 /** Parses a string as Python `int(text)` would; undefined when Python raises ValueError. */

@@ -12,7 +12,38 @@ import { isPlainObject, type PyValue } from '../values.js';
 /** Cast argument values by parameter name. */
 export type ArgumentValues = Readonly<Record<string, PyValue>>;
 
-const REFERENCE = /\$\[\[(.*?)\]\]/g;
+/** Characters JavaScript's `.` does not match: a reference does not span lines. */
+const LINE_BREAK = /[\n\r\u2028\u2029]/g;
+
+function nextIndex(pattern: RegExp, text: string, from: number): number {
+  pattern.lastIndex = from;
+  return pattern.exec(text)?.index ?? -1;
+}
+
+/**
+ * The expressions of the references `$[[...]]` embedded in a string, as `/\$\[\[(.*?)\]\]/g`
+ * finds them, in one pass: the positions of the next `]]` and of the next line break are kept
+ * between candidates instead of rescanning the rest of the string from every `$[[` (that
+ * rescanning made a string of repeated `$[[` take seconds).
+ */
+export function referenceExpressions(text: string): string[] {
+  const found: string[] = [];
+  let close = -2;
+  let lineBreak = -2;
+  for (let at = text.indexOf('$[['); at !== -1; ) {
+    const from = at + 3;
+    if (close !== -1 && close < from) close = text.indexOf(']]', from);
+    if (close === -1) break;
+    if (lineBreak !== -1 && lineBreak < from) lineBreak = nextIndex(LINE_BREAK, text, from);
+    if (lineBreak === -1 || close < lineBreak) {
+      found.push(text.slice(from, close));
+      at = text.indexOf('$[[', close + 2);
+    } else {
+      at = text.indexOf('$[[', at + 1);
+    }
+  }
+  return found;
+}
 
 /** True when the whole string is one reference: it starts with `$[[` and ends with `]]`. */
 export function isReference(value: unknown): value is string {
@@ -39,7 +70,7 @@ export function findReferences(spec: unknown, field: string): FoundReference[] {
   const found: FoundReference[] = [];
   const visit = (value: unknown, path: string, inList: boolean): void => {
     if (typeof value === 'string') {
-      for (const m of value.matchAll(REFERENCE)) found.push({ name: getName(m[1]!), field: path });
+      for (const expr of referenceExpressions(value)) found.push({ name: getName(expr), field: path });
     } else if (Array.isArray(value)) {
       if (inList) throw new InvalidTemplateError('nested lists not allowed', path);
       value.forEach((v: unknown, i) => visit(v, `${path}[${i}]`, true));
