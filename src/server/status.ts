@@ -11,7 +11,8 @@
 import { Metadata, status as Code, type StatusObject } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ERROR_DOMAIN, ErrorReason, InvalidArgumentError, RateLimitedError, ServiceError, type FieldViolation } from '../errors.js';
-import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../wire/status-details.js';
+import { boundMetadata, boundViolations, MAX_DETAILS_BYTES, MAX_MESSAGE_CHARS, shorten } from './bounded-details.js';
+import { encodeStatusDetails, STATUS_DETAILS_KEY, type FieldViolationDetail } from '../wire/status-details.js';
 
 /** Message sent for every internal fault. */
 export const INTERNAL_MESSAGE = 'internal error';
@@ -67,20 +68,25 @@ function describe(err: unknown): Described | undefined {
   return undefined;
 }
 
-/** Builds the status object (code, details, trailers with ErrorInfo/BadRequest/RetryInfo) for one answer. */
+/**
+ * Builds the status object (code, details, trailers with ErrorInfo/BadRequest) for one answer,
+ * bounded (bounded-details.ts): the message and every echoed value are shortened, and the
+ * violations are cut to what fits the byte budget, with an "and N more" entry.
+ */
 function buildStatus(described: Described): StatusObject {
-  const metadata = new Metadata();
-  metadata.set(
-    STATUS_DETAILS_KEY,
+  const message = shorten(described.message, MAX_MESSAGE_CHARS);
+  const encode = (fieldViolations: readonly FieldViolationDetail[]) =>
     encodeStatusDetails({
       code: described.code,
-      message: described.message,
-      errorInfo: { reason: described.reason, domain: ERROR_DOMAIN, metadata: described.metadata ?? {} },
-      fieldViolations: (described.violations ?? []).map((v) => ({ field: v.field, description: v.description, reason: v.reason })),
+      message,
+      errorInfo: { reason: described.reason, domain: ERROR_DOMAIN, metadata: boundMetadata(described.metadata ?? {}) },
+      fieldViolations,
       ...(described.retryDelayMs !== undefined && { retryDelayMs: described.retryDelayMs }),
-    }),
-  );
-  return { code: described.code, details: described.message, metadata };
+    });
+  const violations = boundViolations(described.violations ?? [], (kept) => encode(kept).length <= MAX_DETAILS_BYTES);
+  const metadata = new Metadata();
+  metadata.set(STATUS_DETAILS_KEY, encode(violations));
+  return { code: described.code, details: message, metadata };
 }
 
 /**

@@ -97,6 +97,16 @@ export const ViolationReason = {
   DIRECTORY_TOO_LARGE: 'DIRECTORY_TOO_LARGE',
   /** Resources the engine refused (partition, limits, extra arguments). */
   ENGINE_REJECTED: 'ENGINE_REJECTED',
+  /** A workflow id no workflow can have (too long, characters outside letters, digits, _ . -). */
+  INVALID_WORKFLOW_ID: 'INVALID_WORKFLOW_ID',
+  /** A string, key or argument name of a template or argument over its length cap. */
+  VALUE_TOO_LONG: 'VALUE_TOO_LONG',
+  /** A template or argument value nested deeper than allowed. */
+  VALUE_TOO_DEEP: 'VALUE_TOO_DEEP',
+  /** More text in a request's template and arguments together than allowed. */
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  /** Not a problem of its own: stands for the violations an answer left out ("and N more violations"). */
+  MORE_VIOLATIONS: 'MORE_VIOLATIONS',
 } as const;
 /** One of the reasons in {@link ViolationReason}. */
 export type ViolationReason = (typeof ViolationReason)[keyof typeof ViolationReason];

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateWorkflowRequest } from '../../src/gen/flowserv/remote/v1/service.js';
 import { ParameterDeclaration, ParameterType } from '../../src/gen/flowserv/remote/v1/template.js';
-import { decodeStatusDetails } from '../../src/server/status-details.js';
+import { decodeStatusDetails } from '../../src/wire/status-details.js';
 import { MAX_STRING_CHARS, MAX_TOTAL_CHARS } from '../../src/service/input-limits.js';
 import { shellRequest } from '../support/shell-request.js';
 import { spawnServerProcess, type ServerProcess } from '../support/server-process.js';

@@ -34,6 +34,23 @@ function required(value: string, field: string): string {
   return value;
 }
 
+/** What any workflow id this server hands out looks like (ids are 32 hex characters). */
+const POSSIBLE_WORKFLOW_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * The request's workflow id; one that no workflow can have (too long, odd characters) is
+ * refused here, before it could be echoed in any message.
+ */
+function workflowIdOf(value: string): string {
+  required(value, 'workflow_id');
+  if (!POSSIBLE_WORKFLOW_ID.test(value)) {
+    throw new InvalidArgumentError('workflow_id is not a workflow id', [
+      { field: 'workflow_id', description: 'a workflow id is 1-64 characters of letters, digits, _ . -', reason: 'INVALID_WORKFLOW_ID' },
+    ]);
+  }
+  return value;
+}
+
 async function* uploadChunks(rest: AsyncIterator<UploadFileRequest>, maxChunkBytes: number): AsyncGenerator<Uint8Array> {
   for (;;) {
     const next = await rest.next();
@@ -68,7 +85,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
 
     async getWorkflowState(req) {
       const current = req.currentState ? stateTypeFromProto(req.currentState.type) : undefined;
-      const { state, changed } = service.getWorkflowState(required(req.workflowId, 'workflow_id'), current);
+      const { state, changed } = service.getWorkflowState(workflowIdOf(req.workflowId), current);
       return { state: stateToProto(state), changed };
     },
 
@@ -79,12 +96,12 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
           { field: 'grace_period', description: `grace period must be between 0 and ${settings.maxStopGraceMs} ms`, reason: ViolationReason.OUT_OF_BOUNDS },
         ]);
       }
-      const state = await service.stopWorkflow(required(req.workflowId, 'workflow_id'), req.reason, askedMs ?? settings.defaultStopGraceMs, ctx.signal);
+      const state = await service.stopWorkflow(workflowIdOf(req.workflowId), req.reason, askedMs ?? settings.defaultStopGraceMs, ctx.signal);
       return { state: stateToProto(state) };
     },
 
     async *watchState(req, ctx) {
-      const workflowId = required(req.workflowId, 'workflow_id');
+      const workflowId = workflowIdOf(req.workflowId);
       // A negative after_sequence is refused by the service (INVALID_ARGUMENT), before any event.
       const linked = linkSignals(ctx.signal, ctx.shutdownSignal);
       try {
@@ -100,7 +117,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
     },
 
     async *watchLogs(req, ctx) {
-      required(req.workflowId, 'workflow_id');
+      workflowIdOf(req.workflowId);
       const linked = linkSignals(ctx.signal, ctx.shutdownSignal);
       try {
         for await (const event of service.watchLogs(watchLogsRequestToDomain(req), linked.signal)) {
@@ -133,7 +150,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
     },
 
     async *downloadFile(req) {
-      const workflowId = required(req.workflowId, 'workflow_id');
+      const workflowId = workflowIdOf(req.workflowId);
       const violations: FieldViolation[] = [];
       const pathProblem = req.path === '' ? undefined : checkRelativePath(req.path);
       if (pathProblem) violations.push({ field: 'path', description: `${pathProblem}: an output key is a relative path`, reason: ViolationReason.INVALID_PATH });
@@ -152,7 +169,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
     },
 
     async getWorkflow(req) {
-      const workflowId = required(req.workflowId, 'workflow_id');
+      const workflowId = workflowIdOf(req.workflowId);
       const workflow = workflowToProto(service.getWorkflow(workflowId));
       return { workflow: { ...workflow, progress: progressToProto(await service.getProgress(workflowId)) } };
     },
