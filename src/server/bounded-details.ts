@@ -7,7 +7,7 @@
  * {@link MAX_VIOLATIONS} violations are kept plus one "and N more" entry, and the encoded
  * details are held under {@link MAX_DETAILS_BYTES}.
  */
-import type { FieldViolation } from '../errors.js';
+import { ViolationReason, type FieldViolation } from '../errors.js';
 
 /** Longest status message, in characters; percent-encoded it stays under ~2.3 KB. */
 export const MAX_MESSAGE_CHARS = 256;
@@ -23,7 +23,7 @@ export const MAX_VIOLATIONS = 50;
  */
 export const MAX_DETAILS_BYTES = 3584;
 /** Reason of the entry that stands for the violations left out. */
-export const MORE_VIOLATIONS_REASON = 'MORE_VIOLATIONS';
+export const MORE_VIOLATIONS_REASON = ViolationReason.MORE_VIOLATIONS;
 
 /** `text` cut to at most `max` characters, ending in `…` when cut; never splits a surrogate pair. */
 export function shorten(text: string, max: number): string {

@@ -4,7 +4,7 @@
  * stored, hashed and echoed in messages: a cap keeps every later step cheap and every message
  * short, whatever the message-size limit allows.
  */
-import type { FieldViolation } from '../errors.js';
+import { ViolationReason, type FieldViolation } from '../errors.js';
 import type { CreateWorkflowInput } from './types.js';
 
 /** Longest string (in UTF-16 code units) allowed anywhere in a template or argument value: 64 Ki. */
@@ -32,7 +32,7 @@ interface Walk {
 }
 
 function tooLong(walk: Walk, field: string, what: string, length: number, max: number): void {
-  walk.violations.push({ field, description: `${what} has ${length} characters; at most ${max} are allowed`, reason: 'VALUE_TOO_LONG' });
+  walk.violations.push({ field, description: `${what} has ${length} characters; at most ${max} are allowed`, reason: ViolationReason.VALUE_TOO_LONG });
 }
 
 function visit(walk: Walk, value: unknown, field: string, depth: number): void {
@@ -44,7 +44,7 @@ function visit(walk: Walk, value: unknown, field: string, depth: number): void {
   }
   if (value === null || typeof value !== 'object') return;
   if (depth >= MAX_NESTING_DEPTH) {
-    walk.violations.push({ field, description: `values may nest at most ${MAX_NESTING_DEPTH} levels deep`, reason: 'VALUE_TOO_DEEP' });
+    walk.violations.push({ field, description: `values may nest at most ${MAX_NESTING_DEPTH} levels deep`, reason: ViolationReason.VALUE_TOO_DEEP });
     return;
   }
   if (Array.isArray(value)) {
@@ -78,7 +78,7 @@ export function checkInputSizes(input: CreateWorkflowInput): FieldViolation[] {
     walk.violations.push({
       field: 'template',
       description: `template and arguments hold ${walk.total} characters of text; at most ${MAX_TOTAL_CHARS} are allowed`,
-      reason: 'REQUEST_TOO_LARGE',
+      reason: ViolationReason.REQUEST_TOO_LARGE,
     });
   }
   input.staticFiles.forEach((f, i) => {

@@ -45,7 +45,7 @@ function workflowIdOf(value: string): string {
   required(value, 'workflow_id');
   if (!POSSIBLE_WORKFLOW_ID.test(value)) {
     throw new InvalidArgumentError('workflow_id is not a workflow id', [
-      { field: 'workflow_id', description: 'a workflow id is 1-64 characters of letters, digits, _ . -', reason: 'INVALID_WORKFLOW_ID' },
+      { field: 'workflow_id', description: 'a workflow id is 1-64 characters of letters, digits, _ . -', reason: ViolationReason.INVALID_WORKFLOW_ID },
     ]);
   }
   return value;
