@@ -94,6 +94,17 @@ export class ChecksumMismatchError extends ServiceError {
   }
 }
 
+/**
+ * The request message could not be decoded (bad wire bytes, an int64 beyond 2^53, nesting too
+ * deep). INVALID_ARGUMENT with reason MALFORMED_REQUEST; `detail` is the decoder's complaint.
+ */
+export class MalformedRequestError extends ServiceError {
+  override readonly name = 'MalformedRequestError';
+  constructor(readonly detail: string) {
+    super(ErrorReason.MALFORMED_REQUEST, `request message could not be decoded: ${detail}`);
+  }
+}
+
 /** A configured limit was hit. RESOURCE_EXHAUSTED. */
 export class ResourceExhaustedError extends ServiceError {
   override readonly name: string = 'ResourceExhaustedError';

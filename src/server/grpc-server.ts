@@ -15,6 +15,7 @@ import { traceObserver } from './trace-context.js';
 import { createHealthService, type HealthProbe, type HealthService } from './health.js';
 import { drainServer, type DrainResult } from './lifecycle.js';
 import { createReflectionServices, loadDescriptorSet } from './reflection.js';
+import { tolerantDefinition } from './malformed-request.js';
 import { adaptService, type ServiceRegistration } from './service-adapter.js';
 
 /** The settings the server itself uses. */
@@ -116,7 +117,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const server = new Server(serverOptions);
   const deps = { logger, shutdownSignal: shutdownController.signal, ...(options.activeTrace && { activeTrace: options.activeTrace }) };
   for (const registration of registrations) {
-    server.addService(registration.definition, adaptService(registration, deps));
+    server.addService(tolerantDefinition(registration.definition), adaptService(registration, deps));
   }
 
   let shutdownPromise: Promise<DrainResult> | undefined;

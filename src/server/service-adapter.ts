@@ -21,6 +21,7 @@ import type {
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { createCallScope, type ActiveTrace, type CallContext } from './call-context.js';
+import { malformedError } from './malformed-request.js';
 import { cancelledStatus, toGrpcStatus, unimplemented } from './status.js';
 
 export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
@@ -91,7 +92,27 @@ async function pump(call: ServerWritableStream<unknown, unknown>, messages: Asyn
  * is sent; this iterator leaves the stream alive.
  */
 function requestsOf(call: Readable): AsyncIterable<unknown> {
-  return { [Symbol.asyncIterator]: () => call.iterator({ destroyOnReturn: false }) };
+  return {
+    [Symbol.asyncIterator]: () => {
+      const messages = call.iterator({ destroyOnReturn: false });
+      return {
+        async next() {
+          const next = await messages.next();
+          const malformed = next.done ? undefined : malformedError(next.value);
+          if (malformed) throw malformed;
+          return next;
+        },
+        return: async () => messages.return!(),
+      };
+    },
+  };
+}
+
+/** Runs `fn` on the request, or throws the MalformedRequestError of an undecodable one. */
+function onRequest(fn: AnyFn, request: unknown, ctx: CallContext): unknown {
+  const malformed = malformedError(request);
+  if (malformed) throw malformed;
+  return fn(request, ctx);
 }
 
 /** The status for a failed call: a quiet CANCELLED when the caller left first, else the mapping. */
@@ -126,7 +147,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
   if (!requestStream && !responseStream) {
     const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
       const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request, deps.activeTrace);
-      respondOnce(() => fn(call.request, ctx), callback, ctx, finish);
+      respondOnce(() => onRequest(fn, call.request, ctx), callback, ctx, finish);
     };
     return unary;
   }
@@ -135,7 +156,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
     const serverStream: handleServerStreamingCall<unknown, unknown> = (call) => {
       const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request, deps.activeTrace);
       call.on('error', ignoreStreamError(ctx.logger));
-      void respondWithStream(call, () => fn(call.request, ctx) as AsyncIterable<unknown>, ctx, finish);
+      void respondWithStream(call, () => onRequest(fn, call.request, ctx) as AsyncIterable<unknown>, ctx, finish);
     };
     return serverStream;
   }

@@ -31,6 +31,7 @@ export const CODE_BY_REASON: Readonly<Record<ErrorReason, Code>> = {
   [ErrorReason.FAILED_PRECONDITION]: Code.FAILED_PRECONDITION,
   [ErrorReason.OUT_OF_RANGE]: Code.OUT_OF_RANGE,
   [ErrorReason.SHUTTING_DOWN]: Code.UNAVAILABLE,
+  [ErrorReason.MALFORMED_REQUEST]: Code.INVALID_ARGUMENT,
   // The uploaded bytes disagree with what the caller declared; resending fixes it, nothing on the
   // server was lost, so this is a bad request rather than DATA_LOSS.
   [ErrorReason.CHECKSUM_MISMATCH]: Code.INVALID_ARGUMENT,

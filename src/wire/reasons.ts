@@ -30,6 +30,11 @@ export const ErrorReason = {
   OUT_OF_RANGE: 'OUT_OF_RANGE',
   /** UNAVAILABLE: the server is draining and cut a stream short; resume it against a server that is up. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /**
+   * INVALID_ARGUMENT: the request message could not be decoded (bad wire bytes, an int64 beyond
+   * 2^53, nesting too deep); nothing of it was read.
+   */
+  MALFORMED_REQUEST: 'MALFORMED_REQUEST',
   /** INVALID_ARGUMENT: uploaded bytes disagree with the declared size or sha256. */
   CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
   /** RESOURCE_EXHAUSTED: a configured limit or rate was hit (a rate limit adds RetryInfo). */
