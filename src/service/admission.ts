@@ -24,6 +24,11 @@ export interface Admission {
   release(wf: WorkflowRecord): void;
   /** Workflows holding a slot of `engine`. */
   activeCount(engine: string): number;
+  /**
+   * Aborts the submission of a (canceled) workflow, if one is in flight, and resolves once it
+   * has finished: the engine started nothing, or what it started has been stopped.
+   */
+  abortLaunch(workflowId: string): Promise<void>;
 }
 
 /** What admission needs besides the context (bound late: following and admission call each other). */
@@ -39,6 +44,8 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
   const queues = new Map<string, string[]>();
   const activeSet = (engine: string) => active.get(engine) ?? active.set(engine, new Set()).get(engine)!;
   const queueOf = (engine: string) => queues.get(engine) ?? queues.set(engine, []).get(engine)!;
+  /** Submissions in flight, so that a stop can abort one and wait for it. */
+  const launches = new Map<string, { readonly abort: AbortController; readonly done: Promise<void> }>();
 
   const hasCapacity = (adapter: EngineAdapter): boolean => {
     const max = adapter.capabilities.maxConcurrentJobs;
@@ -50,15 +57,35 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
     drainQueue(wf.engine);
   }
 
-  async function launch(wf: WorkflowRecord, adapter: EngineAdapter): Promise<void> {
+  /**
+   * Submits a workflow's job and starts following it. A stop during the submission aborts it
+   * (the engine gives up if it has started nothing yet); see {@link Admission.abortLaunch}.
+   */
+  function launch(wf: WorkflowRecord, adapter: EngineAdapter): Promise<void> {
+    const abort = new AbortController();
+    const done = submit(wf, adapter, abort.signal).finally(() => launches.delete(wf.workflowId));
+    launches.set(wf.workflowId, { abort, done });
+    return done;
+  }
+
+  async function submit(wf: WorkflowRecord, adapter: EngineAdapter, stopped: AbortSignal): Promise<void> {
     activeSet(adapter.name).add(wf.workflowId);
-    const handle = await adapter.submit(wf.job, ctx.signal).catch((err: unknown) => {
+    let handle;
+    try {
+      handle = await adapter.submit(wf.job, AbortSignal.any([ctx.signal, stopped]));
+    } catch (err) {
+      if (stopped.aborted && !ctx.signal.aborted) {
+        // Stopped before the engine started anything: the cancel is the whole outcome.
+        store.markJobDone(wf.workflowId);
+        release(wf);
+        return;
+      }
       activeSet(adapter.name).delete(wf.workflowId);
       throw err;
-    });
+    }
     store.setHandle(wf.workflowId, handle);
     const latest = store.get(wf.workflowId);
-    if (!latest || !isActiveType(latest.state.type)) {
+    if (stopped.aborted || !latest || !isActiveType(latest.state.type)) {
       // Canceled while the engine was accepting it: make sure nothing keeps running.
       await deps.settleJob(wf.workflowId, handle, adapter, 0);
       release(wf);
@@ -108,5 +135,11 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
     occupy: (wf) => void activeSet(wf.engine).add(wf.workflowId),
     release,
     activeCount: (engine) => activeSet(engine).size,
+    async abortLaunch(workflowId) {
+      const launching = launches.get(workflowId);
+      if (!launching) return;
+      launching.abort.abort();
+      await launching.done.catch(() => undefined);
+    },
   };
 }

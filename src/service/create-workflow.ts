@@ -45,6 +45,11 @@ function checkEnvelope(input: CreateWorkflowInput, engine: string, deps: CreateD
   if (!deps.engines.has(engine)) {
     violations.push({ field: 'engine', description: `unknown engine '${engine}'; configured: ${[...deps.engines.keys()].join(', ')}`, reason: ViolationReason.UNKNOWN_ENGINE });
   }
+  if (input.resources && deps.engines.get(engine)?.capabilities.resources === false) {
+    // The proto's rule: an engine without resource support refuses them rather than ignore a
+    // time limit or CPU request the caller relies on.
+    violations.push({ field: 'resources', description: `engine '${engine}' does not support resources (time_limit, partition, cpus, memory_mb, extra_args)`, reason: ViolationReason.ENGINE_REJECTED });
+  }
   for (const [key, value] of Object.entries(input.labels ?? {})) {
     if (!LABEL_KEY.test(key)) violations.push({ field: `labels.${key}`, description: 'label keys are 1-63 characters of letters, digits, . _ / -', reason: ViolationReason.INVALID_LABEL });
     if (value.length > 256) violations.push({ field: `labels.${key}`, description: 'label values are at most 256 characters', reason: ViolationReason.INVALID_LABEL });

@@ -64,9 +64,12 @@ export function createDispatcher(deps: DispatcherDeps): { readonly dispatcher: D
       const canceled = ctx.transition(workflowId, (s) => cancelState(s, ctx.now(), reason ? [reason] : null));
       const wf = store.get(workflowId)!;
       if (canceled) admission.dequeue(wf);
+      // A submission in flight is aborted and awaited: once this answers, nothing of the job runs.
+      await admission.abortLaunch(workflowId);
+      const latest = store.get(workflowId)!;
       const adapter = engines.get(wf.engine);
-      if (wf.handle && !wf.jobDone && adapter) {
-        const settling = settleJob(workflowId, wf.handle, adapter, graceMs);
+      if (latest.handle && !latest.jobDone && adapter) {
+        const settling = settleJob(workflowId, latest.handle, adapter, graceMs);
         ctx.inBackground(settling);
         await waitUntil(settling, signal ? { signal } : {});
       }

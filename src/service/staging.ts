@@ -21,6 +21,9 @@ export interface StagedFile {
   readonly folder?: string;
 }
 
+/** Longest file or folder name Linux file systems accept (NAME_MAX), in bytes. */
+export const NAME_MAX_BYTES = 255;
+
 /** Why a target path is refused, or undefined when it is acceptable. */
 export function checkRelativePath(path: string): string | undefined {
   if (path.length === 0) return 'path is empty';
@@ -31,6 +34,7 @@ export function checkRelativePath(path: string): string | undefined {
   const segments = path.split('/');
   if (segments.some((s) => s === '..')) return "path must not contain '..'";
   if (segments.some((s) => s === '' || s === '.')) return "path must not contain empty or '.' segments";
+  if (segments.some((s) => Buffer.byteLength(s) > NAME_MAX_BYTES)) return `path has a segment longer than ${NAME_MAX_BYTES} bytes (the file system's name limit)`;
   return undefined;
 }
 

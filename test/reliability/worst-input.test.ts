@@ -5,8 +5,8 @@
  * check is kept in flight: the health checks answer within 100 ms and every bad request gets
  * INVALID_ARGUMENT with field violations. Requests are encoded before the clock starts, so the
  * figures measure the server, not this process. The machine is shared and noisy, so a scenario
- * passes when one of three attempts stays under 100 ms: a server that really blocks (the old
- * validation blocked for seconds) fails all three.
+ * passes when one of five attempts stays under 100 ms: a server that really blocks (the old
+ * validation blocked for seconds) fails all five.
  */
 import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +22,8 @@ import { spawnServerProcess, type ServerProcess } from '../support/server-proces
 import { healthClient } from '../integration/server/support.js';
 
 const MESSAGE_LIMIT = 8 * 1024 * 1024;
+/** Attempts per scenario; one under 100 ms passes it (a blocking server fails every one). */
+const ATTEMPTS = 5;
 
 /** A client that sends pre-encoded CreateWorkflow bytes. */
 function rawCreateClient(address: string): Client & { create(bytes: Buffer, cb: (err: ServiceError | null) => void): void } {
@@ -36,7 +38,9 @@ function rawCreateClient(address: string): Client & { create(bytes: Buffer, cb: 
       responseDeserialize: (b: Buffer) => b,
     },
   }, 'RawCreate');
-  return new Ctor(address, credentials.createInsecure()) as never;
+  // Its own connection: on a shared one the health checks would queue behind the 8 MiB request
+  // in this process's socket buffer, and the figure would measure the client, not the server.
+  return new Ctor(address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }) as never;
 }
 
 /** A request whose commands repeat `unit` up to `chars` characters each, filling about `total` bytes. */
@@ -112,7 +116,7 @@ describe('worst inputs at the size limits', () => {
       const bytes = make();
       expect(bytes.length).toBeLessThanOrEqual(MESSAGE_LIMIT);
       const slowest: number[] = [];
-      for (let attempt = 0; attempt < 3 && !(slowest.length > 0 && Math.min(...slowest) < 100); attempt += 1) {
+      for (let attempt = 0; attempt < ATTEMPTS && !(slowest.length > 0 && Math.min(...slowest) < 100); attempt += 1) {
         const { err, slowestMs, checks } = await underHealthChecks(bytes);
         expect(err?.code, err?.message).toBe(3);
         const details = decodeStatusDetails(err!.metadata);
