@@ -8,6 +8,7 @@
  * details are held under {@link MAX_DETAILS_BYTES}.
  */
 import { ViolationReason, type FieldViolation } from '../errors.js';
+import type { FieldViolationDetail } from '../wire/status-details.js';
 
 /** Longest status message, in characters; percent-encoded it stays under ~2.3 KB. */
 export const MAX_MESSAGE_CHARS = 256;
@@ -41,12 +42,12 @@ export function boundMetadata(metadata: Readonly<Record<string, string>>): Recor
   return out;
 }
 
-function boundViolation(v: FieldViolation): Required<FieldViolation> {
-  return { field: shorten(v.field, MAX_TEXT_CHARS), description: shorten(v.description, MAX_TEXT_CHARS), reason: shorten(v.reason ?? '', MAX_CODE_CHARS) };
+function boundViolation(v: FieldViolation): FieldViolationDetail {
+  return { field: shorten(v.field, MAX_TEXT_CHARS), description: shorten(v.description, MAX_TEXT_CHARS), reason: shorten(v.reason, MAX_CODE_CHARS) };
 }
 
 /** The entry that replaces `count` violations left out. */
-export function moreViolations(count: number): Required<FieldViolation> {
+export function moreViolations(count: number): FieldViolationDetail {
   return { field: '', description: `and ${count} more violation${count === 1 ? '' : 's'}`, reason: MORE_VIOLATIONS_REASON };
 }
 
@@ -57,8 +58,8 @@ export function moreViolations(count: number): Required<FieldViolation> {
  */
 export function boundViolations(
   violations: readonly FieldViolation[],
-  fits: (kept: readonly Required<FieldViolation>[]) => boolean,
-): Required<FieldViolation>[] {
+  fits: (kept: readonly FieldViolationDetail[]) => boolean,
+): FieldViolationDetail[] {
   let keep = Math.min(violations.length, MAX_VIOLATIONS);
   const bounded = violations.slice(0, keep).map(boundViolation);
   const withTail = (n: number) => (n < violations.length ? [...bounded.slice(0, n), moreViolations(violations.length - n)] : bounded.slice(0, n));

@@ -80,7 +80,7 @@ function serviceOn(engine: EngineAdapter): WorkflowService {
     defaultEngine: engine.name,
     planWorkflow: createPlanner(),
     runsDirFor: () => join(dir, 'runs'),
-    limits: { maxUploadBytes: 1024, uploadChunkBytes: 1024, downloadChunkBytes: 1024, heartbeatIntervalMs: 1000, maxPageSize: 10 },
+    limits: { maxUploadBytes: 1024, uploadChunkBytes: 1024, downloadChunkBytes: 1024, heartbeatIntervalMs: 1000, maxPageSize: 10, maxDirectoryEntries: 100, maxDirectoryBytes: 1024 },
     logger: pino({ level: 'silent' }),
     retryDelayMs: 20,
   });

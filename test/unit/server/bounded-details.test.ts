@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { FieldViolation } from '../../../src/errors.js';
 import { boundMetadata, boundViolations, MAX_TEXT_CHARS, MAX_VIOLATIONS, moreViolations, shorten } from '../../../src/server/bounded-details.js';
 
 describe('bounded error details', () => {
@@ -11,7 +12,7 @@ describe('bounded error details', () => {
   });
 
   it('keeps at most MAX_VIOLATIONS plus one "and N more" entry', () => {
-    const many = Array.from({ length: 700 }, (_, i) => ({ field: `arguments.a${i}`, description: 'unknown parameter', reason: 'UNKNOWN_PARAMETER' }));
+    const many = Array.from({ length: 700 }, (_, i) => ({ field: `arguments.a${i}`, description: 'unknown parameter', reason: 'UNKNOWN_PARAMETER' }) as FieldViolation);
     const kept = boundViolations(many, () => true);
     expect(kept).toHaveLength(MAX_VIOLATIONS + 1);
     expect(kept.at(-1)).toEqual(moreViolations(700 - MAX_VIOLATIONS));
@@ -19,7 +20,7 @@ describe('bounded error details', () => {
   });
 
   it('drops violations until the byte budget fits, counting them in the tail', () => {
-    const many = Array.from({ length: 10 }, (_, i) => ({ field: `f${i}`, description: 'x'.repeat(10_000) }));
+    const many = Array.from({ length: 10 }, (_, i) => ({ field: `f${i}`, description: 'x'.repeat(10_000), reason: 'INVALID_PATH' }) as FieldViolation);
     const kept = boundViolations(many, (list) => list.length <= 4);
     expect(kept).toHaveLength(4);
     expect(kept[0]!.description.length).toBe(MAX_TEXT_CHARS);
@@ -27,8 +28,8 @@ describe('bounded error details', () => {
   });
 
   it('sends every violation when they fit, without a tail', () => {
-    const few = [{ field: 'a', description: 'b', reason: 'C' }, { field: 'd', description: 'e' }];
-    expect(boundViolations(few, () => true)).toEqual([{ field: 'a', description: 'b', reason: 'C' }, { field: 'd', description: 'e', reason: '' }]);
+    const few = [{ field: 'a', description: 'b', reason: 'REQUIRED' }, { field: 'd', description: 'e', reason: 'INVALID_PATH' }] as FieldViolation[];
+    expect(boundViolations(few, () => true)).toEqual(few);
   });
 
   it('shortens metadata values and keeps at most 16 entries', () => {
