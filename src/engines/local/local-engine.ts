@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { componentLogger } from '../../logging/logger.js';
-import { readExitStatus, readStartedAt, writeJobRunner } from '../runner/job-runner.js';
+import { readExitStatus, readStartedAt, RUNNER_FILES, writeJobRunner } from '../runner/job-runner.js';
 import {
   EngineUnavailableError,
   type EngineAdapter,
@@ -25,6 +25,7 @@ import {
 } from '../types.js';
 import { linkSignals, sleep, untilSettledOrAborted } from '../../util/abort.js';
 import { adoptLocalJob } from './adopt-job.js';
+import { pidNamespacesAvailable, runnerCommand } from './job-namespace.js';
 import { probeJob, writeStopMarker } from './job-probe.js';
 import { checkJobDirs, fromHandle, LOCAL_ENGINE_NAME, toHandle, type LocalJob } from './local-handle.js';
 import { createOwnedChildren } from './owned-children.js';
@@ -59,6 +60,12 @@ export interface LocalEngineOptions {
   readonly maxConcurrentJobs?: number;
   /** Parent logger; the engine logs under `{component: 'engine.local'}`. */
   readonly logger?: Logger;
+  /**
+   * Run each job in its own PID namespace, so that processes a job leaves behind (`cmd &`,
+   * `setsid cmd &`) end with it. Default: when `unshare --pid` works here; without it, only the
+   * job's process group is killed when the runner exits (a warning is logged).
+   */
+  readonly pidNamespace?: boolean;
 }
 
 interface ResolvedOptions {
@@ -86,10 +93,14 @@ function resolveOptions(options: LocalEngineOptions): ResolvedOptions {
   });
 }
 
-/** Spawns the runner; resolves once the child has a pid, rejects if it could not be started. */
-function spawnRunner(runner: string, job: JobSpec, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+/**
+ * Spawns the runner (in its own PID namespace when `confined`); resolves once the child has a
+ * pid, rejects if it could not be started.
+ */
+function spawnRunner(runner: string, job: JobSpec, env: NodeJS.ProcessEnv, confined: boolean): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SHELL, [runner], { detached: true, stdio: 'ignore', cwd: job.workDir, env });
+    const [program, args] = runnerCommand(SHELL, runner, join(job.controlDir, RUNNER_FILES.pid), confined);
+    const child = spawn(program, args, { detached: true, stdio: 'ignore', cwd: job.workDir, env });
     if (child.pid !== undefined) {
       resolve(child);
       return;
@@ -115,6 +126,10 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const opts = resolveOptions(options);
   const log = options.logger && componentLogger(options.logger, 'engine.local');
   const children = createOwnedChildren();
+  const confined = options.pidNamespace ?? pidNamespacesAvailable();
+  if (!confined) {
+    log?.warn('unshare --pid is not available: processes a job starts with setsid can outlive it (only its process group is killed)');
+  }
   const closing = new AbortController();
   // Every followed job links its observer to this signal (and unlinks when it ends): no cap.
   setMaxListeners(0, closing.signal);
@@ -136,7 +151,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     // because an aborted submit must not kill a job that has started.
     signal?.throwIfAborted();
     const submittedAt = new Date();
-    const child = await spawnRunner(runner, spec, opts.env);
+    const child = await spawnRunner(runner, spec, opts.env, confined);
     const pid = child.pid!;
     // Synchronous on purpose: no event-loop turn since spawn, so Node cannot have reaped it yet.
     const proc = readProcStatSync(pid);
@@ -175,6 +190,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
         if (linked.signal.aborted) return;
         const status = await probeJob(job);
         if (status.kind === 'ended') {
+          await endLeftovers(job);
           if (linked.signal.aborted) return;
           yield { type: 'ended', outcome: status.outcome };
           return;
@@ -183,6 +199,18 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       }
     } finally {
       linked.dispose();
+    }
+  }
+
+  /**
+   * Nothing of a job may run once it has ended: kills what is left of its process group (`cmd &`
+   * in a step) and waits until it is gone; in a PID namespace that also ends `setsid` escapes.
+   */
+  async function endLeftovers(job: LocalJob): Promise<void> {
+    try {
+      if (await signalJob(job, 'SIGKILL')) await waitUntilGone(job, KILL_WAIT_MS, STOP_POLL_MS);
+    } catch (err) {
+      log?.warn({ err, pid: job.pid }, 'could not kill what the job left running');
     }
   }
 
