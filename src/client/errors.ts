@@ -172,6 +172,7 @@ const CLASS_BY_REASON: Readonly<Record<ErrorReason, ErrorClass>> = {
   [ErrorReason.FAILED_PRECONDITION]: FailedPreconditionError,
   [ErrorReason.OUT_OF_RANGE]: OutOfRangeError,
   [ErrorReason.SHUTTING_DOWN]: UnavailableError,
+  [ErrorReason.MALFORMED_REQUEST]: InvalidArgumentError,
   [ErrorReason.CHECKSUM_MISMATCH]: ChecksumMismatchError,
   [ErrorReason.RESOURCE_EXHAUSTED]: ResourceExhaustedError,
   [ErrorReason.UNAUTHENTICATED]: UnauthenticatedError,

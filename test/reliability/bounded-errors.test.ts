@@ -129,9 +129,9 @@ describe('bounded error answers, grpc-js client', () => {
 });
 
 function missingPython(): string | undefined {
-  for (const file of [PYTHON, '/usr/bin/protoc', '/usr/bin/grpc_python_plugin']) if (!existsSync(file)) return `${file} not found (run scripts/install-python-deps.sh)`;
-  const probe = spawnSync(PYTHON, ['-c', 'import grpc, grpc_tools, google.protobuf'], { encoding: 'utf8' });
-  return probe.status === 0 ? undefined : `${PYTHON} cannot import grpc, grpc_tools and protobuf (run scripts/install-python-deps.sh)`;
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  const probe = spawnSync(PYTHON, ['-c', 'import grpc, google.protobuf'], { encoding: 'utf8' });
+  return probe.status === 0 ? undefined : `${PYTHON} cannot import grpc and protobuf (run scripts/install-python-deps.sh)`;
 }
 
 /** Runs a program without blocking this process's event loop (the server lives here). */
@@ -155,11 +155,9 @@ describeIfAvailable('bounded error answers, Python grpcio (C-core) client', miss
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('every case arrives as its real code with decodable details, and the channel keeps working', async () => {
-    const generated = await run('bash', [join(ROOT, 'test/interop/generate.sh'), join(work, 'gen')]);
-    expect(generated.code, generated.stderr).toBe(0);
     const casesFile = join(work, 'cases.json');
     writeFileSync(casesFile, JSON.stringify(CASES.map((c) => ({ name: c.name, method: c.method, request_b64: c.bytes.toString('base64') }))));
-    const result = await run(PYTHON, [join(ROOT, 'test/reliability/bounded_errors.py'), server.address, casesFile, join(work, 'gen')]);
+    const result = await run(PYTHON, [join(ROOT, 'test/reliability/bounded_errors.py'), server.address, casesFile, join(ROOT, 'clients/python')]);
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.name)).toEqual(CASES.map((c) => c.name));

@@ -2,7 +2,7 @@
 and prints one JSON line per case: the status code, the message length, the decoded
 google.rpc.Status details, and whether a follow-up call on the same channel still works.
 
-Usage: bounded_errors.py ADDRESS CASES_JSON STUBS_DIR
+Usage: bounded_errors.py ADDRESS CASES_JSON PYTHON_PACKAGE_DIR (clients/python)
 CASES_JSON is a list of {"name", "method", "request_b64"}.
 """
 import base64
@@ -13,7 +13,7 @@ address, cases_file, stubs = sys.argv[1], sys.argv[2], sys.argv[3]
 sys.path.insert(0, stubs)
 
 import grpc  # noqa: E402
-from google.rpc import error_details_pb2, status_pb2  # noqa: E402
+from flowserv_remote._gen.google.rpc import error_details_pb2, status_pb2  # noqa: E402
 
 SERVICE = "/flowserv.remote.v1.RemoteWorkflowService/"
 

@@ -3,17 +3,11 @@
  * submission and answers only once nothing of the job runs; resources on an engine without
  * resource support are refused; a path segment over the file system's name limit is refused.
  */
-import { mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineAdapter, JobEvent, JobHandle } from '../../src/engines/types.js';
-import { createPlanner } from '../../src/service/plan-workflow.js';
-import { createWorkflowService, type WorkflowService } from '../../src/service/workflow-service.js';
-import { createBlobStore } from '../../src/store/blob-store.js';
-import { openDatabase } from '../../src/store/database.js';
-import { createWorkflowStore } from '../../src/store/workflow-store.js';
+import { newTestService, type TestService } from '../support/service.js';
 import { status as Code } from '@grpc/grpc-js';
 import { call, callError } from '../support/grpc-calls.js';
 import { shellRequest } from '../support/shell-request.js';
@@ -55,9 +49,6 @@ function gatedEngine(honourAbort: boolean) {
       });
       if (!signal.aborted) yield { type: 'ended', outcome: { kind: 'canceled', at: new Date(), message: 'stopped' } };
     },
-    async status() {
-      return { kind: 'running' };
-    },
     async stop(handle) {
       log.push(`stop ${handle.externalId}`);
       running.get(handle.externalId)?.();
@@ -70,24 +61,12 @@ function gatedEngine(honourAbort: boolean) {
   return { engine, log, signals, open: () => open() };
 }
 
-function serviceOn(engine: EngineAdapter): WorkflowService {
-  const dir = mkdtempSync(join(tmpdir(), 'fsr-contract-'));
-  const db = openDatabase(join(dir, 'db.sqlite'));
-  return createWorkflowService({
-    store: createWorkflowStore(db),
-    blobs: createBlobStore(db, join(dir, 'blobs')),
-    engines: new Map([[engine.name, engine]]),
-    defaultEngine: engine.name,
-    planWorkflow: createPlanner(),
-    runsDirFor: () => join(dir, 'runs'),
-    limits: { maxUploadBytes: 1024, uploadChunkBytes: 1024, downloadChunkBytes: 1024, heartbeatIntervalMs: 1000, maxPageSize: 10, maxDirectoryEntries: 100, maxDirectoryBytes: 1024 },
-    logger: pino({ level: 'silent' }),
-    retryDelayMs: 20,
-  });
+function serviceOn(engine: EngineAdapter): TestService {
+  return newTestService([engine], { retryDelayMs: 20 });
 }
 
-const create = (service: WorkflowService, runId: string) =>
-  service.createWorkflow({
+const create = (t: TestService, runId: string) =>
+  t.service.createWorkflow({
     run: { runId },
     template: { workflow: { steps: [{ name: 's', action: { environment: 'x', commands: ['true'] } }] } },
     arguments: [],
@@ -95,9 +74,10 @@ const create = (service: WorkflowService, runId: string) =>
   });
 
 /** First workflow holds the one slot; the second is queued and is being submitted once the first is stopped. */
-async function secondInFlight(gated: ReturnType<typeof gatedEngine>, service: WorkflowService) {
-  const first = (await create(service, 'first')).workflow.workflowId;
-  const second = (await create(service, 'second')).workflow.workflowId;
+async function secondInFlight(gated: ReturnType<typeof gatedEngine>, t: TestService) {
+  const { service } = t;
+  const first = (await create(t, 'first')).workflow.workflowId;
+  const second = (await create(t, 'second')).workflow.workflowId;
   expect(service.getWorkflow(second).state.type).toBe('PENDING');
   await service.stopWorkflow(first, 'make room', 0);
   await expect.poll(() => gated.signals.length).toBe(2);
@@ -107,24 +87,26 @@ async function secondInFlight(gated: ReturnType<typeof gatedEngine>, service: Wo
 describe('a stop during the submission', () => {
   it('aborts a submission that has not started anything: CANCELED, nothing submitted', async () => {
     const gated = gatedEngine(true);
-    const service = serviceOn(gated.engine);
+    const t = serviceOn(gated.engine);
+    const { service } = t;
     try {
-      const second = await secondInFlight(gated, service);
+      const second = await secondInFlight(gated, t);
       const state = await service.stopWorkflow(second, 'changed my mind', 0);
       expect(state.type).toBe('CANCELED');
       expect(gated.signals[1]!.aborted).toBe(true);
       expect(gated.log).not.toContain(`submitted ${second}`);
-      expect(service.getWorkflow(second).jobDone).toBe(true);
+      expect(t.testing.record(second)!.jobDone).toBe(true);
     } finally {
-      await service.close();
+      await t.close();
     }
   });
 
   it('waits for a submission that did start the job, and stops it before answering', async () => {
     const gated = gatedEngine(false);
-    const service = serviceOn(gated.engine);
+    const t = serviceOn(gated.engine);
+    const { service } = t;
     try {
-      const second = await secondInFlight(gated, service);
+      const second = await secondInFlight(gated, t);
       let answered = false;
       const stopping = service.stopWorkflow(second, 'changed my mind', 0).then((s) => {
         answered = true;
@@ -137,9 +119,9 @@ describe('a stop during the submission', () => {
       expect((await stopping).type).toBe('CANCELED');
       const order = gated.log.filter((l) => l.endsWith(second));
       expect(order).toEqual([`submit ${second}`, `submitted ${second}`, `stop ${second}`, `answered ${second}`]);
-      expect(service.getWorkflow(second).jobDone).toBe(true);
+      expect(t.testing.record(second)!.jobDone).toBe(true);
     } finally {
-      await service.close();
+      await t.close();
     }
   });
 });

@@ -79,8 +79,11 @@ describe('local engine: stop and vanished jobs', () => {
     expect(await restarted.status(handle)).toMatchObject({ kind: 'ended', outcome: { kind: 'lost' } });
   });
 
-  stopTest('keeps a job running while a member of its group lives on after the runner is killed', async ({ engine, submitAndWaitReady }) => {
-    const handle = await submitAndWaitReady('sleep 300 & : > ready; wait');
+  stopTest('without a PID namespace: keeps a job running while a member of its group lives on after the runner is killed', async ({ dirs, makeEngine, pgids }) => {
+    const engine = makeEngine({ pidNamespace: false });
+    const handle = await engine.submit(jobSpec(dirs, [{ name: 's', commands: ['sleep 300 & : > ready; wait'] }]));
+    pgids.push(Number(handle.externalId));
+    await waitFor(() => existsSync(join(dirs.workDir, 'ready')));
     const pgid = Number(handle.externalId);
     await waitFor(() => liveGroupMembers(pgid).length >= 3);
     process.kill(pgid, 'SIGKILL'); // the runner only
@@ -89,6 +92,15 @@ describe('local engine: stop and vanished jobs', () => {
     await engine.stop(handle, 1000);
     expect(liveGroupMembers(pgid)).toEqual([]);
     expect(outcomeOf(await collect(engine, handle)).kind).toBe('canceled');
+  });
+
+  stopTest('in a PID namespace: killing the runner ends every process of the job, and the job is lost', async ({ engine, submitAndWaitReady }) => {
+    const handle = await submitAndWaitReady('sleep 300 & setsid sleep 300 & : > ready; wait');
+    const pgid = Number(handle.externalId);
+    await waitFor(() => liveGroupMembers(pgid).length >= 3);
+    process.kill(pgid, 'SIGKILL'); // the group leader (unshare), whose namespace then ends
+    await waitFor(() => liveGroupMembers(pgid).length === 0);
+    expect(outcomeOf(await collect(engine, handle)).kind).toBe('lost');
   });
 
   stopTest('never takes a live process with a recycled pid for the job', async ({ dirs, engine, pgids }) => {
