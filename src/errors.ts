@@ -70,6 +70,17 @@ export class AlreadyExistsError extends ServiceError {
   }
 }
 
+/**
+ * A stored file no longer matches its digest (it was changed after it was stored). DATA_LOSS;
+ * the blob has been dropped, so an upload or a rerun replaces it.
+ */
+export class DataLossError extends ServiceError {
+  override readonly name = 'DataLossError';
+  constructor(readonly sha256: string, message: string) {
+    super(ErrorReason.DATA_LOSS, message, { sha256 });
+  }
+}
+
 /** The operation does not fit the workflow's current state. FAILED_PRECONDITION. */
 export class FailedPreconditionError extends ServiceError {
   override readonly name = 'FailedPreconditionError';

@@ -180,6 +180,7 @@ const CLASS_BY_REASON: Readonly<Record<ErrorReason, ErrorClass>> = {
   [ErrorReason.CANCELLED]: CallCancelledError,
   [ErrorReason.UNIMPLEMENTED]: UnimplementedError,
   [ErrorReason.SERVICE_NOT_FOUND]: NotFoundError,
+  [ErrorReason.DATA_LOSS]: InternalError,
   [ErrorReason.INTERNAL]: InternalError,
 };
 

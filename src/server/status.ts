@@ -41,6 +41,7 @@ export const CODE_BY_REASON: Readonly<Record<ErrorReason, Code>> = {
   [ErrorReason.CANCELLED]: Code.CANCELLED,
   [ErrorReason.UNIMPLEMENTED]: Code.UNIMPLEMENTED,
   [ErrorReason.SERVICE_NOT_FOUND]: Code.NOT_FOUND,
+  [ErrorReason.DATA_LOSS]: Code.DATA_LOSS,
   [ErrorReason.INTERNAL]: Code.INTERNAL,
 };
 

@@ -11,7 +11,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EngineAdapter, JobResources, JobSpec } from '../engines/types.js';
-import { AlreadyExistsError, InvalidArgumentError, ViolationReason, type FieldViolation } from '../errors.js';
+import { BlobCorruptError } from '../store/verified-blobs.js';
+import { AlreadyExistsError, DataLossError, InvalidArgumentError, ViolationReason, type FieldViolation } from '../errors.js';
 import type { WorkflowRecord } from '../store/records.js';
 import { canonicalHash } from './canonical-hash.js';
 import { checkInputSizes } from './input-limits.js';
@@ -162,7 +163,14 @@ export async function createWorkflow(
   };
   checkResources(deps.engines.get(engine)!, job);
   const stage = () => stageWorkDir(job.workDir, plan.files, deps.blobs, plan.directories);
-  await (deps.span ? deps.span('stage', stage) : stage());
+  try {
+    await (deps.span ? deps.span('stage', stage) : stage());
+  } catch (err) {
+    if (err instanceof BlobCorruptError) {
+      throw new DataLossError(err.sha256, `the stored copy of uploaded file ${err.sha256} was corrupt and has been dropped; upload it again`);
+    }
+    throw err;
+  }
   const inserted = deps.store.insert({
     workflowId,
     runId: input.run.runId,

@@ -6,8 +6,7 @@
  * leaves a half-staged run directory.
  */
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BlobStore } from '../store/blob-store.js';
 
@@ -88,7 +87,7 @@ export async function stageWorkDir(
     for (const f of files) {
       const dest = join(tmp, ...f.target.split('/'));
       await mkdir(dirname(dest), { recursive: true });
-      await copyFile(blobs.pathOf(f.sha256), dest, constants.COPYFILE_FICLONE);
+      await blobs.copyTo(f.sha256, dest);
     }
     await mkdir(dirname(workDir), { recursive: true });
     await rename(tmp, workDir);

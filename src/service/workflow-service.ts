@@ -5,8 +5,9 @@
 import type { Logger } from 'pino';
 import { componentLogger } from '../logging/logger.js';
 import type { EngineAdapter } from '../engines/types.js';
-import { FileNotFoundError, FailedPreconditionError, InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoundError } from '../errors.js';
+import { DataLossError, FileNotFoundError, FailedPreconditionError, InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoundError } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
+import { BlobCorruptError } from '../store/verified-blobs.js';
 import type { StateType } from '../model/state.js';
 import type { WorkflowRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
@@ -114,6 +115,18 @@ function toWorkflow(record: WorkflowRecord): Workflow {
   return view;
 }
 
+/** Download chunks; a blob found corrupt (and dropped) while reading ends the stream with DATA_LOSS. */
+async function* verifiedChunks(chunks: AsyncIterable<Buffer>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* chunks;
+  } catch (err) {
+    if (err instanceof BlobCorruptError) {
+      throw new DataLossError(err.sha256, `the stored result file ${err.sha256} was changed after the workflow ended and has been dropped; rerun the workflow`);
+    }
+    throw err;
+  }
+}
+
 /** Builds the service. */
 export function createWorkflowService(options: WorkflowServiceOptions): WorkflowService {
   return createWorkflowServiceWithTesting(options).service;
@@ -207,7 +220,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
       if (!Number.isSafeInteger(offset) || offset < 0 || offset > file.sizeBytes) {
         throw new OutOfRangeError(`offset ${offset} is outside the file (0..${file.sizeBytes})`, { size_bytes: String(file.sizeBytes) });
       }
-      return { file, offset, chunks: blobs.read(file.sha256, offset, limits.downloadChunkBytes) };
+      return { file, offset, chunks: verifiedChunks(blobs.read(file.sha256, offset, limits.downloadChunkBytes)) };
     },
     listWorkflows(input) {
       const badKeys = Object.keys(input.labels ?? {}).filter((key) => !LABEL_KEY.test(key));

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import type { SqliteDatabase } from './database.js';
+import { BlobCorruptError, copyVerified, readVerified } from './verified-blobs.js';
 
 /** A lowercase hex sha256. */
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
@@ -54,8 +55,19 @@ export interface BlobStore {
   /** Absolute path of a stored blob (read-only use). */
   pathOf(sha256: string): string;
   sizeOf(sha256: string): number | undefined;
-  /** Reads a blob from `offset` in chunks of at most `chunkBytes`. */
-  read(sha256: string, offset: number, chunkBytes: number): Readable;
+  /**
+   * Reads a blob from `offset` in chunks of at most `chunkBytes`, hashing all of it: throws
+   * BlobCorruptError (after dropping the blob, see {@link BlobStore.drop}) when the stored
+   * bytes no longer match the digest.
+   */
+  read(sha256: string, offset: number, chunkBytes: number): AsyncIterable<Buffer>;
+  /** Copies a blob to `dest` (a new file), verified like read(). */
+  copyTo(sha256: string, dest: string): Promise<void>;
+  /**
+   * Forgets a blob whose stored bytes are corrupt: its record goes and its file is moved to
+   * `<root>/corrupt/` for inspection, so callers upload it again instead of getting bad bytes.
+   */
+  drop(sha256: string): Promise<void>;
 }
 
 /** Creates the blob store rooted at `root` (created if missing). */
@@ -68,7 +80,36 @@ export function createBlobStore(db: SqliteDatabase, root: string): BlobStore {
   const insertBlob = db.prepare(
     'INSERT OR IGNORE INTO blobs (sha256, size_bytes, created_at) VALUES (?, ?, ?)',
   );
+  const deleteBlob = db.prepare('DELETE FROM blobs WHERE sha256 = ?');
   const pathOf = (sha256: string): string => join(root, sha256.slice(0, 2), sha256);
+
+  async function drop(sha256: string): Promise<void> {
+    deleteBlob.run(sha256);
+    const corrupt = join(root, 'corrupt');
+    mkdirSync(corrupt, { recursive: true });
+    await rename(pathOf(sha256), join(corrupt, `${sha256}-${randomUUID()}`)).catch(() => undefined);
+  }
+
+  /** Runs `use`; a BlobCorruptError first drops the blob, then propagates. */
+  async function dropIfCorrupt<T>(use: () => Promise<T>): Promise<T> {
+    try {
+      return await use();
+    } catch (err) {
+      if (err instanceof BlobCorruptError) await drop(err.sha256);
+      throw err;
+    }
+  }
+
+  async function* read(sha256: string, offset: number, chunkBytes: number): AsyncGenerator<Buffer> {
+    const size = selectSize.get(sha256)?.size_bytes;
+    if (size === undefined) throw new BlobCorruptError(sha256, `stored file ${sha256} is gone`);
+    const chunks = readVerified(pathOf(sha256), sha256, size, offset, chunkBytes);
+    for (;;) {
+      const next = await dropIfCorrupt(() => chunks.next());
+      if (next.done) return;
+      yield next.value;
+    }
+  }
 
   async function ingest(
     source: Readable | AsyncIterable<Uint8Array>,
@@ -130,8 +171,13 @@ export function createBlobStore(db: SqliteDatabase, root: string): BlobStore {
     },
     pathOf,
     sizeOf: (sha256) => selectSize.get(sha256)?.size_bytes,
-    read(sha256, offset, chunkBytes) {
-      return createReadStream(pathOf(sha256), { start: offset, highWaterMark: chunkBytes });
-    },
+    read,
+    copyTo: (sha256, dest) =>
+      dropIfCorrupt(async () => {
+        const size = selectSize.get(sha256)?.size_bytes;
+        if (size === undefined) throw new BlobCorruptError(sha256, `stored file ${sha256} is gone`);
+        await copyVerified(pathOf(sha256), sha256, size, dest);
+      }),
+    drop,
   };
 }

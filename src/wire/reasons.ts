@@ -49,6 +49,11 @@ export const ErrorReason = {
   UNIMPLEMENTED: 'UNIMPLEMENTED',
   /** NOT_FOUND: the health service knows no service of that name. */
   SERVICE_NOT_FOUND: 'SERVICE_NOT_FOUND',
+  /**
+   * DATA_LOSS: a stored file no longer matches its sha256 (changed after it was stored); the
+   * server dropped it (metadata `sha256`): upload it again, or rerun the workflow for a result.
+   */
+  DATA_LOSS: 'DATA_LOSS',
   /** INTERNAL: a fault on the server; the message says nothing more, the server log does. */
   INTERNAL: 'INTERNAL',
 } as const;
