@@ -19,11 +19,14 @@ class RemoteWorkflowServiceStub(object):
     (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
 
-    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH
-    (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND);
-    ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; SHUTTING_DOWN
-    (UNAVAILABLE: a drain cut an open WatchLogs stream short); UNAUTHENTICATED; PERMISSION_DENIED;
-    CANCELLED; UNIMPLEMENTED; INTERNAL.
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+    MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);
+    WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;
+    FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the
+    server's disk is full); SHUTTING_DOWN (UNAVAILABLE: a drain cut an open WatchLogs stream
+    short), STORAGE_READ_ONLY (UNAVAILABLE; the data directory is read-only); UNAUTHENTICATED;
+    PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; DATA_LOSS (a stored file no longer matches its
+    sha256; it was dropped); INTERNAL.
 
     FieldViolation reasons: every violation carries one of these stable values, so that clients in
     any language can map them. `field` names the request field; a violation about an argument is
@@ -68,6 +71,14 @@ class RemoteWorkflowServiceStub(object):
     MISSING_HEADER        an upload whose first message is not the header [none]
     DUPLICATE_HEADER      an upload that repeats the header [none]
     CHUNK_TOO_LARGE       an upload chunk above Limits.upload_chunk_bytes [none]
+    INVALID_WORKFLOW_ID   a workflow_id no workflow can have: over 64 characters, or characters
+    other than letters, digits, _ . - (not echoed) [none]
+    VALUE_TOO_LONG        a template or argument string over 65,536 characters, or a key or
+    argument name over 1,024 [none]
+    VALUE_TOO_DEEP        a template or argument value nested over 32 levels [none]
+    REQUEST_TOO_LARGE     over 1 Mi characters of text in a request's template and arguments [none]
+    MORE_VIOLATIONS       not a problem itself: stands for the violations left out of a bounded
+    answer ("and N more violations") [none]
 
     INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and
     VALIDATION_FAILED belong to the workflow model's catalogue and are not sent by this API.
@@ -150,11 +161,14 @@ class RemoteWorkflowServiceServicer(object):
     (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
 
-    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH
-    (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND);
-    ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; SHUTTING_DOWN
-    (UNAVAILABLE: a drain cut an open WatchLogs stream short); UNAUTHENTICATED; PERMISSION_DENIED;
-    CANCELLED; UNIMPLEMENTED; INTERNAL.
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+    MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);
+    WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;
+    FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the
+    server's disk is full); SHUTTING_DOWN (UNAVAILABLE: a drain cut an open WatchLogs stream
+    short), STORAGE_READ_ONLY (UNAVAILABLE; the data directory is read-only); UNAUTHENTICATED;
+    PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; DATA_LOSS (a stored file no longer matches its
+    sha256; it was dropped); INTERNAL.
 
     FieldViolation reasons: every violation carries one of these stable values, so that clients in
     any language can map them. `field` names the request field; a violation about an argument is
@@ -199,6 +213,14 @@ class RemoteWorkflowServiceServicer(object):
     MISSING_HEADER        an upload whose first message is not the header [none]
     DUPLICATE_HEADER      an upload that repeats the header [none]
     CHUNK_TOO_LARGE       an upload chunk above Limits.upload_chunk_bytes [none]
+    INVALID_WORKFLOW_ID   a workflow_id no workflow can have: over 64 characters, or characters
+    other than letters, digits, _ . - (not echoed) [none]
+    VALUE_TOO_LONG        a template or argument string over 65,536 characters, or a key or
+    argument name over 1,024 [none]
+    VALUE_TOO_DEEP        a template or argument value nested over 32 levels [none]
+    REQUEST_TOO_LARGE     over 1 Mi characters of text in a request's template and arguments [none]
+    MORE_VIOLATIONS       not a problem itself: stands for the violations left out of a bounded
+    answer ("and N more violations") [none]
 
     INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and
     VALIDATION_FAILED belong to the workflow model's catalogue and are not sent by this API.
@@ -430,11 +452,14 @@ class RemoteWorkflowService(object):
     (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
 
-    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH
-    (INVALID_ARGUMENT); WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND);
-    ALREADY_EXISTS; FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED; SHUTTING_DOWN
-    (UNAVAILABLE: a drain cut an open WatchLogs stream short); UNAUTHENTICATED; PERMISSION_DENIED;
-    CANCELLED; UNIMPLEMENTED; INTERNAL.
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+    MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);
+    WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;
+    FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the
+    server's disk is full); SHUTTING_DOWN (UNAVAILABLE: a drain cut an open WatchLogs stream
+    short), STORAGE_READ_ONLY (UNAVAILABLE; the data directory is read-only); UNAUTHENTICATED;
+    PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; DATA_LOSS (a stored file no longer matches its
+    sha256; it was dropped); INTERNAL.
 
     FieldViolation reasons: every violation carries one of these stable values, so that clients in
     any language can map them. `field` names the request field; a violation about an argument is
@@ -479,6 +504,14 @@ class RemoteWorkflowService(object):
     MISSING_HEADER        an upload whose first message is not the header [none]
     DUPLICATE_HEADER      an upload that repeats the header [none]
     CHUNK_TOO_LARGE       an upload chunk above Limits.upload_chunk_bytes [none]
+    INVALID_WORKFLOW_ID   a workflow_id no workflow can have: over 64 characters, or characters
+    other than letters, digits, _ . - (not echoed) [none]
+    VALUE_TOO_LONG        a template or argument string over 65,536 characters, or a key or
+    argument name over 1,024 [none]
+    VALUE_TOO_DEEP        a template or argument value nested over 32 levels [none]
+    REQUEST_TOO_LARGE     over 1 Mi characters of text in a request's template and arguments [none]
+    MORE_VIOLATIONS       not a problem itself: stands for the violations left out of a bounded
+    answer ("and N more violations") [none]
 
     INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and
     VALIDATION_FAILED belong to the workflow model's catalogue and are not sent by this API.
