@@ -181,6 +181,8 @@ const CLASS_BY_REASON: Readonly<Record<ErrorReason, ErrorClass>> = {
   [ErrorReason.UNIMPLEMENTED]: UnimplementedError,
   [ErrorReason.SERVICE_NOT_FOUND]: NotFoundError,
   [ErrorReason.DATA_LOSS]: InternalError,
+  [ErrorReason.STORAGE_FULL]: ResourceExhaustedError,
+  [ErrorReason.STORAGE_READ_ONLY]: UnavailableError,
   [ErrorReason.INTERNAL]: InternalError,
 };
 

@@ -11,6 +11,7 @@
 import { Metadata, status as Code, type StatusObject } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ERROR_DOMAIN, ErrorReason, InvalidArgumentError, RateLimitedError, ServiceError, type FieldViolation } from '../errors.js';
+import { storageFault } from '../storage-faults.js';
 import { boundMetadata, boundViolations, MAX_DETAILS_BYTES, MAX_MESSAGE_CHARS, shorten } from './bounded-details.js';
 import { encodeStatusDetails, STATUS_DETAILS_KEY, type FieldViolationDetail } from '../wire/status-details.js';
 
@@ -42,6 +43,8 @@ export const CODE_BY_REASON: Readonly<Record<ErrorReason, Code>> = {
   [ErrorReason.UNIMPLEMENTED]: Code.UNIMPLEMENTED,
   [ErrorReason.SERVICE_NOT_FOUND]: Code.NOT_FOUND,
   [ErrorReason.DATA_LOSS]: Code.DATA_LOSS,
+  [ErrorReason.STORAGE_FULL]: Code.RESOURCE_EXHAUSTED,
+  [ErrorReason.STORAGE_READ_ONLY]: Code.UNAVAILABLE,
   [ErrorReason.INTERNAL]: Code.INTERNAL,
 };
 
@@ -66,6 +69,14 @@ function describe(err: unknown): Described | undefined {
       ...(err instanceof InvalidArgumentError && { violations: err.violations }),
       ...(err instanceof RateLimitedError && { retryDelayMs: err.retryAfterMs }),
     };
+  }
+  // A full or read-only disk is a condition of the server the caller can wait out, not a fault.
+  const fault = storageFault(err);
+  if (fault === 'full') {
+    return { code: Code.RESOURCE_EXHAUSTED, message: 'the server is out of disk space; retry once space is freed', reason: ErrorReason.STORAGE_FULL };
+  }
+  if (fault === 'read-only') {
+    return { code: Code.UNAVAILABLE, message: "the server's data directory is read-only; retry later", reason: ErrorReason.STORAGE_READ_ONLY };
   }
   return undefined;
 }
@@ -97,6 +108,7 @@ function buildStatus(described: Described): StatusObject {
  */
 export function toGrpcStatus(err: unknown, logger: Logger): StatusObject {
   const described = describe(err);
+  if (described && storageFault(err)) logger.warn({ err }, 'storage fault');
   if (described) return buildStatus(described);
   logger.error({ err }, 'internal error in handler');
   return buildStatus({ code: Code.INTERNAL, message: INTERNAL_MESSAGE, reason: ErrorReason.INTERNAL });

@@ -4,12 +4,17 @@
  * mark in one commit. An engine that loses track of a job ends the workflow in ERROR, never
  * RUNNING forever, and the job is stopped through the settle path.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineAdapter, JobHandle, JobOutcome } from '../engines/types.js';
+import { storageFault } from '../storage-faults.js';
 import { errorState, startState } from '../model/state.js';
 import type { WorkflowRecord } from '../store/records.js';
 import type { DispatchContext } from './dispatch-context.js';
 import { finalStateBuilder } from './final-state.js';
 import type { SettleJob } from './settle-job.js';
+
+/** First delay before retrying a finalization that failed on a full or read-only disk, in ms. */
+const FINALIZE_RETRY_MS = 250;
 
 /** What following needs besides the context: the settle path and the capacity bookkeeping. */
 export interface FollowerDeps {
@@ -27,15 +32,44 @@ export type StartFollowing = (wf: WorkflowRecord, handle: JobHandle, adapter: En
 export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartFollowing {
   const { transition } = ctx;
 
-  /** Writes the terminal state for the job's outcome and marks the job done, in one commit. */
+  /**
+   * Writes the terminal state for the job's outcome and marks the job done, in one commit. On a
+   * full or read-only disk (storing outputs or the commit failed) it keeps trying, with a
+   * doubling delay up to 30 s, while the workflow stays RUNNING: the outcome is known and must
+   * not be lost or reported as anything else. Closing stops the retries; the next start
+   * reattaches the job and finalizes it then.
+   */
   async function finalize(wf: WorkflowRecord, outcome: JobOutcome): Promise<void> {
-    transition(wf.workflowId, await finalStateBuilder(wf, outcome, ctx.blobs), { jobDone: true });
+    for (let delayMs = FINALIZE_RETRY_MS; ; delayMs = Math.min(delayMs * 2, 30_000)) {
+      try {
+        transition(wf.workflowId, await finalStateBuilder(wf, outcome, ctx.blobs), { jobDone: true });
+        return;
+      } catch (err) {
+        if (storageFault(err) === undefined) throw err;
+        ctx.logger.warn({ err, workflowId: wf.workflowId, retryInMs: delayMs }, 'recording the outcome failed on a full or read-only disk; retrying');
+        try {
+          await sleep(delayMs, undefined, { signal: ctx.signal });
+        } catch {
+          return;
+        }
+      }
+    }
+  }
+
+  /** RUNNING is informative: on a full or read-only disk it is skipped, the outcome is not. */
+  function markStarted(wf: WorkflowRecord, at: Date): void {
+    try {
+      transition(wf.workflowId, (s) => startState(s, at));
+    } catch (err) {
+      if (storageFault(err) === undefined) throw err;
+      ctx.logger.warn({ err, workflowId: wf.workflowId }, 'could not record RUNNING on a full or read-only disk');
+    }
   }
 
   async function follow(wf: WorkflowRecord, handle: JobHandle, adapter: EngineAdapter): Promise<void> {
     try {
       for await (const event of adapter.observe(handle, ctx.signal)) {
-        if (event.type === 'started') transition(wf.workflowId, (s) => startState(s, event.at));
+        if (event.type === 'started') markStarted(wf, event.at);
         else await finalize(wf, event.outcome);
       }
     } catch (err) {

@@ -82,7 +82,12 @@ export async function stageWorkDir(
 ): Promise<void> {
   const tmp = `${workDir}.staging-${randomUUID()}`;
   try {
-    await mkdir(tmp, { recursive: true });
+    await mkdir(dirname(tmp), { recursive: true }).catch(async (err: NodeJS.ErrnoException) => {
+      // A recursive mkdir on a read-only file system reports ENOENT; a plain one says EROFS.
+      if (err.code !== 'ENOENT') throw err;
+      await mkdir(dirname(tmp));
+    });
+    await mkdir(tmp);
     for (const dir of directories) await mkdir(join(tmp, ...dir.split('/')), { recursive: true });
     for (const f of files) {
       const dest = join(tmp, ...f.target.split('/'));

@@ -54,6 +54,16 @@ export const ErrorReason = {
    * server dropped it (metadata `sha256`): upload it again, or rerun the workflow for a result.
    */
   DATA_LOSS: 'DATA_LOSS',
+  /**
+   * RESOURCE_EXHAUSTED: the server's disk is full (ENOSPC, EDQUOT, SQLITE_FULL); nothing of the
+   * request was kept. Retry once space is freed; health says NOT_SERVING meanwhile.
+   */
+  STORAGE_FULL: 'STORAGE_FULL',
+  /**
+   * UNAVAILABLE: the server's data directory is read-only (EROFS, SQLITE_READONLY); reads keep
+   * working. Retry later; health says NOT_SERVING meanwhile.
+   */
+  STORAGE_READ_ONLY: 'STORAGE_READ_ONLY',
   /** INTERNAL: a fault on the server; the message says nothing more, the server log does. */
   INTERNAL: 'INTERNAL',
 } as const;

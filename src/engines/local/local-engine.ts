@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, rmdir } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -115,6 +115,25 @@ function spawnRunner(runner: string, job: JobSpec, env: NodeJS.ProcessEnv, confi
 export interface LocalEngine extends EngineAdapter {
   /** The job's status now, from its exit-status file and the process table. */
   status(handle: JobHandle, signal?: AbortSignal): Promise<JobStatus>;
+}
+
+/**
+ * Writes, syncs and removes a 64 KiB file in `dir`: a full disk (ENOSPC) or a read-only one
+ * (EROFS) fails here, where creating an empty directory may still succeed.
+ */
+async function probeWrite(dir: string): Promise<void> {
+  const probeDir = await mkdtemp(join(dir, '.health-'));
+  try {
+    const file = await open(join(probeDir, 'probe'), 'w');
+    try {
+      await file.write(Buffer.alloc(64 * 1024));
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+  } finally {
+    await rm(probeDir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -252,7 +271,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       return { serving: false, detail: '/proc is not mounted: jobs cannot be identified or followed' };
     }
     try {
-      await rmdir(await mkdtemp(join(opts.baseDir, '.health-')));
+      await probeWrite(opts.baseDir);
     } catch (err) {
       return { serving: false, detail: `base directory ${opts.baseDir} is not writable: ${(err as Error).message}` };
     }

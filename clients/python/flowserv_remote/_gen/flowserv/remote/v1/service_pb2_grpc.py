@@ -20,6 +20,11 @@ class RemoteWorkflowServiceStub(object):
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
 
     ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+    MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);
+    WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;
+    FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
     MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);
     WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;
     FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the
@@ -161,6 +166,11 @@ class RemoteWorkflowServiceServicer(object):
     (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
 
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+    MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);
+    WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;
+    FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the
     ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
     MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);
     WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;
@@ -452,6 +462,11 @@ class RemoteWorkflowService(object):
     (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
 
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+    ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
+    MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);
+    WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;
+    FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the
     ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
     MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);
     WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;
