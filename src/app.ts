@@ -135,6 +135,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       downloadChunkBytes: config.downloadChunkBytes,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       maxPageSize: config.maxPageSize,
+      maxOutputBytes: config.maxOutputBytes,
       maxDirectoryEntries: DEFAULT_MAX_DIRECTORY_ENTRIES,
       // A folder may total as much as the largest single upload.
       maxDirectoryBytes: config.maxUploadBytes,

@@ -128,6 +128,12 @@ export const SETTINGS = [
     description: 'Largest file UploadFile accepts; larger uploads get RESOURCE_EXHAUSTED.', parse: integer(1),
   }),
   setting({
+    key: 'maxOutputBytes', flag: 'max-output-bytes', env: 'FLOWSERV_REMOTE_MAX_OUTPUT_BYTES',
+    defaultValue: () => 1024 * MiB, defaultText: '1073741824 (1 GiB)',
+    description: 'Most bytes of declared output files one workflow may store; a workflow over it ends in ERROR and none of its outputs is stored.',
+    parse: integer(1),
+  }),
+  setting({
     key: 'maxPageSize', flag: 'max-page-size', env: 'FLOWSERV_REMOTE_MAX_PAGE_SIZE',
     defaultValue: () => 1000, defaultText: '1000',
     description: 'Most workflows one ListWorkflows page returns; larger page sizes are capped to it.', parse: integer(1),

@@ -24,6 +24,8 @@ export interface DispatcherDeps {
   readonly retryDelayMs?: number;
   /** Longest delay of the retry queue, in ms (default 30000). */
   readonly retryMaxDelayMs?: number;
+  /** Most bytes of output files one workflow may store (default: no limit). */
+  readonly maxOutputBytes?: number;
   readonly now?: () => Date;
 }
 
@@ -37,6 +39,8 @@ export interface DispatchContext {
   /** Aborted by close(): observers end, waits give up, engine calls are told to. */
   readonly signal: AbortSignal;
   readonly retries: RetryQueue;
+  /** Most bytes of output files one workflow may store. */
+  readonly maxOutputBytes: number;
   /** Runs `task` in the background; close() waits for it. Rejections must be handled by the task. */
   inBackground(task: Promise<unknown>): void;
   /**
@@ -72,6 +76,7 @@ export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
     now: deps.now ?? (() => new Date()),
     signal: lifetime.signal,
     retries,
+    maxOutputBytes: deps.maxOutputBytes ?? Number.POSITIVE_INFINITY,
     inBackground,
     transition(workflowId, build, options = {}) {
       const current = store.get(workflowId);

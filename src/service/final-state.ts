@@ -14,11 +14,12 @@ export async function finalStateBuilder(
   wf: WorkflowRecord,
   outcome: JobOutcome,
   blobs: BlobStore,
+  maxOutputBytes?: number,
 ): Promise<(current: StateRecord) => NewState> {
   const at = outcome.at;
   switch (outcome.kind) {
     case 'succeeded': {
-      const collected = await collectOutputFiles(wf.job.workDir, wf.outputFiles, blobs);
+      const collected = await collectOutputFiles(wf.job.workDir, wf.outputFiles, blobs, maxOutputBytes);
       return (s) => (collected.ok ? successState(s, at, collected.files) : errorState(s, at, collected.messages));
     }
     case 'failed': {

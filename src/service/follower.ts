@@ -42,7 +42,7 @@ export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartF
   async function finalize(wf: WorkflowRecord, outcome: JobOutcome): Promise<void> {
     for (let delayMs = FINALIZE_RETRY_MS; ; delayMs = Math.min(delayMs * 2, 30_000)) {
       try {
-        transition(wf.workflowId, await finalStateBuilder(wf, outcome, ctx.blobs), { jobDone: true });
+        transition(wf.workflowId, await finalStateBuilder(wf, outcome, ctx.blobs, ctx.maxOutputBytes), { jobDone: true });
         return;
       } catch (err) {
         if (storageFault(err) === undefined) throw err;

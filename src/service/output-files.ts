@@ -27,50 +27,69 @@ export function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
-/** Opens `real` without following links and stores it; returns a problem message instead when it is not safe. */
-async function ingestOpened(real: string, key: string, blobs: BlobStore, files: OutputFileRecord[]): Promise<string | undefined> {
+/** An output opened for collection. */
+interface OpenedOutput {
+  readonly key: string;
+  readonly handle: FileHandle;
+  readonly sizeBytes: number;
+}
+
+/** Opens the output `key` without following links; a problem message when it is not safe to collect. */
+async function openOutput(root: string, key: string): Promise<OpenedOutput | string> {
+  let real: string;
+  try {
+    real = await realpath(join(root, ...key.split('/')));
+  } catch {
+    return `missing output file '${key}'`;
+  }
+  if (!isInside(root, real)) return `output file '${key}' resolves outside the working directory`;
   let handle: FileHandle;
   try {
     handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
     return `output file '${key}' changed while it was being collected`;
   }
-  try {
-    if (!(await handle.stat()).isFile()) return `output '${key}' is not a regular file`;
-    const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
-    if (opened !== real) return `output file '${key}' changed while it was being collected`;
-    const stored = await blobs.ingest(handle.createReadStream({ autoClose: false }));
-    files.push({ key, sizeBytes: stored.sizeBytes, sha256: stored.sha256 });
-    return undefined;
-  } finally {
-    await handle.close();
-  }
+  const stat = await handle.stat();
+  const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
+  const problem = !stat.isFile()
+    ? `output '${key}' is not a regular file`
+    : opened !== real
+      ? `output file '${key}' changed while it was being collected`
+      : undefined;
+  if (problem === undefined) return { key, handle, sizeBytes: stat.size };
+  await handle.close();
+  return problem;
 }
 
-/** Stores every declared output of `workDir` in `blobs`; reports each problem. */
+/**
+ * Stores every declared output of `workDir` in `blobs`, or nothing: any problem, or outputs
+ * totalling more than `maxBytes`, is reported and no output is stored.
+ */
 export async function collectOutputFiles(
   workDir: string,
   keys: readonly string[],
   blobs: BlobStore,
+  maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<CollectedOutputs> {
-  const files: OutputFileRecord[] = [];
-  const messages: string[] = [];
   const root = await realpath(workDir);
-  for (const key of keys) {
-    const path = join(root, ...key.split('/'));
-    let real: string;
-    try {
-      real = await realpath(path);
-    } catch {
-      messages.push(`missing output file '${key}'`);
-      continue;
+  const opened: OpenedOutput[] = [];
+  const messages: string[] = [];
+  try {
+    for (const key of keys) {
+      const result = await openOutput(root, key);
+      if (typeof result === 'string') messages.push(result);
+      else opened.push(result);
     }
-    if (!isInside(root, real)) {
-      messages.push(`output file '${key}' resolves outside the working directory`);
-      continue;
+    const total = opened.reduce((sum, o) => sum + o.sizeBytes, 0);
+    if (total > maxBytes) messages.push(`output files total ${total} bytes, over this server's limit of ${maxBytes} bytes per workflow`);
+    if (messages.length > 0) return { ok: false, messages };
+    const files: OutputFileRecord[] = [];
+    for (const o of opened) {
+      const stored = await blobs.ingest(o.handle.createReadStream({ autoClose: false, end: Math.max(0, o.sizeBytes - 1) }), { sizeBytes: o.sizeBytes });
+      files.push({ key: o.key, sizeBytes: stored.sizeBytes, sha256: stored.sha256 });
     }
-    const problem = await ingestOpened(real, key, blobs, files);
-    if (problem) messages.push(problem);
+    return { ok: true, files };
+  } finally {
+    await Promise.all(opened.map((o) => o.handle.close()));
   }
-  return messages.length > 0 ? { ok: false, messages } : { ok: true, files };
 }

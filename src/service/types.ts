@@ -165,4 +165,6 @@ export interface ServiceLimits {
    * rest is discarded and marked. 0 or absent = no cap. Applies to workflows created from now on.
    */
   readonly logCapBytes?: number;
+  /** Most bytes of output files one workflow may store (default: no limit). */
+  readonly maxOutputBytes?: number;
 }

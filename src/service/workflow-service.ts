@@ -149,6 +149,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     logger: componentLogger(options.logger, 'service.dispatcher'),
     now,
     ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
+    ...(limits.maxOutputBytes !== undefined && { maxOutputBytes: limits.maxOutputBytes }),
   });
   // GetServiceInfo is cheap to call often; an engine probe (a scheduler round trip for Slurm)
   // is not, so engineInfo() reads the answers the health entries keep fresh.
