@@ -87,6 +87,9 @@ class RemoteWorkflowServiceStub(object):
 
     INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and
     VALIDATION_FAILED belong to the workflow model's catalogue and are not sent by this API.
+
+    Error answers are bounded: messages and echoed values are shortened, BadRequest holds at most
+    50 violations plus one whose reason is MORE_VIOLATIONS, and the details stay under 3,584 bytes.
     """
 
     def __init__(self, channel):
@@ -234,6 +237,9 @@ class RemoteWorkflowServiceServicer(object):
 
     INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and
     VALIDATION_FAILED belong to the workflow model's catalogue and are not sent by this API.
+
+    Error answers are bounded: messages and echoed values are shortened, BadRequest holds at most
+    50 violations plus one whose reason is MORE_VIOLATIONS, and the details stay under 3,584 bytes.
     """
 
     def CreateWorkflow(self, request, context):
@@ -530,6 +536,9 @@ class RemoteWorkflowService(object):
 
     INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and
     VALIDATION_FAILED belong to the workflow model's catalogue and are not sent by this API.
+
+    Error answers are bounded: messages and echoed values are shortened, BadRequest holds at most
+    50 violations plus one whose reason is MORE_VIOLATIONS, and the details stay under 3,584 bytes.
     """
 
     @staticmethod
