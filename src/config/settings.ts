@@ -86,6 +86,30 @@ export const SETTINGS = [
     description: 'Interval of server HTTP/2 keepalive pings on each connection.', parse: integer(1),
   }),
   setting({
+    key: 'handshakeTimeoutMs', flag: 'handshake-timeout-ms', env: 'FLOWSERV_REMOTE_HANDSHAKE_TIMEOUT_MS',
+    defaultValue: () => 10_000, defaultText: '10000',
+    description: 'A connection that has not completed the HTTP/2 handshake (client preface and SETTINGS) after this long is closed.',
+    parse: integer(1),
+  }),
+  setting({
+    key: 'maxConnectionIdleMs', flag: 'max-connection-idle-ms', env: 'FLOWSERV_REMOTE_MAX_CONNECTION_IDLE_MS',
+    defaultValue: () => 3_600_000, defaultText: '3600000 (1 h)',
+    description: 'A connection without open calls for this long is closed with GOAWAY (clients reconnect when they need to). 0 = never.',
+    parse: integer(0),
+  }),
+  setting({
+    key: 'maxConnectionAgeMs', flag: 'max-connection-age-ms', env: 'FLOWSERV_REMOTE_MAX_CONNECTION_AGE_MS',
+    defaultValue: () => 0, defaultText: '0 (unlimited)',
+    description: 'A connection older than this (±10 %) gets GOAWAY, so clients spread over restarted replicas. 0 = never.',
+    parse: integer(0),
+  }),
+  setting({
+    key: 'maxConnectionAgeGraceMs', flag: 'max-connection-age-grace-ms', env: 'FLOWSERV_REMOTE_MAX_CONNECTION_AGE_GRACE_MS',
+    defaultValue: () => 0, defaultText: '0 (unlimited)',
+    description: 'After the age GOAWAY, how long open calls (watches) may go on before the connection is closed. 0 = until they end.',
+    parse: integer(0),
+  }),
+  setting({
     key: 'keepaliveTimeoutMs', flag: 'keepalive-timeout-ms', env: 'FLOWSERV_REMOTE_KEEPALIVE_TIMEOUT_MS',
     defaultValue: () => 20_000, defaultText: '20000',
     description: 'How long to wait for a ping answer before dropping the connection.', parse: integer(1),

@@ -15,6 +15,7 @@ import { traceObserver } from './trace-context.js';
 import { createHealthService, type HealthProbe, type HealthService } from './health.js';
 import { drainServer, type DrainResult } from './lifecycle.js';
 import { createReflectionServices, loadDescriptorSet } from './reflection.js';
+import { enforceHandshakeTimeout } from './handshake-timeout.js';
 import { tolerantDefinition } from './malformed-request.js';
 import { adaptService, type ServiceRegistration } from './service-adapter.js';
 
@@ -27,6 +28,10 @@ export type GrpcServerConfig = Pick<
   | 'maxSendMessageBytes'
   | 'keepaliveTimeMs'
   | 'keepaliveTimeoutMs'
+  | 'handshakeTimeoutMs'
+  | 'maxConnectionIdleMs'
+  | 'maxConnectionAgeMs'
+  | 'maxConnectionAgeGraceMs'
   | 'keepalivePermitWithoutCalls'
   | 'shutdownGraceMs'
   | 'engineHealthIntervalMs'
@@ -89,6 +94,9 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     'grpc.keepalive_timeout_ms': config.keepaliveTimeoutMs,
     'grpc.keepalive_permit_without_calls': config.keepalivePermitWithoutCalls ? 1 : 0,
     'grpc.max_concurrent_streams': config.maxConcurrentStreams,
+    ...(config.maxConnectionIdleMs > 0 && { 'grpc.max_connection_idle_ms': config.maxConnectionIdleMs }),
+    ...(config.maxConnectionAgeMs > 0 && { 'grpc.max_connection_age_ms': config.maxConnectionAgeMs }),
+    ...(config.maxConnectionAgeGraceMs > 0 && { 'grpc.max_connection_age_grace_ms': config.maxConnectionAgeGraceMs }),
   };
   const ownNames = options.services.map(serviceNameOf);
   const health = createHealthService({
@@ -131,6 +139,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
           err ? reject(err) : resolve(bound),
         ),
       );
+      enforceHandshakeTimeout(server, config.handshakeTimeoutMs, logger);
       health.startProbing();
       logger.info({ host: config.host, port }, 'listening');
       return port;
