@@ -21,7 +21,7 @@ import { MAX_DETAILS_BYTES, MAX_MESSAGE_CHARS, MAX_VIOLATIONS, MORE_VIOLATIONS_R
 import { decodeStatusDetails, STATUS_DETAILS_KEY } from '../../src/wire/status-details.js';
 import { describeIfAvailable } from '../support/requirements.js';
 import { shellRequest } from '../support/shell-request.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startAppServer as startTestServer, type AppServer as TestServer } from '../support/app-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PYTHON = '/usr/bin/python3';

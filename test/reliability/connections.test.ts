@@ -8,7 +8,7 @@ import { connect as connectHttp2 } from 'node:http2';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../support/grpc-calls.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startAppServer as startTestServer, type AppServer as TestServer } from '../support/app-server.js';
 
 describe('connection limits', () => {
   let server: TestServer;

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RemoteWorkflowServiceClient } from '../../src/gen/flowserv/remote/v1/service.js';
 import { WorkflowStateType } from '../../src/gen/flowserv/remote/v1/workflow.js';
 import { decodeStatusDetails } from '../../src/wire/status-details.js';
-import { healthClient } from '../integration/server/support.js';
+import { healthClient } from '../support/grpc-clients.js';
 import { call, callError, upload } from '../support/grpc-calls.js';
 import { describeIfAvailable } from '../support/requirements.js';
 import { shellRequest } from '../support/shell-request.js';

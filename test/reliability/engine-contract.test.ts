@@ -11,7 +11,7 @@ import { newTestService, type TestService } from '../support/service.js';
 import { status as Code } from '@grpc/grpc-js';
 import { call, callError } from '../support/grpc-calls.js';
 import { shellRequest } from '../support/shell-request.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startAppServer as startTestServer, type AppServer as TestServer } from '../support/app-server.js';
 
 /**
  * One job slot; submissions wait for `open()`. With `honourAbort` a submission gives up when

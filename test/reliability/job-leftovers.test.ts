@@ -12,7 +12,7 @@ import { pidNamespacesAvailable } from '../../src/engines/local/job-namespace.js
 import { call } from '../support/grpc-calls.js';
 import { describeIfAvailable } from '../support/requirements.js';
 import { shellRequest } from '../support/shell-request.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startAppServer as startTestServer, type AppServer as TestServer } from '../support/app-server.js';
 
 /** Pids of live processes whose working directory lies under `dir`. */
 function processesUnder(dir: string): number[] {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowStateType } from '../../src/gen/flowserv/remote/v1/workflow.js';
 import { call } from '../support/grpc-calls.js';
 import { shellRequest } from '../support/shell-request.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startAppServer as startTestServer, type AppServer as TestServer } from '../support/app-server.js';
 
 async function finalState(server: TestServer, workflowId: string) {
   await expect

@@ -18,7 +18,7 @@ import { openDatabase } from '../../src/store/database.js';
 import { decodeStatusDetails } from '../../src/wire/status-details.js';
 import { call, callError, collect, sha256, upload } from '../support/grpc-calls.js';
 import { shellRequest } from '../support/shell-request.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startAppServer as startTestServer, type AppServer as TestServer } from '../support/app-server.js';
 
 describe('output collection against a link-swapping process', () => {
   it('never stores /etc/passwd in 300 collections while out.txt flips between a file and a link to it', async () => {

@@ -20,7 +20,7 @@ import { decodeStatusDetails } from '../../src/wire/status-details.js';
 import { MAX_STRING_CHARS, MAX_TOTAL_CHARS } from '../../src/service/input-limits.js';
 import { shellRequest } from '../support/shell-request.js';
 import { spawnServerProcess, type ServerProcess } from '../support/server-process.js';
-import { healthClient } from '../integration/server/support.js';
+import { healthClient } from '../support/grpc-clients.js';
 
 const MESSAGE_LIMIT = 8 * 1024 * 1024;
 /** Attempts per scenario; one under the bound passes it (a blocking server fails every one). */
