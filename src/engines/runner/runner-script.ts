@@ -18,9 +18,15 @@ export function shellQuote(value: string): string {
 }
 
 const HEADER = [
-  'echo $$ > "$ctl/pid"',
+  // In a PID namespace (local engine) the runner is pid 1: the engine then writes the outer pid
+  // itself, and the runner needs a TERM handler (init ignores signals it has none for), ending
+  // without an exit status as a runner outside a namespace does when it is stopped.
+  'if [ "$$" = 1 ]; then trap \'exit 143\' TERM INT; else echo $$ > "$ctl/pid"; fi',
+  // The exit status is written into space reserved now, so a disk that fills up while the job
+  // runs cannot cost it its outcome (1<> rewrites in place, without truncating or allocating).
+  'printf \'%64s\\n\' \'\' > "$ctl/exit-status.tmp"',
   'finish() {',
-  '  printf \'%s %s %s\\n\' "$1" "$2" "$3" > "$ctl/exit-status.tmp" && mv -f "$ctl/exit-status.tmp" "$ctl/exit-status"',
+  '  printf \'%s %s %s\\n\' "$1" "$2" "$3" 1<> "$ctl/exit-status.tmp" && mv -f "$ctl/exit-status.tmp" "$ctl/exit-status"',
   '  exit "$1"',
   '}',
   'stamp() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }',
