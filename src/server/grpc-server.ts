@@ -3,6 +3,7 @@
  * access-log line per call, and a graceful shutdown. createApp (src/app.ts, called by the `serve`
  * command) builds it; nothing else in the project creates a grpc-js Server.
  */
+import { setMaxListeners } from 'node:events';
 import { Server, ServerCredentials, type ServerInterceptor, type ServerOptions } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.js';
@@ -87,6 +88,8 @@ export function serviceNameOf(registration: ServiceRegistration): string {
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const { config, logger } = options;
   const shutdownController = new AbortController();
+  // Every open stream links its call signal to this one (and unlinks when it ends): no cap.
+  setMaxListeners(0, shutdownController.signal);
   const baseOptions: ServerOptions = {
     'grpc.max_receive_message_length': config.maxReceiveMessageBytes,
     'grpc.max_send_message_length': config.maxSendMessageBytes,

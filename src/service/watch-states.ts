@@ -14,7 +14,7 @@ import { InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoun
 import { isActiveType } from '../model/state.js';
 import type { StateRecord, WorkflowRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
-import { watchDirs, type DirChanges } from './dir-changes.js';
+import { createDirWatchers, type DirChanges, type DirWatchers } from './dir-changes.js';
 import { readProgress, sameProgress, type WorkflowProgressRecord } from './progress.js';
 import type { WatchEvent } from './types.js';
 import type { WatchHub } from './watch-hub.js';
@@ -24,6 +24,8 @@ export interface WatchDeps {
   readonly store: WorkflowStore;
   readonly hub: WatchHub;
   readonly heartbeatIntervalMs: number;
+  /** Shared change notifiers for progress (default: a registry of this watch's own). */
+  readonly dirs?: DirWatchers;
   /** How often progress is re-read when no change event arrives, in ms (default 250). */
   readonly pollIntervalMs?: number;
   readonly now?: () => Date;
@@ -84,7 +86,7 @@ async function* stream(
   const now = deps.now ?? (() => new Date());
   const subscription = deps.hub.subscribe(workflowId);
   const ctl = workflow.job.controlDir;
-  const changes = includeProgress ? watchDirs([ctl], deps.pollIntervalMs ?? 250) : undefined;
+  const changes = includeProgress ? (deps.dirs ?? createDirWatchers()).watch([ctl], deps.pollIntervalMs ?? 250) : undefined;
   let last = afterSequence;
   let progress: WorkflowProgressRecord | undefined;
   let lastEventAt = Date.now();

@@ -34,12 +34,20 @@ import { watchStates } from './watch-states.js';
 import type { LogEvent, WatchLogsInput } from './logs/log-types.js';
 import { watchLogs } from './logs/watch-logs.js';
 import { readProgress, type WorkflowProgressRecord } from './progress.js';
+import { createDirWatchers } from './dir-changes.js';
 
 /**
  * How often a log follower looks for output when no change event arrives, in ms: the latency
  * bound on filesystems without change events (a shared filesystem written by another node).
  */
 const LOG_POLL_INTERVAL_MS = 250;
+
+/**
+ * How fast one follower that is behind reads while the workflow runs, in bytes per second: a
+ * step printing in bulk keeps the CPU (followers catch up at full speed once it has ended), while
+ * lines and bursts under 256 KiB still arrive at once.
+ */
+const LOG_PACE_BYTES_PER_SECOND = 4 * 1024 * 1024;
 
 /** Page size of ListWorkflows when the request asks for none (the proto's documented default). */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -141,6 +149,8 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
   const logger = componentLogger(options.logger, 'service');
   const now = options.now ?? (() => new Date());
   const hub = createWatchHub();
+  // One fs.watch per control directory, shared by every log follower and progress watcher.
+  const dirs = createDirWatchers();
   const { dispatcher, testing } = createDispatcher({
     store,
     blobs,
@@ -198,11 +208,11 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
       return dispatcher.stop(workflowId, reason, graceMs, signal);
     },
     watchState(workflowId, afterSequence, signal, watchOptions) {
-      return watchStates({ store, hub, heartbeatIntervalMs: limits.heartbeatIntervalMs, now }, workflowId, afterSequence, signal, watchOptions);
+      return watchStates({ store, hub, dirs, heartbeatIntervalMs: limits.heartbeatIntervalMs, now }, workflowId, afterSequence, signal, watchOptions);
     },
     watchLogs: (input, signal) =>
       watchLogs(
-        { store, heartbeatIntervalMs: limits.heartbeatIntervalMs, chunkBytes: limits.downloadChunkBytes, pollIntervalMs: LOG_POLL_INTERVAL_MS, now },
+        { store, dirs, heartbeatIntervalMs: limits.heartbeatIntervalMs, chunkBytes: limits.downloadChunkBytes, pollIntervalMs: LOG_POLL_INTERVAL_MS, paceBytesPerSecond: LOG_PACE_BYTES_PER_SECOND, now },
         input,
         signal,
       ),

@@ -13,20 +13,32 @@ import { WorkflowNotFoundError } from '../../errors.js';
 import { isActiveType } from '../../model/state.js';
 import type { WorkflowRecord } from '../../store/records.js';
 import type { WorkflowStore } from '../../store/workflow-store.js';
-import { watchDirs } from '../dir-changes.js';
+import { sleep } from '../../util/abort.js';
+import type { DirWatchers } from '../dir-changes.js';
 import { checkLogRequest, checkOffsetsInRange, streamKey } from './log-request.js';
 import type { LogEvent, WatchLogsInput } from './log-types.js';
 
 /** What watchLogs needs. */
 export interface WatchLogsDeps {
   readonly store: WorkflowStore;
+  /** The shared change notifiers (one fs.watch per directory for all followers). */
+  readonly dirs: DirWatchers;
   readonly heartbeatIntervalMs: number;
   /** Largest chunk sent, in bytes. */
   readonly chunkBytes: number;
   /** How often a follower looks for new output when no change event arrives, in ms. */
   readonly pollIntervalMs: number;
+  /**
+   * Bytes per second one follower reads while the workflow is active, once it is behind by more
+   * than a burst (LOG_PACE_BURST_BYTES); 0 = unpaced. Keeps followers of a step that prints in
+   * bulk from competing with it for CPU; the rest is sent at full speed once the workflow ended.
+   */
+  readonly paceBytesPerSecond?: number;
   readonly now?: () => Date;
 }
+
+/** Bytes a follower reads in one go before pacing applies (lines and small bursts go at once). */
+export const LOG_PACE_BURST_BYTES = 256 * 1024;
 
 /**
  * Validates the request eagerly (NOT_FOUND and INVALID_ARGUMENT before the first event;
@@ -55,8 +67,21 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
   const marked = new Set<string>();
   const wanted = (f: LogFileInfo): boolean =>
     (input.step === undefined || f.step === input.step) && (!input.streams?.length || input.streams.includes(f.stream));
-  const changes = input.follow ? watchDirs([ctl, join(ctl, RUNNER_FILES.logs)], deps.pollIntervalMs) : undefined;
+  const changes = input.follow ? deps.dirs.watch([ctl, join(ctl, RUNNER_FILES.logs)], deps.pollIntervalMs) : undefined;
   let lastSentAt = Date.now();
+  let active = true;
+  let burst = 0;
+  const pace = deps.paceBytesPerSecond ?? 0;
+  /** After each burst while the job runs, waits as long as the burst takes at the pace. */
+  const paced = async (bytes: number): Promise<void> => {
+    burst += bytes;
+    if (!active || pace <= 0 || burst < LOG_PACE_BURST_BYTES) return;
+    active = !finished(deps.store.get(first.workflowId) ?? first);
+    if (!active) return;
+    const waitMs = (burst / pace) * 1000;
+    burst = 0;
+    await sleep(waitMs, signal);
+  };
 
   /** Sends everything of `file` past its cursor, then its truncation mark once. */
   async function* drain(file: LogFileInfo): AsyncGenerator<LogEvent, boolean> {
@@ -81,6 +106,7 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
           offset += bytesRead;
           cursors.set(key, offset);
           sent = true;
+          await paced(bytesRead);
           if (signal.aborted) return sent;
         }
       } finally {
@@ -101,6 +127,7 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
       // Read the state before the files: once it says finished, this pass sees every byte.
       const wf = deps.store.get(first.workflowId) ?? first;
       const done = finished(wf);
+      active = !done;
       let sent = false;
       for (const file of await listLogFiles(ctl)) {
         if (!wanted(file)) continue;
@@ -112,6 +139,7 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
         lastSentAt = Date.now();
         continue;
       }
+      burst = 0;
       const idleMs = Date.now() - lastSentAt;
       if (idleMs >= deps.heartbeatIntervalMs) {
         yield { kind: 'heartbeat', at: now(), lastSequence: wf.state.sequence };
