@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { collectEnvironment } from './environment.js';
 import { fileTransfer } from './file-transfer.js';
 import { flowservBackend } from './flowserv-backend.js';
+import { liveLogs } from './live-logs.js';
 import { formatRatio, type Benchmark } from './harness.js';
 import { metricsOverhead } from './metrics-overhead.js';
 import { renderReport, type BenchmarkRun } from './markdown.js';
@@ -18,7 +19,7 @@ import { watchFanOut } from './watch-fan-out.js';
 import { workflowRoundTrip } from './workflow-round-trip.js';
 
 /** Every benchmark, in report order. */
-export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, fileTransfer, watchFanOut, metricsOverhead, flowservBackend];
+export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs];
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 
