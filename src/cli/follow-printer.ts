@@ -25,7 +25,7 @@ function progressLines(before: WorkflowProgress | undefined, now: WorkflowProgre
     const label = `step ${step.step + 1}/${now.stepCount} ${step.name}`;
     if (!was) lines.push(`${label}: started`);
     if (step.exitCode !== undefined && was?.exitCode === undefined) {
-      lines.push(`${label}: exit ${step.exitCode} after ${((step.durationMs ?? 0) / 1000).toFixed(1)}s`);
+      lines.push(`${label}: exit ${step.exitCode} (elapsed ${((step.durationMs ?? 0) / 1000).toFixed(1)}s)`);
     }
   }
   return lines;

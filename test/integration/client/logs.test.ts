@@ -86,7 +86,7 @@ describe('CLI logs', () => {
     const at = (pattern: RegExp): number => lines.findIndex((l) => pattern.test(l));
     expect(lines).toEqual(expect.arrayContaining(['[count] round 1 of 3', '[count] round 3 of 3', '[report] all 3 rounds done', '[report!] note: this line goes to stderr']));
     expect(at(/^step 1\/2 count: started$/)).toBeGreaterThan(-1);
-    expect(at(/^step 1\/2 count: exit 0 after \d+\.\ds$/)).toBeGreaterThan(-1);
+    expect(at(/^step 1\/2 count: exit 0 \(elapsed \d+\.\ds\)$/)).toBeGreaterThan(-1);
     expect(at(/^step 2\/2 report: exit 0/)).toBeGreaterThan(-1);
     expect(at(/^\[count\] round 1 of 3$/)).toBeLessThan(at(/^\[count\] round 3 of 3$/));
     expect(at(/^SUCCESS/)).toBe(lines.length - 1);

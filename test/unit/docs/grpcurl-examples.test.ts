@@ -46,6 +46,7 @@ const REQUIRED_METHODS = [
   'flowserv.remote.v1.RemoteWorkflowService/FindFiles',
   'flowserv.remote.v1.RemoteWorkflowService/CreateWorkflow',
   'flowserv.remote.v1.RemoteWorkflowService/WatchState',
+  'flowserv.remote.v1.RemoteWorkflowService/WatchLogs',
   'flowserv.remote.v1.RemoteWorkflowService/GetWorkflowState',
   'flowserv.remote.v1.RemoteWorkflowService/DownloadFile',
   'flowserv.remote.v1.RemoteWorkflowService/StopWorkflow',
