@@ -117,6 +117,8 @@ describe('npm run bench', () => {
         '| WatchState fan-out, last watcher',
         '| Unary throughput, metrics on vs off',
         ...(pythonRows ? ['| flowServ backend vs plain client', "| flowServ's polling vs the backend"] : []),
+        expect.stringMatching(/^\| step printing \d+ MB, 10 followers$/),
+        '| line latency to a follower',
       ]);
       expect(stderr).toContain('wrote');
     } finally {
