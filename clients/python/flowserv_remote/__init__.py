@@ -11,6 +11,7 @@ from .arguments import Actor, Directory, File
 from .blobs import Blob
 from .client import Client, static_files_from_dir
 from .connection import open_channel
+from .logs import STDERR, STDOUT, LogChunk, LogCursor
 from .errors import (
     AlreadyExistsError, CallCancelledError, ChecksumMismatchError, DeadlineExceededError, FailedPreconditionError,
     FieldViolation, InternalError, InvalidArgumentError, NotFoundError, OutOfRangeError, PermissionDeniedError,
@@ -29,9 +30,9 @@ __version__ = '0.1.0'
 __all__ = [
     'Actor', 'AlreadyExistsError', 'Blob', 'CANCELED', 'CallCancelledError', 'ChecksumMismatchError', 'Client',
     'DeadlineExceededError', 'Directory', 'ERROR', 'EngineInfo', 'FailedPreconditionError', 'FieldViolation', 'File',
-    'Heartbeat', 'InternalError', 'InvalidArgumentError', 'NotFoundError', 'OutOfRangeError', 'OutputFile',
+    'Heartbeat', 'InternalError', 'InvalidArgumentError', 'LogChunk', 'LogCursor', 'NotFoundError', 'OutOfRangeError', 'OutputFile',
     'PENDING', 'PermissionDeniedError', 'RUNNING', 'RemoteError', 'RemoteFileNotFoundError',
-    'ResourceExhaustedError', 'RetryPolicy', 'SUCCESS', 'ServiceInfo', 'UnauthenticatedError', 'UnavailableError',
+    'ResourceExhaustedError', 'RetryPolicy', 'STDERR', 'STDOUT', 'SUCCESS', 'ServiceInfo', 'UnauthenticatedError', 'UnavailableError',
     'UnimplementedError', 'Workflow', 'WorkflowNotFoundError', 'WorkflowState', 'load_template', 'open_channel',
     'static_files_from_dir',
 ]

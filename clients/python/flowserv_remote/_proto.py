@@ -9,6 +9,7 @@ both could break whichever is imported second."""
 
 from ._gen.flowserv.remote.v1 import argument_pb2 as argument
 from ._gen.flowserv.remote.v1 import files_pb2 as files
+from ._gen.flowserv.remote.v1 import logs_pb2 as logs
 from ._gen.flowserv.remote.v1 import service_info_pb2 as service_info
 from ._gen.flowserv.remote.v1 import service_pb2 as service
 from ._gen.flowserv.remote.v1 import service_pb2_grpc as service_grpc
@@ -30,6 +31,6 @@ except ImportError:
     from ._gen.grpc.health.v1 import health_pb2_grpc as health_grpc
 
 __all__ = [
-    'argument', 'files', 'service_info', 'service', 'service_grpc', 'template', 'workflow',
+    'argument', 'files', 'logs', 'service_info', 'service', 'service_grpc', 'template', 'workflow',
     'error_details', 'status', 'health', 'health_grpc',
 ]

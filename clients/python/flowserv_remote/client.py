@@ -23,6 +23,7 @@ from .errors import ChecksumMismatchError, OutOfRangeError
 from .states import ServiceInfo, Workflow, WorkflowState, state_type_value
 from .template import template_to_proto
 from .transfer import PART_SUFFIX, download, upload
+from .logs import watch_logs
 from .watch import follow
 
 DEFAULT_TIMEOUT = 30.0
@@ -148,6 +149,15 @@ class Client:
         when the server has no stream; see ``flowserv_remote.watch.follow``."""
         return follow(self, workflow_id, after_sequence, heartbeats=heartbeats, poll_interval=poll_interval,
                       stream=stream, on_reconnect=on_reconnect)
+
+    def watch_logs(self, workflow_id, *, follow=True, step=None, streams=None, cursor=None, heartbeats=False,
+                   on_reconnect=None):
+        """An iterator over the output of the workflow's commands (LogChunk values): from the
+        offsets in ``cursor`` (a LogCursor; default the beginning), live while the workflow runs
+        unless ``follow=False``, resumed after a dropped stream, until the workflow has ended and
+        everything was sent; see ``flowserv_remote.logs.watch_logs``."""
+        return watch_logs(self, workflow_id, follow=follow, step=step, streams=streams, cursor=cursor,
+                          heartbeats=heartbeats, on_reconnect=on_reconnect)
 
     def wait(self, workflow_id, **kwargs):
         """Follows the workflow to its terminal state and returns that state."""

@@ -151,6 +151,8 @@ class ServiceInfo:
     upload_chunk_bytes: int
     download_chunk_bytes: int
     heartbeat_interval: float
+    #: Bytes kept of each output stream (stdout, stderr) of a workflow; 0 = no cap.
+    log_cap_bytes: int = 0
 
     @classmethod
     def from_proto(cls, msg):
@@ -167,4 +169,5 @@ class ServiceInfo:
             upload_chunk_bytes=limits.upload_chunk_bytes,
             download_chunk_bytes=limits.download_chunk_bytes,
             heartbeat_interval=limits.heartbeat_interval.ToTimedelta().total_seconds(),
+            log_cap_bytes=limits.log_cap_bytes,
         )
