@@ -84,6 +84,7 @@ function createEngines(
   const env = deps.jobEnv ? { env: deps.jobEnv } : {};
   const local = createLocalEngine({
     baseDir: runsDirs.local,
+    readOnlyDir: config.dataDir,
     maxConcurrentJobs: config.localMaxConcurrentJobs,
     pollIntervalMs: config.localPollIntervalMs,
     logger: deps.logger,

@@ -66,6 +66,12 @@ export interface LocalEngineOptions {
    * job's process group is killed when the runner exits (a warning is logged).
    */
   readonly pidNamespace?: boolean;
+  /**
+   * With the namespaces: a folder jobs may read but not write (the server's data directory, so
+   * that a job cannot change the database, the blob store or other runs), except each job's own
+   * working and control directories inside it. Default: none.
+   */
+  readonly readOnlyDir?: string;
 }
 
 interface ResolvedOptions {
@@ -94,12 +100,13 @@ function resolveOptions(options: LocalEngineOptions): ResolvedOptions {
 }
 
 /**
- * Spawns the runner (in its own PID namespace when `confined`); resolves once the child has a
- * pid, rejects if it could not be started.
+ * Spawns the runner (confined, see job-namespace.ts, when `confined`; `readOnlyDir` read-only to
+ * it); resolves once the child has a pid, rejects if it could not be started.
  */
-function spawnRunner(runner: string, job: JobSpec, env: NodeJS.ProcessEnv, confined: boolean): Promise<ChildProcess> {
+function spawnRunner(runner: string, job: JobSpec, env: NodeJS.ProcessEnv, confined: boolean, readOnlyDir?: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const [program, args] = runnerCommand(SHELL, runner, join(job.controlDir, RUNNER_FILES.pid), confined);
+    const confinement = confined ? { ...(readOnlyDir && { readOnlyDir }), workDir: job.workDir, controlDir: job.controlDir } : undefined;
+    const [program, args] = runnerCommand(SHELL, runner, join(job.controlDir, RUNNER_FILES.pid), confinement);
     const child = spawn(program, args, { detached: true, stdio: 'ignore', cwd: job.workDir, env });
     if (child.pid !== undefined) {
       resolve(child);
@@ -147,7 +154,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const children = createOwnedChildren();
   const confined = options.pidNamespace ?? pidNamespacesAvailable();
   if (!confined) {
-    log?.warn('unshare --pid is not available: processes a job starts with setsid can outlive it (only its process group is killed)');
+    log?.warn('JOBS ARE NOT CONFINED: unshare --pid --mount is not available here, so processes a job starts with setsid can outlive it (only its process group is killed), and jobs see every process and can write the whole data directory');
   }
   const closing = new AbortController();
   // Every followed job links its observer to this signal (and unlinks when it ends): no cap.
@@ -170,7 +177,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     // because an aborted submit must not kill a job that has started.
     signal?.throwIfAborted();
     const submittedAt = new Date();
-    const child = await spawnRunner(runner, spec, opts.env, confined);
+    const child = await spawnRunner(runner, spec, opts.env, confined, options.readOnlyDir);
     const pid = child.pid!;
     // Synchronous on purpose: no event-loop turn since spawn, so Node cannot have reaped it yet.
     const proc = readProcStatSync(pid);
