@@ -13,13 +13,14 @@ import { liveLogs } from './live-logs.js';
 import { formatRatio, type Benchmark } from './harness.js';
 import { metricsOverhead } from './metrics-overhead.js';
 import { renderReport, type BenchmarkRun } from './markdown.js';
+import { startUp } from './start-up.js';
 import { throughput } from './throughput.js';
 import { unaryRpc } from './unary-rpc.js';
 import { watchFanOut } from './watch-fan-out.js';
 import { workflowRoundTrip } from './workflow-round-trip.js';
 
 /** Every benchmark, in report order. */
-export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs];
+export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp];
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 

@@ -2,8 +2,9 @@
  * The server under test: the real app (createApp: SQLite in WAL with synchronous=FULL, blob
  * store, local engine, gRPC with health) in this process on 127.0.0.1:0, with a fresh data dir
  * and production defaults, plus a generated client and a grpc.health.v1 client on one address.
- * The one exception is the per-client CreateWorkflow rate limit, turned off: it is a policy
- * (600 per minute by default), and the throughput benchmark would otherwise measure it.
+ * The one exception is the per-client CreateWorkflow rate limit, turned off explicitly: it is a
+ * policy (off by default on loopback, but on for exposed servers), and the throughput benchmark
+ * would otherwise measure it.
  *
  * Deliberately not test/support/app-server.ts: that one shortens heartbeats and poll intervals
  * for test speed, and a benchmark must measure what is deployed.

@@ -292,13 +292,15 @@ export const SETTINGS = [
   }),
   setting({
     key: 'createRatePerMinute', flag: 'create-rate-per-minute', env: 'FLOWSERV_REMOTE_CREATE_RATE_PER_MINUTE',
-    defaultValue: () => 600, defaultText: '600',
-    description: 'CreateWorkflow calls each client (token identity, else IP address) may make per minute on average; more get RESOURCE_EXHAUSTED. 0 = unlimited.',
+    defaultValue: (): number | undefined => undefined, defaultText: '18000 (off when --host is a loopback address)',
+    description:
+      'CreateWorkflow calls each client (token identity, else IP address) may make per minute on average; more get RESOURCE_EXHAUSTED. 0 = unlimited. ' +
+      'The default (300/s) keeps one client of an exposed server below its sustained capacity (several hundred durable creates/s on 2 cores) while a sweep of runs goes through.',
     parse: integer(0),
   }),
   setting({
     key: 'createBurst', flag: 'create-burst', env: 'FLOWSERV_REMOTE_CREATE_BURST',
-    defaultValue: () => 60, defaultText: '60',
+    defaultValue: () => 1000, defaultText: '1000',
     description: 'CreateWorkflow calls a client may make at once before --create-rate-per-minute applies.',
     parse: integer(1),
   }),

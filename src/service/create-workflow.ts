@@ -7,17 +7,19 @@
  * CreateWorkflow comment in the proto), so creation never waits for the scheduler.
  */
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EngineAdapter, JobResources, JobSpec } from '../engines/types.js';
 import { BlobCorruptError } from '../store/verified-blobs.js';
 import { AlreadyExistsError, DataLossError, InvalidArgumentError, ViolationReason, type FieldViolation } from '../errors.js';
 import type { WorkflowRecord } from '../store/records.js';
+import type { InsertResult, NewWorkflow } from '../store/workflow-store.js';
 import { canonicalHash } from './canonical-hash.js';
 import { checkInputSizes } from './input-limits.js';
 import type { Dispatcher } from './dispatcher.js';
 import { stageWorkDir, type StagedFile } from './staging.js';
+import { incomingDirOf } from './sweep-orphans.js';
 import type { CreateWorkflowInput } from './types.js';
 import type { WorkflowServiceOptions } from './workflow-service.js';
 
@@ -162,7 +164,16 @@ export async function createWorkflow(
     ...(deps.logCapBytes && { logCapBytes: deps.logCapBytes }),
   };
   checkResources(deps.engines.get(engine)!, job);
-  const stage = () => stageWorkDir(job.workDir, plan.files, deps.blobs, plan.directories);
+  // Staged in the incoming area and moved into place only once recorded (see sweep-orphans.ts).
+  const incoming = incomingDirOf(deps.runsDirFor(engine), workflowId);
+  const stage = async () => {
+    try {
+      await stageWorkDir(join(incoming, 'work'), plan.files, deps.blobs, plan.directories);
+    } catch (err) {
+      await rm(incoming, { recursive: true, force: true });
+      throw err;
+    }
+  };
   try {
     await (deps.span ? deps.span('stage', stage) : stage());
   } catch (err) {
@@ -171,7 +182,7 @@ export async function createWorkflow(
     }
     throw err;
   }
-  const inserted = deps.store.insert({
+  const record: NewWorkflow = {
     workflowId,
     runId: input.run.runId,
     ...(input.run.groupId && { groupId: input.run.groupId }),
@@ -183,11 +194,19 @@ export async function createWorkflow(
     outputFiles: plan.outputFiles,
     job,
     createdAt: deps.now(),
-  });
+  };
+  let inserted: InsertResult;
+  try {
+    inserted = deps.store.insert(record);
+  } catch (err) {
+    await rm(incoming, { recursive: true, force: true });
+    throw err;
+  }
   if (inserted.kind === 'existing') {
-    await rm(base, { recursive: true, force: true });
+    await rm(incoming, { recursive: true, force: true });
     return replayOrConflict(inserted.workflow, payloadHash);
   }
+  await rename(incoming, base);
   deps.dispatcher.admit(inserted.workflow);
   return { workflow: inserted.workflow, replayed: false };
 }

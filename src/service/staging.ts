@@ -2,11 +2,10 @@
  * Places a workflow's input files (static template files and file arguments) into its working
  * directory. Targets are confined to the directory: relative, no `..`, no empty or `.` segments,
  * no file that is also used as a folder. Files are copied from the content-addressed blob store
- * into a fresh temporary folder that is renamed into place only when complete, so a failure never
- * leaves a half-staged run directory.
+ * into a folder of the runs directory's incoming area, which is renamed into place only once the
+ * workflow is recorded, so a failure never leaves a half-staged run directory.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BlobStore } from '../store/blob-store.js';
 
@@ -72,7 +71,9 @@ export function applyReplacements(staticFiles: readonly StagedFile[], argumentFi
 
 /**
  * Creates `workDir` holding exactly `files` (and the empty `directories`). The targets must have passed checkRelativePath and
- * findTargetConflicts. Identical duplicates are staged once.
+ * findTargetConflicts. Identical duplicates are staged once. `workDir` must not exist and must lie inside a
+ * folder that is still private to this creation (the runs directory's incoming area, see sweep-orphans.ts): the
+ * caller removes that folder on failure and renames it into place only after the workflow is recorded.
  */
 export async function stageWorkDir(
   workDir: string,
@@ -80,24 +81,19 @@ export async function stageWorkDir(
   blobs: BlobStore,
   directories: readonly string[] = [],
 ): Promise<void> {
-  const tmp = `${workDir}.staging-${randomUUID()}`;
-  try {
-    await mkdir(dirname(tmp), { recursive: true }).catch(async (err: NodeJS.ErrnoException) => {
-      // A recursive mkdir on a read-only file system reports ENOENT; a plain one says EROFS.
-      if (err.code !== 'ENOENT') throw err;
-      await mkdir(dirname(tmp));
+  await mkdir(dirname(workDir), { recursive: true }).catch(async (err: NodeJS.ErrnoException) => {
+    // A recursive mkdir on a read-only file system reports ENOENT; plain ones say EROFS.
+    if (err.code !== 'ENOENT') throw err;
+    await mkdir(dirname(dirname(workDir))).catch((inner: NodeJS.ErrnoException) => {
+      if (inner.code !== 'EEXIST') throw inner;
     });
-    await mkdir(tmp);
-    for (const dir of directories) await mkdir(join(tmp, ...dir.split('/')), { recursive: true });
-    for (const f of files) {
-      const dest = join(tmp, ...f.target.split('/'));
-      await mkdir(dirname(dest), { recursive: true });
-      await blobs.copyTo(f.sha256, dest);
-    }
-    await mkdir(dirname(workDir), { recursive: true });
-    await rename(tmp, workDir);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
+    await mkdir(dirname(workDir));
+  });
+  await mkdir(workDir);
+  for (const dir of directories) await mkdir(join(workDir, ...dir.split('/')), { recursive: true });
+  for (const f of files) {
+    const dest = join(workDir, ...f.target.split('/'));
+    await mkdir(dirname(dest), { recursive: true });
+    await blobs.copyTo(f.sha256, dest);
   }
 }

@@ -174,8 +174,9 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     limits,
     async start() {
       for (const engine of engines.keys()) {
-        const removed = await sweepOrphans(options.runsDirFor(engine), (id) => store.get(id) !== undefined);
+        const { removed, restored } = await sweepOrphans(options.runsDirFor(engine), (id) => store.get(id) !== undefined);
         if (removed.length > 0) logger.info({ engine, removed }, 'removed run directories left by a crash');
+        if (restored.length > 0) logger.info({ engine, restored }, 'moved run directories of recorded workflows into place after a crash');
       }
       await dispatcher.recover();
     },

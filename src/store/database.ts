@@ -44,6 +44,11 @@ const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // Start-up recovery reads only unsettled workflows: a partial index keeps that read independent of history.
+  `
+  CREATE INDEX workflows_unsettled ON workflows (created_at, workflow_id)
+    WHERE state_type IN ('PENDING', 'RUNNING') OR (handle IS NOT NULL AND job_done = 0);
+  `,
 ];
 
 /** Opens (creating if needed) the database at `file` and applies pending migrations. */

@@ -26,7 +26,24 @@ export type SecurityConfig = Pick<
   | 'securityReloadIntervalMs'
   | 'createRatePerMinute'
   | 'createBurst'
+  | 'host'
 >;
+
+/** CreateWorkflow calls per minute per client on an exposed server when none is configured (300/s). */
+export const DEFAULT_EXPOSED_CREATE_RATE_PER_MINUTE = 18_000;
+
+/** True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * The CreateWorkflow rate per minute in force: the configured one, else none on a loopback-only
+ * server (its clients are this machine's own) and the exposed default elsewhere.
+ */
+export function effectiveCreateRatePerMinute(config: Pick<SecurityConfig, 'createRatePerMinute' | 'host'>): number {
+  return config.createRatePerMinute ?? (isLoopbackHost(config.host) ? 0 : DEFAULT_EXPOSED_CREATE_RATE_PER_MINUTE);
+}
 
 /** What a reload did; `ok` is false when any part kept its previous files. */
 export interface ReloadReport {
@@ -61,7 +78,8 @@ export function createSecurity(config: SecurityConfig, logger: Logger): Security
           jwt: { issuer: config.authJwtIssuer, audience: config.authJwtAudience },
         })
       : undefined;
-  const createLimit = config.createRatePerMinute > 0 ? { ratePerMinute: config.createRatePerMinute, burst: config.createBurst } : undefined;
+  const ratePerMinute = effectiveCreateRatePerMinute(config);
+  const createLimit = ratePerMinute > 0 ? { ratePerMinute, burst: config.createBurst } : undefined;
   const interceptor = securityInterceptor({
     authenticator,
     createLimiter: createLimit && createRateLimiter(createLimit),

@@ -119,6 +119,7 @@ describe('npm run bench', () => {
         ...(pythonRows ? ['| flowServ backend vs plain client', "| flowServ's polling vs the backend"] : []),
         expect.stringMatching(/^\| step printing \d+ MB, 10 followers$/),
         '| line latency to a follower',
+        '| start-up with 2,000 stored vs empty',
       ]);
       expect(stderr).toContain('wrote');
     } finally {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -167,16 +167,60 @@ describe('workflow service on the local engine', () => {
     expect(() => service.listWorkflows({ labels: { 'a"b': 'x' } })).toThrow(InvalidArgumentError);
   });
 
-  it('on start, removes run directories a crash left between staging and recording', async () => {
+  it('on first start over the earlier layout, removes run directories a crash left between staging and recording', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'svc-'));
     const orphan = join(dir, 'runs', 'a'.repeat(32));
     mkdirSync(join(orphan, 'work.staging-x'), { recursive: true });
     const service = newService(dir);
-    const { workflow } = await service.createWorkflow(shellWorkflow('kept', ['mkdir -p out; echo > out/result.txt']));
-    await untilDone(service, workflow.workflowId);
     await service.start();
     expect(existsSync(orphan)).toBe(false);
+    const { workflow } = await service.createWorkflow(shellWorkflow('kept', ['mkdir -p out; echo > out/result.txt']));
+    await untilDone(service, workflow.workflowId);
     expect(existsSync(join(dir, 'runs', workflow.workflowId, 'work'))).toBe(true);
+    expect(readdirSync(join(dir, 'runs', '.incoming'))).toEqual([]);
+  });
+
+  it('stages in the incoming area and on start removes only its unrecorded leftovers, never scanning run directories', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svc-'));
+    const first = newService(dir);
+    await first.start();
+    const { workflow } = await first.createWorkflow(shellWorkflow('kept', ['mkdir -p out; echo > out/result.txt']));
+    await untilDone(first, workflow.workflowId);
+    await first.close();
+    const unrecorded = join(dir, 'runs', '.incoming', 'b'.repeat(32));
+    mkdirSync(join(unrecorded, 'work'), { recursive: true });
+    // A run directory outside the incoming area is recorded by construction: start-up leaves it unread.
+    const outside = join(dir, 'runs', 'c'.repeat(32));
+    mkdirSync(outside);
+    const second = newService(dir);
+    await second.start();
+    expect(existsSync(unrecorded)).toBe(false);
+    expect(existsSync(outside)).toBe(true);
+    expect(readdirSync(join(dir, 'runs', workflow.workflowId))).toContain('work');
+  });
+
+  it('after a crash between recording a workflow and moving its run directory into place, moves it and runs the workflow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svc-'));
+    const first = newService(dir);
+    await first.start();
+    const { workflow } = await first.createWorkflow(shellWorkflow('moved', ['mkdir -p out; echo done > out/result.txt']));
+    await untilDone(first, workflow.workflowId);
+    await first.close();
+    // Rewind to the moment after the insert commit: PENDING, never submitted, directory still incoming.
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    db.prepare('DELETE FROM workflow_states WHERE workflow_id = ? AND sequence > 1').run(workflow.workflowId);
+    db.prepare("UPDATE workflows SET handle = NULL, job_done = 0, state_type = 'PENDING', sequence = 1 WHERE workflow_id = ?").run(workflow.workflowId);
+    db.close();
+    const runDir = join(dir, 'runs', workflow.workflowId);
+    rmSync(join(runDir, 'control'), { recursive: true, force: true });
+    rmSync(join(runDir, 'work', 'out'), { recursive: true, force: true });
+    renameSync(runDir, join(dir, 'runs', '.incoming', workflow.workflowId));
+    const second = newService(dir);
+    await second.start();
+    const last = (await untilDone(second, workflow.workflowId)).at(-1)!;
+    expect(last.type).toBe('SUCCESS');
+    expect(readFileSync(join(runDir, 'work', 'out', 'result.txt'), 'utf8')).toBe('done\n');
+    expect(readdirSync(join(dir, 'runs', '.incoming'))).toEqual([]);
   });
 
   it('after a crash between starting a job and recording it, adopts the running job instead of starting it twice', async () => {

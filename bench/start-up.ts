@@ -1,0 +1,149 @@
+/**
+ * Start-up to SERVING against the size of history: the server runs as its own process (the CLI's
+ * `serve`, as deployed through tsx), once over a data dir holding 100,000 finished workflows and
+ * once over an empty one, interleaved; each sample is the time from spawn until grpc.health.v1
+ * answers SERVING. The store is filled fast through the store layer (one transaction), then one
+ * stored workflow is read back through the API so the row measures a server that sees them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { credentials, makeGenericClientConstructor, type Client, type ServiceError } from '@grpc/grpc-js';
+import { service as healthDefinition } from 'grpc-health-check';
+import { RemoteWorkflowServiceClient, type GetWorkflowStateResponse } from '../src/gen/flowserv/remote/v1/service.js';
+import { WorkflowStateType } from '../src/gen/flowserv/remote/v1/workflow.js';
+import { startState, successState } from '../src/model/state.js';
+import { openDatabase } from '../src/store/database.js';
+import { createWorkflowStore } from '../src/store/workflow-store.js';
+import { compare, formatMs, interleave, type Benchmark } from './harness.js';
+import { unary } from './rpc.js';
+
+const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+type HealthClient = Client & {
+  check(request: { service: string }, options: { deadline: number }, callback: (err: ServiceError | null, response?: { status: string }) => void): void;
+};
+
+/** Stores `count` finished one-step workflows directly through the store, in one transaction. */
+export function fillStore(dataDir: string, count: number): string {
+  const db = openDatabase(join(dataDir, 'flowserv.db'));
+  const store = createWorkflowStore(db);
+  let lastId = '';
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const workflowId = i.toString(16).padStart(32, '0');
+      const base = join(dataDir, 'runs', workflowId);
+      store.insert({
+        workflowId,
+        runId: `filled-${i}`,
+        engine: 'local',
+        labels: { sweep: 'bench' },
+        payloadHash: 'x',
+        outputFiles: [],
+        job: { workflowId, workDir: join(base, 'work'), controlDir: join(base, 'control'), steps: [{ name: 'main', commands: ['true'] }] },
+        createdAt: new Date(Date.UTC(2026, 0, 1) + i),
+      });
+      store.setHandle(workflowId, { engine: 'local', externalId: String(i), workDir: join(base, 'work'), controlDir: join(base, 'control') });
+      const at = new Date(Date.UTC(2026, 0, 1) + i);
+      store.appendState(workflowId, startState({ createdAt: at }, at));
+      store.appendState(workflowId, successState({ createdAt: at }, at), { jobDone: true });
+      lastId = workflowId;
+    }
+  })();
+  db.close();
+  return lastId;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+/** Resolves once the server at `address` answers SERVING (polled, each probe bounded at 1 s). */
+async function untilServing(address: string, child: ChildProcess): Promise<void> {
+  const Ctor = makeGenericClientConstructor(healthDefinition, 'grpc.health.v1.Health');
+  const health = new Ctor(address, credentials.createInsecure()) as unknown as HealthClient;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before SERVING`);
+      const serving = await new Promise<boolean>((resolve) => {
+        health.check({ service: '' }, { deadline: Date.now() + 1000 }, (err, res) => resolve(!err && res?.status === 'SERVING'));
+      });
+      if (serving) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    health.close();
+  }
+}
+
+/** Spawns `serve` over `dataDir`, times spawn → SERVING, runs `check` while up, then stops it. */
+async function timeStartUp(dataDir: string, check?: (address: string) => Promise<void>): Promise<number> {
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const start = process.hrtime.bigint();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], {
+    cwd: REPO_DIR,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    await untilServing(address, child);
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (check) await check(address);
+    return ms;
+  } finally {
+    const exited = child.exitCode === null ? once(child, 'exit') : Promise.resolve();
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Reads a filled workflow back through the API: the server must see the stored history. */
+async function expectFinished(address: string, workflowId: string): Promise<void> {
+  const client = new RemoteWorkflowServiceClient(address, credentials.createInsecure());
+  try {
+    const res = await unary<GetWorkflowStateResponse>((cb) => client.getWorkflowState({ workflowId, currentState: undefined }, cb));
+    if (res.state?.type !== WorkflowStateType.WORKFLOW_STATE_TYPE_SUCCESS) throw new Error(`filled workflow ${workflowId} is not SUCCESS`);
+  } finally {
+    client.close();
+  }
+}
+
+export const startUp: Benchmark = {
+  id: 'startup',
+  title: 'Start-up against stored history',
+  description:
+    'Time from spawning `serve` (tsx, as the npm bin runs it) to grpc.health.v1 answering SERVING, with 100,000 finished workflows ' +
+    'stored (filled through the store layer, one read back through the API) against an empty data dir, interleaved. Goal: the ' +
+    'ratio stays near 1 and the absolute time under 1 s (the absolute figure includes tsx compiling the sources on a loaded machine).',
+  async run(ctx) {
+    const count = ctx.quick ? 2_000 : 100_000;
+    const counts = ctx.quick ? { warmup: 0, iterations: 1 } : { warmup: 1, iterations: 5 };
+    const empty = await mkdtemp(join(tmpdir(), 'fsr-bench-start-0-'));
+    const filled = await mkdtemp(join(tmpdir(), 'fsr-bench-start-n-'));
+    try {
+      ctx.log(`filling a store with ${count} finished workflows`);
+      const fillStart = Date.now();
+      const lastId = fillStore(filled, count);
+      ctx.log(`filled in ${((Date.now() - fillStart) / 1000).toFixed(1)} s; ${counts.iterations} start-ups each`);
+      await timeStartUp(filled, (address) => expectFinished(address, lastId));
+      const samples = await interleave(counts, () => timeStartUp(filled), () => timeStartUp(empty));
+      const row = compare(
+        { name: `start-up with ${count.toLocaleString('en')} stored vs empty`, subject: `${count.toLocaleString('en')} workflows stored`, baseline: 'empty data dir' },
+        samples,
+      );
+      return [{ ...row, note: `to SERVING: ${formatMs(row.subjectSummary.medianMs)} (empty: ${formatMs(row.baselineSummary.medianMs)})` }];
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+      await rm(filled, { recursive: true, force: true });
+    }
+  },
+};
