@@ -17,12 +17,15 @@ export function accessLogLevel(rpc: string): Level {
  * call, when the status is sent or the call is cancelled, whichever comes first. `workflowId` comes
  * from the first request or response message that has one. `spanId` is the call's own span (new
  * for every call, never the caller's): the handler's logger carries the same one, so a handler's
- * lines join to this line.
+ * lines join to this line. Calls whose level is off are not intercepted.
  */
 export function accessLogInterceptor(logger: Logger): ServerInterceptor {
   return (method, call) => {
     const rpc = method.path.replace(/^\//, '');
     const level = accessLogLevel(rpc);
+    // A line nobody would see costs nothing: the call passes through untouched.
+    // (grpc-js chains interceptors by plain composition, so the inner call is a valid result.)
+    if (!logger.isLevelEnabled(level)) return call as ServerInterceptingCall;
     const startedAt = performance.now();
     let workflowId: string | undefined;
     let metadata: Metadata | undefined;

@@ -77,24 +77,41 @@ export function createCallScope(
   request?: unknown,
   activeTrace?: ActiveTrace,
 ): CallScope {
-  const controller = new AbortController();
+  // The controller and the logger are built on first use: most unary calls never wait and never log.
+  let controller: AbortController | undefined;
+  let cancelled = false;
   let finished = false;
+  const cancelReason = () => new Error(`${rpc}: call cancelled by the client, its deadline, or a forced shutdown`);
   call.on('cancelled', () => {
-    if (!finished) controller.abort(new Error(`${rpc}: call cancelled by the client, its deadline, or a forced shutdown`));
+    if (finished || cancelled) return;
+    cancelled = true;
+    controller?.abort(cancelReason());
   });
   const peer = call.getPeer();
-  const workflowId = workflowIdOf(request);
   const active = activeTrace?.();
   // The trace interceptor normalized the header; OpenTelemetry's span, when there is one, is the call's span.
   if (active) call.metadata.set(TRACEPARENT, formatTraceparent(active));
   const trace = traceOfMetadata(call.metadata) ?? callTraceOf(undefined);
-  const { traceId, spanId } = trace;
+  let callLogger: Logger | undefined;
   const ctx: CallContext = {
     rpc,
-    signal: controller.signal,
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (cancelled) controller.abort(cancelReason());
+      }
+      return controller.signal;
+    },
     shutdownSignal,
     trace,
-    logger: logger.child(workflowId === undefined ? { rpc, peer, traceId, spanId } : { rpc, peer, traceId, spanId, workflowId }),
+    get logger() {
+      if (!callLogger) {
+        const workflowId = workflowIdOf(request);
+        const { traceId, spanId } = trace;
+        callLogger = logger.child(workflowId === undefined ? { rpc, peer, traceId, spanId } : { rpc, peer, traceId, spanId, workflowId });
+      }
+      return callLogger;
+    },
     metadata: call.metadata,
     peer,
   };

@@ -142,7 +142,7 @@ function respondOnce(run: () => unknown, callback: sendUnaryData<unknown>, ctx: 
 
 /** Converts a handler of any kind into the grpc-js handler for `method`. */
 function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolean, fn: AnyFn, deps: AdapterDeps) {
-  const ignoreStreamError = (logger: Logger) => (err: Error) => logger.debug({ err }, 'stream error');
+  const ignoreStreamError = (ctx: CallContext) => (err: Error) => ctx.logger.debug({ err }, 'stream error');
 
   if (!requestStream && !responseStream) {
     const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
@@ -155,7 +155,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
   if (!requestStream && responseStream) {
     const serverStream: handleServerStreamingCall<unknown, unknown> = (call) => {
       const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request, deps.activeTrace);
-      call.on('error', ignoreStreamError(ctx.logger));
+      call.on('error', ignoreStreamError(ctx));
       void respondWithStream(call, () => onRequest(fn, call.request, ctx) as AsyncIterable<unknown>, ctx, finish);
     };
     return serverStream;
@@ -164,7 +164,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
   if (requestStream && !responseStream) {
     const clientStream: handleClientStreamingCall<unknown, unknown> = (call, callback) => {
       const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, undefined, deps.activeTrace);
-      call.on('error', ignoreStreamError(ctx.logger));
+      call.on('error', ignoreStreamError(ctx));
       respondOnce(() => fn(requestsOf(call), ctx), callback, ctx, finish);
     };
     return clientStream;
@@ -172,7 +172,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
 
   const bidi: handleBidiStreamingCall<unknown, unknown> = (call) => {
     const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, undefined, deps.activeTrace);
-    call.on('error', ignoreStreamError(ctx.logger));
+    call.on('error', ignoreStreamError(ctx));
     void respondWithStream(call, () => fn(requestsOf(call), ctx) as AsyncIterable<unknown>, ctx, finish);
   };
   return bidi;

@@ -201,7 +201,8 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     },
     getWorkflow: (workflowId) => toWorkflow(getRecord(workflowId)),
     getWorkflowState(workflowId, currentType) {
-      const { state } = getRecord(workflowId);
+      const state = store.latestState(workflowId);
+      if (!state) throw new WorkflowNotFoundError(workflowId);
       return { state, changed: currentType === undefined || currentType !== state.type };
     },
     async stopWorkflow(workflowId, reason, graceMs, signal) {

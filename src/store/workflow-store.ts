@@ -72,6 +72,8 @@ export interface WorkflowStore {
   /** Inserts a workflow in PENDING unless its run id or request id is taken. */
   insert(workflow: NewWorkflow): InsertResult;
   get(workflowId: string): WorkflowRecord | undefined;
+  /** Only the latest state (GetWorkflowState's read): no job, labels or outputs to decode. */
+  latestState(workflowId: string): StateRecord | undefined;
   /** The workflow holding this run id or request id, if any. */
   findByRunOrRequest(runId: string, requestId?: string): WorkflowRecord | undefined;
   /**
@@ -93,6 +95,10 @@ export interface WorkflowStore {
 /** Creates the store over an open database. */
 export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
   const byId = db.prepare<[string], WorkflowRow>(`${SELECT_WORKFLOW} WHERE w.workflow_id = ?`);
+  const latestById = db.prepare<[string], { state: string }>(
+    `SELECT s.state FROM workflows w JOIN workflow_states s ON s.workflow_id = w.workflow_id AND s.sequence = w.sequence
+     WHERE w.workflow_id = ?`,
+  );
   const byRunOrRequest = db.prepare<[string, string | null], WorkflowRow>(
     `${SELECT_WORKFLOW} WHERE w.run_id = ? OR (w.request_id IS NOT NULL AND w.request_id = ?)`,
   );
@@ -157,6 +163,10 @@ export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
     get(workflowId) {
       const row = byId.get(workflowId);
       return row && toRecord(row);
+    },
+    latestState(workflowId) {
+      const row = latestById.get(workflowId);
+      return row && decodeState(row.state);
     },
     findByRunOrRequest(runId, requestId) {
       const row = byRunOrRequest.get(runId, requestId ?? null);
