@@ -2,6 +2,7 @@
  * Renders a run as BENCHMARKS.md: a preface on how to read and run the numbers, the
  * environment, one table of every subject/baseline pair, and what each benchmark measures.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import type { Environment } from './environment.js';
 import { formatMs, formatRatio, type Benchmark, type ComparisonResult } from './harness.js';
 
@@ -9,6 +10,15 @@ import { formatMs, formatRatio, type Benchmark, type ComparisonResult } from './
 export interface BenchmarkRun {
   readonly benchmark: Pick<Benchmark, 'id' | 'title' | 'description'>;
   readonly results: readonly ComparisonResult[];
+}
+
+/**
+ * Before/after measurements of performance changes, kept by hand in bench/before-after.md (a run
+ * measures one commit only) and carried into every report so a rerun never drops them.
+ */
+function readBeforeAfter(): string[] {
+  const file = new URL('before-after.md', import.meta.url);
+  return existsSync(file) ? [readFileSync(file, 'utf8').trim()] : [];
 }
 
 const PREFACE = `# Benchmarks
@@ -80,5 +90,6 @@ export function renderReport(env: Environment, runs: readonly BenchmarkRun[], op
     `- Mode: ${options.quick ? '--quick (smoke run: counts too small to read the numbers)' : 'full'}`,
   ];
   const sections = runs.map(({ benchmark }) => `### ${benchmark.title} (\`${benchmark.id}\`)\n\n${benchmark.description}`);
-  return [PREFACE, '## Results', envLines.join('\n'), renderTable(runs), '## What each benchmark measures', ...sections, ''].join('\n\n');
+  const beforeAfter = readBeforeAfter();
+  return [PREFACE, '## Results', envLines.join('\n'), renderTable(runs), ...beforeAfter, '## What each benchmark measures', ...sections, ''].join('\n\n');
 }
