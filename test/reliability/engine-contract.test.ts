@@ -3,13 +3,13 @@
  * submission and answers only once nothing of the job runs; resources on an engine without
  * resource support are refused; a path segment over the file system's name limit is refused.
  */
-import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineAdapter, JobEvent, JobHandle } from '../../src/engines/types.js';
 import { newTestService, type TestService } from '../support/service.js';
 import { status as Code } from '@grpc/grpc-js';
 import { call, callError } from '../support/grpc-calls.js';
+import { processesUnder } from '../support/processes.js';
 import { shellRequest } from '../support/shell-request.js';
 import { startAppServer as startTestServer, type AppServer as TestServer } from '../support/app-server.js';
 
@@ -125,20 +125,6 @@ describe('a stop during the submission', () => {
     }
   });
 });
-
-/** Pids of processes whose working directory lies under `dir`. */
-function processesUnder(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readlinkSync(`/proc/${entry}/cwd`).startsWith(dir)) pids.push(Number(entry));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
-}
 
 describe('real local engine', () => {
   let server: TestServer;

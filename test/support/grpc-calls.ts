@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js';
-import type { RemoteWorkflowServiceClient, RemoteWorkflowServiceService, UploadFileResponse } from '../../src/gen/flowserv/remote/v1/service.js';
+import type { RemoteWorkflowServiceClient, RemoteWorkflowServiceService, UploadFileResponse, WatchStateResponse } from '../../src/gen/flowserv/remote/v1/service.js';
+import type { WorkflowState, WorkflowStateType } from '../../src/gen/flowserv/remote/v1/workflow.js';
 import { decodeStatusDetails, type StatusDetails } from '../../src/wire/status-details.js';
 
 type Definition = typeof RemoteWorkflowServiceService;
@@ -90,5 +91,24 @@ export function collect<T>(stream: ClientReadableStream<T>): Promise<T[]> {
     stream.on('data', (item: T) => items.push(item));
     stream.on('error', reject);
     stream.on('end', () => resolve(items));
+  });
+}
+
+/**
+ * Resolves with the first state of `type` on a WatchState from the start of the log, then ends
+ * the watch (its CANCELLED is expected; any other error rejects).
+ */
+export function waitForStateType(client: RemoteWorkflowServiceClient, workflowId: string, type: WorkflowStateType): Promise<WorkflowState> {
+  return new Promise((resolve, reject) => {
+    const stream = client.watchState({ workflowId, afterSequence: 0 });
+    stream.on('data', (r: WatchStateResponse) => {
+      if (r.event?.$case === 'state' && r.event.value.type === type) {
+        resolve(r.event.value);
+        stream.cancel();
+      }
+    });
+    stream.on('error', (err: { code?: number }) => {
+      if (err.code !== 1) reject(err);
+    });
   });
 }

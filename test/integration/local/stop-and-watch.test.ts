@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
-import { WorkflowStateType, type WorkflowState } from '../../../src/gen/flowserv/remote/v1/workflow.js';
-import { call, collect } from '../../support/grpc-calls.js';
+import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
+import { call, collect, waitForStateType } from '../../support/grpc-calls.js';
+import { processesInGroup } from '../../support/processes.js';
 import { shellRequest } from '../../support/shell-request.js';
 import { startAppServer, type AppServer } from '../../support/app-server.js';
 
@@ -13,44 +14,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-/** Processes whose process group is `pgid`, read from /proc. */
-function processesInGroup(pgid: number): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') pids.push(Number(name));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
-}
-
-/** Resolves with the first state of `type` seen on a watch from the start. */
-function waitForState(workflowId: string, type: WorkflowStateType): Promise<WorkflowState> {
-  return new Promise((resolve, reject) => {
-    const stream = server.client.watchState({ workflowId, afterSequence: 0 });
-    stream.on('data', (r: WatchStateResponse) => {
-      if (r.event?.$case === 'state' && r.event.value.type === type) {
-        resolve(r.event.value);
-        stream.cancel();
-      }
-    });
-    stream.on('error', (err: { code?: number }) => {
-      if (err.code !== 1) reject(err);
-    });
-  });
-}
-
 describe('StopWorkflow on the local engine', () => {
   it('leaves no process of the job alive and records CANCELED with the reason', async () => {
     const { client } = server;
     const created = await call(client, 'createWorkflow', shellRequest('stop-1', ['sleep 300 & sleep 300 & wait']));
     const id = created.workflow!.workflowId;
-    await waitForState(id, WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
+    await waitForStateType(server.client, id, WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
     const pgid = Number(server.app.testing.record(id)!.handle!.externalId);
     await expect.poll(() => processesInGroup(pgid).length).toBeGreaterThanOrEqual(3);
     const stopped = await call(client, 'stopWorkflow', { workflowId: id, reason: 'no longer needed', gracePeriod: { seconds: 2, nanos: 0 } });
@@ -64,7 +33,7 @@ describe('StopWorkflow on the local engine', () => {
     const { client } = server;
     const created = await call(client, 'createWorkflow', shellRequest('stop-2', ["trap '' TERM; touch trapped; sleep 300 & wait; sleep 300"]));
     const id = created.workflow!.workflowId;
-    await waitForState(id, WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
+    await waitForStateType(server.client, id, WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
     const { handle } = server.app.testing.record(id)!;
     const pgid = Number(handle!.externalId);
     await expect.poll(() => existsSync(join(handle!.workDir, 'trapped'))).toBe(true);
@@ -99,7 +68,7 @@ describe('WatchState', () => {
     const { client } = server;
     const created = await call(client, 'createWorkflow', shellRequest('watch-1', ['sleep 1']));
     const id = created.workflow!.workflowId;
-    const first = await waitForState(id, WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING);
+    const first = await waitForStateType(server.client, id, WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING);
     expect(first.sequence).toBe(1);
     const rest = await collect<WatchStateResponse>(client.watchState({ workflowId: id, afterSequence: first.sequence }));
     const states = rest.flatMap((r) => (r.event?.$case === 'state' ? [r.event.value] : []));
