@@ -10,18 +10,22 @@ import { InvalidManifestError } from '../errors.js';
 
 const MAX_DEPTH = 32;
 
+/** The text of an included file at nesting `depth`; too deep or unreadable is InvalidManifestError. */
+function readIncluded(file: string, field: string | undefined, depth: number): string {
+  if (depth > MAX_DEPTH) throw new InvalidManifestError(`too many nested includes at '${file}'`, field);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InvalidManifestError(`cannot read '${file}': ${(err as Error).message}`, field);
+  }
+}
+
 /**
  * Reads a JSON or YAML file. Include cycles deeper than 32 levels, unreadable files and parse
  * errors are InvalidManifestError at `field`.
  */
 export function readDocument(file: string, field?: string, depth = 0): unknown {
-  if (depth > MAX_DEPTH) throw new InvalidManifestError(`too many nested includes at '${file}'`, field);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InvalidManifestError(`cannot read '${file}': ${(err as Error).message}`, field);
-  }
+  const text = readIncluded(file, field, depth);
   try {
     if (file.toLowerCase().endsWith('.json')) return JSON.parse(text) as unknown;
     const include: ScalarTag = {
@@ -37,13 +41,7 @@ export function readDocument(file: string, field?: string, depth = 0): unknown {
 
 /** Reads a markdown file, replacing each `{{relative file}}` by that file's (expanded) text. */
 export function readMarkdown(file: string, field?: string, depth = 0): string {
-  if (depth > MAX_DEPTH) throw new InvalidManifestError(`too many nested includes at '${file}'`, field);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InvalidManifestError(`cannot read '${file}': ${(err as Error).message}`, field);
-  }
+  const text = readIncluded(file, field, depth);
   return text.replace(/\{\{(.+?)\}\}/g, (_m, rel: string) =>
     readMarkdown(path.resolve(path.dirname(file), rel.trim()), field, depth + 1),
   );
