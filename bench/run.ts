@@ -15,12 +15,13 @@ import { metricsOverhead } from './metrics-overhead.js';
 import { renderReport, type BenchmarkRun } from './markdown.js';
 import { startUp } from './start-up.js';
 import { throughput } from './throughput.js';
+import { unaryProcesses } from './unary-processes.js';
 import { unaryRpc } from './unary-rpc.js';
 import { watchFanOut } from './watch-fan-out.js';
 import { workflowRoundTrip } from './workflow-round-trip.js';
 
 /** Every benchmark, in report order. */
-export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp];
+export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp, unaryProcesses];
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 

@@ -68,7 +68,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Resolves once the server at `address` answers SERVING (polled, each probe bounded at 1 s). */
-async function untilServing(address: string, child: ChildProcess): Promise<void> {
+export async function untilServing(address: string, child: ChildProcess): Promise<void> {
   const Ctor = makeGenericClientConstructor(healthDefinition, 'grpc.health.v1.Health');
   const health = new Ctor(address, credentials.createInsecure()) as unknown as HealthClient;
   try {
@@ -85,24 +85,43 @@ async function untilServing(address: string, child: ChildProcess): Promise<void>
   }
 }
 
-/** Spawns `serve` over `dataDir`, times spawn → SERVING, runs `check` while up, then stops it. */
-async function timeStartUp(dataDir: string, check?: (address: string) => Promise<void>): Promise<number> {
+/** A `serve` process on a free loopback port. */
+export interface ServeProcess {
+  readonly address: string;
+  readonly child: ChildProcess;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Spawns `serve` (through tsx, as the npm bin runs it) over `dataDir` with the access log off. */
+export async function spawnServe(dataDir: string): Promise<ServeProcess> {
   const port = await freePort();
-  const address = `127.0.0.1:${port}`;
-  const start = process.hrtime.bigint();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], {
     cwd: REPO_DIR,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  return {
+    address: `127.0.0.1:${port}`,
+    child,
+    async stop() {
+      const exited = child.exitCode === null ? once(child, 'exit') : Promise.resolve();
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Spawns `serve` over `dataDir`, times spawn → SERVING, runs `check` while up, then stops it. */
+async function timeStartUp(dataDir: string, check?: (address: string) => Promise<void>): Promise<number> {
+  const start = process.hrtime.bigint();
+  const server = await spawnServe(dataDir);
   try {
-    await untilServing(address, child);
+    await untilServing(server.address, server.child);
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (check) await check(address);
+    if (check) await check(server.address);
     return ms;
   } finally {
-    const exited = child.exitCode === null ? once(child, 'exit') : Promise.resolve();
-    child.kill('SIGTERM');
-    await exited;
+    await server.stop();
   }
 }
 

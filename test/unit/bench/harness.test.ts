@@ -120,6 +120,8 @@ describe('npm run bench', () => {
         expect.stringMatching(/^\| step printing \d+ MB, 10 followers$/),
         '| line latency to a follower',
         '| start-up with 2,000 stored vs empty',
+        '| GetWorkflowState vs bare grpc-js, 1 in flight',
+        '| GetWorkflowState vs bare grpc-js, 64 in flight',
       ]);
       expect(stderr).toContain('wrote');
     } finally {
