@@ -7,9 +7,11 @@
  * whether the stream ends, fails or is cancelled.
  *
  * With progress, the stream also sends the workflow's step progress after the replay and
- * whenever it changes (the runner's progress file is watched), and once more before the
+ * whenever it changes (the runner's step files are watched), and once more before the
  * terminal state if the last step's end was not sent yet.
  */
+import { join } from 'node:path';
+import { RUNNER_FILES } from '../engines/runner/job-runner.js';
 import { InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoundError } from '../errors.js';
 import { isActiveType } from '../model/state.js';
 import type { StateRecord, WorkflowRecord } from '../store/records.js';
@@ -86,7 +88,7 @@ async function* stream(
   const now = deps.now ?? (() => new Date());
   const subscription = deps.hub.subscribe(workflowId);
   const ctl = workflow.job.controlDir;
-  const changes = includeProgress ? (deps.dirs ?? createDirWatchers()).watch([ctl], deps.pollIntervalMs ?? 250) : undefined;
+  const changes = includeProgress ? (deps.dirs ?? createDirWatchers()).watch([ctl, join(ctl, RUNNER_FILES.steps)], deps.pollIntervalMs ?? 250) : undefined;
   let last = afterSequence;
   let progress: WorkflowProgressRecord | undefined;
   let lastEventAt = Date.now();

@@ -74,26 +74,29 @@ export interface StepRecord {
 }
 
 /**
- * The steps that have started, in order, from the runner's progress file (empty when the job
- * has not started, or was written by a runner that predates progress). Lines that are cut or
- * malformed are skipped.
+ * The steps that have started, in order, from the runner's step files (empty when the job has
+ * not started, or was written by a runner that predates progress). A step whose `.end` file is
+ * still being written (no integer in it yet) counts as running.
  */
 export async function readStepRecords(controlDir: string): Promise<StepRecord[]> {
-  const text = await readFile(join(controlDir, RUNNER_FILES.progress), 'utf8').catch(() => '');
-  const steps = new Map<number, StepRecord>();
-  for (const line of text.split('\n')) {
-    const parts = line.trim().split(' ');
-    const step = Number(parts[1]);
-    if (!Number.isSafeInteger(step) || step < 0) continue;
-    if (parts[0] === 'start' && parts.length === 3) {
-      const at = new Date(parts[2]!);
-      if (!Number.isNaN(at.getTime())) steps.set(step, { step, startedAt: at });
-    } else if (parts[0] === 'end' && parts.length === 4) {
-      const started = steps.get(step);
-      const exitCode = Number(parts[2]);
-      const at = new Date(parts[3]!);
-      if (started && Number.isSafeInteger(exitCode) && !Number.isNaN(at.getTime())) steps.set(step, { ...started, end: { exitCode, at } });
-    }
-  }
-  return [...steps.values()].sort((a, b) => a.step - b.step);
+  const dir = join(controlDir, RUNNER_FILES.steps);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const records = await Promise.all(
+    names.map(async (name): Promise<StepRecord | undefined> => {
+      const m = /^(\d+)\.start$/.exec(name);
+      if (!m) return undefined;
+      const step = Number(m[1]);
+      const started = await stat(join(dir, name)).catch(() => undefined);
+      if (!started) return undefined;
+      const endPath = join(dir, `${step}.end`);
+      const [text, ended] = await Promise.all([readFile(endPath, 'utf8').catch(() => undefined), stat(endPath).catch(() => undefined)]);
+      const exitCode = text === undefined || text.trim() === '' ? NaN : Number(text.trim());
+      return {
+        step,
+        startedAt: started.mtime,
+        ...(ended && Number.isSafeInteger(exitCode) && { end: { exitCode, at: ended.mtime } }),
+      };
+    }),
+  );
+  return records.filter((r): r is StepRecord => r !== undefined).sort((a, b) => a.step - b.step);
 }

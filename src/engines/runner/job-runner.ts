@@ -11,7 +11,8 @@
  *   cmd/<s>-<c>.sh      command c of step s, verbatim
  *   logs/<s>-<c>.out    its stdout;  logs/<s>-<c>.err  its stderr
  *   logs/<s>-<c>.<out|err>.truncated   bytes the log cap discarded from that stream (if any)
- *   progress            `start <step> <time>` / `end <step> <code> <time>` lines, appended
+ *   steps/<s>.start     created when step s begins (its mtime is the start)
+ *   steps/<s>.end       step s's exit code, written when it ends (its mtime is the end)
  *   pid                 the runner's pid, written first (lets an engine adopt a job it never recorded)
  *   started             ISO timestamp written when the runner begins
  *   exit-status         "<code> <step> <command>" once the runner ends (step/command -1 on success)
@@ -30,7 +31,7 @@ export const RUNNER_FILES = {
   script: 'run.sh',
   pid: 'pid',
   started: 'started',
-  progress: 'progress',
+  steps: 'steps',
   logs: 'logs',
   exitStatus: 'exit-status',
 } as const;
@@ -46,6 +47,7 @@ export async function writeJobRunner(job: JobSpec): Promise<string> {
   const ctl = job.controlDir;
   await mkdir(join(ctl, 'cmd'), { recursive: true });
   await mkdir(join(ctl, 'logs'), { recursive: true });
+  await mkdir(join(ctl, RUNNER_FILES.steps), { recursive: true });
   for (const [s, step] of job.steps.entries()) {
     for (const [c, command] of step.commands.entries()) await writeFile(join(ctl, 'cmd', `${s}-${c}.sh`), command);
   }

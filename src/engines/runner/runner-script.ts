@@ -1,7 +1,8 @@
 /**
  * The text of the job runner script (see job-runner.ts for the control directory it works in).
- * Besides running the commands it records step progress (`progress`: one `start <step> <time>`
- * line when a step begins and one `end <step> <code> <time>` line when it ends) and, when the
+ * Besides running the commands it records step progress without starting a process: it creates
+ * `steps/<s>.start` when step s begins and writes its exit code to `steps/<s>.end` when it
+ * ends; the files' modification times are the step's start and end (see job-logs.ts). When the
  * job has a log cap, keeps at most that many bytes of each output stream over the whole job.
  *
  * The cap is applied by a reader on a FIFO per stream (`head -c`, unbuffered with coreutils'
@@ -29,9 +30,9 @@ const HEADER = [
   '  printf \'%s %s %s\\n\' "$1" "$2" "$3" 1<> "$ctl/exit-status.tmp" && mv -f "$ctl/exit-status.tmp" "$ctl/exit-status"',
   '  exit "$1"',
   '}',
-  'stamp() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }',
-  'step_start() { printf \'start %s %s\\n\' "$1" "$(stamp)" >> "$ctl/progress"; }',
-  'step_end() { printf \'end %s %s %s\\n\' "$1" "$2" "$(stamp)" >> "$ctl/progress"; }',
+  // Shell built-ins only: a step's progress costs the job no extra process.
+  'step_start() { : > "$ctl/steps/$1.start"; }',
+  'step_end() { echo "$2" > "$ctl/steps/$1.end"; }',
 ];
 
 /** A W3C traceparent as the server writes it; anything else is not exported. */

@@ -1,27 +1,30 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listLogFiles, readStepRecords } from '../../../../src/engines/runner/job-logs.js';
 
 describe('reading what the job runner records', () => {
-  it('parses step starts and ends, skipping cut or malformed lines', async () => {
+  it('reads step starts and ends from the step files, a half-written end counting as running', async () => {
     const ctl = mkdtempSync(join(tmpdir(), 'fsr-ctl-'));
-    writeFileSync(
-      join(ctl, 'progress'),
-      [
-        'start 0 2026-12-01T10:00:00.000Z',
-        'end 0 0 2026-12-01T10:00:01.500Z',
-        'start 1 2026-12-01T10:00:01.600Z',
-        'end 1 not-a-code 2026-12-01T10:00:02.000Z',
-        'garbage',
-        'end 7 0 2026-12-01T10:00:02.000Z',
-        'start 2 2026-12-01T10:00:0', // cut while being written
-      ].join('\n'),
-    );
+    const steps = join(ctl, 'steps');
+    mkdirSync(steps);
+    const at = (iso: string) => new Date(iso);
+    const touch = (name: string, text: string, time: Date) => {
+      writeFileSync(join(steps, name), text);
+      utimesSync(join(steps, name), time, time);
+    };
+    touch('0.start', '', at('2026-12-01T10:00:00.000Z'));
+    touch('0.end', '0\n', at('2026-12-01T10:00:01.500Z'));
+    touch('1.start', '', at('2026-12-01T10:00:01.600Z'));
+    touch('1.end', '', at('2026-12-01T10:00:02.000Z'));
+    touch('10.start', '', at('2026-12-01T10:00:03.000Z'));
+    touch('10.end', '3\n', at('2026-12-01T10:00:04.000Z'));
+    touch('notes.txt', 'x', at('2026-12-01T10:00:05.000Z'));
     expect(await readStepRecords(ctl)).toEqual([
-      { step: 0, startedAt: new Date('2026-12-01T10:00:00.000Z'), end: { exitCode: 0, at: new Date('2026-12-01T10:00:01.500Z') } },
-      { step: 1, startedAt: new Date('2026-12-01T10:00:01.600Z') },
+      { step: 0, startedAt: at('2026-12-01T10:00:00.000Z'), end: { exitCode: 0, at: at('2026-12-01T10:00:01.500Z') } },
+      { step: 1, startedAt: at('2026-12-01T10:00:01.600Z') },
+      { step: 10, startedAt: at('2026-12-01T10:00:03.000Z'), end: { exitCode: 3, at: at('2026-12-01T10:00:04.000Z') } },
     ]);
     expect(await readStepRecords(join(ctl, 'missing'))).toEqual([]);
   });
