@@ -47,8 +47,11 @@ describeIfAvailable('live logs on the slurm engine (real single-node cluster)', 
     await expect.poll(() => live.text(1, 0, OUT), { timeout: 60_000 }).toBe('before\n');
     expect(live.text(0, 0, OUT)).toBe('warm\n');
     expect(live.text(0, 0, ERR)).toBe('warm-err\n');
+    // The output can be ahead of the state: Slurm's RUNNING arrives with the next squeue poll.
+    await expect
+      .poll(async () => (await call(server.client, 'getWorkflow', { workflowId: id })).workflow?.state?.type, { timeout: 30_000 })
+      .toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
     const running = (await call(server.client, 'getWorkflow', { workflowId: id })).workflow!;
-    expect(running.state?.type).toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
     expect(running.progress).toMatchObject({ stepCount: 2, runningStepIndex: 1, steps: [{ name: 'warmup', exitCode: 0 }, { name: 'main' }] });
 
     // The server goes away while the job runs; the new one serves the rest from the offsets seen.
