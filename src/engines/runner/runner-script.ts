@@ -46,11 +46,16 @@ const RUN_UNCAPPED = [
   '}',
 ];
 
-/** run with a cap: each stream goes through a FIFO to `keep`, which stores what the budget allows. */
+/**
+ * run with a cap: each stream goes through a FIFO to `keep`, which stores what the budget allows.
+ * The two FIFOs are made once per job and reused by every command (each command opens and
+ * closes them), so a command costs no mkfifo or rm process.
+ */
 const RUN_CAPPED = [
   'used_out=0; used_err=0',
   // head writes through stdio; unbuffered, a line reaches the log file as soon as it is printed.
   'unbuffered=; command -v stdbuf > /dev/null 2>&1 && unbuffered="stdbuf -o0"',
+  'rm -f "$ctl/out.fifo" "$ctl/err.fifo"; mkfifo "$ctl/out.fifo" "$ctl/err.fifo" || { echo "cannot create the log FIFOs" > "$ctl/logs/runner.err"; finish 126 -1 -1; }',
   'keep() {',
   '  $unbuffered head -c "$1" > "$2"',
   '  rest=$(wc -c)',
@@ -58,16 +63,13 @@ const RUN_CAPPED = [
   '}',
   'run() {',
   '  base="$ctl/logs/$1-$2"; cmd="$ctl/cmd/$1-$2.sh"; shift 2',
-  '  rm -f "$base.out.fifo" "$base.err.fifo"',
-  '  mkfifo "$base.out.fifo" "$base.err.fifo" || return 126',
-  '  keep $((cap - used_out)) "$base.out" < "$base.out.fifo" &',
+  '  keep $((cap - used_out)) "$base.out" < "$ctl/out.fifo" &',
   '  kout=$!',
-  '  keep $((cap - used_err)) "$base.err" < "$base.err.fifo" &',
+  '  keep $((cap - used_err)) "$base.err" < "$ctl/err.fifo" &',
   '  kerr=$!',
-  '  "$@" /bin/sh -c "$(cat "$cmd")" > "$base.out.fifo" 2> "$base.err.fifo"',
+  '  "$@" /bin/sh -c "$(cat "$cmd")" > "$ctl/out.fifo" 2> "$ctl/err.fifo"',
   '  rc=$?',
   '  wait "$kout"; wait "$kerr"',
-  '  rm -f "$base.out.fifo" "$base.err.fifo"',
   '  used_out=$((used_out + $(wc -c < "$base.out"))); used_err=$((used_err + $(wc -c < "$base.err")))',
   '  return "$rc"',
   '}',
