@@ -24,9 +24,11 @@ describe('a server killed with SIGKILL during running workflows', () => {
       const created = await call(client, 'createWorkflow', request(`crash-${i}`, [`sleep 2; echo ${i} > out.txt`]));
       ids.push(created.workflow!.workflowId);
     }
-    // Two run, two wait in the queue (PENDING) when the server dies.
-    const before = await call(client, 'listWorkflows', { pageSize: 10, pageToken: '', states: [], labels: {}, engine: '' });
-    expect(before.workflows.map((w) => w.state!.type).sort()).toEqual([
+    // Two run, two wait in the queue (PENDING) when the server dies. CreateWorkflow answers before
+    // the dispatcher has started the jobs, so wait for the two to be RUNNING.
+    const types = async () =>
+      (await call(client, 'listWorkflows', { pageSize: 10, pageToken: '', states: [], labels: {}, engine: '' })).workflows.map((w) => w.state!.type).sort();
+    await expect.poll(types, { timeout: 10_000 }).toEqual([
       WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING,
       WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING,
       WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING,
