@@ -1,6 +1,6 @@
 /** The log stream enum table (`stdout`/`stderr` ↔ `LogStream`), read in both directions. */
 import { LogStream } from '../gen/flowserv/remote/v1/logs.js';
-import type { LogStreamName } from '../engines/runner/job-logs.js';
+import type { LogStreamName } from '../model/logs.js';
 
 const STREAMS: Readonly<Record<LogStreamName, LogStream>> = {
   stdout: LogStream.LOG_STREAM_STDOUT,

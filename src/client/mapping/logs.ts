@@ -3,33 +3,12 @@ import type { LogChunk as LogChunkProto, LogStream } from '../../gen/flowserv/re
 import type { WorkflowProgress as WorkflowProgressProto } from '../../gen/flowserv/remote/v1/progress.js';
 import { durationMs } from '../../wire/duration.js';
 import { logStreamFromProto } from '../../wire/log-streams.js';
+import type { LogChunk, LogCursor, LogStreamName } from '../../model/logs.js';
 
-/** One of a command's output streams. */
-export type LogStreamName = 'stdout' | 'stderr';
-
-/** A piece of one command's output. */
-export interface LogChunk {
-  /** 0-based step index and command index within the step. */
-  readonly step: number;
-  readonly command: number;
-  /** The command line; set on the first chunk of each stream in a call, else undefined. */
-  readonly commandText?: string;
-  readonly stream: LogStreamName;
-  /** Byte offset of `data` in the stream; `offset + data.length` is where to resume. */
-  readonly offset: number;
-  readonly data: Uint8Array;
-  /** Set on an empty chunk that ends a stream cut by the server's log cap: bytes discarded. */
-  readonly droppedBytes?: number;
-}
+export type { LogChunk, LogStreamName } from '../../model/logs.js';
 
 /** Where to resume one stream of one command. */
-export interface LogOffset {
-  readonly step: number;
-  readonly command: number;
-  readonly stream: LogStreamName;
-  /** Bytes of the stream already received. */
-  readonly offset: number;
-}
+export type LogOffset = LogCursor;
 
 /** One step that has started. */
 export interface StepProgress {

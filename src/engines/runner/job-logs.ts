@@ -6,10 +6,10 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LogStreamName } from '../../model/logs.js';
 import { RUNNER_FILES } from './job-runner.js';
 
-/** One of a command's two output streams. */
-export type LogStreamName = 'stdout' | 'stderr';
+export type { LogStreamName } from '../../model/logs.js';
 
 /** A command's log file as it is now. */
 export interface LogFileInfo {

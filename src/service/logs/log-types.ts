@@ -1,16 +1,7 @@
 /** The service's vocabulary for live logs: what a caller asks for and what it gets. */
-import type { LogStreamName } from '../../engines/runner/job-logs.js';
+import type { LogChunk, LogCursor, LogStreamName } from '../../model/logs.js';
 
-export type { LogStreamName } from '../../engines/runner/job-logs.js';
-
-/** How far a caller has read one stream of one command (the resume cursor). */
-export interface LogCursor {
-  readonly step: number;
-  readonly command: number;
-  readonly stream: LogStreamName;
-  /** Bytes of that stream already received. */
-  readonly offset: number;
-}
+export type { LogCursor, LogStreamName } from '../../model/logs.js';
 
 /** What WatchLogs is asked for. */
 export interface WatchLogsInput {
@@ -25,18 +16,8 @@ export interface WatchLogsInput {
   readonly streams?: readonly LogStreamName[];
 }
 
-/** A piece of one command's output. */
-export interface LogChunkRecord {
-  readonly step: number;
-  readonly command: number;
-  /** The command line; set on the first chunk a call sends for this (step, command, stream). */
-  readonly commandText?: string;
-  readonly stream: LogStreamName;
-  readonly offset: number;
-  readonly data: Uint8Array;
-  /** Set on the empty chunk that marks the end of a stream cut by the log cap. */
-  readonly droppedBytes?: number;
-}
+/** A piece of one command's output, as the service hands it to the server layer. */
+export type LogChunkRecord = LogChunk;
 
 /** An event of a WatchLogs stream. */
 export type LogEvent =
