@@ -5,11 +5,12 @@
  * (`LogCursor.offsets()`) as `startOffsets`.
  */
 import { Metadata, status as Code } from '@grpc/grpc-js';
-import type { RemoteWorkflowServiceClient, WatchLogsResponse } from '../gen/flowserv/remote/v1/service.js';
+import type { RemoteWorkflowServiceClient } from '../gen/flowserv/remote/v1/service.js';
 import { logStreamToProto } from '../wire/log-streams.js';
 import { abortableSleep, backoffMs, cancelled, grpcOptions, type RetryPolicy } from './call.js';
-import { RemoteError, toRemoteError } from './errors.js';
+import { RemoteError } from './errors.js';
 import { logChunkFromProto, type LogChunk, type LogOffset, type LogStreamName } from './mapping/logs.js';
+import { heartbeatEvent, streamMessages } from './server-stream.js';
 import { DEFAULT_RECONNECT_POLICY } from './state-follower.js';
 
 /** Options of watchLogs. */
@@ -75,24 +76,15 @@ async function* watchLogsOnce(
     streams: (options.streams ?? []).map(logStreamToProto),
   };
   const call = raw.watchLogs(request, new Metadata(), grpcOptions(undefined));
-  const onAbort = (): void => call.cancel();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    for await (const msg of call as AsyncIterable<WatchLogsResponse>) {
-      const event = msg.event;
-      if (event?.$case === 'chunk') {
-        const chunk = logChunkFromProto(event.value);
-        cursor.advance(chunk);
-        yield { kind: 'chunk', ...chunk };
-      } else if (event?.$case === 'heartbeat') {
-        yield { kind: 'heartbeat', at: event.value.time ?? new Date(), lastSequence: event.value.lastSequence };
-      }
+  for await (const msg of streamMessages(call, signal)) {
+    const event = msg.event;
+    if (event?.$case === 'chunk') {
+      const chunk = logChunkFromProto(event.value);
+      cursor.advance(chunk);
+      yield { kind: 'chunk', ...chunk };
+    } else if (event?.$case === 'heartbeat') {
+      yield heartbeatEvent(event.value);
     }
-  } catch (err) {
-    throw toRemoteError(err, signal?.aborted === true);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    call.cancel();
   }
 }
 

@@ -4,11 +4,11 @@
  * early cancels the call in `finally`.
  */
 import { Metadata } from '@grpc/grpc-js';
-import type { RemoteWorkflowServiceClient, WatchStateResponse } from '../gen/flowserv/remote/v1/service.js';
+import type { RemoteWorkflowServiceClient } from '../gen/flowserv/remote/v1/service.js';
 import { cancelled, grpcOptions } from './call.js';
-import { toRemoteError } from './errors.js';
 import { progressFromProto, type WorkflowProgress } from './mapping/logs.js';
 import { sequencedFromProto, type SequencedState } from './mapping/state.js';
+import { heartbeatEvent, streamMessages } from './server-stream.js';
 
 /** A new state (in sequence order, each once per stream). */
 export interface StateEvent extends SequencedState {
@@ -43,21 +43,10 @@ export async function* watchOnce(
   if (signal?.aborted) throw cancelled(signal);
   const request = { workflowId, afterSequence, ...(includeProgress && { includeProgress }) };
   const call = raw.watchState(request, new Metadata(), grpcOptions(deadline));
-  const onAbort = (): void => call.cancel();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    for await (const msg of call as AsyncIterable<WatchStateResponse>) {
-      const event = msg.event;
-      if (event?.$case === 'state') yield { kind: 'state', ...sequencedFromProto(event.value) };
-      else if (event?.$case === 'progress') yield { kind: 'progress', progress: progressFromProto(event.value) };
-      else if (event?.$case === 'heartbeat') {
-        yield { kind: 'heartbeat', at: event.value.time ?? new Date(), lastSequence: event.value.lastSequence };
-      }
-    }
-  } catch (err) {
-    throw toRemoteError(err, signal?.aborted === true);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    call.cancel();
+  for await (const msg of streamMessages(call, signal)) {
+    const event = msg.event;
+    if (event?.$case === 'state') yield { kind: 'state', ...sequencedFromProto(event.value) };
+    else if (event?.$case === 'progress') yield { kind: 'progress', progress: progressFromProto(event.value) };
+    else if (event?.$case === 'heartbeat') yield heartbeatEvent(event.value);
   }
 }
