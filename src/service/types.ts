@@ -4,7 +4,7 @@
  */
 import type { JobResources, JobStep } from '../engines/types.js';
 import type { StateType } from '../model/state.js';
-import type { OutputFileRecord, StateRecord } from '../store/records.js';
+import type { OutputFileRecord, StateRecord, WorkflowRecord } from '../store/records.js';
 import type { FieldViolation } from '../errors.js';
 import type { WorkflowProgressRecord } from './progress.js';
 import type { StagedFile } from './staging.js';
@@ -49,23 +49,7 @@ export type ResultFile = OutputFileRecord;
  * service (the payload hash, the job spec with its directories, the engine's handle, the
  * job-done mark).
  */
-export interface Workflow {
-  /** The service's id for the workflow (32 hex). */
-  readonly workflowId: string;
-  /** flowServ's run id, unique across the service. */
-  readonly runId: string;
-  readonly groupId?: string;
-  /** flowServ's workflow (benchmark) id, when the caller gave one. */
-  readonly flowservWorkflowId?: string;
-  readonly engine: string;
-  readonly labels: Readonly<Record<string, string>>;
-  /** Idempotency key given by the caller. */
-  readonly requestId?: string;
-  /** Declared output keys (the handle's output_files). */
-  readonly outputFiles: readonly string[];
-  /** The latest state. */
-  readonly state: WorkflowState;
-}
+export type Workflow = Omit<WorkflowRecord, 'payloadHash' | 'job' | 'handle' | 'jobDone'>;
 
 /** Everything CreateWorkflow carries. */
 export interface CreateWorkflowInput {

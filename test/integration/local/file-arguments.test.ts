@@ -12,6 +12,7 @@ import { ParameterType, type ParameterDeclaration } from '../../../src/gen/flows
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { call, callError, collect, sha256, upload } from '../../support/grpc-calls.js';
 import { helloWorldRequest } from '../../support/helloworld.js';
+import { shellRequest } from '../../support/shell-request.js';
 import { startAppServer, type AppServer } from '../../support/app-server.js';
 
 let server: AppServer;
@@ -41,20 +42,8 @@ async function download(workflowId: string, path: string): Promise<string> {
 }
 
 function request(parameters: ParameterDeclaration[], args: Argument[], commands: string[], outputs: string[] = []): CreateWorkflowRequest {
-  return {
-    run: { runId: `fa-${Math.random().toString(36).slice(2)}` },
-    template: {
-      workflow: { files: { outputs }, parameters: Object.fromEntries(parameters.map((p) => [p.name, `$[[${p.name}]]`])), steps: [{ name: 'main', action: { environment: 'sh', commands } }] },
-      parameters,
-      parameterGroups: [],
-      outputs: [],
-    },
-    arguments: args,
-    staticFiles: [],
-    engine: '',
-    labels: {},
-    requestId: '',
-  };
+  const workflowParameters = Object.fromEntries(parameters.map((p) => [p.name, `$[[${p.name}]]`]));
+  return shellRequest(`fa-${Math.random().toString(36).slice(2)}`, commands, { outputs, parameters, workflowParameters, arguments: args });
 }
 
 const fileParam = (name: string, target?: string): ParameterDeclaration => ({ ...base, name, dtype: P.PARAMETER_TYPE_FILE, isRequired: true, ...(target && { target }) });

@@ -7,6 +7,7 @@ import type { CreateWorkflowRequest } from '../../../src/gen/flowserv/remote/v1/
 import { ParameterType, type ParameterDeclaration } from '../../../src/gen/flowserv/remote/v1/template.js';
 import { call, callError, sha256, upload } from '../../support/grpc-calls.js';
 import { startAppServer, type AppServer } from '../../support/app-server.js';
+import { shellRequest } from '../../support/shell-request.js';
 
 let server: AppServer;
 const NAMES = Buffer.from('Alice\nBob\n');
@@ -43,21 +44,8 @@ const value = (name: string, v: unknown): Argument => ({ name, kind: { $case: 'v
 const file = (name: string, targetPath?: string): Argument => ({ name, kind: { $case: 'file', value: { sha256: sha256(NAMES), ...(targetPath !== undefined && { targetPath }) } } });
 
 function request(args: Argument[], overrides: Partial<CreateWorkflowRequest> = {}): CreateWorkflowRequest {
-  return {
-    run: { runId: `bad-${Math.random().toString(36).slice(2)}` },
-    template: {
-      workflow: { steps: [{ name: 'main', action: { environment: 'sh', commands: ['echo ${count}'] } }], parameters: { count: '$[[count]]' } },
-      parameters: PARAMETERS,
-      parameterGroups: [],
-      outputs: [],
-    },
-    arguments: args,
-    staticFiles: [],
-    engine: '',
-    labels: {},
-    requestId: '',
-    ...overrides,
-  };
+  const options = { parameters: PARAMETERS, workflowParameters: { count: '$[[count]]' }, arguments: args };
+  return { ...shellRequest(`bad-${Math.random().toString(36).slice(2)}`, ['echo ${count}'], options), ...overrides };
 }
 
 const CASES: Array<[string, Argument[], string]> = [

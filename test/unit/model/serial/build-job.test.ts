@@ -7,26 +7,15 @@ import {
   ActorValue,
   EmptyWorkflowError,
   InputFile,
-  ModelValidationError,
   UnsupportedActionError,
   buildSerialJob,
   castArguments,
   loadTemplateDirectory,
   parseTemplate,
-  type ModelError,
 } from '../../../../src/model/index.js';
+import { errorsOf } from '../../../support/model-errors.js';
 
 const EXAMPLE = path.resolve(__dirname, '../../../../examples/helloworld');
-
-function errorsOf(fn: () => unknown): readonly ModelError[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ModelValidationError);
-    return (err as ModelValidationError).errors;
-  }
-  throw new Error('expected a ModelValidationError');
-}
 
 const names = { name: 'names', value: { type: '$file', value: { fileId: 'sha256:abc' } } };
 

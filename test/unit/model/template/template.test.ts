@@ -2,21 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   InvalidParameterError,
   InvalidTemplateError,
-  ModelValidationError,
   UnknownParameterError,
   parseTemplate,
   templateToDict,
 } from '../../../../src/model/index.js';
-
-function errorsOf(fn: () => unknown): readonly { code: string; field?: string | undefined; message: string }[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ModelValidationError);
-    return (err as ModelValidationError).errors;
-  }
-  throw new Error('expected a ModelValidationError');
-}
+import { errorsOf } from '../../../support/model-errors.js';
 
 const maximal = {
   workflow: { steps: [{ name: 's', action: { environment: 'e', commands: ['echo $[[p1]]'] } }] },
