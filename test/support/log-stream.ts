@@ -1,29 +1,13 @@
 /**
  * Test helpers for WatchLogs over the raw generated client: a request for a multi-step shell
- * workflow, a follower that records every event as it arrives (so tests can wait on what was
+ * workflow (re-exported from shell-request.ts), a follower that records every event as it arrives (so tests can wait on what was
  * received while the job still runs), and reassembling streams from chunks.
  */
 import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import { LogStream, type LogChunk } from '../../src/gen/flowserv/remote/v1/logs.js';
-import type { CreateWorkflowRequest, RemoteWorkflowServiceClient, WatchLogsRequest, WatchLogsResponse } from '../../src/gen/flowserv/remote/v1/service.js';
+import type { RemoteWorkflowServiceClient, WatchLogsRequest, WatchLogsResponse } from '../../src/gen/flowserv/remote/v1/service.js';
 
-/** A workflow whose steps (name → commands) run with /bin/sh, in order. */
-export function stepsRequest(runId: string, steps: ReadonlyArray<readonly [string, readonly string[]]>): CreateWorkflowRequest {
-  return {
-    run: { runId },
-    template: {
-      workflow: { steps: steps.map(([name, commands]) => ({ name, action: { environment: 'sh', commands: [...commands] } })) },
-      parameters: [],
-      parameterGroups: [],
-      outputs: [],
-    },
-    arguments: [],
-    staticFiles: [],
-    engine: '',
-    labels: {},
-    requestId: '',
-  };
-}
+export { stepsRequest } from './shell-request.js';
 
 /** A WatchLogs request with defaults for the fields a test does not set. */
 export function logsRequest(workflowId: string, options: Partial<WatchLogsRequest> = {}): WatchLogsRequest {

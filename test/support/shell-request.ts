@@ -1,4 +1,4 @@
-/** A CreateWorkflowRequest for a one-step shell workflow, the smallest real workflow. */
+/** CreateWorkflowRequests for shell workflows: one step (the smallest real workflow) or several. */
 import type { Argument } from '../../src/gen/flowserv/remote/v1/argument.js';
 import type { CreateWorkflowRequest } from '../../src/gen/flowserv/remote/v1/service.js';
 import type { ParameterDeclaration } from '../../src/gen/flowserv/remote/v1/template.js';
@@ -20,11 +20,20 @@ export interface ShellRequestOptions {
 
 /** One step named `main` running `commands` with /bin/sh. */
 export function shellRequest(runId: string, commands: readonly string[], options: ShellRequestOptions = {}): CreateWorkflowRequest {
+  return stepsRequest(runId, [['main', commands]], options);
+}
+
+/** A workflow whose steps (name → commands) run with /bin/sh, in order. */
+export function stepsRequest(
+  runId: string,
+  steps: ReadonlyArray<readonly [string, readonly string[]]>,
+  options: ShellRequestOptions = {},
+): CreateWorkflowRequest {
   return {
     run: { runId },
     template: {
       workflow: {
-        steps: [{ name: 'main', action: { environment: 'sh', commands: [...commands] } }],
+        steps: steps.map(([name, commands]) => ({ name, action: { environment: 'sh', commands: [...commands] } })),
         ...(options.outputs && { files: { outputs: [...options.outputs] } }),
         ...(options.workflowParameters && { parameters: { ...options.workflowParameters } }),
       },
