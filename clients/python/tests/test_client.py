@@ -4,6 +4,8 @@ one request id across retries, paged listing, verified and resumable downloads, 
 import hashlib
 import json
 import os
+import socket
+import threading
 import uuid
 
 import grpc
@@ -212,9 +214,22 @@ def test_typed_errors(client, helloworld):
 
 
 def test_deadlines(server):
-    with fr.Client(server.address, timeout=1e-6, retry=fr.RetryPolicy(attempts=2, initial=0.01)) as client:
-        with pytest.raises(fr.DeadlineExceededError):
-            client.service_info()
+    # A peer that accepts TCP but never speaks HTTP/2: the call can only end by its deadline.
+    # (A tiny deadline against the real server is not enough: on loopback the answer can
+    # arrive before gRPC's millisecond timer fires.)
+    silent = socket.socket()
+    silent.bind(('127.0.0.1', 0))
+    silent.listen(8)
+    accepted = []
+    threading.Thread(target=lambda: [accepted.append(silent.accept()) for _ in range(8)], daemon=True).start()
+    try:
+        address = '127.0.0.1:%d' % silent.getsockname()[1]
+        with fr.Client(address, timeout=0.2, retry=fr.RetryPolicy(attempts=2, initial=0.01)) as client:
+            with pytest.raises(fr.DeadlineExceededError):
+                client.service_info()
+    finally:
+        silent.close()
+    with fr.Client(server.address, timeout=1e-6) as client:
         assert client.service_info(timeout=10).version
 
 
