@@ -10,7 +10,7 @@ import { FileSystemStorage, GrpcRemoteClient, RemoteWorkflowController, readAll,
 import type { WorkflowState } from '../../../src/model/index.js';
 import { startAppServer, type AppServer } from '../../support/app-server.js';
 import { helloWorld, runId, scratch } from '../../support/fixtures.js';
-import { startTcpProxy } from './tcp-proxy.js';
+import { startRoundRobinProxy } from '../../support/round-robin-proxy.js';
 
 let server: AppServer;
 
@@ -76,7 +76,7 @@ describe('RemoteWorkflowController', () => {
   });
 
   it('resumes after the connection is cut mid-run: no state lost or repeated', async () => {
-    const proxy = await startTcpProxy(server.address);
+    const proxy = await startRoundRobinProxy([server.address]);
     const client = new GrpcRemoteClient(proxy.address);
     const direct = new GrpcRemoteClient(server.address);
     const rec = recorder();
@@ -89,17 +89,16 @@ describe('RemoteWorkflowController', () => {
     const run = { runId: runId('drop') };
     const { done } = await controller.execWorkflow(run, template, args, staticfs, { runstore: new FileSystemStorage(scratch()) });
     await rec.next('RUNNING');
-    proxy.refuse(true);
-    proxy.drop();
+    proxy.dropBackend(server.address, { closeConnections: true }); // refuses new connections, cuts the open one
     const wf = (await direct.listWorkflows()).workflows.find((w) => w.runId === run.runId)!;
     for await (const ev of direct.watchState(wf.workflowId, 0)) if (ev.kind === 'state' && !ev.state.isActive()) break;
     expect(rec.types()).toEqual(['PENDING', 'RUNNING']);
-    proxy.refuse(false);
+    proxy.addBackend(server.address);
     const final = await done;
     expect(final?.type).toBe('SUCCESS');
     expect(rec.types()).toEqual(['PENDING', 'RUNNING', 'SUCCESS']);
     expect(reconnects.length).toBeGreaterThan(0);
-    expect(proxy.connections()).toBeGreaterThan(1);
+    expect(proxy.routes.filter((backend) => backend !== null).length).toBeGreaterThan(1);
     client.close();
     direct.close();
     await proxy.close();
