@@ -20,6 +20,7 @@ import { RemoteWorkflowServiceClient, type GetWorkflowStateResponse } from '../s
 import { WorkflowStateType } from '../src/gen/flowserv/remote/v1/workflow.js';
 import { startState, successState } from '../src/model/state.js';
 import { openDatabase } from '../src/store/database.js';
+import { ANONYMOUS_OWNER } from '../src/model/owner.js';
 import { createWorkflowStore } from '../src/store/workflow-store.js';
 import { compare, formatMs, interleave, type Benchmark } from './harness.js';
 import { unary } from './rpc.js';
@@ -44,6 +45,7 @@ export function fillStore(dataDir: string, count: number): string {
       mkdirSync(join(base, 'control'));
       store.insert({
         workflowId,
+        owner: ANONYMOUS_OWNER,
         runId: `filled-${i}`,
         engine: 'local',
         labels: { sweep: 'bench' },

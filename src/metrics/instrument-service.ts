@@ -17,8 +17,8 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, metrics: Metrics): As
 export function instrumentService(inner: WorkflowService, metrics: Metrics): WorkflowService {
   return {
     ...inner,
-    async createWorkflow(input) {
-      const result = await inner.createWorkflow(input);
+    async createWorkflow(input, caller) {
+      const result = await inner.createWorkflow(input, caller);
       metrics.workflowsCreated.inc({ engine: result.workflow.engine, replayed: String(result.replayed) });
       return result;
     },
@@ -27,8 +27,8 @@ export function instrumentService(inner: WorkflowService, metrics: Metrics): Wor
       metrics.uploadedBytes.inc(result.sizeBytes);
       return result;
     },
-    openDownload(workflowId, path, offset) {
-      const source = inner.openDownload(workflowId, path, offset);
+    openDownload(workflowId, path, offset, caller) {
+      const source = inner.openDownload(workflowId, path, offset, caller);
       return { ...source, chunks: counted(source.chunks, metrics) };
     },
   };

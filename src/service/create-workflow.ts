@@ -110,7 +110,16 @@ function checkResources(adapter: EngineAdapter, job: JobSpec): void {
   );
 }
 
-function replayOrConflict(existing: WorkflowRecord, payloadHash: string): { workflow: WorkflowRecord; replayed: true } {
+/**
+ * The answer to a request whose run id or request id is taken. Only the owner's own identical
+ * request is a replay. Another owner's run id is a conflict that names nothing of that workflow
+ * (run ids are unique across the service; flowServ makes them UUIDs, so a clash is an error or a
+ * probe, and the answer tells no more than that the id is taken).
+ */
+function replayOrConflict(existing: WorkflowRecord, payloadHash: string, owner: string): { workflow: WorkflowRecord; replayed: true } {
+  if (existing.owner !== owner) {
+    throw new AlreadyExistsError(`run '${existing.runId}' is already taken; run ids are unique across the service`, { run_id: existing.runId });
+  }
   if (existing.payloadHash === payloadHash) return { workflow: existing, replayed: true };
   throw new AlreadyExistsError(`run '${existing.runId}' already exists with a different request`, {
     workflow_id: existing.workflowId,
@@ -122,6 +131,7 @@ function replayOrConflict(existing: WorkflowRecord, payloadHash: string): { work
 export async function createWorkflow(
   deps: CreateDeps,
   input: CreateWorkflowInput,
+  owner: string,
 ): Promise<{ workflow: WorkflowRecord; replayed: boolean }> {
   const engine = input.engine || deps.defaultEngine;
   const sizes = checkInputSizes(input);
@@ -144,8 +154,8 @@ export async function createWorkflow(
   // calls (health checks, heartbeats) run between them.
   await nextTurn();
   const payloadHash = canonicalHash({ ...input, engine, requestId: undefined, traceparent: undefined });
-  const earlier = deps.store.findByRunOrRequest(input.run.runId, input.requestId);
-  if (earlier) return replayOrConflict(earlier, payloadHash);
+  const earlier = deps.store.findByRunOrRequest(owner, input.run.runId, input.requestId);
+  if (earlier) return replayOrConflict(earlier, payloadHash, owner);
 
   await nextTurn();
   const plan = deps.planWorkflow(input);
@@ -184,6 +194,7 @@ export async function createWorkflow(
   }
   const record: NewWorkflow = {
     workflowId,
+    owner,
     runId: input.run.runId,
     ...(input.run.groupId && { groupId: input.run.groupId }),
     ...(input.run.flowservWorkflowId && { flowservWorkflowId: input.run.flowservWorkflowId }),
@@ -204,7 +215,7 @@ export async function createWorkflow(
   }
   if (inserted.kind === 'existing') {
     await rm(incoming, { recursive: true, force: true });
-    return replayOrConflict(inserted.workflow, payloadHash);
+    return replayOrConflict(inserted.workflow, payloadHash, owner);
   }
   await rename(incoming, base);
   deps.dispatcher.admit(inserted.workflow);

@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { RUNNER_FILES } from '../engines/runner/job-runner.js';
 import { InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoundError } from '../errors.js';
+import { mayAccess, type Caller } from '../model/owner.js';
 import { isActiveType } from '../model/state.js';
 import type { StateRecord, WorkflowRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
@@ -34,7 +35,8 @@ export interface WatchDeps {
 }
 
 /**
- * Validates the request eagerly (INVALID_ARGUMENT for a negative cursor, NOT_FOUND, OUT_OF_RANGE
+ * Validates the request eagerly (INVALID_ARGUMENT for a negative cursor, NOT_FOUND (also for a
+ * workflow of another owner than `options.caller`'s), OUT_OF_RANGE
  * for a cursor ahead of the log: all thrown before the first event)
  * and returns the event stream. Aborting `signal` ends the stream without error.
  */
@@ -43,7 +45,7 @@ export function watchStates(
   workflowId: string,
   afterSequence: number,
   signal: AbortSignal,
-  options: { readonly includeProgress?: boolean } = {},
+  options: { readonly includeProgress?: boolean; readonly caller?: Caller | undefined } = {},
 ): AsyncGenerator<WatchEvent> {
   if (!Number.isSafeInteger(afterSequence) || afterSequence < 0) {
     throw new InvalidArgumentError('invalid after_sequence', [
@@ -51,7 +53,8 @@ export function watchStates(
     ]);
   }
   const workflow = deps.store.get(workflowId);
-  if (!workflow) throw new WorkflowNotFoundError(workflowId);
+  // Another owner's workflow answers exactly like an unknown one (no OUT_OF_RANGE revealing its log).
+  if (!workflow || !mayAccess(options.caller, workflow.owner)) throw new WorkflowNotFoundError(workflowId);
   if (afterSequence > workflow.state.sequence) {
     throw new OutOfRangeError(
       `after_sequence ${afterSequence} is outside the workflow's log (0..${workflow.state.sequence})`,

@@ -9,6 +9,7 @@ import { DataLossError, FileNotFoundError, FailedPreconditionError, InvalidArgum
 import type { BlobStore } from '../store/blob-store.js';
 import { BlobCorruptError } from '../store/verified-blobs.js';
 import type { StateType } from '../model/state.js';
+import { ANONYMOUS_OWNER, mayAccess, ownerScopeOf, type Caller } from '../model/owner.js';
 import type { WorkflowRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import { createBlobRequests, type BlobRequests } from './blob-requests.js';
@@ -76,7 +77,14 @@ export interface WorkflowServiceOptions {
   readonly span?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 }
 
-/** Everything RemoteWorkflowService does, in domain terms; what the gRPC handlers call. */
+/**
+ * Everything RemoteWorkflowService does, in domain terms; what the gRPC handlers call.
+ *
+ * The workflow operations take the `caller` last. A workflow of another owner than the caller's
+ * answers exactly like an unknown id (NOT_FOUND), unless the caller sees all; lists hold only the
+ * caller's own. Without a caller an operation acts as the service itself: it sees every workflow
+ * and creates anonymous ones (the handlers always pass one).
+ */
 export interface WorkflowService extends BlobRequests {
   readonly limits: ServiceLimits;
   /** Removes crash leftovers, then reattaches to and finalizes workflows left by an earlier process. */
@@ -86,22 +94,27 @@ export interface WorkflowService extends BlobRequests {
    * signal on purpose: it never waits for an engine, and a caller who leaves halfway must not
    * leave a half-written workflow behind.
    */
-  createWorkflow(input: CreateWorkflowInput): Promise<{ workflow: Workflow; replayed: boolean }>;
-  getWorkflow(workflowId: string): Workflow;
+  createWorkflow(input: CreateWorkflowInput, caller?: Caller): Promise<{ workflow: Workflow; replayed: boolean }>;
+  getWorkflow(workflowId: string, caller?: Caller): Workflow;
   /** The latest state and whether its type differs from the caller's (flowServ: None when unchanged). */
-  getWorkflowState(workflowId: string, currentType?: StateType): { state: WorkflowState; changed: boolean };
+  getWorkflowState(workflowId: string, currentType?: StateType, caller?: Caller): { state: WorkflowState; changed: boolean };
   /**
    * Records CANCELED and stops the job (polite, then forced after `graceMs`). `signal` bounds
    * only the waiting for the engine: the job is stopped to the end whether the caller waits or not.
    */
-  stopWorkflow(workflowId: string, reason: string, graceMs: number, signal?: AbortSignal): Promise<WorkflowState>;
-  watchState(workflowId: string, afterSequence: number, signal: AbortSignal, options?: { readonly includeProgress?: boolean }): AsyncGenerator<WatchEvent>;
+  stopWorkflow(workflowId: string, reason: string, graceMs: number, signal?: AbortSignal, caller?: Caller): Promise<WorkflowState>;
+  watchState(
+    workflowId: string,
+    afterSequence: number,
+    signal: AbortSignal,
+    options?: { readonly includeProgress?: boolean; readonly caller?: Caller | undefined },
+  ): AsyncGenerator<WatchEvent>;
   /** The output of the workflow's commands, from the given offsets, optionally followed live. */
-  watchLogs(input: WatchLogsInput, signal: AbortSignal): AsyncGenerator<LogEvent>;
+  watchLogs(input: WatchLogsInput, signal: AbortSignal, caller?: Caller): AsyncGenerator<LogEvent>;
   /** Which step runs and how the earlier ones ended (read from the job's files). */
-  getProgress(workflowId: string): Promise<WorkflowProgressRecord>;
-  openDownload(workflowId: string, path: string, offset: number): DownloadSource;
-  listWorkflows(input: ListWorkflowsInput): WorkflowPage;
+  getProgress(workflowId: string, caller?: Caller): Promise<WorkflowProgressRecord>;
+  openDownload(workflowId: string, path: string, offset: number, caller?: Caller): DownloadSource;
+  listWorkflows(input: ListWorkflowsInput, caller?: Caller): WorkflowPage;
   engineInfo(): Promise<EngineInfo[]>;
   /** Stops following jobs; they keep running and are reattached on the next start. */
   close(): Promise<void>;
@@ -164,9 +177,10 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
   // GetServiceInfo is cheap to call often; an engine probe (a scheduler round trip for Slurm)
   // is not, so engineInfo() reads the answers the health entries keep fresh.
   const engineHealth = options.engineHealth ?? createEngineHealthCache({ maxAgeMs: 2000 });
-  const getRecord = (workflowId: string): WorkflowRecord => {
+  /** The record, or NOT_FOUND for an unknown id and (the same answer) for another owner's workflow. */
+  const getRecord = (workflowId: string, caller: Caller | undefined): WorkflowRecord => {
     const wf = store.get(workflowId);
-    if (!wf) throw new WorkflowNotFoundError(workflowId);
+    if (!wf || !mayAccess(caller, wf.owner)) throw new WorkflowNotFoundError(workflowId);
     return wf;
   };
 
@@ -180,7 +194,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
       }
       await dispatcher.recover();
     },
-    async createWorkflow(input) {
+    async createWorkflow(input, caller) {
       const { workflow, replayed } = await createWorkflow(
         {
           store,
@@ -196,32 +210,34 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
           ...(limits.logCapBytes !== undefined && { logCapBytes: limits.logCapBytes }),
         },
         input,
+        caller?.owner ?? ANONYMOUS_OWNER,
       );
       return { workflow: toWorkflow(workflow), replayed };
     },
-    getWorkflow: (workflowId) => toWorkflow(getRecord(workflowId)),
-    getWorkflowState(workflowId, currentType) {
-      const state = store.latestState(workflowId);
+    getWorkflow: (workflowId, caller) => toWorkflow(getRecord(workflowId, caller)),
+    getWorkflowState(workflowId, currentType, caller) {
+      const state = store.latestState(workflowId, ownerScopeOf(caller));
       if (!state) throw new WorkflowNotFoundError(workflowId);
       return { state, changed: currentType === undefined || currentType !== state.type };
     },
-    async stopWorkflow(workflowId, reason, graceMs, signal) {
-      getRecord(workflowId);
+    async stopWorkflow(workflowId, reason, graceMs, signal, caller) {
+      getRecord(workflowId, caller);
       return dispatcher.stop(workflowId, reason, graceMs, signal);
     },
     watchState(workflowId, afterSequence, signal, watchOptions) {
       return watchStates({ store, hub, dirs, heartbeatIntervalMs: limits.heartbeatIntervalMs, now }, workflowId, afterSequence, signal, watchOptions);
     },
-    watchLogs: (input, signal) =>
+    watchLogs: (input, signal, caller) =>
       watchLogs(
         { store, dirs, heartbeatIntervalMs: limits.heartbeatIntervalMs, chunkBytes: limits.downloadChunkBytes, pollIntervalMs: LOG_POLL_INTERVAL_MS, paceBytesPerSecond: LOG_PACE_BYTES_PER_SECOND, now },
         input,
         signal,
+        caller,
       ),
-    getProgress: async (workflowId) => readProgress(getRecord(workflowId)),
+    getProgress: async (workflowId, caller) => readProgress(getRecord(workflowId, caller)),
     ...createBlobRequests(blobs, limits.maxUploadBytes),
-    openDownload(workflowId, path, offset) {
-      const wf = getRecord(workflowId);
+    openDownload(workflowId, path, offset, caller) {
+      const wf = getRecord(workflowId, caller);
       if (wf.state.type !== 'SUCCESS') {
         throw new FailedPreconditionError(`workflow '${workflowId}' is ${wf.state.type}; only a successful workflow has result files`, {
           workflow_id: workflowId,
@@ -235,7 +251,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
       }
       return { file, offset, chunks: verifiedChunks(blobs.read(file.sha256, offset, limits.downloadChunkBytes)) };
     },
-    listWorkflows(input) {
+    listWorkflows(input, caller) {
       const badKeys = Object.keys(input.labels ?? {}).filter((key) => !LABEL_KEY.test(key));
       if (badKeys.length > 0) {
         throw new InvalidArgumentError(
@@ -245,8 +261,10 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
       }
       const pageSize = Math.min(Math.max(input.pageSize || DEFAULT_PAGE_SIZE, 1), limits.maxPageSize);
       const after = input.pageToken ? decodePageToken(input.pageToken) : undefined;
+      const owner = ownerScopeOf(caller);
       const rows = store.list({
         pageSize: pageSize + 1,
+        ...(owner !== undefined && { owner }),
         ...(input.states && { states: input.states }),
         ...(input.labels && { labels: input.labels }),
         ...(input.engine && { engine: input.engine }),

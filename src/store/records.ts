@@ -28,14 +28,16 @@ export type NewState = StateData<OutputFileRecord>;
 export interface WorkflowRecord {
   /** The service's id for the workflow (32 hex). */
   readonly workflowId: string;
-  /** flowServ's run id, unique across the service. */
+  /** Who created it (see src/model/owner.ts); the workflow calls answer only this owner and admins. */
+  readonly owner: string;
+  /** flowServ's run id, unique across the service (not only per owner). */
   readonly runId: string;
   readonly groupId?: string;
   /** flowServ's workflow (benchmark) id, when the caller gave one. */
   readonly flowservWorkflowId?: string;
   readonly engine: string;
   readonly labels: Readonly<Record<string, string>>;
-  /** Idempotency key given by the caller. */
+  /** Idempotency key given by the caller; unique per owner. */
   readonly requestId?: string;
   /** sha256 of the canonical request payload, to tell a replay from a conflict. */
   readonly payloadHash: string;

@@ -15,7 +15,10 @@ export type NewWorkflow = Omit<WorkflowRecord, 'state' | 'handle' | 'jobDone'> &
 /** Result of an insert attempt under idempotency rules. */
 export type InsertResult =
   | { readonly kind: 'inserted'; readonly workflow: WorkflowRecord }
-  /** A workflow with this run id or request id exists: same payload hash ⇒ replay, else conflict. */
+  /**
+   * A workflow with this run id, or with this owner and request id, exists: the caller decides
+   * (same owner and payload hash ⇒ replay; another owner's run id or another payload ⇒ conflict).
+   */
   | { readonly kind: 'existing'; readonly workflow: WorkflowRecord; readonly samePayload: boolean };
 
 /** Filters and paging for list(). */
@@ -23,6 +26,8 @@ export interface ListQuery {
   readonly states?: readonly StateType[];
   readonly labels?: Readonly<Record<string, string>>;
   readonly engine?: string;
+  /** Only this owner's workflows; undefined lists every owner's. */
+  readonly owner?: string;
   readonly pageSize: number;
   /** Keyset cursor: list workflows strictly after this one (by creation time, then insertion order). */
   readonly after?: { readonly createdAt: string; readonly workflowId: string };
@@ -30,6 +35,7 @@ export interface ListQuery {
 
 interface WorkflowRow {
   workflow_id: string;
+  owner: string;
   run_id: string;
   group_id: string | null;
   flowserv_workflow_id: string | null;
@@ -52,6 +58,7 @@ const SELECT_WORKFLOW = `
 function toRecord(row: WorkflowRow): WorkflowRecord {
   return {
     workflowId: row.workflow_id,
+    owner: row.owner,
     runId: row.run_id,
     ...(row.group_id !== null && { groupId: row.group_id }),
     ...(row.flowserv_workflow_id !== null && { flowservWorkflowId: row.flowserv_workflow_id }),
@@ -72,10 +79,13 @@ export interface WorkflowStore {
   /** Inserts a workflow in PENDING unless its run id or request id is taken. */
   insert(workflow: NewWorkflow): InsertResult;
   get(workflowId: string): WorkflowRecord | undefined;
-  /** Only the latest state (GetWorkflowState's read): no job, labels or outputs to decode. */
-  latestState(workflowId: string): StateRecord | undefined;
-  /** The workflow holding this run id or request id, if any. */
-  findByRunOrRequest(runId: string, requestId?: string): WorkflowRecord | undefined;
+  /**
+   * Only the latest state (GetWorkflowState's read): no job, labels or outputs to decode. With
+   * `owner`, a workflow of another owner reads as absent (one query for the check and the read).
+   */
+  latestState(workflowId: string, owner?: string): StateRecord | undefined;
+  /** The workflow holding this run id (any owner's), or this owner's request id, if any. */
+  findByRunOrRequest(owner: string, runId: string, requestId?: string): WorkflowRecord | undefined;
   /**
    * Appends `next` if the transition from the latest state is allowed. Returns the stored
    * state, or undefined when `next` has the latest state's type (flowServ's silent no-op).
@@ -95,17 +105,20 @@ export interface WorkflowStore {
 /** Creates the store over an open database. */
 export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
   const byId = db.prepare<[string], WorkflowRow>(`${SELECT_WORKFLOW} WHERE w.workflow_id = ?`);
-  const latestById = db.prepare<[string], { state: string }>(
-    `SELECT s.state FROM workflows w JOIN workflow_states s ON s.workflow_id = w.workflow_id AND s.sequence = w.sequence
-     WHERE w.workflow_id = ?`,
+  const LATEST = `SELECT s.state FROM workflows w JOIN workflow_states s ON s.workflow_id = w.workflow_id AND s.sequence = w.sequence
+     WHERE w.workflow_id = ?`;
+  const latestById = db.prepare<[string], { state: string }>(LATEST);
+  const latestOfOwner = db.prepare<[string, string], { state: string }>(`${LATEST} AND w.owner = ?`);
+  // The run id matches any owner's (run ids are unique across the service); the request id only the owner's.
+  const byRunOrRequest = db.prepare<[string, string, string | null, string], WorkflowRow>(
+    `${SELECT_WORKFLOW} WHERE w.run_id = ? OR (w.owner = ? AND w.request_id IS NOT NULL AND w.request_id = ?)
+     ORDER BY w.owner = ? DESC LIMIT 1`,
   );
-  const byRunOrRequest = db.prepare<[string, string | null], WorkflowRow>(
-    `${SELECT_WORKFLOW} WHERE w.run_id = ? OR (w.request_id IS NOT NULL AND w.request_id = ?)`,
-  );
+  const findExisting = (owner: string, runId: string, requestId: string | null) => byRunOrRequest.get(runId, owner, requestId, owner);
   const insertWorkflow = db.prepare(`
-    INSERT INTO workflows (workflow_id, run_id, group_id, flowserv_workflow_id, engine, labels, request_id,
+    INSERT INTO workflows (workflow_id, owner, run_id, group_id, flowserv_workflow_id, engine, labels, request_id,
       payload_hash, output_files, job, state_type, sequence, created_at)
-    VALUES (@workflow_id, @run_id, @group_id, @flowserv_workflow_id, @engine, @labels, @request_id,
+    VALUES (@workflow_id, @owner, @run_id, @group_id, @flowserv_workflow_id, @engine, @labels, @request_id,
       @payload_hash, @output_files, @job, @state_type, @sequence, @created_at)`);
   const insertState = db.prepare('INSERT INTO workflow_states (workflow_id, sequence, state) VALUES (?, ?, ?)');
   const updateLatest = db.prepare('UPDATE workflows SET state_type = ?, sequence = ? WHERE workflow_id = ?');
@@ -120,7 +133,7 @@ export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
   );
 
   const insert = db.transaction((wf: NewWorkflow): InsertResult => {
-    const existing = byRunOrRequest.get(wf.runId, wf.requestId ?? null);
+    const existing = findExisting(wf.owner, wf.runId, wf.requestId ?? null);
     if (existing) {
       const workflow = toRecord(existing);
       return { kind: 'existing', workflow, samePayload: workflow.payloadHash === wf.payloadHash };
@@ -128,6 +141,7 @@ export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
     const first: StateRecord = { type: 'PENDING', sequence: 1, createdAt: wf.createdAt, messages: [], files: [] };
     insertWorkflow.run({
       workflow_id: wf.workflowId,
+      owner: wf.owner,
       run_id: wf.runId,
       group_id: wf.groupId ?? null,
       flowserv_workflow_id: wf.flowservWorkflowId ?? null,
@@ -164,12 +178,12 @@ export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
       const row = byId.get(workflowId);
       return row && toRecord(row);
     },
-    latestState(workflowId) {
-      const row = latestById.get(workflowId);
+    latestState(workflowId, owner) {
+      const row = owner === undefined ? latestById.get(workflowId) : latestOfOwner.get(workflowId, owner);
       return row && decodeState(row.state);
     },
-    findByRunOrRequest(runId, requestId) {
-      const row = byRunOrRequest.get(runId, requestId ?? null);
+    findByRunOrRequest(owner, runId, requestId) {
+      const row = findExisting(owner, runId, requestId ?? null);
       return row && toRecord(row);
     },
     appendState: (workflowId, next, options) => appendState.immediate(workflowId, next, options?.jobDone ?? false),
@@ -188,6 +202,10 @@ export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
       if (query.states && query.states.length > 0) {
         where.push(`w.state_type IN (${query.states.map(() => '?').join(', ')})`);
         params.push(...query.states);
+      }
+      if (query.owner !== undefined) {
+        where.push('w.owner = ?');
+        params.push(query.owner);
       }
       if (query.engine) {
         where.push('w.engine = ?');

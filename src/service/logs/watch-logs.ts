@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { listLogFiles, type LogFileInfo } from '../../engines/runner/job-logs.js';
 import { RUNNER_FILES } from '../../engines/runner/job-runner.js';
 import { WorkflowNotFoundError } from '../../errors.js';
+import { mayAccess, type Caller } from '../../model/owner.js';
 import { isActiveType } from '../../model/state.js';
 import type { WorkflowRecord } from '../../store/records.js';
 import type { WorkflowStore } from '../../store/workflow-store.js';
@@ -41,13 +42,15 @@ export interface WatchLogsDeps {
 export const LOG_PACE_BURST_BYTES = 256 * 1024;
 
 /**
- * Validates the request eagerly (NOT_FOUND and INVALID_ARGUMENT before the first event;
+ * Validates the request eagerly (NOT_FOUND, also for another owner's workflow than `caller`'s,
+ * and INVALID_ARGUMENT before the first event;
  * OUT_OF_RANGE on the first read) and returns the events. Aborting `signal` ends the stream
  * without error.
  */
-export function watchLogs(deps: WatchLogsDeps, input: WatchLogsInput, signal: AbortSignal): AsyncGenerator<LogEvent> {
+export function watchLogs(deps: WatchLogsDeps, input: WatchLogsInput, signal: AbortSignal, caller?: Caller): AsyncGenerator<LogEvent> {
   const wf = deps.store.get(input.workflowId);
-  if (!wf) throw new WorkflowNotFoundError(input.workflowId);
+  // Another owner's workflow answers exactly like an unknown one.
+  if (!wf || !mayAccess(caller, wf.owner)) throw new WorkflowNotFoundError(input.workflowId);
   checkLogRequest(wf, input);
   return stream(deps, wf, input, signal);
 }

@@ -9,6 +9,7 @@ import { InvalidRunStateError } from '../../../src/model/errors.js';
 function newWorkflow(n: number, overrides: Partial<NewWorkflow> = {}): NewWorkflow {
   return {
     workflowId: `wf${n}`,
+    owner: 'token:alice',
     runId: `run${n}`,
     engine: 'local',
     labels: { team: n % 2 ? 'odd' : 'even' },
@@ -110,5 +111,39 @@ describe('workflow store', () => {
     ).toThrow(InvalidRunStateError);
     expect(store.get('wf2')?.jobDone).toBe(false);
   });
-});
 
+  describe('owners', () => {
+    it('scopes request ids to the owner: another owner may reuse one, and finds only its own', () => {
+      store.insert(newWorkflow(1, { requestId: 'req-1' }));
+      const bob = store.insert(newWorkflow(2, { owner: 'token:bob', requestId: 'req-1' }));
+      expect(bob).toMatchObject({ kind: 'inserted', workflow: { owner: 'token:bob', requestId: 'req-1' } });
+      expect(store.findByRunOrRequest('token:bob', 'unused', 'req-1')?.workflowId).toBe('wf2');
+      expect(store.findByRunOrRequest('token:alice', 'unused', 'req-1')?.workflowId).toBe('wf1');
+      expect(store.findByRunOrRequest('token:carol', 'unused', 'req-1')).toBeUndefined();
+    });
+
+    it("finds a run id whoever owns it (run ids are unique across the service), preferring the owner's own match", () => {
+      store.insert(newWorkflow(1));
+      store.insert(newWorkflow(2, { owner: 'token:bob', requestId: 'req-b' }));
+      const clash = store.insert(newWorkflow(3, { owner: 'token:bob', runId: 'run1' }));
+      expect(clash).toMatchObject({ kind: 'existing', workflow: { workflowId: 'wf1', owner: 'token:alice' } });
+      expect(store.findByRunOrRequest('token:bob', 'run1', 'req-b')?.workflowId).toBe('wf2');
+      expect(store.get('wf3')).toBeUndefined();
+    });
+
+    it("reads the latest state only for its owner when one is given, and lists one owner's workflows", () => {
+      store.insert(newWorkflow(1));
+      store.insert(newWorkflow(2, { owner: 'token:bob' }));
+      store.insert(newWorkflow(3));
+      expect(store.latestState('wf2', 'token:bob')?.type).toBe('PENDING');
+      expect(store.latestState('wf2', 'token:alice')).toBeUndefined();
+      expect(store.latestState('wf2')?.type).toBe('PENDING');
+      expect(store.list({ pageSize: 10, owner: 'token:alice' }).map((w) => w.workflowId)).toEqual(['wf3', 'wf1']);
+      expect(store.list({ pageSize: 10, owner: 'token:bob' }).map((w) => w.workflowId)).toEqual(['wf2']);
+      expect(store.list({ pageSize: 10 }).map((w) => w.workflowId)).toEqual(['wf3', 'wf2', 'wf1']);
+      const page1 = store.list({ pageSize: 1, owner: 'token:alice' });
+      const after = { createdAt: page1[0]!.state.createdAt.toISOString(), workflowId: page1[0]!.workflowId };
+      expect(store.list({ pageSize: 10, owner: 'token:alice', after }).map((w) => w.workflowId)).toEqual(['wf1']);
+    });
+  });
+});
