@@ -1,5 +1,5 @@
 /**
- * What the dispatcher's parts (admission, following, recovery) share: the store and hub, the
+ * What the dispatcher's parts (admission, following, recovery) share: the store and state feed, the
  * one writer of states (`transition`), the retry queue, a lifetime signal that close() aborts and
  * that every engine call receives, and the set of background tasks close() waits for.
  */
@@ -11,13 +11,14 @@ import type { BlobStore } from '../store/blob-store.js';
 import type { NewState, StateRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import { createRetryQueue, type RetryQueue } from './retry-queue.js';
-import type { WatchHub } from './watch-hub.js';
+import type { StateFeed } from './state-feed.js';
 
 /** What the dispatcher needs. */
 export interface DispatcherDeps {
   readonly store: WorkflowStore;
   readonly blobs: BlobStore;
-  readonly hub: WatchHub;
+  /** Where committed states go (this process's watchers and, with replicas, the others'). */
+  readonly feed: StateFeed;
   readonly engines: ReadonlyMap<string, EngineAdapter>;
   readonly logger: Logger;
   /** First delay of the retry queue (stops, submissions to an unavailable engine), in ms (default 2000). */
@@ -54,7 +55,7 @@ export interface DispatchContext {
 
 /** Builds the context of one dispatcher. */
 export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
-  const { store, hub } = deps;
+  const { store, feed } = deps;
   const lifetime = new AbortController();
   // Every followed job's observer listens to this signal: no listener cap.
   setMaxListeners(0, lifetime.signal);
@@ -83,7 +84,7 @@ export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
       if (!current) return undefined;
       try {
         const stored = store.appendState(workflowId, build(current.state), options);
-        if (stored) hub.publish(workflowId, stored);
+        if (stored) feed.committed(workflowId, stored);
         return stored;
       } catch (err) {
         if (!(err instanceof InvalidRunStateError)) throw err;

@@ -23,6 +23,8 @@ export interface WatchHub {
   subscribe(workflowId: string): StateSubscription;
   /** Number of open subscriptions (for tests and metrics). */
   subscriberCount(workflowId?: string): number;
+  /** Workflows with at least one open subscription (what a replica's state feed must bring in). */
+  watchedIds(): string[];
 }
 
 interface Subscriber {
@@ -68,5 +70,6 @@ export function createWatchHub(): WatchHub {
       for (const set of subscribers.values()) n += set.size;
       return n;
     },
+    watchedIds: () => [...subscribers.keys()],
   };
 }

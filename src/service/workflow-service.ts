@@ -31,6 +31,7 @@ import type {
   WorkflowState,
 } from './types.js';
 import { createWatchHub } from './watch-hub.js';
+import { createLocalStateFeed, type StateFeedFactory } from './state-feed.js';
 import { watchStates } from './watch-states.js';
 import type { LogEvent, WatchLogsInput } from './logs/log-types.js';
 import { watchLogs } from './logs/watch-logs.js';
@@ -73,6 +74,11 @@ export interface WorkflowServiceOptions {
    * its own whose answers are reused for 2000 ms.
    */
   readonly engineHealth?: EngineHealthCache;
+  /**
+   * How committed states reach watchers (default: this process's hub only). Replicas sharing a
+   * database pass a feed that also announces them to and reads them from the other replicas.
+   */
+  readonly stateFeed?: StateFeedFactory;
   /** Runs a step of CreateWorkflow (staging) in a trace span; set when tracing is on. */
   readonly span?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 }
@@ -162,12 +168,13 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
   const logger = componentLogger(options.logger, 'service');
   const now = options.now ?? (() => new Date());
   const hub = createWatchHub();
+  const feed = (options.stateFeed ?? createLocalStateFeed)(hub);
   // One fs.watch per control directory, shared by every log follower and progress watcher.
   const dirs = createDirWatchers();
   const { dispatcher, testing } = createDispatcher({
     store,
     blobs,
-    hub,
+    feed,
     engines,
     logger: componentLogger(options.logger, 'service.dispatcher'),
     now,
@@ -187,6 +194,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
   const service: WorkflowService = {
     limits,
     async start() {
+      await feed.start();
       for (const engine of engines.keys()) {
         const { removed, restored } = await sweepOrphans(options.runsDirFor(engine), (id) => store.get(id) !== undefined);
         if (removed.length > 0) logger.info({ engine, removed }, 'removed run directories left by a crash');
@@ -289,7 +297,10 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
         }),
       );
     },
-    close: () => dispatcher.close(),
+    async close() {
+      await dispatcher.close();
+      await feed.close();
+    },
   };
   return {
     service,
