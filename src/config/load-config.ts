@@ -154,6 +154,9 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Config {
     if (raw[key] !== undefined && raw.authJwtKeyFile === undefined) problems.push(`${key}: only used with --auth-jwt-key-file`);
   }
   if (raw.metricsHost !== undefined && raw.metricsPort === undefined) problems.push('metricsHost: only used with --metrics-port');
+  if (raw.leaseRenewMs !== undefined && raw.leaseTtlMs !== undefined && raw.leaseRenewMs * 2 > raw.leaseTtlMs) {
+    problems.push(`leaseRenewMs: ${raw.leaseRenewMs} must be at most half of leaseTtlMs (${raw.leaseTtlMs}), or one late renewal loses the lease`);
+  }
   if (problems.length > 0 || !hasEverySetting(raw)) throw new ConfigError(problems);
   return deepFreeze({ ...raw, engines });
 }

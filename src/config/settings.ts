@@ -4,7 +4,7 @@
  * it, so adding a setting (TLS, auth, …) means adding one row here and one README row; the
  * README table and `serve --help` are printed from the same rows.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_ALLOWED_EXTRA_ARGS } from '../engines/slurm/sbatch-args.js';
 import { absolutePath, boolean, integer, nonEmpty, oneOf, sbatchOptionList, type ParseResult } from './parsers.js';
@@ -303,6 +303,36 @@ export const SETTINGS = [
     defaultValue: () => 1000, defaultText: '1000',
     description: 'CreateWorkflow calls a client may make at once before --create-rate-per-minute applies.',
     parse: integer(1),
+  }),
+  setting({
+    key: 'replicaName', flag: 'replica-name', env: 'FLOWSERV_REMOTE_REPLICA_NAME',
+    defaultValue: () => hostname(), defaultText: '(host name: the pod name)',
+    description: 'With the PostgreSQL store: this replica\'s name in the replica leases; each process adds a random suffix, so a restarted or paused process never passes for its earlier self.',
+    parse: nonEmpty,
+  }),
+  setting({
+    key: 'leaseTtlMs', flag: 'lease-ttl-ms', env: 'FLOWSERV_REMOTE_LEASE_TTL_MS',
+    defaultValue: () => 15_000, defaultText: '15000',
+    description: 'With the PostgreSQL store: a replica whose lease was not renewed for this long (database clock) is dead; others take over the Slurm jobs it followed.',
+    parse: integer(1000),
+  }),
+  setting({
+    key: 'leaseRenewMs', flag: 'lease-renew-ms', env: 'FLOWSERV_REMOTE_LEASE_RENEW_MS',
+    defaultValue: () => 5000, defaultText: '5000',
+    description: 'With the PostgreSQL store: how often a replica renews its lease; at most half of --lease-ttl-ms. A replica that could not renew for TTL minus this stops following jobs.',
+    parse: integer(100),
+  }),
+  setting({
+    key: 'claimScanMs', flag: 'claim-scan-ms', env: 'FLOWSERV_REMOTE_CLAIM_SCAN_MS',
+    defaultValue: () => 2000, defaultText: '2000',
+    description: 'With the PostgreSQL store: how often a replica looks for Slurm workflows nobody live follows (new, released at shutdown, or of a dead replica) and claims them.',
+    parse: integer(50),
+  }),
+  setting({
+    key: 'localEngineMode', flag: 'local-engine', env: 'FLOWSERV_REMOTE_LOCAL_ENGINE',
+    defaultValue: (): 'off' | 'pinned' => 'off', defaultText: 'off',
+    description: 'With the PostgreSQL store: `off` refuses local workflows (their jobs die with their replica); `pinned` runs them on the replica that accepted them, and a survivor ends them in ERROR once that replica\'s lease expired.',
+    parse: oneOf(['off', 'pinned']),
   }),
 ] as const;
 

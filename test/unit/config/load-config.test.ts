@@ -108,6 +108,16 @@ describe('loadConfig', () => {
     expect(problemsOf({ FLOWSERV_REMOTE_METRICS_PORT: '70000' })).toEqual([expect.stringContaining('metricsPort (FLOWSERV_REMOTE_METRICS_PORT)')]);
   });
 
+  it('takes replica lease settings (defaults 15 s / 5 s, claim scan 2 s) and refuses a renewal slower than half the TTL', () => {
+    const config = loadConfig({}, []);
+    expect([config.leaseTtlMs, config.leaseRenewMs, config.claimScanMs, config.localEngineMode]).toEqual([15_000, 5000, 2000, 'off']);
+    expect(loadConfig({ FLOWSERV_REMOTE_LEASE_TTL_MS: '5000', FLOWSERV_REMOTE_LEASE_RENEW_MS: '1000' }, ['--local-engine', 'pinned']).localEngineMode).toBe('pinned');
+    expect(problemsOf({}, ['--lease-ttl-ms', '5000'])).toEqual([
+      'leaseRenewMs: 5000 must be at most half of leaseTtlMs (5000), or one late renewal loses the lease',
+    ]);
+    expect(problemsOf({}, ['--local-engine', 'everywhere'])[0]).toMatch(/^localEngineMode \(--local-engine\): must be one of off, pinned/);
+  });
+
   it('returns a deeply frozen object', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);

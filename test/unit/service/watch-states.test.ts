@@ -17,6 +17,7 @@ function setup(): { store: ReturnType<typeof createWorkflowStore>; hub: ReturnTy
   store.insert({
     workflowId: 'wf',
     runId: 'run',
+    owner: 'token:alice',
     engine: 'slurm',
     labels: {},
     payloadHash: 'h',
