@@ -4,20 +4,29 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createClaims, type Claims } from '../../../src/replicas/claims.js';
 import { createClaimScanner } from '../../../src/replicas/claim-scanner.js';
 import { createMembership, type Membership } from '../../../src/replicas/membership.js';
-import { describeIfAvailable } from '../../support/requirements.js';
-import { createScratchDatabase, postgresMissing, type ScratchDatabase } from '../../support/replica-database.js';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { insertWorkflowRows } from '../../support/workflow-rows.js';
+import { describeIfAvailable, postgresMissing } from '../../support/requirements.js';
+import { migratePostgres } from '../../../src/store/postgres-schema.js';
 
 const logger = pino({ level: 'silent' });
 
-describeIfAvailable('replica leases and workflow claims', postgresMissing, () => {
-  let db: ScratchDatabase;
+/** A new, unconnected client of the test database, named for pg_stat_activity. */
+let client: (applicationName: string) => pg.Client;
+
+describeIfAvailable('replica leases and workflow claims', postgresMissing(), () => {
+  let db: TestDatabase;
   let pool: pg.Pool;
   let claims: Claims;
   const members: Membership[] = [];
 
   beforeAll(async () => {
-    db = await createScratchDatabase('claims');
-    pool = new pg.Pool({ connectionString: db.url, max: 6 });
+    db = await createTestDatabase();
+    pool = db.pool({ max: 6 });
+    // DROP DATABASE … WITH (FORCE) at the end may end a pooled session before the pool has closed it.
+    pool.on('error', () => undefined);
+    await migratePostgres(pool);
+    client = (applicationName) => new pg.Client({ connectionString: db.url, application_name: applicationName });
     claims = createClaims(pool);
   });
   afterEach(async () => {
@@ -25,23 +34,19 @@ describeIfAvailable('replica leases and workflow claims', postgresMissing, () =>
     await pool.query('TRUNCATE workflows CASCADE; TRUNCATE replicas');
   });
   afterAll(async () => {
-    await pool?.end();
     await db?.drop();
   });
 
   async function member(name: string, ttlMs = 2000, renewMs = 200): Promise<Membership> {
-    const m = createMembership({ connect: () => db.client(`lease:${name}`), name, ttlMs, renewMs, logger });
+    const m = createMembership({ connect: () => client(`lease:${name}`), name, ttlMs, renewMs, logger });
     await m.start();
     members.push(m);
     return m;
   }
 
-  async function rows(count: number, values = `'slurm', 'RUNNING', 2, '{"jobId":"1"}'::jsonb, false`): Promise<void> {
-    await pool.query(
-      `INSERT INTO workflows (workflow_id, engine, state_type, sequence, handle, job_done)
-       SELECT 'wf' || g, ${values} FROM generate_series(1, $1) g`,
-      [count],
-    );
+  async function rows(count: number): Promise<void> {
+    const ids = Array.from({ length: count }, (_, i) => `wf${i + 1}`);
+    await insertWorkflowRows(pool, ids, { stateType: 'RUNNING', sequence: 2, handle: { jobId: '1' } });
   }
 
   it('registers each incarnation under a new id and renews the lease on the database clock', async () => {
@@ -70,8 +75,8 @@ describeIfAvailable('replica leases and workflow claims', postgresMissing, () =>
   it('lets competing replicas claim every unsettled row exactly once, each with a fencing token', async () => {
     await rows(300);
     // Settled (ended, job done) and local rows are never claimed as Slurm work.
-    await pool.query(`INSERT INTO workflows (workflow_id, engine, state_type, sequence, handle, job_done) VALUES
-      ('done', 'slurm', 'SUCCESS', 3, '{"jobId":"1"}', true), ('local', 'local', 'RUNNING', 2, '{"pid":1}', false)`);
+    await insertWorkflowRows(pool, ['done'], { stateType: 'SUCCESS', sequence: 3, handle: { jobId: '1' }, jobDone: true });
+    await insertWorkflowRows(pool, ['local'], { engine: 'local', stateType: 'RUNNING', sequence: 2, handle: { pid: 1 } });
     const ms = await Promise.all(['a', 'b', 'c'].map((n) => member(n)));
     const taken = await Promise.all(
       ms.map(async (m) => {
@@ -140,7 +145,7 @@ describeIfAvailable('replica leases and workflow claims', postgresMissing, () =>
     expect(await scanA.scan()).toBe(3);
     const scanB = scanner(b, handed);
     scanB.start();
-    await pool.query(`INSERT INTO workflows (workflow_id, engine, state_type, sequence) VALUES ('new', 'slurm', 'PENDING', 1)`);
+    await insertWorkflowRows(pool, ['new']);
     await expect.poll(() => handed).toEqual(['new@1']);
     // a's lease runs out: b's next scans take its rows with the next token.
     await pool.query(`UPDATE replicas SET lease_until = clock_timestamp() - interval '1 second' WHERE replica_id = $1`, [a.current().replicaId]);

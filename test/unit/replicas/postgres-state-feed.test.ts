@@ -5,31 +5,39 @@ import { createPostgresStateFeed, type PostgresStateFeed } from '../../../src/re
 import { createWatchHub, type WatchHub } from '../../../src/service/watch-hub.js';
 import type { StateRecord } from '../../../src/store/records.js';
 import { encodeState } from '../../../src/store/state-codec.js';
-import { describeIfAvailable } from '../../support/requirements.js';
-import { createScratchDatabase, postgresMissing, type ScratchDatabase } from '../../support/replica-database.js';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { insertWorkflowRows } from '../../support/workflow-rows.js';
+import { describeIfAvailable, postgresMissing } from '../../support/requirements.js';
+import { migratePostgres } from '../../../src/store/postgres-schema.js';
 
 const logger = pino({ level: 'silent' });
+
+/** A new, unconnected client of the test database, named for pg_stat_activity. */
+let client: (applicationName: string) => pg.Client;
 
 function running(sequence: number): StateRecord {
   const at = new Date();
   return { type: 'RUNNING', sequence, createdAt: at, startedAt: at, messages: [`step ${sequence}`], files: [] };
 }
 
-describeIfAvailable('PostgreSQL state feed across replicas', postgresMissing, () => {
-  let db: ScratchDatabase;
+describeIfAvailable('PostgreSQL state feed across replicas', postgresMissing(), () => {
+  let db: TestDatabase;
   let pool: pg.Pool;
   const feeds: PostgresStateFeed[] = [];
   let n = 0;
 
   beforeAll(async () => {
-    db = await createScratchDatabase('feed');
-    pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    db = await createTestDatabase();
+    pool = db.pool({ max: 4 });
+    // DROP DATABASE … WITH (FORCE) at the end may end a pooled session before the pool has closed it.
+    pool.on('error', () => undefined);
+    await migratePostgres(pool);
+    client = (applicationName) => new pg.Client({ connectionString: db.url, application_name: applicationName });
   });
   afterEach(async () => {
     await Promise.all(feeds.splice(0).map((f) => f.close()));
   });
   afterAll(async () => {
-    await pool?.end();
     await db?.drop();
   });
 
@@ -38,7 +46,7 @@ describeIfAvailable('PostgreSQL state feed across replicas', postgresMissing, ()
     const feed = createPostgresStateFeed({
       hub,
       pool,
-      connect: (purpose) => db.client(`flowserv-${purpose}:${name}`),
+      connect: (purpose) => client(`flowserv-${purpose}:${name}`),
       logger,
       checkIntervalMs,
     });
@@ -49,7 +57,7 @@ describeIfAvailable('PostgreSQL state feed across replicas', postgresMissing, ()
 
   async function newWorkflow(): Promise<string> {
     const id = `wf${++n}`;
-    await pool.query(`INSERT INTO workflows (workflow_id, engine, state_type, sequence) VALUES ($1, 'slurm', 'PENDING', 1)`, [id]);
+    await insertWorkflowRows(pool, [id]);
     await pool.query('INSERT INTO workflow_states VALUES ($1, 1, $2)', [id, encodeState({ ...running(1), type: 'PENDING' })]);
     return id;
   }
