@@ -21,7 +21,7 @@ import { WorkflowStateType } from '../src/gen/flowserv/remote/v1/workflow.js';
 import { startState, successState } from '../src/model/state.js';
 import { openDatabase } from '../src/store/database.js';
 import { ANONYMOUS_OWNER } from '../src/model/owner.js';
-import { createWorkflowStore } from '../src/store/workflow-store.js';
+import { createSqliteWorkflowStore } from '../src/store/sqlite-workflow-store.js';
 import { compare, formatMs, interleave, type Benchmark } from './harness.js';
 import { unary } from './rpc.js';
 
@@ -31,11 +31,16 @@ type HealthClient = Client & {
   check(request: { service: string }, options: { deadline: number }, callback: (err: ServiceError | null, response?: { status: string }) => void): void;
 };
 
-/** Stores `count` finished one-step workflows directly through the store, in one transaction. */
-export function fillStore(dataDir: string, count: number): string {
+/**
+ * Stores `count` finished one-step workflows directly through the store, in one transaction:
+ * the SQLite store does its work when called (its promises only report the outcome), so the
+ * calls nest inside the outer transaction; their outcomes are awaited after it committed.
+ */
+export async function fillStore(dataDir: string, count: number): Promise<string> {
   const db = openDatabase(join(dataDir, 'flowserv.db'));
-  const store = createWorkflowStore(db);
+  const store = createSqliteWorkflowStore(db);
   let lastId = '';
+  const writes: Promise<unknown>[] = [];
   db.transaction(() => {
     for (let i = 0; i < count; i++) {
       const workflowId = i.toString(16).padStart(32, '0');
@@ -43,7 +48,7 @@ export function fillStore(dataDir: string, count: number): string {
       // A finished workflow keeps its run directory: a start-up that scanned them would pay for each.
       mkdirSync(join(base, 'work'), { recursive: true });
       mkdirSync(join(base, 'control'));
-      store.insert({
+      writes.push(store.insert({
         workflowId,
         owner: ANONYMOUS_OWNER,
         runId: `filled-${i}`,
@@ -53,15 +58,16 @@ export function fillStore(dataDir: string, count: number): string {
         outputFiles: [],
         job: { workflowId, workDir: join(base, 'work'), controlDir: join(base, 'control'), steps: [{ name: 'main', commands: ['true'] }] },
         createdAt: new Date(Date.UTC(2026, 0, 1) + i),
-      });
-      store.setHandle(workflowId, { engine: 'local', externalId: String(i), workDir: join(base, 'work'), controlDir: join(base, 'control') });
+      }));
+      writes.push(store.setHandle(workflowId, { engine: 'local', externalId: String(i), workDir: join(base, 'work'), controlDir: join(base, 'control') }));
       const at = new Date(Date.UTC(2026, 0, 1) + i);
-      store.appendState(workflowId, startState({ createdAt: at }, at));
-      store.appendState(workflowId, successState({ createdAt: at }, at), { jobDone: true });
+      writes.push(store.appendState(workflowId, startState({ createdAt: at }, at)));
+      writes.push(store.appendState(workflowId, successState({ createdAt: at }, at), { jobDone: true }));
       lastId = workflowId;
     }
   })();
   db.close();
+  await Promise.all(writes);
   return lastId;
 }
 
@@ -165,7 +171,7 @@ export const startUp: Benchmark = {
     try {
       ctx.log(`filling a store with ${count} finished workflows`);
       const fillStart = Date.now();
-      const lastId = fillStore(filled, count);
+      const lastId = await fillStore(filled, count);
       ctx.log(`filled in ${((Date.now() - fillStart) / 1000).toFixed(1)} s; ${counts.iterations} start-ups each`);
       await timeStartUp(filled, (address) => expectFinished(address, lastId));
       const samples = await interleave(counts, () => timeStartUp(filled), () => timeStartUp(empty));

@@ -71,7 +71,7 @@ export const unaryProcesses: Benchmark = {
   async run(ctx) {
     const counts = ctx.quick ? { warmup: 0, iterations: 1 } : { warmup: 1, iterations: 5 };
     const dataDir = await mkdtemp(join(tmpdir(), 'fsr-bench-bare-'));
-    const workflowId = fillStore(dataDir, 1);
+    const workflowId = await fillStore(dataDir, 1);
     const request = Buffer.from(GetWorkflowStateRequest.encode({ workflowId, currentState: undefined }).finish());
     const subject = await spawnServe(dataDir);
     try {

@@ -25,12 +25,13 @@ import { createSecurity, type ReloadReport } from './server/security/security.js
 import { createEngineHealthCache } from './service/engine-health.js';
 import { createPlanner, DEFAULT_MAX_DIRECTORY_ENTRIES } from './service/plan-workflow.js';
 import { createWorkflowServiceWithTesting, type WorkflowService, type WorkflowServiceTesting } from './service/workflow-service.js';
+import { createSqliteBlobIndex } from './store/blob-index.js';
 import { createBlobStore } from './store/blob-store.js';
 import { openDatabase } from './store/database.js';
 import { createStoreStats } from './store/store-stats.js';
 import { traceEngine, traceStore } from './tracing/trace-decorators.js';
 import type { Tracing } from './tracing/tracing-state.js';
-import { createWorkflowStore } from './store/workflow-store.js';
+import { createSqliteWorkflowStore } from './store/sqlite-workflow-store.js';
 import { componentLogger } from './logging/logger.js';
 import { VERSION } from './version.js';
 
@@ -122,10 +123,10 @@ export function createApp(config: Config, deps: AppDeps): App {
   const engines = createEngines(config, runsDirs, deps, metrics);
   // One health answer per engine for grpc.health and GetServiceInfo, refreshed on the probe interval.
   const engineHealth = createEngineHealthCache({ maxAgeMs: config.engineHealthIntervalMs });
-  const baseStore = deps.tracing ? traceStore(createWorkflowStore(db), deps.tracing) : createWorkflowStore(db);
+  const baseStore = deps.tracing ? traceStore(createSqliteWorkflowStore(db), deps.tracing) : createSqliteWorkflowStore(db);
   const { service: plainService, testing } = createWorkflowServiceWithTesting({
     store: metrics ? instrumentStore(baseStore, metrics) : baseStore,
-    blobs: createBlobStore(db, join(config.dataDir, 'blobs')),
+    blobs: createBlobStore(createSqliteBlobIndex(db), join(config.dataDir, 'blobs')),
     engines,
     defaultEngine: config.defaultEngine,
     planWorkflow: createPlanner({ python: config.pythonCommand, maxDirectoryEntries: DEFAULT_MAX_DIRECTORY_ENTRIES }),

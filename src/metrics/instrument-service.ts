@@ -27,8 +27,8 @@ export function instrumentService(inner: WorkflowService, metrics: Metrics): Wor
       metrics.uploadedBytes.inc(result.sizeBytes);
       return result;
     },
-    openDownload(workflowId, path, offset, caller) {
-      const source = inner.openDownload(workflowId, path, offset, caller);
+    async openDownload(workflowId, path, offset, caller) {
+      const source = await inner.openDownload(workflowId, path, offset, caller);
       return { ...source, chunks: counted(source.chunks, metrics) };
     },
   };

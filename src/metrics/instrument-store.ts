@@ -1,7 +1,7 @@
 /**
  * Store metrics and workflow state metrics from one decorator around the WorkflowStore: every
  * state change goes through `appendState`, so wrapping it counts each transition once (with
- * the state it left, read in the same synchronous turn), observes the queue wait on
+ * the state it left, read just before; the dispatcher runs one transition per workflow at a time), observes the queue wait on
  * PENDING→RUNNING and the run duration on reaching a final state, and times the write
  * transactions. The store and the dispatcher stay unaware of metrics.
  */
@@ -30,10 +30,10 @@ function observeTransition(metrics: Metrics, engine: string, from: StateRecord, 
 }
 
 /** Times `run` as a store transaction labelled `operation`. */
-function transaction<T>(metrics: Metrics, operation: string, run: () => T): T {
+async function transaction<T>(metrics: Metrics, operation: string, run: () => Promise<T>): Promise<T> {
   const end = metrics.storeTransactionSeconds.startTimer({ operation });
   try {
-    const value = run();
+    const value = await run();
     end({ result: 'ok' });
     return value;
   } catch (err) {
@@ -47,13 +47,13 @@ export function instrumentStore(inner: WorkflowStore, metrics: Metrics): Workflo
   return {
     ...inner,
     insert: (workflow) => transaction(metrics, 'insert', () => inner.insert(workflow)),
-    appendState(workflowId, next, options) {
-      const before = inner.get(workflowId);
-      const stored = transaction(metrics, 'append_state', () => inner.appendState(workflowId, next, options));
+    async appendState(workflowId, next, options) {
+      const before = await inner.get(workflowId);
+      const stored = await transaction(metrics, 'append_state', () => inner.appendState(workflowId, next, options));
       if (stored && before) observeTransition(metrics, before.engine, before.state, stored);
       return stored;
     },
-    setHandle: (workflowId, handle) => transaction(metrics, 'set_handle', () => inner.setHandle(workflowId, handle)),
+    setHandle: (workflowId, handle, options) => transaction(metrics, 'set_handle', () => inner.setHandle(workflowId, handle, options)),
     markJobDone: (workflowId) => transaction(metrics, 'mark_job_done', () => inner.markJobDone(workflowId)),
   };
 }

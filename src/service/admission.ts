@@ -76,15 +76,15 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
     } catch (err) {
       if (stopped.aborted && !ctx.signal.aborted) {
         // Stopped before the engine started anything: the cancel is the whole outcome.
-        store.markJobDone(wf.workflowId);
+        await store.markJobDone(wf.workflowId);
         release(wf);
         return;
       }
       activeSet(adapter.name).delete(wf.workflowId);
       throw err;
     }
-    store.setHandle(wf.workflowId, handle);
-    const latest = store.get(wf.workflowId);
+    await store.setHandle(wf.workflowId, handle);
+    const latest = await store.get(wf.workflowId);
     if (stopped.aborted || !latest || !isActiveType(latest.state.type)) {
       // Canceled while the engine was accepting it: make sure nothing keeps running.
       await deps.settleJob(wf.workflowId, handle, adapter, 0);
@@ -94,7 +94,7 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
     deps.startFollowing(wf, handle, adapter);
   }
 
-  function submitFailed(wf: WorkflowRecord, err: unknown): void {
+  async function submitFailed(wf: WorkflowRecord, err: unknown): Promise<void> {
     const retryKey = `submit:${wf.engine}`;
     // Closing: the workflow stays PENDING and is submitted (or adopted) on the next start.
     if (ctx.signal.aborted) return;
@@ -106,22 +106,48 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
     }
     ctx.logger.error({ err, workflowId: wf.workflowId }, 'submission failed');
     const message = err instanceof EngineRejectedError ? err.message : 'the engine could not start the workflow';
-    ctx.transition(wf.workflowId, (s) => errorState(s, ctx.now(), [message]));
+    await ctx.transition(wf.workflowId, (s) => errorState(s, ctx.now(), [message]));
   }
 
-  function drainQueue(engine: string): void {
+  /**
+   * Takes queued workflows while `engine` has capacity. Each holds its slot from the moment it
+   * leaves the queue, also while its record is read, so concurrent drains never overfill.
+   */
+  async function drain(engine: string): Promise<void> {
     const adapter = engines.get(engine);
     const queue = queueOf(engine);
     while (adapter && !ctx.signal.aborted && queue.length > 0 && hasCapacity(adapter)) {
-      const wf = store.get(queue.shift()!);
-      if (!wf || !isActiveType(wf.state.type) || wf.handle) continue;
+      const workflowId = queue.shift()!;
+      activeSet(engine).add(workflowId);
+      let wf: WorkflowRecord | undefined;
+      try {
+        wf = await store.get(workflowId);
+      } catch (err) {
+        activeSet(engine).delete(workflowId);
+        queue.unshift(workflowId);
+        throw err;
+      }
+      if (!wf || !isActiveType(wf.state.type) || wf.handle) {
+        activeSet(engine).delete(workflowId);
+        continue;
+      }
+      const taken = wf;
       ctx.inBackground(
-        launch(wf, adapter).then(
+        launch(taken, adapter).then(
           () => ctx.retries.reset(`submit:${engine}`),
-          (err: unknown) => submitFailed(wf, err),
+          (err: unknown) => submitFailed(taken, err),
         ),
       );
     }
+  }
+
+  function drainQueue(engine: string): void {
+    ctx.inBackground(
+      drain(engine).catch((err: unknown) => {
+        ctx.logger.error({ err, engine }, 'reading queued workflows failed; retrying');
+        ctx.retries.schedule(`submit:${engine}`, () => drainQueue(engine));
+      }),
+    );
   }
 
   return {

@@ -17,7 +17,7 @@ export interface BlobRequests {
     declared: { sha256: string; sizeBytes: number },
     signal?: AbortSignal,
   ): Promise<IngestResult>;
-  findFiles(digests: readonly string[]): string[];
+  findFiles(digests: readonly string[]): Promise<string[]>;
 }
 
 const digestViolation = (field: string): FieldViolation => ({
@@ -48,7 +48,7 @@ export function createBlobRequests(blobs: BlobStore, maxUploadBytes: number): Bl
         throw err;
       }
     },
-    findFiles(digests) {
+    async findFiles(digests) {
       if (digests.length > MAX_FIND_FILES) {
         throw new InvalidArgumentError('too many digests', [
           { field: 'sha256s', description: `at most ${MAX_FIND_FILES} digests per call, got ${digests.length}`, reason: ViolationReason.OUT_OF_BOUNDS },

@@ -64,11 +64,12 @@ function checkEnvelope(input: CreateWorkflowInput, engine: string, deps: CreateD
 }
 
 /** Every staged blob must be uploaded; each folder argument's blobs must fit maxDirectoryBytes. */
-function checkBlobs(files: readonly StagedFile[], input: CreateWorkflowInput, deps: CreateDeps): FieldViolation[] {
+async function checkBlobs(files: readonly StagedFile[], input: CreateWorkflowInput, deps: CreateDeps): Promise<FieldViolation[]> {
   const violations: FieldViolation[] = [];
+  const sizes = await deps.blobs.sizesOf(files.map((f) => f.sha256));
   const folderBytes = new Map<string, { argument: string; folder: string; bytes: number }>();
   for (const f of files) {
-    const size = deps.blobs.sizeOf(f.sha256);
+    const size = sizes.get(f.sha256);
     if (size === undefined) {
       const field = f.argument !== undefined ? `arguments.${f.argument}` : `static_files[${input.staticFiles.findIndex((s) => s.path === f.target)}].sha256`;
       violations.push({ field, description: `no uploaded file with sha256 ${f.sha256} (for '${f.target}'); upload it first`, reason: ViolationReason.UNKNOWN_FILE });
@@ -154,12 +155,12 @@ export async function createWorkflow(
   // calls (health checks, heartbeats) run between them.
   await nextTurn();
   const payloadHash = canonicalHash({ ...input, engine, requestId: undefined, traceparent: undefined });
-  const earlier = deps.store.findByRunOrRequest(owner, input.run.runId, input.requestId);
+  const earlier = await deps.store.findByRunOrRequest(owner, input.run.runId, input.requestId);
   if (earlier) return replayOrConflict(earlier, payloadHash, owner);
 
   await nextTurn();
   const plan = deps.planWorkflow(input);
-  const missing = checkBlobs(plan.files, input, deps);
+  const missing = await checkBlobs(plan.files, input, deps);
   if (missing.length > 0) throw new InvalidArgumentError('referenced files were not uploaded', missing);
 
   const workflowId = randomUUID().replace(/-/g, '');
@@ -208,7 +209,7 @@ export async function createWorkflow(
   };
   let inserted: InsertResult;
   try {
-    inserted = deps.store.insert(record);
+    inserted = await deps.store.insert(record);
   } catch (err) {
     await rm(incoming, { recursive: true, force: true });
     throw err;

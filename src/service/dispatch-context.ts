@@ -47,8 +47,10 @@ export interface DispatchContext {
   /**
    * Appends a state and publishes it; a refused transition (the workflow already ended) is a
    * no-op. With `jobDone`, the job is marked done in the same commit (or alone when refused).
+   * Transitions of one workflow run one at a time, in call order, so each builds on the state
+   * the one before it left.
    */
-  transition(workflowId: string, build: (current: StateRecord) => NewState, options?: { readonly jobDone?: boolean }): StateRecord | undefined;
+  transition(workflowId: string, build: (current: StateRecord) => NewState, options?: { readonly jobDone?: boolean }): Promise<StateRecord | undefined>;
   /** Aborts the lifetime signal, drops waiting retries and waits for the background tasks. */
   close(): Promise<void>;
 }
@@ -60,6 +62,17 @@ export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
   // Every followed job's observer listens to this signal: no listener cap.
   setMaxListeners(0, lifetime.signal);
   const pending = new Set<Promise<unknown>>();
+  /** The last transition queued per workflow (see transition). */
+  const transitions = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(workflowId: string, run: () => Promise<T>): Promise<T> => {
+    const result = (transitions.get(workflowId) ?? Promise.resolve()).then(run);
+    const settled = result.catch(() => undefined);
+    transitions.set(workflowId, settled);
+    void settled.then(() => {
+      if (transitions.get(workflowId) === settled) transitions.delete(workflowId);
+    });
+    return result;
+  };
   const inBackground = (task: Promise<unknown>): void => {
     pending.add(task);
     void task.finally(() => pending.delete(task)).catch(() => undefined);
@@ -79,19 +92,20 @@ export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
     retries,
     maxOutputBytes: deps.maxOutputBytes ?? Number.POSITIVE_INFINITY,
     inBackground,
-    transition(workflowId, build, options = {}) {
-      const current = store.get(workflowId);
-      if (!current) return undefined;
-      try {
-        const stored = store.appendState(workflowId, build(current.state), options);
-        if (stored) feed.committed(workflowId, stored);
-        return stored;
-      } catch (err) {
-        if (!(err instanceof InvalidRunStateError)) throw err;
-        if (options.jobDone) store.markJobDone(workflowId);
-        return undefined;
-      }
-    },
+    transition: (workflowId, build, options = {}) =>
+      oneAtATime(workflowId, async () => {
+        const current = await store.get(workflowId);
+        if (!current) return undefined;
+        try {
+          const stored = await store.appendState(workflowId, build(current.state), options);
+          if (stored) feed.committed(workflowId, stored);
+          return stored;
+        } catch (err) {
+          if (!(err instanceof InvalidRunStateError)) throw err;
+          if (options.jobDone) await store.markJobDone(workflowId);
+          return undefined;
+        }
+      }),
     async close() {
       lifetime.abort();
       retries.close();

@@ -61,19 +61,19 @@ export function createDispatcher(deps: DispatcherDeps): { readonly dispatcher: D
     },
 
     async stop(workflowId, reason, graceMs, signal) {
-      const canceled = ctx.transition(workflowId, (s) => cancelState(s, ctx.now(), reason ? [reason] : null));
-      const wf = store.get(workflowId)!;
+      const canceled = await ctx.transition(workflowId, (s) => cancelState(s, ctx.now(), reason ? [reason] : null));
+      const wf = (await store.get(workflowId))!;
       if (canceled) admission.dequeue(wf);
       // A submission in flight is aborted and awaited: once this answers, nothing of the job runs.
       await admission.abortLaunch(workflowId);
-      const latest = store.get(workflowId)!;
+      const latest = (await store.get(workflowId))!;
       const adapter = engines.get(wf.engine);
       if (latest.handle && !latest.jobDone && adapter) {
         const settling = settleJob(workflowId, latest.handle, adapter, graceMs);
         ctx.inBackground(settling);
         await waitUntil(settling, signal ? { signal } : {});
       }
-      return store.get(workflowId)!.state;
+      return (await store.get(workflowId))!.state;
     },
 
     recover,

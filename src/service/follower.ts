@@ -42,7 +42,7 @@ export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartF
   async function finalize(wf: WorkflowRecord, outcome: JobOutcome): Promise<void> {
     for (let delayMs = FINALIZE_RETRY_MS; ; delayMs = Math.min(delayMs * 2, 30_000)) {
       try {
-        transition(wf.workflowId, await finalStateBuilder(wf, outcome, ctx.blobs, ctx.maxOutputBytes), { jobDone: true });
+        await transition(wf.workflowId, await finalStateBuilder(wf, outcome, ctx.blobs, ctx.maxOutputBytes), { jobDone: true });
         return;
       } catch (err) {
         if (storageFault(err) === undefined) throw err;
@@ -57,9 +57,9 @@ export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartF
   }
 
   /** RUNNING is informative: on a full or read-only disk it is skipped, the outcome is not. */
-  function markStarted(wf: WorkflowRecord, at: Date): void {
+  async function markStarted(wf: WorkflowRecord, at: Date): Promise<void> {
     try {
-      transition(wf.workflowId, (s) => startState(s, at));
+      await transition(wf.workflowId, (s) => startState(s, at));
     } catch (err) {
       if (storageFault(err) === undefined) throw err;
       ctx.logger.warn({ err, workflowId: wf.workflowId }, 'could not record RUNNING on a full or read-only disk');
@@ -69,14 +69,14 @@ export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartF
   async function follow(wf: WorkflowRecord, handle: JobHandle, adapter: EngineAdapter): Promise<void> {
     try {
       for await (const event of adapter.observe(handle, ctx.signal)) {
-        if (event.type === 'started') markStarted(wf, event.at);
+        if (event.type === 'started') await markStarted(wf, event.at);
         else await finalize(wf, event.outcome);
       }
     } catch (err) {
       if (!ctx.signal.aborted) {
         ctx.logger.error({ err, workflowId: wf.workflowId, engine: adapter.name }, 'following the job failed');
         const message = `engine ${adapter.name} lost track of the job: ${(err as Error).message}`;
-        transition(wf.workflowId, (s) => errorState(s, ctx.now(), [message]));
+        await transition(wf.workflowId, (s) => errorState(s, ctx.now(), [message]));
         await deps.settleJob(wf.workflowId, handle, adapter, 0);
       }
     } finally {

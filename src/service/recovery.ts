@@ -42,16 +42,16 @@ export function createRecovery(ctx: DispatchContext, deps: RecoveryDeps): () => 
   async function recoverOne(wf: WorkflowRecord): Promise<void> {
     const adapter = engines.get(wf.engine);
     if (!adapter) {
-      transition(wf.workflowId, (s) => errorState(s, ctx.now(), [`engine '${wf.engine}' is not configured on this server`]));
+      await transition(wf.workflowId, (s) => errorState(s, ctx.now(), [`engine '${wf.engine}' is not configured on this server`]));
       return;
     }
     if (!wf.handle) {
       const adopted = wf.state.type === 'PENDING' ? await adoptUnrecorded(wf, adapter) : undefined;
       if (adopted) {
-        store.setHandle(wf.workflowId, adopted);
+        await store.setHandle(wf.workflowId, adopted);
         deps.startFollowing(wf, adopted, adapter);
       } else if (wf.state.type === 'PENDING') deps.admission.enqueue(wf);
-      else transition(wf.workflowId, (s) => errorState(s, ctx.now(), ['the job was never started']));
+      else await transition(wf.workflowId, (s) => errorState(s, ctx.now(), ['the job was never started']));
       return;
     }
     if (!isActiveType(wf.state.type)) await deps.settleJob(wf.workflowId, wf.handle, adapter, 0);
@@ -59,7 +59,7 @@ export function createRecovery(ctx: DispatchContext, deps: RecoveryDeps): () => 
   }
 
   return async () => {
-    for (const wf of store.listUnsettled()) await recoverOne(wf);
+    for (const wf of await store.listUnsettled()) await recoverOne(wf);
     for (const engine of engines.keys()) deps.admission.drainQueue(engine);
   };
 }

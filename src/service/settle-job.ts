@@ -24,7 +24,7 @@ export function createSettleJob(ctx: DispatchContext): SettleJob {
       ctx.retries.schedule(key, () => settleJob(workflowId, handle, adapter, 0));
       return false;
     }
-    ctx.store.markJobDone(workflowId);
+    await ctx.store.markJobDone(workflowId);
     ctx.retries.reset(key);
     return true;
   };

@@ -35,12 +35,12 @@ export interface SweepResult {
  * anywhere in the runs directory; this full scan runs once, on the first start that finds no
  * incoming area.
  */
-async function sweepLegacyLayout(runsDir: string, isKnown: (workflowId: string) => boolean, removed: string[]): Promise<void> {
+async function sweepLegacyLayout(runsDir: string, isKnown: (workflowId: string) => Promise<boolean>, removed: string[]): Promise<void> {
   const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
     if (!entry.isDirectory() || !WORKFLOW_DIR.test(entry.name)) continue;
     const dir = join(runsDir, entry.name);
-    if (!isKnown(entry.name)) {
+    if (!(await isKnown(entry.name))) {
       await rm(dir, { recursive: true, force: true });
       removed.push(dir);
       continue;
@@ -54,7 +54,7 @@ async function sweepLegacyLayout(runsDir: string, isKnown: (workflowId: string) 
 }
 
 /** Settles the leftovers under `runsDir` (see the module comment); runs before the server accepts calls. */
-export async function sweepOrphans(runsDir: string, isKnown: (workflowId: string) => boolean): Promise<SweepResult> {
+export async function sweepOrphans(runsDir: string, isKnown: (workflowId: string) => Promise<boolean>): Promise<SweepResult> {
   const result: SweepResult = { removed: [], restored: [] };
   const incoming = join(runsDir, INCOMING);
   if (!existsSync(incoming)) {
@@ -64,7 +64,7 @@ export async function sweepOrphans(runsDir: string, isKnown: (workflowId: string
   }
   for (const name of await readdir(incoming)) {
     const staged = join(incoming, name);
-    if (WORKFLOW_DIR.test(name) && isKnown(name) && !existsSync(join(runsDir, name))) {
+    if (WORKFLOW_DIR.test(name) && (await isKnown(name)) && !existsSync(join(runsDir, name))) {
       await rename(staged, join(runsDir, name));
       result.restored.push(join(runsDir, name));
     } else {

@@ -37,22 +37,22 @@ export interface WatchDeps {
 /**
  * Validates the request eagerly (INVALID_ARGUMENT for a negative cursor, NOT_FOUND (also for a
  * workflow of another owner than `options.caller`'s), OUT_OF_RANGE
- * for a cursor ahead of the log: all thrown before the first event)
- * and returns the event stream. Aborting `signal` ends the stream without error.
+ * for a cursor ahead of the log: all rejected before the stream exists)
+ * and resolves to the event stream. Aborting `signal` ends the stream without error.
  */
-export function watchStates(
+export async function watchStates(
   deps: WatchDeps,
   workflowId: string,
   afterSequence: number,
   signal: AbortSignal,
   options: { readonly includeProgress?: boolean; readonly caller?: Caller | undefined } = {},
-): AsyncGenerator<WatchEvent> {
+): Promise<AsyncGenerator<WatchEvent>> {
   if (!Number.isSafeInteger(afterSequence) || afterSequence < 0) {
     throw new InvalidArgumentError('invalid after_sequence', [
       { field: 'after_sequence', description: `after_sequence must be 0 or a sequence the caller has seen, got ${afterSequence}`, reason: ViolationReason.OUT_OF_BOUNDS },
     ]);
   }
-  const workflow = deps.store.get(workflowId);
+  const workflow = await deps.store.get(workflowId);
   // Another owner's workflow answers exactly like an unknown one (no OUT_OF_RANGE revealing its log).
   if (!workflow || !mayAccess(options.caller, workflow.owner)) throw new WorkflowNotFoundError(workflowId);
   if (afterSequence > workflow.state.sequence) {
@@ -97,7 +97,7 @@ async function* stream(
   let lastEventAt = Date.now();
   const progressChanged = async (): Promise<WorkflowProgressRecord | undefined> => {
     if (!includeProgress) return undefined;
-    const current = await readProgress(deps.store.get(workflowId) ?? workflow);
+    const current = await readProgress((await deps.store.get(workflowId)) ?? workflow);
     if (sameProgress(progress, current)) return undefined;
     progress = current;
     return current;
@@ -117,9 +117,9 @@ async function* stream(
     return false;
   };
   try {
-    if (yield* send(deps.store.statesAfter(workflowId, last))) return;
+    if (yield* send(await deps.store.statesAfter(workflowId, last))) return;
     // Already terminal and the caller has seen its last state: nothing more will come.
-    const current = deps.store.get(workflowId);
+    const current = await deps.store.get(workflowId);
     if (current && !isActiveType(current.state.type) && current.state.sequence <= last) return;
     while (!signal.aborted) {
       const update = await progressChanged();
@@ -137,7 +137,7 @@ async function* stream(
       if (signal.aborted) return;
       if (batch.length === 0) continue;
       // A gap means a publication was missed; the log is the truth.
-      const states = batch[0]!.sequence > last + 1 ? deps.store.statesAfter(workflowId, last) : batch;
+      const states = batch[0]!.sequence > last + 1 ? await deps.store.statesAfter(workflowId, last) : batch;
       if (yield* send(states)) return;
     }
   } finally {

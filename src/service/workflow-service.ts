@@ -101,9 +101,9 @@ export interface WorkflowService extends BlobRequests {
    * leave a half-written workflow behind.
    */
   createWorkflow(input: CreateWorkflowInput, caller?: Caller): Promise<{ workflow: Workflow; replayed: boolean }>;
-  getWorkflow(workflowId: string, caller?: Caller): Workflow;
+  getWorkflow(workflowId: string, caller?: Caller): Promise<Workflow>;
   /** The latest state and whether its type differs from the caller's (flowServ: None when unchanged). */
-  getWorkflowState(workflowId: string, currentType?: StateType, caller?: Caller): { state: WorkflowState; changed: boolean };
+  getWorkflowState(workflowId: string, currentType?: StateType, caller?: Caller): Promise<{ state: WorkflowState; changed: boolean }>;
   /**
    * Records CANCELED and stops the job (polite, then forced after `graceMs`). `signal` bounds
    * only the waiting for the engine: the job is stopped to the end whether the caller waits or not.
@@ -114,13 +114,13 @@ export interface WorkflowService extends BlobRequests {
     afterSequence: number,
     signal: AbortSignal,
     options?: { readonly includeProgress?: boolean; readonly caller?: Caller | undefined },
-  ): AsyncGenerator<WatchEvent>;
+  ): Promise<AsyncGenerator<WatchEvent>>;
   /** The output of the workflow's commands, from the given offsets, optionally followed live. */
-  watchLogs(input: WatchLogsInput, signal: AbortSignal, caller?: Caller): AsyncGenerator<LogEvent>;
+  watchLogs(input: WatchLogsInput, signal: AbortSignal, caller?: Caller): Promise<AsyncGenerator<LogEvent>>;
   /** Which step runs and how the earlier ones ended (read from the job's files). */
   getProgress(workflowId: string, caller?: Caller): Promise<WorkflowProgressRecord>;
-  openDownload(workflowId: string, path: string, offset: number, caller?: Caller): DownloadSource;
-  listWorkflows(input: ListWorkflowsInput, caller?: Caller): WorkflowPage;
+  openDownload(workflowId: string, path: string, offset: number, caller?: Caller): Promise<DownloadSource>;
+  listWorkflows(input: ListWorkflowsInput, caller?: Caller): Promise<WorkflowPage>;
   engineInfo(): Promise<EngineInfo[]>;
   /** Stops following jobs; they keep running and are reattached on the next start. */
   close(): Promise<void>;
@@ -133,7 +133,7 @@ export interface WorkflowServiceTesting {
   /** Workflows holding a slot of `engine`. */
   activeCount(engine: string): number;
   /** The stored record, with the engine's handle and the job-done mark. */
-  record(workflowId: string): WorkflowRecord | undefined;
+  record(workflowId: string): Promise<WorkflowRecord | undefined>;
 }
 
 /** The caller's view of a stored workflow (a copy without the service's own fields). */
@@ -185,8 +185,8 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
   // is not, so engineInfo() reads the answers the health entries keep fresh.
   const engineHealth = options.engineHealth ?? createEngineHealthCache({ maxAgeMs: 2000 });
   /** The record, or NOT_FOUND for an unknown id and (the same answer) for another owner's workflow. */
-  const getRecord = (workflowId: string, caller: Caller | undefined): WorkflowRecord => {
-    const wf = store.get(workflowId);
+  const getRecord = async (workflowId: string, caller: Caller | undefined): Promise<WorkflowRecord> => {
+    const wf = await store.get(workflowId);
     if (!wf || !mayAccess(caller, wf.owner)) throw new WorkflowNotFoundError(workflowId);
     return wf;
   };
@@ -196,7 +196,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     async start() {
       await feed.start();
       for (const engine of engines.keys()) {
-        const { removed, restored } = await sweepOrphans(options.runsDirFor(engine), (id) => store.get(id) !== undefined);
+        const { removed, restored } = await sweepOrphans(options.runsDirFor(engine), async (id) => (await store.get(id)) !== undefined);
         if (removed.length > 0) logger.info({ engine, removed }, 'removed run directories left by a crash');
         if (restored.length > 0) logger.info({ engine, restored }, 'moved run directories of recorded workflows into place after a crash');
       }
@@ -222,14 +222,14 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
       );
       return { workflow: toWorkflow(workflow), replayed };
     },
-    getWorkflow: (workflowId, caller) => toWorkflow(getRecord(workflowId, caller)),
-    getWorkflowState(workflowId, currentType, caller) {
-      const state = store.latestState(workflowId, ownerScopeOf(caller));
+    getWorkflow: async (workflowId, caller) => toWorkflow(await getRecord(workflowId, caller)),
+    async getWorkflowState(workflowId, currentType, caller) {
+      const state = await store.latestState(workflowId, ownerScopeOf(caller));
       if (!state) throw new WorkflowNotFoundError(workflowId);
       return { state, changed: currentType === undefined || currentType !== state.type };
     },
     async stopWorkflow(workflowId, reason, graceMs, signal, caller) {
-      getRecord(workflowId, caller);
+      await getRecord(workflowId, caller);
       return dispatcher.stop(workflowId, reason, graceMs, signal);
     },
     watchState(workflowId, afterSequence, signal, watchOptions) {
@@ -242,10 +242,10 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
         signal,
         caller,
       ),
-    getProgress: async (workflowId, caller) => readProgress(getRecord(workflowId, caller)),
+    getProgress: async (workflowId, caller) => readProgress(await getRecord(workflowId, caller)),
     ...createBlobRequests(blobs, limits.maxUploadBytes),
-    openDownload(workflowId, path, offset, caller) {
-      const wf = getRecord(workflowId, caller);
+    async openDownload(workflowId, path, offset, caller) {
+      const wf = await getRecord(workflowId, caller);
       if (wf.state.type !== 'SUCCESS') {
         throw new FailedPreconditionError(`workflow '${workflowId}' is ${wf.state.type}; only a successful workflow has result files`, {
           workflow_id: workflowId,
@@ -259,7 +259,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
       }
       return { file, offset, chunks: verifiedChunks(blobs.read(file.sha256, offset, limits.downloadChunkBytes)) };
     },
-    listWorkflows(input, caller) {
+    async listWorkflows(input, caller) {
       const badKeys = Object.keys(input.labels ?? {}).filter((key) => !LABEL_KEY.test(key));
       if (badKeys.length > 0) {
         throw new InvalidArgumentError(
@@ -270,7 +270,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
       const pageSize = Math.min(Math.max(input.pageSize || DEFAULT_PAGE_SIZE, 1), limits.maxPageSize);
       const after = input.pageToken ? decodePageToken(input.pageToken) : undefined;
       const owner = ownerScopeOf(caller);
-      const rows = store.list({
+      const rows = await store.list({
         pageSize: pageSize + 1,
         ...(owner !== undefined && { owner }),
         ...(input.states && { states: input.states }),

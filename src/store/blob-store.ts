@@ -10,7 +10,7 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
-import type { SqliteDatabase } from './database.js';
+import type { BlobIndex } from './blob-index.js';
 import { BlobCorruptError, copyVerified, readVerified } from './verified-blobs.js';
 
 /** A lowercase hex sha256. */
@@ -45,16 +45,18 @@ export interface IngestExpectation {
 
 /** Content-addressed blobs under `<root>`. */
 export interface BlobStore {
-  has(sha256: string): boolean;
+  has(sha256: string): Promise<boolean>;
   /** The subset of `digests` the store holds, in the given order. */
-  findPresent(digests: readonly string[]): string[];
+  findPresent(digests: readonly string[]): Promise<string[]>;
   /** Streams bytes in, verifying them; the blob is visible only once verified. */
   ingest(source: Readable | AsyncIterable<Uint8Array>, expect?: IngestExpectation, signal?: AbortSignal): Promise<IngestResult>;
   /** Copies a local file in (used for result files). */
   ingestFile(path: string): Promise<IngestResult>;
   /** Absolute path of a stored blob (read-only use). */
   pathOf(sha256: string): string;
-  sizeOf(sha256: string): number | undefined;
+  sizeOf(sha256: string): Promise<number | undefined>;
+  /** The sizes of those of `digests` the store holds (one index read for all). */
+  sizesOf(digests: readonly string[]): Promise<Map<string, number>>;
   /**
    * Reads a blob from `offset` in chunks of at most `chunkBytes`, hashing all of it: throws
    * BlobCorruptError (after dropping the blob, see {@link BlobStore.drop}) when the stored
@@ -70,21 +72,17 @@ export interface BlobStore {
   drop(sha256: string): Promise<void>;
 }
 
-/** Creates the blob store rooted at `root` (created if missing). */
-export function createBlobStore(db: SqliteDatabase, root: string): BlobStore {
+/** Creates the blob store rooted at `root` (created if missing), recording blobs in `index`. */
+export function createBlobStore(index: BlobIndex, root: string): BlobStore {
   const tmpDir = join(root, 'tmp');
   // Anything in tmp is an ingest a crash interrupted: never visible, safe to drop at start.
   rmSync(tmpDir, { recursive: true, force: true });
   mkdirSync(tmpDir, { recursive: true });
-  const selectSize = db.prepare<[string], { size_bytes: number }>('SELECT size_bytes FROM blobs WHERE sha256 = ?');
-  const insertBlob = db.prepare(
-    'INSERT OR IGNORE INTO blobs (sha256, size_bytes, created_at) VALUES (?, ?, ?)',
-  );
-  const deleteBlob = db.prepare('DELETE FROM blobs WHERE sha256 = ?');
+  const sizeOf = async (sha256: string): Promise<number | undefined> => (await index.sizes([sha256])).get(sha256);
   const pathOf = (sha256: string): string => join(root, sha256.slice(0, 2), sha256);
 
   async function drop(sha256: string): Promise<void> {
-    deleteBlob.run(sha256);
+    await index.remove(sha256);
     const corrupt = join(root, 'corrupt');
     mkdirSync(corrupt, { recursive: true });
     await rename(pathOf(sha256), join(corrupt, `${sha256}-${randomUUID()}`)).catch(() => undefined);
@@ -101,7 +99,7 @@ export function createBlobStore(db: SqliteDatabase, root: string): BlobStore {
   }
 
   async function* read(sha256: string, offset: number, chunkBytes: number): AsyncGenerator<Buffer> {
-    const size = selectSize.get(sha256)?.size_bytes;
+    const size = await sizeOf(sha256);
     if (size === undefined) throw new BlobCorruptError(sha256, `stored file ${sha256} is gone`);
     const chunks = readVerified(pathOf(sha256), sha256, size, offset, chunkBytes);
     for (;;) {
@@ -143,7 +141,7 @@ export function createBlobStore(db: SqliteDatabase, root: string): BlobStore {
       if (expect.sha256 !== undefined && sha256 !== expect.sha256) {
         throw new BlobVerificationError(`content sha256 ${sha256} does not match the declared ${expect.sha256}`, 'checksum');
       }
-      if (selectSize.get(sha256)) {
+      if ((await sizeOf(sha256)) !== undefined) {
         await rm(tmp, { force: true });
         return { sha256, sizeBytes: size, alreadyPresent: true };
       }
@@ -153,7 +151,7 @@ export function createBlobStore(db: SqliteDatabase, root: string): BlobStore {
       const target = pathOf(sha256);
       mkdirSync(join(root, sha256.slice(0, 2)), { recursive: true });
       await rename(tmp, target);
-      insertBlob.run(sha256, size, new Date().toISOString());
+      await index.add(sha256, size, new Date());
       return { sha256, sizeBytes: size, alreadyPresent: false };
     } catch (err) {
       await rm(tmp, { force: true });
@@ -162,19 +160,23 @@ export function createBlobStore(db: SqliteDatabase, root: string): BlobStore {
   }
 
   return {
-    has: (sha256) => selectSize.get(sha256) !== undefined,
-    findPresent: (digests) => digests.filter((d) => SHA256_PATTERN.test(d) && selectSize.get(d) !== undefined),
+    has: async (sha256) => (await sizeOf(sha256)) !== undefined,
+    async findPresent(digests) {
+      const found = await index.sizes(digests.filter((d) => SHA256_PATTERN.test(d)));
+      return digests.filter((d) => found.has(d));
+    },
     ingest,
     async ingestFile(path) {
       await stat(path);
       return ingest(createReadStream(path));
     },
     pathOf,
-    sizeOf: (sha256) => selectSize.get(sha256)?.size_bytes,
+    sizeOf,
+    sizesOf: (digests) => index.sizes(digests),
     read,
     copyTo: (sha256, dest) =>
       dropIfCorrupt(async () => {
-        const size = selectSize.get(sha256)?.size_bytes;
+        const size = await sizeOf(sha256);
         if (size === undefined) throw new BlobCorruptError(sha256, `stored file ${sha256} is gone`);
         await copyVerified(pathOf(sha256), sha256, size, dest);
       }),

@@ -1,13 +1,14 @@
 /**
- * The workflow table and each workflow's state event log. Every state change goes through
- * `appendState`, which checks the transition and writes the event and the workflow row in one
- * transaction, so the log and the latest state never disagree and nothing leaves a terminal state.
+ * The workflow store's contract: the workflow table and each workflow's state event log. Every
+ * state change goes through `appendState`, which checks the transition and writes the event and
+ * the workflow row atomically, so the log and the latest state never disagree and nothing leaves
+ * a terminal state. Every operation is asynchronous and atomic; a resolved write is durable.
+ * Two implementations: SQLite (sqlite-workflow-store.ts, the single-node default) and
+ * PostgreSQL (several replicas on one database).
  */
-import type { JobHandle, JobSpec } from '../engines/types.js';
-import type { SqliteDatabase } from './database.js';
+import type { JobHandle } from '../engines/types.js';
+import type { StateType } from '../model/state.js';
 import type { NewState, StateRecord, WorkflowRecord } from './records.js';
-import { checkTransition, type StateType } from '../model/state.js';
-import { decodeState, encodeState } from './state-codec.js';
 
 /** What createWorkflow stores; the first state gets sequence 1. */
 export type NewWorkflow = Omit<WorkflowRecord, 'state' | 'handle' | 'jobDone'> & { readonly createdAt: Date };
@@ -26,208 +27,69 @@ export interface ListQuery {
   readonly states?: readonly StateType[];
   readonly labels?: Readonly<Record<string, string>>;
   readonly engine?: string;
+  readonly pageSize: number;
   /** Only this owner's workflows; undefined lists every owner's. */
   readonly owner?: string;
-  readonly pageSize: number;
   /** Keyset cursor: list workflows strictly after this one (by creation time, then insertion order). */
   readonly after?: { readonly createdAt: string; readonly workflowId: string };
 }
 
-interface WorkflowRow {
-  workflow_id: string;
-  owner: string;
-  run_id: string;
-  group_id: string | null;
-  flowserv_workflow_id: string | null;
-  engine: string;
-  labels: string;
-  request_id: string | null;
-  payload_hash: string;
-  output_files: string;
-  job: string;
-  handle: string | null;
-  job_done: number;
-  created_at: string;
-  state: string;
+/**
+ * The fencing token of the replica that follows a workflow's job (PostgreSQL with several
+ * replicas): a write carrying it applies only while the workflow's follower and follower epoch
+ * are still these, so a replica that lost its claim (paused, partitioned) can never write a
+ * stale state. The SQLite store serves one process, which always holds the fence.
+ */
+export interface FollowerFence {
+  readonly follower: string;
+  readonly epoch: number;
 }
 
-const SELECT_WORKFLOW = `
-  SELECT w.*, s.state AS state FROM workflows w
-  JOIN workflow_states s ON s.workflow_id = w.workflow_id AND s.sequence = w.sequence`;
-
-function toRecord(row: WorkflowRow): WorkflowRecord {
-  return {
-    workflowId: row.workflow_id,
-    owner: row.owner,
-    runId: row.run_id,
-    ...(row.group_id !== null && { groupId: row.group_id }),
-    ...(row.flowserv_workflow_id !== null && { flowservWorkflowId: row.flowserv_workflow_id }),
-    engine: row.engine,
-    labels: JSON.parse(row.labels) as Record<string, string>,
-    ...(row.request_id !== null && { requestId: row.request_id }),
-    payloadHash: row.payload_hash,
-    outputFiles: JSON.parse(row.output_files) as string[],
-    job: JSON.parse(row.job) as JobSpec,
-    ...(row.handle !== null && { handle: JSON.parse(row.handle) as JobHandle }),
-    jobDone: row.job_done === 1,
-    state: decodeState(row.state),
-  };
+/** Options of appendState. */
+export interface AppendOptions {
+  /** Marks the job done in the same commit (one commit for the final state). */
+  readonly jobDone?: boolean;
+  /** Apply only while this fence holds; otherwise FenceLostError. */
+  readonly fence?: FollowerFence;
 }
 
-/** The store's operations; all synchronous (better-sqlite3) and each atomic. */
+/** The store's operations; each atomic. */
 export interface WorkflowStore {
-  /** Inserts a workflow in PENDING unless its run id or request id is taken. */
-  insert(workflow: NewWorkflow): InsertResult;
-  get(workflowId: string): WorkflowRecord | undefined;
+  /** Inserts a workflow in PENDING unless its run id, or its owner's request id, is taken. */
+  insert(workflow: NewWorkflow): Promise<InsertResult>;
+  get(workflowId: string): Promise<WorkflowRecord | undefined>;
   /**
    * Only the latest state (GetWorkflowState's read): no job, labels or outputs to decode. With
    * `owner`, a workflow of another owner reads as absent (one query for the check and the read).
    */
-  latestState(workflowId: string, owner?: string): StateRecord | undefined;
+  latestState(workflowId: string, owner?: string): Promise<StateRecord | undefined>;
   /** The workflow holding this run id (any owner's), or this owner's request id, if any. */
-  findByRunOrRequest(owner: string, runId: string, requestId?: string): WorkflowRecord | undefined;
+  findByRunOrRequest(owner: string, runId: string, requestId?: string): Promise<WorkflowRecord | undefined>;
   /**
-   * Appends `next` if the transition from the latest state is allowed. Returns the stored
+   * Appends `next` if the transition from the latest state is allowed. Resolves to the stored
    * state, or undefined when `next` has the latest state's type (flowServ's silent no-op).
-   * Throws InvalidTransitionError for anything else (e.g. leaving a terminal state). With
-   * `jobDone`, the job is marked done in the same transaction (one commit for the final state).
+   * Rejects with InvalidTransitionError for anything else (e.g. leaving a terminal state), and
+   * with an Error for an unknown workflow. With `jobDone`, the job is marked done in the same
+   * commit (also when the state itself is a no-op).
    */
-  appendState(workflowId: string, next: NewState, options?: { readonly jobDone?: boolean }): StateRecord | undefined;
+  appendState(workflowId: string, next: NewState, options?: AppendOptions): Promise<StateRecord | undefined>;
   /** States with sequence > afterSequence, in order. */
-  statesAfter(workflowId: string, afterSequence: number): StateRecord[];
-  setHandle(workflowId: string, handle: JobHandle): void;
-  markJobDone(workflowId: string): void;
-  list(query: ListQuery): WorkflowRecord[];
+  statesAfter(workflowId: string, afterSequence: number): Promise<StateRecord[]>;
+  /** Records the engine's handle; with `fence`, only while it holds (else FenceLostError). */
+  setHandle(workflowId: string, handle: JobHandle, options?: { readonly fence?: FollowerFence }): Promise<void>;
+  markJobDone(workflowId: string): Promise<void>;
+  list(query: ListQuery): Promise<WorkflowRecord[]>;
   /** Workflows whose job may still need attention: active, or terminal with a job not confirmed done. */
-  listUnsettled(): WorkflowRecord[];
+  listUnsettled(): Promise<WorkflowRecord[]>;
 }
 
-/** Creates the store over an open database. */
-export function createWorkflowStore(db: SqliteDatabase): WorkflowStore {
-  const byId = db.prepare<[string], WorkflowRow>(`${SELECT_WORKFLOW} WHERE w.workflow_id = ?`);
-  const LATEST = `SELECT s.state FROM workflows w JOIN workflow_states s ON s.workflow_id = w.workflow_id AND s.sequence = w.sequence
-     WHERE w.workflow_id = ?`;
-  const latestById = db.prepare<[string], { state: string }>(LATEST);
-  const latestOfOwner = db.prepare<[string, string], { state: string }>(`${LATEST} AND w.owner = ?`);
-  // The run id matches any owner's (run ids are unique across the service); the request id only the owner's.
-  const byRunOrRequest = db.prepare<[string, string, string | null, string], WorkflowRow>(
-    `${SELECT_WORKFLOW} WHERE w.run_id = ? OR (w.owner = ? AND w.request_id IS NOT NULL AND w.request_id = ?)
-     ORDER BY w.owner = ? DESC LIMIT 1`,
-  );
-  const findExisting = (owner: string, runId: string, requestId: string | null) => byRunOrRequest.get(runId, owner, requestId, owner);
-  const insertWorkflow = db.prepare(`
-    INSERT INTO workflows (workflow_id, owner, run_id, group_id, flowserv_workflow_id, engine, labels, request_id,
-      payload_hash, output_files, job, state_type, sequence, created_at)
-    VALUES (@workflow_id, @owner, @run_id, @group_id, @flowserv_workflow_id, @engine, @labels, @request_id,
-      @payload_hash, @output_files, @job, @state_type, @sequence, @created_at)`);
-  const insertState = db.prepare('INSERT INTO workflow_states (workflow_id, sequence, state) VALUES (?, ?, ?)');
-  const updateLatest = db.prepare('UPDATE workflows SET state_type = ?, sequence = ? WHERE workflow_id = ?');
-  const selectStates = db.prepare<[string, number], { state: string }>(
-    'SELECT state FROM workflow_states WHERE workflow_id = ? AND sequence > ? ORDER BY sequence',
-  );
-  const updateHandle = db.prepare('UPDATE workflows SET handle = ? WHERE workflow_id = ?');
-  const updateJobDone = db.prepare('UPDATE workflows SET job_done = 1 WHERE workflow_id = ?');
-  const selectUnsettled = db.prepare<[], WorkflowRow>(
-    `${SELECT_WORKFLOW} WHERE w.state_type IN ('PENDING', 'RUNNING') OR (w.handle IS NOT NULL AND w.job_done = 0)
-     ORDER BY w.created_at, w.workflow_id`,
-  );
-
-  const insert = db.transaction((wf: NewWorkflow): InsertResult => {
-    const existing = findExisting(wf.owner, wf.runId, wf.requestId ?? null);
-    if (existing) {
-      const workflow = toRecord(existing);
-      return { kind: 'existing', workflow, samePayload: workflow.payloadHash === wf.payloadHash };
-    }
-    const first: StateRecord = { type: 'PENDING', sequence: 1, createdAt: wf.createdAt, messages: [], files: [] };
-    insertWorkflow.run({
-      workflow_id: wf.workflowId,
-      owner: wf.owner,
-      run_id: wf.runId,
-      group_id: wf.groupId ?? null,
-      flowserv_workflow_id: wf.flowservWorkflowId ?? null,
-      engine: wf.engine,
-      labels: JSON.stringify(wf.labels),
-      request_id: wf.requestId ?? null,
-      payload_hash: wf.payloadHash,
-      output_files: JSON.stringify(wf.outputFiles),
-      job: JSON.stringify(wf.job),
-      state_type: 'PENDING',
-      sequence: 1,
-      created_at: wf.createdAt.toISOString(),
-    });
-    insertState.run(wf.workflowId, 1, encodeState(first));
-    return { kind: 'inserted', workflow: toRecord(byId.get(wf.workflowId)!) };
-  });
-
-  const appendState = db.transaction((workflowId: string, next: NewState, jobDone: boolean): StateRecord | undefined => {
-    const row = byId.get(workflowId);
-    if (!row) throw new Error(`appendState: unknown workflow '${workflowId}'`);
-    const current = decodeState(row.state);
-    const change = checkTransition(current.type, next.type);
-    if (jobDone) updateJobDone.run(workflowId);
-    if (change === 'noop') return undefined;
-    const stored: StateRecord = { ...next, sequence: current.sequence + 1 };
-    insertState.run(workflowId, stored.sequence, encodeState(stored));
-    updateLatest.run(stored.type, stored.sequence, workflowId);
-    return stored;
-  });
-
-  return {
-    insert: (wf) => insert.immediate(wf),
-    get(workflowId) {
-      const row = byId.get(workflowId);
-      return row && toRecord(row);
-    },
-    latestState(workflowId, owner) {
-      const row = owner === undefined ? latestById.get(workflowId) : latestOfOwner.get(workflowId, owner);
-      return row && decodeState(row.state);
-    },
-    findByRunOrRequest(owner, runId, requestId) {
-      const row = findExisting(owner, runId, requestId ?? null);
-      return row && toRecord(row);
-    },
-    appendState: (workflowId, next, options) => appendState.immediate(workflowId, next, options?.jobDone ?? false),
-    statesAfter(workflowId, afterSequence) {
-      return selectStates.all(workflowId, afterSequence).map((r) => decodeState(r.state));
-    },
-    setHandle(workflowId, handle) {
-      updateHandle.run(JSON.stringify(handle), workflowId);
-    },
-    markJobDone(workflowId) {
-      updateJobDone.run(workflowId);
-    },
-    list(query) {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (query.states && query.states.length > 0) {
-        where.push(`w.state_type IN (${query.states.map(() => '?').join(', ')})`);
-        params.push(...query.states);
-      }
-      if (query.owner !== undefined) {
-        where.push('w.owner = ?');
-        params.push(query.owner);
-      }
-      if (query.engine) {
-        where.push('w.engine = ?');
-        params.push(query.engine);
-      }
-      for (const [key, value] of Object.entries(query.labels ?? {})) {
-        where.push(`json_extract(w.labels, ?) = ?`);
-        params.push(`$."${key}"`, value);
-      }
-      if (query.after) {
-        where.push('(w.created_at < ? OR (w.created_at = ? AND w.rowid < (SELECT rowid FROM workflows WHERE workflow_id = ?)))');
-        params.push(query.after.createdAt, query.after.createdAt, query.after.workflowId);
-      }
-      const sql = `${SELECT_WORKFLOW} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY w.created_at DESC, w.rowid DESC LIMIT ?`;
-      return db
-        .prepare<unknown[], WorkflowRow>(sql)
-        .all(...params, query.pageSize)
-        .map(toRecord);
-    },
-    listUnsettled() {
-      return selectUnsettled.all().map(toRecord);
-    },
-  };
+/** A fenced write found another follower or a newer epoch: this replica no longer follows the workflow. */
+export class FenceLostError extends Error {
+  override readonly name = 'FenceLostError';
+  constructor(
+    readonly workflowId: string,
+    readonly fence: FollowerFence,
+  ) {
+    super(`workflow '${workflowId}' is no longer followed by '${fence.follower}' at epoch ${fence.epoch}`);
+  }
 }

@@ -10,12 +10,12 @@ import type { Tracing } from './tracing-state.js';
 
 /** A store whose write transactions are `store.commit` spans. */
 export function traceStore(inner: WorkflowStore, tracing: Tracing): WorkflowStore {
-  const commit = <T>(operation: string, fn: () => T): T => tracing.spanSync('store.commit', { 'db.system': 'sqlite', 'db.operation': operation }, fn);
+  const commit = <T>(operation: string, fn: () => Promise<T>): Promise<T> => tracing.span('store.commit', { 'db.system': 'sqlite', 'db.operation': operation }, fn);
   return {
     ...inner,
     insert: (workflow) => commit('insert', () => inner.insert(workflow)),
     appendState: (workflowId, next, options) => commit('append_state', () => inner.appendState(workflowId, next, options)),
-    setHandle: (workflowId, handle) => commit('set_handle', () => inner.setHandle(workflowId, handle)),
+    setHandle: (workflowId, handle, options) => commit('set_handle', () => inner.setHandle(workflowId, handle, options)),
     markJobDone: (workflowId) => commit('mark_job_done', () => inner.markJobDone(workflowId)),
   };
 }

@@ -78,7 +78,7 @@ async function secondInFlight(gated: ReturnType<typeof gatedEngine>, t: TestServ
   const { service } = t;
   const first = (await create(t, 'first')).workflow.workflowId;
   const second = (await create(t, 'second')).workflow.workflowId;
-  expect(service.getWorkflow(second).state.type).toBe('PENDING');
+  expect((await service.getWorkflow(second)).state.type).toBe('PENDING');
   await service.stopWorkflow(first, 'make room', 0);
   await expect.poll(() => gated.signals.length).toBe(2);
   return second;
@@ -95,7 +95,7 @@ describe('a stop during the submission', () => {
       expect(state.type).toBe('CANCELED');
       expect(gated.signals[1]!.aborted).toBe(true);
       expect(gated.log).not.toContain(`submitted ${second}`);
-      expect(t.testing.record(second)!.jobDone).toBe(true);
+      expect((await t.testing.record(second))!.jobDone).toBe(true);
     } finally {
       await t.close();
     }
@@ -119,7 +119,7 @@ describe('a stop during the submission', () => {
       expect((await stopping).type).toBe('CANCELED');
       const order = gated.log.filter((l) => l.endsWith(second));
       expect(order).toEqual([`submit ${second}`, `submitted ${second}`, `stop ${second}`, `answered ${second}`]);
-      expect(t.testing.record(second)!.jobDone).toBe(true);
+      expect((await t.testing.record(second))!.jobDone).toBe(true);
     } finally {
       await t.close();
     }

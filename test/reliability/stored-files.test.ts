@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowStateType } from '../../src/gen/flowserv/remote/v1/workflow.js';
 import { collectOutputFiles } from '../../src/service/output-files.js';
 import { createBlobStore } from '../../src/store/blob-store.js';
+import { createSqliteBlobIndex } from '../../src/store/blob-index.js';
 import { openDatabase } from '../../src/store/database.js';
 import { decodeStatusDetails } from '../../src/wire/status-details.js';
 import { call, callError, collect, sha256, upload } from '../support/grpc-calls.js';
@@ -24,7 +25,7 @@ describe('output collection against a link-swapping process', () => {
   it('never stores /etc/passwd in 300 collections while out.txt flips between a file and a link to it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fsr-swap-'));
     const work = join(dir, 'work');
-    const blobs = createBlobStore(openDatabase(join(dir, 'db.sqlite')), join(dir, 'blobs'));
+    const blobs = createBlobStore(createSqliteBlobIndex(openDatabase(join(dir, 'db.sqlite'))), join(dir, 'blobs'));
     const passwd = createHash('sha256').update(readFileSync('/etc/passwd')).digest('hex');
     const swapper = spawn('/bin/sh', ['-c', `mkdir -p ${work} && cd ${work} && echo mine > own && while :; do ln -sf /etc/passwd l && mv -fT l out.txt; cp own f && mv -fT f out.txt; done`], { stdio: 'ignore' });
     try {

@@ -18,8 +18,9 @@ import {
   type WorkflowServiceTesting,
 } from '../../src/service/workflow-service.js';
 import { createBlobStore } from '../../src/store/blob-store.js';
+import { createSqliteBlobIndex } from '../../src/store/blob-index.js';
 import { openDatabase } from '../../src/store/database.js';
-import { createWorkflowStore } from '../../src/store/workflow-store.js';
+import { createSqliteWorkflowStore } from '../../src/store/sqlite-workflow-store.js';
 
 /** A service for a test, with its data directory. */
 export interface TestService {
@@ -39,8 +40,8 @@ export function newTestService(
   const { dataDir = mkdtempSync(join(tmpdir(), 'svc-')), ...rest } = overrides;
   const db = openDatabase(join(dataDir, 'db.sqlite'));
   const { service, testing } = createWorkflowServiceWithTesting({
-    store: createWorkflowStore(db),
-    blobs: createBlobStore(db, join(dataDir, 'blobs')),
+    store: createSqliteWorkflowStore(db),
+    blobs: createBlobStore(createSqliteBlobIndex(db), join(dataDir, 'blobs')),
     engines: new Map(engines.map((e) => [e.name, e])),
     defaultEngine: engines[0]!.name,
     planWorkflow: createPlanner(),

@@ -85,7 +85,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
 
     async getWorkflowState(req) {
       const current = req.currentState ? stateTypeFromProto(req.currentState.type) : undefined;
-      const { state, changed } = service.getWorkflowState(workflowIdOf(req.workflowId), current);
+      const { state, changed } = await service.getWorkflowState(workflowIdOf(req.workflowId), current);
       return { state: stateToProto(state), changed };
     },
 
@@ -105,7 +105,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       // A negative after_sequence is refused by the service (INVALID_ARGUMENT), before any event.
       const linked = linkSignals(ctx.signal, ctx.shutdownSignal);
       try {
-        const events = service.watchState(workflowId, req.afterSequence, linked.signal, { includeProgress: req.includeProgress === true });
+        const events = await service.watchState(workflowId, req.afterSequence, linked.signal, { includeProgress: req.includeProgress === true });
         for await (const event of events) {
           if (event.kind === 'state') yield { event: { $case: 'state' as const, value: stateToProto(event.state) } };
           else if (event.kind === 'progress') yield { event: { $case: 'progress' as const, value: progressToProto(event.progress) } };
@@ -120,7 +120,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       workflowIdOf(req.workflowId);
       const linked = linkSignals(ctx.signal, ctx.shutdownSignal);
       try {
-        for await (const event of service.watchLogs(watchLogsRequestToDomain(req), linked.signal)) {
+        for await (const event of await service.watchLogs(watchLogsRequestToDomain(req), linked.signal)) {
           yield event.kind === 'chunk'
             ? { event: { $case: 'chunk' as const, value: logChunkToProto(event.chunk) } }
             : { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
@@ -146,7 +146,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
     },
 
     async findFiles(req) {
-      return { presentSha256s: service.findFiles(req.sha256s) };
+      return { presentSha256s: await service.findFiles(req.sha256s) };
     },
 
     async *downloadFile(req) {
@@ -156,7 +156,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       if (pathProblem) violations.push({ field: 'path', description: `${pathProblem}: an output key is a relative path`, reason: ViolationReason.INVALID_PATH });
       if (req.offset < 0) violations.push({ field: 'offset', description: 'offset must not be negative', reason: ViolationReason.OUT_OF_BOUNDS });
       if (violations.length > 0) throw new InvalidArgumentError('invalid download request', violations);
-      const source = service.openDownload(workflowId, required(req.path, 'path'), req.offset);
+      const source = await service.openDownload(workflowId, required(req.path, 'path'), req.offset);
       const file = outputFileToProto(source.file);
       let offset = source.offset;
       let first = true;
@@ -170,7 +170,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
 
     async getWorkflow(req) {
       const workflowId = workflowIdOf(req.workflowId);
-      const workflow = workflowToProto(service.getWorkflow(workflowId));
+      const workflow = workflowToProto(await service.getWorkflow(workflowId));
       return { workflow: { ...workflow, progress: progressToProto(await service.getProgress(workflowId)) } };
     },
 
@@ -181,7 +181,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
         return type;
       });
       if (req.pageSize < 0) throw new InvalidArgumentError('invalid page size', [{ field: 'page_size', description: 'page size must not be negative', reason: ViolationReason.OUT_OF_BOUNDS }]);
-      const page = service.listWorkflows({
+      const page = await service.listWorkflows({
         pageSize: req.pageSize,
         ...(req.pageToken && { pageToken: req.pageToken }),
         ...(states.length > 0 && { states }),

@@ -44,11 +44,11 @@ export const LOG_PACE_BURST_BYTES = 256 * 1024;
 /**
  * Validates the request eagerly (NOT_FOUND, also for another owner's workflow than `caller`'s,
  * and INVALID_ARGUMENT before the first event;
- * OUT_OF_RANGE on the first read) and returns the events. Aborting `signal` ends the stream
+ * OUT_OF_RANGE on the first read) and resolves to the events. Aborting `signal` ends the stream
  * without error.
  */
-export function watchLogs(deps: WatchLogsDeps, input: WatchLogsInput, signal: AbortSignal, caller?: Caller): AsyncGenerator<LogEvent> {
-  const wf = deps.store.get(input.workflowId);
+export async function watchLogs(deps: WatchLogsDeps, input: WatchLogsInput, signal: AbortSignal, caller?: Caller): Promise<AsyncGenerator<LogEvent>> {
+  const wf = await deps.store.get(input.workflowId);
   // Another owner's workflow answers exactly like an unknown one.
   if (!wf || !mayAccess(caller, wf.owner)) throw new WorkflowNotFoundError(input.workflowId);
   checkLogRequest(wf, input);
@@ -79,7 +79,7 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
   const paced = async (bytes: number): Promise<void> => {
     burst += bytes;
     if (!active || pace <= 0 || burst < LOG_PACE_BURST_BYTES) return;
-    active = !finished(deps.store.get(first.workflowId) ?? first);
+    active = !finished((await deps.store.get(first.workflowId)) ?? first);
     if (!active) return;
     const waitMs = (burst / pace) * 1000;
     burst = 0;
@@ -128,7 +128,7 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
   try {
     for (;;) {
       // Read the state before the files: once it says finished, this pass sees every byte.
-      const wf = deps.store.get(first.workflowId) ?? first;
+      const wf = (await deps.store.get(first.workflowId)) ?? first;
       const done = finished(wf);
       active = !done;
       let sent = false;

@@ -75,7 +75,7 @@ describe('CreateWorkflow rejects invalid arguments with INVALID_ARGUMENT and a f
     expect(details?.errorInfo).toMatchObject({ reason: 'INVALID_ARGUMENT', domain: 'flowserv.remote.v1' });
     expect(details!.fieldViolations.length).toBeGreaterThan(0);
     expect(details!.fieldViolations.some((v) => v.field.startsWith(field))).toBe(true);
-    expect(server.app.service.listWorkflows({}).workflows).toHaveLength(0);
+    expect((await server.app.service.listWorkflows({})).workflows).toHaveLength(0);
   });
 
   it('reports every bad argument of one request at once', async () => {

@@ -20,7 +20,7 @@ describe('StopWorkflow on the local engine', () => {
     const created = await call(client, 'createWorkflow', shellRequest('stop-1', ['sleep 300 & sleep 300 & wait']));
     const id = created.workflow!.workflowId;
     await waitForStateType(server.client, id, WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
-    const pgid = Number(server.app.testing.record(id)!.handle!.externalId);
+    const pgid = Number((await server.app.testing.record(id))!.handle!.externalId);
     await expect.poll(() => processesInGroup(pgid).length).toBeGreaterThanOrEqual(3);
     const stopped = await call(client, 'stopWorkflow', { workflowId: id, reason: 'no longer needed', gracePeriod: { seconds: 2, nanos: 0 } });
     expect(stopped.state).toMatchObject({ type: WorkflowStateType.WORKFLOW_STATE_TYPE_CANCELED, messages: ['no longer needed'] });
@@ -34,14 +34,14 @@ describe('StopWorkflow on the local engine', () => {
     const created = await call(client, 'createWorkflow', shellRequest('stop-2', ["trap '' TERM; touch trapped; sleep 300 & wait; sleep 300"]));
     const id = created.workflow!.workflowId;
     await waitForStateType(server.client, id, WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
-    const { handle } = server.app.testing.record(id)!;
+    const { handle } = (await server.app.testing.record(id))!;
     const pgid = Number(handle!.externalId);
     await expect.poll(() => existsSync(join(handle!.workDir, 'trapped'))).toBe(true);
     const started = Date.now();
     await call(client, 'stopWorkflow', { workflowId: id, reason: '', gracePeriod: { seconds: 0, nanos: 300_000_000 } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(processesInGroup(pgid)).toEqual([]);
-    expect(server.app.service.getWorkflow(id).state.messages).toEqual(['canceled at user request']);
+    expect((await server.app.service.getWorkflow(id)).state.messages).toEqual(['canceled at user request']);
   });
 
   it('cancels a workflow still queued, without ever starting it', async () => {
@@ -54,8 +54,8 @@ describe('StopWorkflow on the local engine', () => {
       expect(second.workflow!.state!.type).toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_PENDING);
       const stopped = await call(client, 'stopWorkflow', { workflowId: id, reason: 'not needed', gracePeriod: undefined });
       expect(stopped.state!.type).toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_CANCELED);
-      expect(queued.app.testing.record(id)!.handle).toBeUndefined();
-      const busy = queued.app.service.listWorkflows({ states: ['RUNNING', 'PENDING'] }).workflows[0]!;
+      expect((await queued.app.testing.record(id))!.handle).toBeUndefined();
+      const busy = (await queued.app.service.listWorkflows({ states: ['RUNNING', 'PENDING'] })).workflows[0]!;
       await call(client, 'stopWorkflow', { workflowId: busy.workflowId, reason: '', gracePeriod: undefined });
     } finally {
       await queued.stop();
@@ -94,11 +94,11 @@ describe('WatchState', () => {
     );
     await expect.poll(() => server.app.testing.subscriberCount(id)).toBe(5);
     // The workflow must be running before the watches go, so that "still RUNNING" below means something.
-    await expect.poll(() => server.app.service.getWorkflow(id).state.type).toBe('RUNNING');
+    await expect.poll(async () => (await server.app.service.getWorkflow(id)).state.type).toBe('RUNNING');
     for (const s of streams) s.cancel();
     expect(await Promise.all(ended)).toEqual([1, 1, 1, 1, 1]);
     await expect.poll(() => server.app.testing.subscriberCount(id)).toBe(0);
-    expect(server.app.service.getWorkflow(id).state.type).toBe('RUNNING');
+    expect((await server.app.service.getWorkflow(id)).state.type).toBe('RUNNING');
     await call(client, 'stopWorkflow', { workflowId: id, reason: '', gracePeriod: undefined });
   });
 });

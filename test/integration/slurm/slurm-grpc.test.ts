@@ -65,7 +65,7 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
     expect(created.workflow!.engine).toBe('slurm');
     const states = await followToEnd(client, id);
     expect(typeNames(states)).toEqual(['PENDING', 'RUNNING', 'SUCCESS']);
-    const { handle } = server.app.testing.record(id)!;
+    const { handle } = (await server.app.testing.record(id))!;
     expect(handle).toMatchObject({ engine: 'slurm', externalId: expect.stringMatching(/^\d+$/) });
     expect(handle!.workDir.startsWith(join(root.dir, 'runs'))).toBe(true);
     expect(await slurmJobState(handle!.externalId)).toBe('COMPLETED');
@@ -94,7 +94,7 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
     const req = slurmShellRequest('stop-slurm', ['echo $$ > sleeper.pid && exec sleep 300']);
     const id = (await call(client, 'createWorkflow', req)).workflow!.workflowId;
     await waitForState(client, id, RUNNING);
-    const handle = server.app.testing.record(id)!.handle!;
+    const handle = (await server.app.testing.record(id))!.handle!;
     const pidFile = join(handle.workDir, 'sleeper.pid');
     await expect.poll(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '').toBe(true);
     const pid = Number(readFileSync(pidFile, 'utf8'));
@@ -120,7 +120,7 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
     });
     const id = (await call(client, 'createWorkflow', req)).workflow!.workflowId;
     expect((await followToEnd(client, id)).at(-1)!.type).toBe(SUCCESS);
-    const jobId = server.app.testing.record(id)!.handle!.externalId;
+    const jobId = (await server.app.testing.record(id))!.handle!.externalId;
     const record = await new Promise<string>((resolve, reject) =>
       execFile('scontrol', ['show', 'job', '-o', jobId], (err, stdout) => (err ? reject(err) : resolve(stdout))),
     );
@@ -171,7 +171,7 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
         ids.push((await call(first.client, 'createWorkflow', req)).workflow!.workflowId);
       }
       for (const id of ids) await waitForState(first.client, id, RUNNING);
-      const jobIds = ids.map((id) => first!.app.testing.record(id)!.handle!.externalId);
+      const jobIds = await Promise.all(ids.map(async (id) => (await first!.app.testing.record(id))!.handle!.externalId));
       await first.stop();
       first = undefined;
       for (const job of jobIds) expect(await slurmJobState(job)).toBe('RUNNING');
@@ -251,8 +251,8 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
         expect(created.workflow!.state!.type).toBe(PENDING);
         id = created.workflow!.workflowId;
         // sbatch cannot reach the controller: the submission is retried, the workflow stays PENDING.
-        expect(outage.app.testing.record(id)!.handle).toBeUndefined();
-        expect(outage.app.service.getWorkflow(id).state.type).toBe('PENDING');
+        expect((await outage.app.testing.record(id))!.handle).toBeUndefined();
+        expect((await outage.app.service.getWorkflow(id)).state.type).toBe('PENDING');
       } finally {
         await slurmDev('up');
       }
@@ -282,7 +282,7 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
     expect(finals.filter((s) => s.type === SUCCESS)).toHaveLength(n);
     const texts = await Promise.all(ids.map((id) => downloadText(client, id, 'out.txt')));
     expect(texts).toEqual(ids.map((_, i) => `workflow ${i}\n`));
-    const jobIds = new Set(ids.map((id) => server.app.testing.record(id)!.handle!.externalId));
+    const jobIds = new Set(await Promise.all(ids.map(async (id) => (await server.app.testing.record(id))!.handle!.externalId)));
     expect(jobIds.size).toBe(n);
     expect(totalMs).toBeLessThan(120_000);
   }, 180_000);

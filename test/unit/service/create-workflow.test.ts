@@ -15,11 +15,11 @@ describe('CreateWorkflow: validate, persist, return; the dispatcher submits', ()
     const { workflow } = await service.createWorkflow(trivialRequest('r1'));
     expect(workflow.state.type).toBe('PENDING');
     expect(engine.calls.submit).toBe(1);
-    expect(testing.record(workflow.workflowId)!.handle).toBeUndefined();
+    expect((await testing.record(workflow.workflowId))!.handle).toBeUndefined();
     release();
-    await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
+    await expect.poll(async () => (await service.getWorkflow(workflow.workflowId)).state.type).toBe('RUNNING');
     engine.finish(workflow.workflowId);
-    await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('SUCCESS');
+    await expect.poll(async () => (await service.getWorkflow(workflow.workflowId)).state.type).toBe('SUCCESS');
   });
 
   it('a refusal the engine makes at submission ends the workflow in ERROR with the engine message', async () => {
@@ -27,8 +27,8 @@ describe('CreateWorkflow: validate, persist, return; the dispatcher submits', ()
     engine.rejectSubmit("sbatch failed: Invalid partition name specified");
     const { service } = start([engine]);
     const { workflow } = await service.createWorkflow(trivialRequest('r1'));
-    await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('ERROR');
-    expect(service.getWorkflow(workflow.workflowId).state.messages).toEqual(['sbatch failed: Invalid partition name specified']);
+    await expect.poll(async () => (await service.getWorkflow(workflow.workflowId)).state.type).toBe('ERROR');
+    expect((await service.getWorkflow(workflow.workflowId)).state.messages).toEqual(['sbatch failed: Invalid partition name specified']);
   });
 
   it('an unreachable engine leaves the workflow PENDING and submission is retried until it runs', async () => {
@@ -37,7 +37,7 @@ describe('CreateWorkflow: validate, persist, return; the dispatcher submits', ()
     const { service } = start([engine]);
     const { workflow } = await service.createWorkflow(trivialRequest('r1'));
     expect(workflow.state.type).toBe('PENDING');
-    await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
+    await expect.poll(async () => (await service.getWorkflow(workflow.workflowId)).state.type).toBe('RUNNING');
     expect(engine.calls.submit).toBe(3);
   });
 
@@ -52,12 +52,12 @@ describe('CreateWorkflow: validate, persist, return; the dispatcher submits', ()
     expect((err as InvalidArgumentError).violations).toEqual([
       { field: 'resources.partition', description: "invalid partition name 'bad'", reason: 'ENGINE_REJECTED' },
     ]);
-    expect(service.listWorkflows({}).workflows).toHaveLength(0);
+    expect((await service.listWorkflows({})).workflows).toHaveLength(0);
     expect(engine.calls.submit).toBe(0);
     const runs = join(dataDir, 'fake-runs');
     expect(existsSync(runs) ? readdirSync(runs) : []).toEqual([]);
     // The same run id is free for a corrected request.
     const { workflow } = await service.createWorkflow(trivialRequest('r1', { resources: { partition: 'good' } }));
-    await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
+    await expect.poll(async () => (await service.getWorkflow(workflow.workflowId)).state.type).toBe('RUNNING');
   });
 });

@@ -19,25 +19,25 @@ describe('closing the service while the engine is still accepting a job', () => 
     await closing;
     expect(engine.running()).toEqual([]);
     const reopened = start([createFakeEngine()], { dataDir: first.dataDir });
-    const left = reopened.testing.record(workflow.workflowId)!;
+    const left = (await reopened.testing.record(workflow.workflowId))!;
     expect(left.state.type).toBe('PENDING');
     expect(left.handle).toBeUndefined();
     await reopened.service.start();
-    await expect.poll(() => reopened.service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
+    await expect.poll(async () => (await reopened.service.getWorkflow(workflow.workflowId)).state.type).toBe('RUNNING');
   });
 
   it('ends observation but not the job: after a restart the job is followed again to its end', async () => {
     const engine = createFakeEngine();
     const first = start([engine]);
     const { workflow } = await first.service.createWorkflow(trivialRequest('r'));
-    await expect.poll(() => first.service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
+    await expect.poll(async () => (await first.service.getWorkflow(workflow.workflowId)).state.type).toBe('RUNNING');
     await first.close();
     expect(engine.running()).toEqual([workflow.workflowId]);
     const second = start([engine], { dataDir: first.dataDir });
     await second.service.start();
     expect(second.testing.activeCount('fake')).toBe(1);
     engine.finish(workflow.workflowId);
-    await expect.poll(() => second.service.getWorkflow(workflow.workflowId).state.type).toBe('SUCCESS');
+    await expect.poll(async () => (await second.service.getWorkflow(workflow.workflowId)).state.type).toBe('SUCCESS');
     expect(engine.calls.submit).toBe(1);
   });
 });

@@ -49,9 +49,9 @@ describe('workflow owners', () => {
       expect(unknown, name).toBeInstanceOf(WorkflowNotFoundError);
       expect((foreign as WorkflowNotFoundError).metadata, name).toEqual({ workflow_id: id });
     }
-    expect(service.getWorkflowState(id, undefined, alice).state.type).toBe('RUNNING');
-    expect(service.getWorkflow(id, admin).owner).toBe('token:alice');
-    expect(service.getWorkflow(id).owner).toBe('token:alice');
+    expect((await service.getWorkflowState(id, undefined, alice)).state.type).toBe('RUNNING');
+    expect((await service.getWorkflow(id, admin)).owner).toBe('token:alice');
+    expect((await service.getWorkflow(id)).owner).toBe('token:alice');
     expect(engine.calls.stop).toBe(0);
     expect((await service.stopWorkflow(id, 'admin stops it', 0, never, admin)).type).toBe('CANCELED');
   });
@@ -61,14 +61,14 @@ describe('workflow owners', () => {
     await service.createWorkflow(trivialRequest('a1'), alice);
     await service.createWorkflow(trivialRequest('b1'), bob);
     await service.createWorkflow(trivialRequest('a2'), alice);
-    const runIds = (caller?: Caller) => service.listWorkflows({}, caller).workflows.map((w) => w.runId);
-    expect(runIds(alice)).toEqual(['a2', 'a1']);
-    expect(runIds(bob)).toEqual(['b1']);
-    expect(runIds({ owner: 'token:carol', seesAll: false })).toEqual([]);
-    expect(runIds(admin)).toEqual(['a2', 'b1', 'a1']);
-    const page = service.listWorkflows({ pageSize: 1 }, alice);
+    const runIds = async (caller?: Caller) => (await service.listWorkflows({}, caller)).workflows.map((w) => w.runId);
+    expect(await runIds(alice)).toEqual(['a2', 'a1']);
+    expect(await runIds(bob)).toEqual(['b1']);
+    expect(await runIds({ owner: 'token:carol', seesAll: false })).toEqual([]);
+    expect(await runIds(admin)).toEqual(['a2', 'b1', 'a1']);
+    const page = await service.listWorkflows({ pageSize: 1 }, alice);
     expect(page.workflows.map((w) => w.runId)).toEqual(['a2']);
-    expect(service.listWorkflows({ pageSize: 1, pageToken: page.nextPageToken }, alice)).toMatchObject({ workflows: [{ runId: 'a1' }], nextPageToken: '' });
+    expect(await service.listWorkflows({ pageSize: 1, pageToken: page.nextPageToken }, alice)).toMatchObject({ workflows: [{ runId: 'a1' }], nextPageToken: '' });
   });
 
   it("replays only the owner's own request: another owner's request id is theirs, another owner's run id is taken", async () => {

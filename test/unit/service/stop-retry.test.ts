@@ -15,14 +15,14 @@ describe('stopping a job the engine cannot reach', () => {
     const log = memoryLogger('debug');
     const { service, testing } = start([engine], { logger: log.logger });
     const { workflow } = await service.createWorkflow(trivialRequest('r'));
-    await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
+    await expect.poll(async () => (await service.getWorkflow(workflow.workflowId)).state.type).toBe('RUNNING');
     engine.failStops(2);
     const state = await service.stopWorkflow(workflow.workflowId, 'enough', 1000);
     expect(state).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
-    expect(testing.record(workflow.workflowId)!.jobDone).toBe(false);
+    expect((await testing.record(workflow.workflowId))!.jobDone).toBe(false);
     await expect.poll(() => engine.calls.stop).toBe(3);
-    await expect.poll(() => testing.record(workflow.workflowId)!.jobDone).toBe(true);
-    expect(service.getWorkflow(workflow.workflowId).state.type).toBe('CANCELED');
+    await expect.poll(async () => (await testing.record(workflow.workflowId))!.jobDone).toBe(true);
+    expect((await service.getWorkflow(workflow.workflowId)).state.type).toBe('CANCELED');
     expect(engine.running()).toEqual([]);
     // The dispatcher logs the failed stops under its dotted name, with `component` once per line.
     const dispatcherLines = log.lines.filter((l) => l.component === 'service.dispatcher' && l.workflowId === workflow.workflowId);
@@ -35,7 +35,7 @@ describe('stopping a job the engine cannot reach', () => {
     const first = start([before]);
     const { workflow } = await first.service.createWorkflow(trivialRequest('r'));
     const id = workflow.workflowId;
-    await expect.poll(() => first.service.getWorkflow(id).state.type).toBe('RUNNING');
+    await expect.poll(async () => (await first.service.getWorkflow(id)).state.type).toBe('RUNNING');
     before.failStops(1_000);
     await first.service.stopWorkflow(id, 'enough', 0);
     await first.close();
@@ -46,10 +46,10 @@ describe('stopping a job the engine cannot reach', () => {
     const second = start([after], { dataDir: first.dataDir });
     await second.service.start();
     expect(after.calls.stop).toBe(1);
-    expect(second.testing.record(id)!.jobDone).toBe(false);
+    expect((await second.testing.record(id))!.jobDone).toBe(false);
     await expect.poll(() => after.calls.stop).toBe(2);
-    await expect.poll(() => second.testing.record(id)!.jobDone).toBe(true);
-    expect(second.service.getWorkflow(id).state).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
+    await expect.poll(async () => (await second.testing.record(id))!.jobDone).toBe(true);
+    expect((await second.service.getWorkflow(id)).state).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
   });
 
   it('a job the engine lost track of ends in ERROR and is marked done only once its stop is confirmed', async () => {
@@ -64,10 +64,10 @@ describe('stopping a job the engine cannot reach', () => {
     };
     engine.failStops(1);
     const { workflow } = await service.createWorkflow(trivialRequest('r'));
-    await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('ERROR');
-    expect(service.getWorkflow(workflow.workflowId).state.messages).toEqual(['engine fake lost track of the job: squeue output unreadable']);
+    await expect.poll(async () => (await service.getWorkflow(workflow.workflowId)).state.type).toBe('ERROR');
+    expect((await service.getWorkflow(workflow.workflowId)).state.messages).toEqual(['engine fake lost track of the job: squeue output unreadable']);
     await expect.poll(() => engine.calls.stop).toBe(2);
-    await expect.poll(() => testing.record(workflow.workflowId)!.jobDone).toBe(true);
+    await expect.poll(async () => (await testing.record(workflow.workflowId))!.jobDone).toBe(true);
   });
 });
 
@@ -76,16 +76,16 @@ describe('a caller who stops waiting for StopWorkflow', () => {
     const engine = createFakeEngine();
     const { service, testing } = start([engine]);
     const { workflow } = await service.createWorkflow(trivialRequest('r'));
-    await expect.poll(() => service.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
+    await expect.poll(async () => (await service.getWorkflow(workflow.workflowId)).state.type).toBe('RUNNING');
     const release = engine.holdStops();
     const caller = new AbortController();
     const stopping = service.stopWorkflow(workflow.workflowId, 'enough', 1000, caller.signal);
     await expect.poll(() => engine.calls.stop).toBe(1);
     caller.abort();
     expect(await stopping).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
-    expect(testing.record(workflow.workflowId)!.jobDone).toBe(false);
+    expect((await testing.record(workflow.workflowId))!.jobDone).toBe(false);
     release();
-    await expect.poll(() => testing.record(workflow.workflowId)!.jobDone).toBe(true);
+    await expect.poll(async () => (await testing.record(workflow.workflowId))!.jobDone).toBe(true);
     expect(engine.running()).toEqual([]);
   });
 });

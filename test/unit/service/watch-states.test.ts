@@ -7,14 +7,15 @@ import { watchStates } from '../../../src/service/watch-states.js';
 import type { WatchEvent } from '../../../src/service/types.js';
 import type { NewState, StateRecord } from '../../../src/store/records.js';
 import { openDatabase } from '../../../src/store/database.js';
-import { createWorkflowStore } from '../../../src/store/workflow-store.js';
+import { createSqliteWorkflowStore } from '../../../src/store/sqlite-workflow-store.js';
+import type { WorkflowStore } from '../../../src/store/workflow-store.js';
 
 const at = new Date();
 const running: NewState = { type: 'RUNNING', createdAt: at, startedAt: at, messages: [], files: [] };
 
-function setup(): { store: ReturnType<typeof createWorkflowStore>; hub: ReturnType<typeof createWatchHub> } {
-  const store = createWorkflowStore(openDatabase(join(mkdtempSync(join(tmpdir(), 'watch-')), 'db.sqlite')));
-  store.insert({
+async function setup(): Promise<{ store: WorkflowStore; hub: ReturnType<typeof createWatchHub> }> {
+  const store = createSqliteWorkflowStore(openDatabase(join(mkdtempSync(join(tmpdir(), 'watch-')), 'db.sqlite')));
+  await store.insert({
     workflowId: 'wf',
     runId: 'run',
     owner: 'token:alice',
@@ -38,12 +39,12 @@ async function sequences(events: AsyncGenerator<WatchEvent>, count: number): Pro
 }
 
 it('sends states that several replicas publish twice and out of order once each, in order', async () => {
-  const { store, hub } = setup();
-  const events = watchStates({ store, hub, heartbeatIntervalMs: 60_000 }, 'wf', 0, new AbortController().signal);
+  const { store, hub } = await setup();
+  const events = await watchStates({ store, hub, heartbeatIntervalMs: 60_000 }, 'wf', 0, new AbortController().signal);
   expect((await events.next()).value).toMatchObject({ kind: 'state', state: { sequence: 1 } });
   const next = events.next();
-  const started: StateRecord = store.appendState('wf', running)!;
-  const ended: StateRecord = store.appendState('wf', { type: 'SUCCESS', createdAt: at, startedAt: at, finishedAt: at, messages: [], files: [] })!;
+  const started: StateRecord = (await store.appendState('wf', running))!;
+  const ended: StateRecord = (await store.appendState('wf', { type: 'SUCCESS', createdAt: at, startedAt: at, finishedAt: at, messages: [], files: [] }))!;
   // The local commit of the end arrives before the other replica's RUNNING, which then arrives twice.
   hub.publish('wf', ended);
   hub.publish('wf', started);
@@ -54,14 +55,14 @@ it('sends states that several replicas publish twice and out of order once each,
 });
 
 it('sends a late duplicate of a state already sent no second time', async () => {
-  const { store, hub } = setup();
-  const events = watchStates({ store, hub, heartbeatIntervalMs: 60_000 }, 'wf', 1, new AbortController().signal);
+  const { store, hub } = await setup();
+  const events = await watchStates({ store, hub, heartbeatIntervalMs: 60_000 }, 'wf', 1, new AbortController().signal);
   const next = events.next();
-  const started: StateRecord = store.appendState('wf', running)!;
+  const started: StateRecord = (await store.appendState('wf', running))!;
   hub.publish('wf', started);
   expect((await next).value).toMatchObject({ kind: 'state', state: { sequence: 2 } });
   const after = events.next();
   hub.publish('wf', started);
-  hub.publish('wf', store.appendState('wf', { type: 'CANCELED', createdAt: at, startedAt: at, stoppedAt: at, messages: [], files: [] })!);
+  hub.publish('wf', (await store.appendState('wf', { type: 'CANCELED', createdAt: at, startedAt: at, stoppedAt: at, messages: [], files: [] }))!);
   expect((await after).value).toMatchObject({ kind: 'state', state: { sequence: 3, type: 'CANCELED' } });
 });

@@ -12,9 +12,10 @@ import { createPlanner } from '../../../src/service/plan-workflow.js';
 import type { CreateWorkflowInput, WatchEvent } from '../../../src/service/types.js';
 import { createWorkflowServiceWithTesting, type WorkflowService, type WorkflowServiceTesting } from '../../../src/service/workflow-service.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
+import { createSqliteBlobIndex } from '../../../src/store/blob-index.js';
 import { openDatabase } from '../../../src/store/database.js';
 import type { StateRecord } from '../../../src/store/records.js';
-import { createWorkflowStore } from '../../../src/store/workflow-store.js';
+import { createSqliteWorkflowStore } from '../../../src/store/sqlite-workflow-store.js';
 
 const logger = pino({ level: 'silent' });
 const open: WorkflowService[] = [];
@@ -26,8 +27,8 @@ function newService(dataDir: string, maxConcurrentJobs = 4): WorkflowService {
     ['local', createLocalEngine({ baseDir: join(dataDir, 'runs'), maxConcurrentJobs, pollIntervalMs: 100 })],
   ]);
   const { service, testing } = createWorkflowServiceWithTesting({
-    store: createWorkflowStore(db),
-    blobs: createBlobStore(db, join(dataDir, 'blobs')),
+    store: createSqliteWorkflowStore(db),
+    blobs: createBlobStore(createSqliteBlobIndex(db), join(dataDir, 'blobs')),
     engines,
     defaultEngine: 'local',
     planWorkflow: createPlanner(),
@@ -55,7 +56,7 @@ function shellWorkflow(runId: string, commands: string[], extra: Partial<CreateW
 
 async function untilDone(service: WorkflowService, id: string): Promise<StateRecord[]> {
   const states: StateRecord[] = [];
-  for await (const ev of service.watchState(id, 0, new AbortController().signal)) if (ev.kind === 'state') states.push(ev.state);
+  for await (const ev of await service.watchState(id, 0, new AbortController().signal)) if (ev.kind === 'state') states.push(ev.state);
   return states;
 }
 
@@ -72,7 +73,7 @@ describe('workflow service on the local engine', () => {
     expect(states.map((s) => s.sequence)).toEqual([1, 2, 3]);
     const file = states[2]!.files[0]!;
     expect(file).toEqual({ key: 'out/result.txt', sizeBytes: 6, sha256: createHash('sha256').update('hello\n').digest('hex') });
-    const download = service.openDownload(workflow.workflowId, 'out/result.txt', 2);
+    const download = await service.openDownload(workflow.workflowId, 'out/result.txt', 2);
     const chunks: Buffer[] = [];
     for await (const c of download.chunks) chunks.push(Buffer.from(c));
     expect(Buffer.concat(chunks).toString()).toBe('llo\n');
@@ -103,7 +104,7 @@ describe('workflow service on the local engine', () => {
     expect(err).toBeInstanceOf(InvalidArgumentError);
     const fields = (err as InvalidArgumentError).violations.map((v) => v.field).sort();
     expect(fields).toEqual(['arguments.nope', 'arguments.who']);
-    expect(service.listWorkflows({}).workflows).toHaveLength(0);
+    expect((await service.listWorkflows({})).workflows).toHaveLength(0);
   });
 
   it('replays an identical request and refuses a different one with the same run id', async () => {
@@ -121,7 +122,7 @@ describe('workflow service on the local engine', () => {
     for (let i = 0; i < 3; i++) {
       ids.push((await service.createWorkflow(shellWorkflow(`q${i}`, ['sleep 0.2; mkdir -p out; echo > out/result.txt']))).workflow.workflowId);
     }
-    expect(service.getWorkflow(ids[2]!).state.type).toBe('PENDING');
+    expect((await service.getWorkflow(ids[2]!)).state.type).toBe('PENDING');
     expect(testingOf.get(service)!.activeCount('local')).toBe(1);
     for (const id of ids) expect((await untilDone(service, id)).at(-1)!.type).toBe('SUCCESS');
   });
@@ -129,7 +130,7 @@ describe('workflow service on the local engine', () => {
   it('stops a running workflow: CANCELED with the reason; stopping again returns the same state', async () => {
     const service = newService(mkdtempSync(join(tmpdir(), 'svc-')));
     const { workflow } = await service.createWorkflow(shellWorkflow('r1', ['sleep 300']));
-    const events = service.watchState(workflow.workflowId, 0, new AbortController().signal);
+    const events = await service.watchState(workflow.workflowId, 0, new AbortController().signal);
     for await (const ev of events) if (ev.kind === 'state' && ev.state.type === 'RUNNING') break;
     const stopped = await service.stopWorkflow(workflow.workflowId, 'enough', 1000);
     expect(stopped).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
@@ -141,12 +142,12 @@ describe('workflow service on the local engine', () => {
     const { workflow } = await service.createWorkflow(shellWorkflow('r1', ['sleep 0.5; mkdir -p out; echo > out/result.txt']));
     const ac = new AbortController();
     const seen: WatchEvent[] = [];
-    for await (const ev of service.watchState(workflow.workflowId, 1, ac.signal)) seen.push(ev);
+    for await (const ev of await service.watchState(workflow.workflowId, 1, ac.signal)) seen.push(ev);
     const states = seen.filter((e) => e.kind === 'state');
     expect(states.map((e) => (e.kind === 'state' ? e.state.sequence : 0))).toEqual([2, 3]);
     expect(seen.some((e) => e.kind === 'heartbeat')).toBe(true);
-    expect(() => service.watchState(workflow.workflowId, 4, ac.signal)).toThrow(OutOfRangeError);
-    expect(() => service.watchState('missing', 0, ac.signal)).toThrow(WorkflowNotFoundError);
+    await expect(service.watchState(workflow.workflowId, 4, ac.signal)).rejects.toThrow(OutOfRangeError);
+    await expect(service.watchState('missing', 0, ac.signal)).rejects.toThrow(WorkflowNotFoundError);
     expect(testingOf.get(service)!.subscriberCount()).toBe(0);
   });
 
@@ -162,9 +163,9 @@ describe('workflow service on the local engine', () => {
     expect(readFileSync(join(dir, 'runs', workflow.workflowId, 'work', 'out', 'result.txt'), 'utf8')).toBe('done\n');
   });
 
-  it('refuses a label filter whose key could not have been stored', () => {
+  it('refuses a label filter whose key could not have been stored', async () => {
     const service = newService(mkdtempSync(join(tmpdir(), 'svc-')));
-    expect(() => service.listWorkflows({ labels: { 'a"b': 'x' } })).toThrow(InvalidArgumentError);
+    await expect(service.listWorkflows({ labels: { 'a"b': 'x' } })).rejects.toThrow(InvalidArgumentError);
   });
 
   it('on first start over the earlier layout, removes run directories a crash left between staging and recording', async () => {
@@ -229,7 +230,7 @@ describe('workflow service on the local engine', () => {
     const { workflow } = await first.createWorkflow(
       shellWorkflow('adopt', ['echo ran >> ../starts.log; sleep 1; mkdir -p out; echo done > out/result.txt']),
     );
-    await expect.poll(() => first.getWorkflow(workflow.workflowId).state.type).toBe('RUNNING');
+    await expect.poll(async () => (await first.getWorkflow(workflow.workflowId)).state.type).toBe('RUNNING');
     await first.close();
     // Rewind the store to the moment before the handle was committed: PENDING, no handle.
     const db = openDatabase(join(dir, 'db.sqlite'));
@@ -248,7 +249,7 @@ describe('workflow service on the local engine', () => {
     const sha = createHash('sha256').update('names').digest('hex');
     const result = await service.uploadFile(Readable.from([Buffer.from('names')]), { sha256: sha, sizeBytes: 5 });
     expect(result.alreadyPresent).toBe(false);
-    expect(service.findFiles([sha, '0'.repeat(64)])).toEqual([sha]);
+    expect(await service.findFiles([sha, '0'.repeat(64)])).toEqual([sha]);
     await expect(service.uploadFile(Readable.from([Buffer.from('namez')]), { sha256: sha, sizeBytes: 5 })).rejects.toMatchObject({ reason: 'CHECKSUM_MISMATCH' });
   });
 
@@ -260,7 +261,7 @@ describe('workflow service on the local engine', () => {
         { field: 'header.size_bytes', reason: 'OUT_OF_BOUNDS' },
       ],
     });
-    expect(() => service.listWorkflows({ pageSize: 1, pageToken: 'bm9wZQ' })).toThrow(
+    await expect(service.listWorkflows({ pageSize: 1, pageToken: 'bm9wZQ' })).rejects.toThrow(
       expect.objectContaining({ violations: [expect.objectContaining({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN' })] }),
     );
   });

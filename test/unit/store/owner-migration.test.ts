@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ANONYMOUS_OWNER } from '../../../src/model/owner.js';
 import { openDatabase, SCHEMA_VERSION } from '../../../src/store/database.js';
-import { createWorkflowStore } from '../../../src/store/workflow-store.js';
+import { createSqliteWorkflowStore } from '../../../src/store/sqlite-workflow-store.js';
 
 const SCHEMA_V2 = `
   CREATE TABLE workflows (
@@ -52,28 +52,28 @@ function writeVersion2(file: string): void {
 }
 
 describe('owner migration', () => {
-  it('keeps every workflow and its state log, owned by the anonymous owner, in the same list order', () => {
+  it('keeps every workflow and its state log, owned by the anonymous owner, in the same list order', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'migrate-')), 'db.sqlite');
     writeVersion2(file);
     const db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    const store = createWorkflowStore(db);
-    const listed = store.list({ pageSize: 10 });
+    const store = createSqliteWorkflowStore(db);
+    const listed = await store.list({ pageSize: 10 });
     expect(listed.map((w) => w.workflowId)).toEqual(['wf-c', 'wf-a', 'wf-b']);
     expect(listed.every((w) => w.owner === ANONYMOUS_OWNER)).toBe(true);
-    expect(store.list({ pageSize: 10, owner: ANONYMOUS_OWNER })).toHaveLength(3);
-    for (const w of listed) expect(store.statesAfter(w.workflowId, 0).map((s) => s.type)).toEqual(['PENDING', 'RUNNING']);
-    expect(store.listUnsettled()).toHaveLength(3);
-    expect(store.findByRunOrRequest(ANONYMOUS_OWNER, 'none', 'req-1')?.workflowId).toBe('wf-b');
+    expect(await store.list({ pageSize: 10, owner: ANONYMOUS_OWNER })).toHaveLength(3);
+    for (const w of listed) expect((await store.statesAfter(w.workflowId, 0)).map((s) => s.type)).toEqual(['PENDING', 'RUNNING']);
+    expect(await store.listUnsettled()).toHaveLength(3);
+    expect((await store.findByRunOrRequest(ANONYMOUS_OWNER, 'none', 'req-1'))?.workflowId).toBe('wf-b');
     // The state log still cascades with its workflow: the foreign key survived the rebuild.
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('foreign_key_list(workflow_states)')).toEqual([expect.objectContaining({ table: 'workflows', on_delete: 'CASCADE' })]);
     db.prepare("DELETE FROM workflows WHERE workflow_id = 'wf-a'").run();
-    expect(store.statesAfter('wf-a', 0)).toEqual([]);
+    expect(await store.statesAfter('wf-a', 0)).toEqual([]);
     db.close();
   });
 
-  it('makes request ids unique per owner, keeps run ids unique across owners, and indexes the owner', () => {
+  it('makes request ids unique per owner, keeps run ids unique across owners, and indexes the owner', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'migrate-')), 'db.sqlite');
     writeVersion2(file);
     const db = openDatabase(file);
