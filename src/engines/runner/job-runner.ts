@@ -7,19 +7,22 @@
  * batch script. Because the outcome lives in a file, a job survives a server restart.
  *
  * Control directory layout:
- *   run.sh              the runner
- *   cmd/<s>-<c>.sh      command c of step s, verbatim
- *   logs/<s>-<c>.out    its stdout;  logs/<s>-<c>.err  its stderr
+ *   run.sh              the runner, with the text of every command in it
+ *   logs/<s>-<c>.out    stdout of command c of step s (created when it starts); .err its stderr
  *   logs/<s>-<c>.<out|err>.truncated   bytes the log cap discarded from that stream (if any)
  *   steps/<s>.start     created when step s begins (its mtime is the start)
  *   steps/<s>.end       step s's exit code, written when it ends (its mtime is the end)
  *   pid                 the runner's pid, written first (lets an engine adopt a job it never recorded)
- *   started             ISO timestamp written when the runner begins
- *   exit-status         "<code> <step> <command>" once the runner ends (step/command -1 on success)
+ *   started             created when the runner begins (its mtime is the start; older runners
+ *                       wrote an ISO timestamp into it)
+ *   exit-status         blank space reserved when the runner begins, rewritten in place with the
+ *                       line "<code> <step> <command>" when it ends (step/command -1 on success);
+ *                       its mtime is then the end
+ * (Runners of earlier versions also wrote cmd/<s>-<c>.sh; the readers here do not need it.)
  *
  * A job with a traceparent exports it as TRACEPARENT to every command.
  */
-import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobOutcome, JobSpec } from '../types.js';
 import { buildRunnerScript } from './runner-script.js';
@@ -45,15 +48,10 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
  */
 export async function writeJobRunner(job: JobSpec): Promise<string> {
   const ctl = job.controlDir;
-  await mkdir(join(ctl, 'cmd'), { recursive: true });
-  await mkdir(join(ctl, 'logs'), { recursive: true });
+  await mkdir(join(ctl, RUNNER_FILES.logs), { recursive: true });
   await mkdir(join(ctl, RUNNER_FILES.steps), { recursive: true });
-  for (const [s, step] of job.steps.entries()) {
-    for (const [c, command] of step.commands.entries()) await writeFile(join(ctl, 'cmd', `${s}-${c}.sh`), command);
-  }
   const script = join(ctl, RUNNER_FILES.script);
-  await writeFile(script, buildRunnerScript(job));
-  await chmod(script, 0o755);
+  await writeFile(script, buildRunnerScript(job), { mode: 0o755 });
   return script;
 }
 
@@ -67,6 +65,13 @@ export interface ExitStatus {
   readonly at: Date;
 }
 
+/**
+ * A complete exit-status line. The runner rewrites reserved blanks in place, so a read racing
+ * that write could see a prefix of the line followed by blanks: only a line ended right after
+ * its third number counts.
+ */
+const EXIT_STATUS_LINE = /^(-?\d+) (-?\d+) (-?\d+)\n/;
+
 /** Reads the exit-status file; undefined while the job has not ended (or never wrote one). */
 export async function readExitStatus(controlDir: string): Promise<ExitStatus | undefined> {
   const file = join(controlDir, RUNNER_FILES.exitStatus);
@@ -77,17 +82,19 @@ export async function readExitStatus(controlDir: string): Promise<ExitStatus | u
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const [code, step, command] = text.trim().split(/\s+/).map(Number);
+  const m = EXIT_STATUS_LINE.exec(text);
+  if (!m) return undefined;
   const { mtime } = await stat(file);
-  if (![code, step, command].every(Number.isInteger)) return undefined;
-  return { code: code!, step: step!, command: command!, at: mtime };
+  return { code: Number(m[1]), step: Number(m[2]), command: Number(m[3]), at: mtime };
 }
 
-/** Reads the time the runner began, if it has. */
+/** Reads the time the runner began, if it has: the file's mtime, or the ISO time older runners wrote. */
 export async function readStartedAt(controlDir: string): Promise<Date | undefined> {
+  const file = join(controlDir, RUNNER_FILES.started);
   try {
-    const text = (await readFile(join(controlDir, RUNNER_FILES.started), 'utf8')).trim();
-    const at = new Date(text);
+    const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    if (text.trim() === '') return info.mtime;
+    const at = new Date(text.trim());
     return Number.isNaN(at.getTime()) ? undefined : at;
   } catch {
     return undefined;
@@ -105,14 +112,15 @@ async function readLog(path: string): Promise<string> {
   }
 }
 
-/** Lists the (step, command) pairs the runner was written for, in execution order. */
+/** Lists the (step, command) pairs that ran (those with log files), in execution order. */
 async function listCommands(controlDir: string): Promise<Array<[number, number]>> {
-  const names = await readdir(join(controlDir, 'cmd')).catch(() => [] as string[]);
-  return names
-    .map((n) => /^(\d+)-(\d+)\.sh$/.exec(n))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m): [number, number] => [Number(m[1]), Number(m[2])])
-    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const names = await readdir(join(controlDir, RUNNER_FILES.logs)).catch(() => [] as string[]);
+  const pairs = new Map<string, [number, number]>();
+  for (const name of names) {
+    const m = /^(\d+)-(\d+)\.(?:out|err)$/.exec(name);
+    if (m) pairs.set(`${m[1]}-${m[2]}`, [Number(m[1]), Number(m[2])]);
+  }
+  return [...pairs.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
 }
 
 /**

@@ -1,17 +1,23 @@
 /**
  * The text of the job runner script (see job-runner.ts for the control directory it works in).
- * Besides running the commands it records step progress without starting a process: it creates
- * `steps/<s>.start` when step s begins and writes its exit code to `steps/<s>.end` when it
- * ends; the files' modification times are the step's start and end (see job-logs.ts). When the
- * job has a log cap, keeps at most that many bytes of each output stream over the whole job.
+ * Everything but the commands is done with shell built-ins, so a job costs the runner's own
+ * process plus one `/bin/sh -c` per command: the commands are part of the script, the start
+ * time is the modification time of `started`, and the exit status is written in place into
+ * space reserved at the start (job-runner.ts reads it only once its line is complete). Step
+ * progress likewise: `steps/<s>.start` is created when step s begins and its exit code written
+ * to `steps/<s>.end` when it ends; the files' modification times are the step's start and end
+ * (see job-logs.ts). When the job has a log cap, keeps at most that many bytes of each output
+ * stream over the whole job.
  *
- * The cap is applied by a reader on a FIFO per stream (`head -c`, unbuffered with coreutils'
- * `stdbuf` where present so that lines are not held back, for the bytes kept, then
- * `wc -c` for the rest, so the command never gets SIGPIPE and is not slowed by a full pipe);
- * the number of discarded bytes goes to `logs/<s>-<c>.<out|err>.truncated`. Without a cap the
- * command writes straight to its log files.
+ * The cap is applied by one Perl process per command (log-cap-helper.ts) that starts the command
+ * and copies its output. Where perl is missing, by a reader on a FIFO per stream (`head -c`,
+ * unbuffered with coreutils' `stdbuf` where present so that lines are not held back, for the
+ * bytes kept, then `wc -c` for the rest, so the command never gets SIGPIPE and is not slowed by
+ * a full pipe). Either way the number of discarded bytes goes to
+ * `logs/<s>-<c>.<out|err>.truncated`. Without a cap the command writes straight to its log files.
  */
 import type { JobSpec } from '../types.js';
+import { LOG_CAP_PROGRAM, PERL } from './log-cap-helper.js';
 
 /** Quotes a string for POSIX sh as one word. */
 export function shellQuote(value: string): string {
@@ -25,9 +31,10 @@ const HEADER = [
   'if [ "$$" = 1 ]; then trap \'exit 143\' TERM INT; else echo $$ > "$ctl/pid"; fi',
   // The exit status is written into space reserved now, so a disk that fills up while the job
   // runs cannot cost it its outcome (1<> rewrites in place, without truncating or allocating).
-  'printf \'%64s\\n\' \'\' > "$ctl/exit-status.tmp"',
+  // The reader takes it only once a whole line "<code> <step> <command>" is there.
+  'printf \'%64s\\n\' \'\' > "$ctl/exit-status"',
   'finish() {',
-  '  printf \'%s %s %s\\n\' "$1" "$2" "$3" 1<> "$ctl/exit-status.tmp" && mv -f "$ctl/exit-status.tmp" "$ctl/exit-status"',
+  '  printf \'%s %s %s\\n\' "$1" "$2" "$3" 1<> "$ctl/exit-status"',
   '  exit "$1"',
   '}',
   // Shell built-ins only: a step's progress costs the job no extra process.
@@ -38,11 +45,19 @@ const HEADER = [
 /** A W3C traceparent as the server writes it; anything else is not exported. */
 const TRACEPARENT_VALUE = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-/** run <step> <command> [env -i NAME=VALUE...]: one command, output straight to its log files. */
+/** run <step> <command> <text> [env -i NAME=VALUE...]: one command, output straight to its log files. */
 const RUN_UNCAPPED = [
   'run() {',
-  '  base="$ctl/logs/$1-$2"; cmd="$ctl/cmd/$1-$2.sh"; shift 2',
-  '  "$@" /bin/sh -c "$(cat "$cmd")" > "$base.out" 2> "$base.err"',
+  '  base="$ctl/logs/$1-$2"; cmd=$3; shift 3',
+  '  "$@" /bin/sh -c "$cmd" > "$base.out" 2> "$base.err"',
+  '}',
+];
+
+/** run with a cap, through the Perl helper (one process per command, no FIFO). */
+const RUN_CAPPED_PERL = [
+  'run() {',
+  '  name="$1-$2"; cmd=$3; shift 3',
+  '  "$perl" -e "$keeper" "$ctl/logs" "$name" "$cap" "$@" /bin/sh -c "$cmd"',
   '}',
 ];
 
@@ -51,7 +66,7 @@ const RUN_UNCAPPED = [
  * The two FIFOs are made once per job and reused by every command (each command opens and
  * closes them), so a command costs no mkfifo or rm process.
  */
-const RUN_CAPPED = [
+const RUN_CAPPED_FIFO = [
   'used_out=0; used_err=0',
   // head writes through stdio; unbuffered, a line reaches the log file as soon as it is printed.
   'unbuffered=; command -v stdbuf > /dev/null 2>&1 && unbuffered="stdbuf -o0"',
@@ -62,12 +77,12 @@ const RUN_CAPPED = [
   '  [ "$rest" -eq 0 ] || printf \'%s\\n\' "$rest" > "$2.truncated"',
   '}',
   'run() {',
-  '  base="$ctl/logs/$1-$2"; cmd="$ctl/cmd/$1-$2.sh"; shift 2',
+  '  base="$ctl/logs/$1-$2"; cmd=$3; shift 3',
   '  keep $((cap - used_out)) "$base.out" < "$ctl/out.fifo" &',
   '  kout=$!',
   '  keep $((cap - used_err)) "$base.err" < "$ctl/err.fifo" &',
   '  kerr=$!',
-  '  "$@" /bin/sh -c "$(cat "$cmd")" > "$ctl/out.fifo" 2> "$ctl/err.fifo"',
+  '  "$@" /bin/sh -c "$cmd" > "$ctl/out.fifo" 2> "$ctl/err.fifo"',
   '  rc=$?',
   '  wait "$kout"; wait "$kerr"',
   '  used_out=$((used_out + $(wc -c < "$base.out"))); used_err=$((used_err + $(wc -c < "$base.err")))',
@@ -75,7 +90,20 @@ const RUN_CAPPED = [
   '}',
 ];
 
-/** The runner script for `job`; command c of step s is read from `cmd/<s>-<c>.sh` at run time. */
+/** The capped `run`: through perl where it is installed, otherwise through FIFO readers. */
+function cappedRun(): string[] {
+  return [
+    `if [ -x ${PERL} ]; then`,
+    `perl=${PERL}`,
+    `keeper=${shellQuote(LOG_CAP_PROGRAM)}`,
+    ...RUN_CAPPED_PERL,
+    'else',
+    ...RUN_CAPPED_FIFO,
+    'fi',
+  ];
+}
+
+/** The runner script for `job`, with every command's text in it. */
 export function buildRunnerScript(job: JobSpec): string {
   const cap = job.logCapBytes ?? 0;
   const lines: string[] = [
@@ -84,9 +112,10 @@ export function buildRunnerScript(job: JobSpec): string {
     `ctl=${shellQuote(job.controlDir)}`,
     `cap=${cap}`,
     ...HEADER,
-    ...(cap > 0 ? RUN_CAPPED : RUN_UNCAPPED),
+    ...(cap > 0 ? cappedRun() : RUN_UNCAPPED),
     `cd ${shellQuote(job.workDir)} || { echo "cannot enter working directory" > "$ctl/logs/runner.err"; finish 127 -1 -1; }`,
-    'date -u +%Y-%m-%dT%H:%M:%S.%3NZ > "$ctl/started"',
+    // The start time is this file's modification time.
+    ': > "$ctl/started"',
   ];
   // A job with a traceparent exports it as TRACEPARENT to every command (also under `env -i`).
   const traceparent = job.traceparent !== undefined && TRACEPARENT_VALUE.test(job.traceparent) ? job.traceparent : undefined;
@@ -96,8 +125,8 @@ export function buildRunnerScript(job: JobSpec): string {
     const env = stepEnv.length > 0 && traceparent !== undefined ? [...stepEnv, ['TRACEPARENT', traceparent] as const] : stepEnv;
     const prefix = env.length > 0 ? ` env -i ${env.map(([k, v]) => shellQuote(`${k}=${v}`)).join(' ')}` : '';
     lines.push(`step_start ${s}`);
-    for (const c of step.commands.keys()) {
-      lines.push(`run ${s} ${c}${prefix} || { rc=$?; step_end ${s} $rc; finish $rc ${s} ${c}; }`);
+    for (const [c, command] of step.commands.entries()) {
+      lines.push(`run ${s} ${c} ${shellQuote(command)}${prefix} || { rc=$?; step_end ${s} $rc; finish $rc ${s} ${c}; }`);
     }
     lines.push(`step_end ${s} 0`);
   }

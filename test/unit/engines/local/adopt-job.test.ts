@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { writeJobRunner } from '../../../../src/engines/runner/job-runner.js';
 import { collect, jobSpec, localEngineTest, outcomeOf, waitFor } from './helpers.js';
+import { readExitStatus } from '../../../../src/engines/runner/job-runner.js';
 
 describe('local engine: adopting a job that was started but never recorded', () => {
   localEngineTest('finds the running job by the pid its runner wrote, with the same identity as submit gave', async ({ dirs, pgids, makeEngine }) => {
@@ -25,7 +26,7 @@ describe('local engine: adopting a job that was started but never recorded', () 
     const engine = makeEngine();
     const spec = jobSpec(dirs, [{ name: 's', commands: ['echo out; exit 3'] }]);
     const submitted = await engine.submit(spec);
-    await waitFor(() => existsSync(join(dirs.controlDir, 'exit-status')));
+    await waitFor(async () => (await readExitStatus(dirs.controlDir)) !== undefined);
     const adopted = await engine.adopt!(spec);
     expect(adopted?.externalId).toBe(submitted.externalId);
     expect(outcomeOf(await collect(engine, adopted!))).toMatchObject({

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import type { JobHandle } from '../../../../src/engines/types.js';
 import { collect, jobSpec, liveGroupMembers, localEngineTest, outcomeOf, waitFor } from './helpers.js';
+import { readExitStatus } from '../../../../src/engines/runner/job-runner.js';
 
 /** The handle as the service would read it back from its store after a restart. */
 function persisted(handle: JobHandle): JobHandle {
@@ -36,7 +37,7 @@ describe('local engine: reattach after a restart', () => {
     const before = makeEngine();
     const handle = await before.submit(jobSpec(dirs, [{ name: 's', commands: ['echo ok'] }]));
     await before.close();
-    await waitFor(() => existsSync(join(dirs.controlDir, 'exit-status')));
+    await waitFor(async () => (await readExitStatus(dirs.controlDir)) !== undefined);
     const after = makeEngine();
     expect(await after.status(persisted(handle))).toMatchObject({ kind: 'ended', outcome: { kind: 'succeeded' } });
     expect(outcomeOf(await collect(after, persisted(handle))).kind).toBe('succeeded');
@@ -58,7 +59,7 @@ describe('local engine: reattach after a restart', () => {
     expect(await next).toEqual({ done: true, value: undefined });
     expect(liveGroupMembers(pgid)).toContain(pgid);
     await writeFile(join(dirs.workDir, 'go'), '');
-    await waitFor(() => existsSync(join(dirs.controlDir, 'exit-status')));
+    await waitFor(async () => (await readExitStatus(dirs.controlDir)) !== undefined);
     expect(await after.status(persisted(handle))).toMatchObject({ kind: 'ended', outcome: { kind: 'succeeded' } });
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import type { JobHandle } from '../../../../src/engines/types.js';
 import { collect, jobSpec, liveGroupMembers, localEngineTest, outcomeOf, startTicksOf, waitFor } from './helpers.js';
+import { readExitStatus } from '../../../../src/engines/runner/job-runner.js';
 
 /** Slack on top of the grace period for signal delivery and /proc polling, in ms. */
 const MARGIN_MS = 1500;
@@ -66,7 +67,7 @@ describe('local engine: stop and vanished jobs', () => {
     const outcome = outcomeOf(await observed);
     expect(outcome.kind).toBe('lost');
     expect(outcome.kind === 'lost' && outcome.message).toMatch(/vanished without an exit status/);
-    expect(existsSync(join(dirs.controlDir, 'exit-status'))).toBe(false);
+    expect(await readExitStatus(dirs.controlDir)).toBeUndefined();
   });
 
   stopTest('reports a killed job as lost to an engine that polls it (after a restart)', async ({ makeEngine, submitAndWaitReady }) => {

@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { listLogFiles } from '../../../../src/engines/runner/job-logs.js';
+import { collectMessages, readExitStatus, readStartedAt, writeJobRunner } from '../../../../src/engines/runner/job-runner.js';
+import { PERL } from '../../../../src/engines/runner/log-cap-helper.js';
+import type { JobSpec } from '../../../../src/engines/types.js';
+
+const run = promisify(execFile);
+
+function job(commands: string[], logCapBytes?: number): JobSpec {
+  const base = mkdtempSync(join(tmpdir(), 'fsr-runner-'));
+  mkdirSync(join(base, 'work'));
+  return {
+    workflowId: 'w1',
+    workDir: join(base, 'work'),
+    controlDir: join(base, 'control'),
+    steps: [{ name: 'main', commands }],
+    ...(logCapBytes !== undefined && { logCapBytes }),
+  };
+}
+
+/** Runs the runner; `withoutPerl` points it at a perl that does not exist, to take the FIFO path. */
+async function runJob(spec: JobSpec, withoutPerl = false): Promise<number> {
+  const script = await writeJobRunner(spec);
+  if (withoutPerl) writeFileSync(script, readFileSync(script, 'utf8').replaceAll(PERL, '/nonexistent/perl'));
+  try {
+    await run('/bin/sh', [script], { cwd: spec.workDir });
+    return 0;
+  } catch (err) {
+    return (err as { code: number }).code;
+  }
+}
+
+const CAPPED = [
+  // 5000 bytes in one go, with a stderr line: the job must not be harmed (no SIGPIPE, no block).
+  "head -c 5000 /dev/zero | tr '\\0' x; echo small >&2",
+  // The budget is for the whole job: this command keeps what the first left.
+  'printf 0123456789; echo done > finished.txt',
+];
+
+describe.each([
+  ['perl', false],
+  ['FIFO readers (no perl)', true],
+])('the job runner log cap through %s', (_name, withoutPerl) => {
+  it('keeps the budget over the whole job, marks what it dropped, and never harms the job', async () => {
+    const spec = job(CAPPED, 1003);
+    expect(await runJob(spec, withoutPerl)).toBe(0);
+    expect(existsSync(join(spec.workDir, 'finished.txt'))).toBe(true);
+    expect(await readExitStatus(spec.controlDir)).toMatchObject({ code: 0, step: -1, command: -1 });
+    const logs = await listLogFiles(spec.controlDir);
+    expect(logs.map((f) => [f.step, f.command, f.stream, f.sizeBytes, f.droppedBytes])).toEqual([
+      [0, 0, 'stdout', 1003, 3997],
+      [0, 0, 'stderr', 6, undefined],
+      [0, 1, 'stdout', 0, 10],
+      [0, 1, 'stderr', 0, undefined],
+    ]);
+  });
+
+  it('reports the failing command with its status and messages, and runs nothing after it', async () => {
+    const spec = job(['echo out; echo err >&2; exit 3', 'touch never'], 1 << 20);
+    expect(await runJob(spec, withoutPerl)).toBe(3);
+    expect(await readExitStatus(spec.controlDir)).toMatchObject({ code: 3, step: 0, command: 0 });
+    expect(await collectMessages(spec.controlDir)).toEqual(['out\n', 'err\n']);
+    expect(existsSync(join(spec.workDir, 'never'))).toBe(false);
+  });
+
+  it('reports a command killed by a signal as sh does (128 + n)', async () => {
+    const spec = job(['kill -9 $$'], 1 << 20);
+    expect(await runJob(spec, withoutPerl)).toBe(137);
+    expect(await readExitStatus(spec.controlDir)).toMatchObject({ code: 137, step: 0, command: 0 });
+  });
+});
+
+describe('the job runner files', () => {
+  it('keeps commands in the script (no command files) and records the start as a file time', async () => {
+    const spec = job([`printf '%s' "it's"`]);
+    const before = Date.now();
+    expect(await runJob(spec)).toBe(0);
+    expect(readdirSync(spec.controlDir).sort()).toEqual(['exit-status', 'logs', 'pid', 'run.sh', 'started', 'steps']);
+    expect(readFileSync(join(spec.controlDir, 'logs', '0-0.out'), 'utf8')).toBe("it's");
+    const started = await readStartedAt(spec.controlDir);
+    expect(started!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+  });
+
+  it('reads an exit status only once its line is complete', async () => {
+    const ctl = mkdtempSync(join(tmpdir(), 'fsr-ctl-'));
+    const file = join(ctl, 'exit-status');
+    const blank = `${' '.repeat(64)}\n`;
+    const written = (line: string) => line + blank.slice(line.length);
+    writeFileSync(file, blank);
+    expect(await readExitStatus(ctl)).toBeUndefined();
+    // A read racing the in-place write can see a prefix of the line followed by the blanks.
+    writeFileSync(file, written('127 0 1'));
+    expect(await readExitStatus(ctl)).toBeUndefined();
+    writeFileSync(file, written('127 0 12\n'));
+    expect(await readExitStatus(ctl)).toMatchObject({ code: 127, step: 0, command: 12 });
+    // The whole-file form earlier runners wrote.
+    writeFileSync(file, '0 -1 -1\n');
+    expect(await readExitStatus(ctl)).toMatchObject({ code: 0, step: -1, command: -1 });
+  });
+});
