@@ -4,9 +4,8 @@
  * again from its persisted handle. Outcomes come from the runner's exit-status file; the process
  * table only says whether anything of the job is still alive.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -28,9 +27,9 @@ import { adoptLocalJob } from './adopt-job.js';
 import { pidNamespacesAvailable, runnerCommand } from './job-namespace.js';
 import { probeJob, writeStopMarker } from './job-probe.js';
 import { checkJobDirs, fromHandle, LOCAL_ENGINE_NAME, toHandle, type LocalJob } from './local-handle.js';
+import { createDirectSpawner, createPerlSpawner, perlSpawnerAvailable, SpawnError, type JobSpawner, type SpawnedJob } from './job-spawner.js';
 import { createOwnedChildren } from './owned-children.js';
 import { isJobRunning, signalJob, waitUntilGone } from './process-group.js';
-import { readProcStatSync } from './process-table.js';
 
 /** The shell that runs the runner (and, inside it, every command), as flowServ's worker does. */
 const SHELL = '/bin/sh';
@@ -72,6 +71,11 @@ export interface LocalEngineOptions {
    * working and control directories inside it. Default: none.
    */
   readonly readOnlyDir?: string;
+  /**
+   * Start runners through a small long-lived Perl process (job-spawner.ts) rather than forking
+   * the server for each job. Default: when perl is installed.
+   */
+  readonly spawner?: boolean;
 }
 
 interface ResolvedOptions {
@@ -100,22 +104,18 @@ function resolveOptions(options: LocalEngineOptions): ResolvedOptions {
 }
 
 /**
- * Spawns the runner (confined, see job-namespace.ts, when `confined`; `readOnlyDir` read-only to
- * it); resolves once the child has a pid, rejects if it could not be started.
+ * Starts the runner (confined, see job-namespace.ts, when `confined`; `readOnlyDir` read-only to
+ * it) through `spawner`; resolves once it runs, rejects with EngineUnavailableError otherwise.
  */
-function spawnRunner(runner: string, job: JobSpec, env: NodeJS.ProcessEnv, confined: boolean, readOnlyDir?: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const confinement = confined ? { ...(readOnlyDir && { readOnlyDir }), workDir: job.workDir, controlDir: job.controlDir } : undefined;
-    const [program, args] = runnerCommand(SHELL, runner, join(job.controlDir, RUNNER_FILES.pid), confinement);
-    const child = spawn(program, args, { detached: true, stdio: 'ignore', cwd: job.workDir, env });
-    if (child.pid !== undefined) {
-      resolve(child);
-      return;
-    }
-    child.once('error', (err) =>
-      reject(new EngineUnavailableError(LOCAL_ENGINE_NAME, `cannot start ${SHELL}: ${err.message}`)),
-    );
-  });
+async function spawnRunner(spawner: JobSpawner, runner: string, job: JobSpec, env: NodeJS.ProcessEnv, confined: boolean, readOnlyDir?: string): Promise<SpawnedJob> {
+  const confinement = confined ? { ...(readOnlyDir && { readOnlyDir }), workDir: job.workDir, controlDir: job.controlDir } : undefined;
+  const [program, args] = runnerCommand(SHELL, runner, join(job.controlDir, RUNNER_FILES.pid), confinement);
+  try {
+    return await spawner.spawn({ argv: [program, ...args], cwd: job.workDir, env });
+  } catch (err) {
+    const why = err instanceof SpawnError ? `cannot start ${SHELL}: ${err.message}` : (err as Error).message;
+    throw new EngineUnavailableError(LOCAL_ENGINE_NAME, why);
+  }
 }
 
 /** The local adapter, with a status snapshot for tests and diagnostics. */
@@ -152,6 +152,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const opts = resolveOptions(options);
   const log = options.logger && componentLogger(options.logger, 'engine.local');
   const children = createOwnedChildren();
+  const spawner = (options.spawner ?? perlSpawnerAvailable()) ? createPerlSpawner() : createDirectSpawner();
   const confined = options.pidNamespace ?? pidNamespacesAvailable();
   if (!confined) {
     log?.warn('JOBS ARE NOT CONFINED: unshare --pid --mount is not available here, so processes a job starts with setsid can outlive it (only its process group is killed), and jobs see every process and can write the whole data directory');
@@ -171,33 +172,28 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     signal?.throwIfAborted();
     if (closing.signal.aborted) throw new EngineUnavailableError(LOCAL_ENGINE_NAME, 'local engine is closed');
     checkJobDirs(spec.workDir, spec.controlDir);
+    // An earlier attempt whose start could not be confirmed (its spawner died) may have started
+    // the runner, which records its pid first: that job is the workflow's, never a second one.
+    if (existsSync(join(spec.controlDir, RUNNER_FILES.pid))) {
+      const earlier = await adoptLocalJob(spec);
+      if (earlier) return earlier;
+    }
     await mkdir(spec.workDir, { recursive: true });
     const runner = await writeJobRunner(spec);
     // Last point where giving up leaves nothing running; the spawn itself is not abortable,
     // because an aborted submit must not kill a job that has started.
     signal?.throwIfAborted();
     const submittedAt = new Date();
-    const child = await spawnRunner(runner, spec, opts.env, confined, options.readOnlyDir);
-    const pid = child.pid!;
-    // Synchronous on purpose: no event-loop turn since spawn, so Node cannot have reaped it yet.
-    const proc = readProcStatSync(pid);
-    if (proc === undefined) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // nothing left to kill
-      }
-      throw new EngineUnavailableError(LOCAL_ENGINE_NAME, `runner ${pid} vanished before it could be identified`);
-    }
-    child.unref();
+    const started = await spawnRunner(spawner, runner, spec, opts.env, confined, options.readOnlyDir);
+    const pid = started.pid;
     const job: LocalJob = {
       pid,
-      startTicks: proc.startTicks,
+      startTicks: started.startTicks,
       submittedAt,
       workDir: spec.workDir,
       controlDir: spec.controlDir,
     };
-    children.add(job, child);
+    children.add(job, started.exited);
     log?.debug({ workflowId: spec.workflowId, pid }, 'job started');
     return toHandle(job);
   }
@@ -287,6 +283,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
 
   async function close(): Promise<void> {
     closing.abort();
+    spawner.close();
     children.clear();
   }
 

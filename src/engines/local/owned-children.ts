@@ -1,15 +1,14 @@
 /**
- * Runners this engine instance spawned itself. For them observe() waits on the ChildProcess
- * `exit` event instead of polling: it is immediate, and Node reaps the runner (no zombie).
- * Jobs reattached after a restart are not here and are polled.
+ * Runners this engine instance spawned itself. For them observe() waits for the exit their
+ * spawner reports instead of polling: it is immediate, and the spawner reaps the runner (no
+ * zombie). Jobs reattached after a restart, or whose spawner died, are polled.
  */
-import type { ChildProcess } from 'node:child_process';
 import type { LocalJob } from './local-handle.js';
 
 /** The registry of runners spawned by one engine instance. */
 export interface OwnedChildren {
-  /** Tracks `child` (already spawned, pid known) until it exits. */
-  add(job: LocalJob, child: ChildProcess): void;
+  /** Tracks the job's runner until `exited` settles (it exited, or its exit can no longer be reported). */
+  add(job: LocalJob, exited: Promise<void>): void;
   /**
    * A promise that settles when the job's runner exits, or undefined when this instance did not
    * spawn it (or it already exited). Matches on pid and start time, never on pid alone.
@@ -31,17 +30,15 @@ interface Entry {
 export function createOwnedChildren(): OwnedChildren {
   const entries = new Map<number, Entry>();
   return {
-    add(job, child) {
+    add(job, runnerExited) {
       let release!: () => void;
       const exited = new Promise<void>((resolve) => {
-        const onExit = (): void => {
-          child.off('exit', onExit);
+        release = (): void => {
           if (entries.get(job.pid)?.exited === exited) entries.delete(job.pid);
           resolve();
         };
-        release = onExit;
-        child.on('exit', onExit);
       });
+      void runnerExited.then(release);
       entries.set(job.pid, { startTicks: job.startTicks, exited, release });
     },
     exited(job) {
