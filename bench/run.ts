@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectEnvironment } from './environment.js';
+import { endToEnd } from './end-to-end.js';
 import { fileTransfer } from './file-transfer.js';
 import { flowservBackend } from './flowserv-backend.js';
 import { liveLogs } from './live-logs.js';
@@ -21,7 +22,7 @@ import { watchFanOut } from './watch-fan-out.js';
 import { workflowRoundTrip } from './workflow-round-trip.js';
 
 /** Every benchmark, in report order. */
-export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp, unaryProcesses];
+export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, endToEnd, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp, unaryProcesses];
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 

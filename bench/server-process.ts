@@ -20,6 +20,8 @@ const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 /** A running server process and a client connected to it. */
 export interface ServerProcess {
   readonly client: RemoteWorkflowServiceClient;
+  /** The server's fresh data directory (removed by stop()). */
+  readonly dataDir: string;
   /** CPU time the server's main thread has used so far, in ms (/proc/PID/schedstat). */
   cpuMs(): number;
   stop(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startServerProcess(args: readonly string[]): Promise<Serve
   const client = new RemoteWorkflowServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
   return {
     client,
+    dataDir,
     cpuMs: () => Number(readFileSync(`/proc/${child.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6,
     async stop() {
       client.close();
