@@ -111,6 +111,7 @@ describe('npm run bench', () => {
         '| Workflow round trip',
         '| Job runner alone',
         expect.stringMatching(/^\| Throughput, K=10, L=\d+$/),
+        '| 10 workflows end to end, concurrency 2',
         '| UploadFile 1 MiB',
         '| DownloadFile 1 MiB',
         '| WatchState fan-out, median watcher',
