@@ -1,6 +1,7 @@
 /**
  * Live logs: following a workflow's output must not slow the job down, and a printed line must
- * reach a follower quickly. The job writes its log files by itself; followers only read them.
+ * reach a follower quickly. The server runs in a process of its own, the ten followers of the
+ * printing row in another (bench/log-followers.ts), so each side is charged its own work.
  */
 import { execFile } from 'node:child_process';
 import { constants, watch } from 'node:fs';
@@ -8,10 +9,11 @@ import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { GetWorkflowResponse, WatchLogsResponse } from '../src/gen/flowserv/remote/v1/service.js';
-import { compare, formatMs, interleave, percentile, type Benchmark } from './harness.js';
+import type { GetWorkflowResponse, RemoteWorkflowServiceClient, WatchLogsResponse } from '../src/gen/flowserv/remote/v1/service.js';
+import { compare, formatMs, interleave, median, percentile, type Benchmark } from './harness.js';
+import { startFollowerProcess, type FollowerProcess } from './follower-process.js';
 import { createWorkflow, shellWorkflow, unary, watchToEnd } from './rpc.js';
-import { withServer, type BenchServer } from './server.js';
+import { sampleCpu, startServerProcess, type ServerProcess } from './server-process.js';
 
 const FOLLOWERS = 10;
 const LINE = '0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklm';
@@ -46,9 +48,9 @@ interface Follower {
   readonly done: Promise<number>;
 }
 
-/** A WatchLogs follower; `onData` sees each chunk of the work step's stdout. */
-function follow(server: BenchServer, workflowId: string, onData?: (data: Uint8Array, at: bigint) => void): Follower {
-  const stream = server.client.watchLogs({ workflowId, follow: true, startOffsets: [], streams: [] });
+/** A WatchLogs follower in this process; `onData` sees each chunk of the work step's stdout. */
+function follow(client: RemoteWorkflowServiceClient, workflowId: string, onData?: (data: Uint8Array, at: bigint) => void): Follower {
+  const stream = client.watchLogs({ workflowId, follow: true, startOffsets: [], streams: [] });
   let ready!: () => void;
   const readyP = new Promise<void>((resolve) => (ready = resolve));
   let bytes = 0;
@@ -68,37 +70,68 @@ function follow(server: BenchServer, workflowId: string, onData?: (data: Uint8Ar
   return { ready: readyP, done };
 }
 
-/** The work step's duration as the job itself recorded it (runner timestamps), in ms. */
-async function workStepMs(server: BenchServer, workflowId: string): Promise<number> {
-  const res = await unary<GetWorkflowResponse>((cb) => server.client.getWorkflow({ workflowId }, cb));
-  const d = res.workflow?.progress?.steps[1]?.duration;
-  if (!d) throw new Error(`workflow ${workflowId} has no duration for its work step`);
-  return d.seconds * 1000 + d.nanos / 1e6;
+/** The work step's start (epoch ms) and duration (ms) as the job itself recorded them (the runner's step files). */
+async function workStep(client: RemoteWorkflowServiceClient, workflowId: string): Promise<{ startMs: number; durationMs: number }> {
+  const res = await unary<GetWorkflowResponse>((cb) => client.getWorkflow({ workflowId }, cb));
+  const step = res.workflow?.progress?.steps[1];
+  if (!step?.duration || !step.startedAt) throw new Error(`workflow ${workflowId} has no duration for its work step`);
+  return { startMs: step.startedAt.getTime(), durationMs: step.duration.seconds * 1000 + step.duration.nanos / 1e6 };
 }
 
-/** One run of a step printing `bytes` as fast as it can, with `followers` attached; its duration in ms. */
-async function printRound(server: BenchServer, fifoDir: string, id: string, bytes: number, followers: number): Promise<number> {
+/** What one printing round measured. */
+interface PrintRound {
+  /** The work step's duration (runner's step files). */
+  readonly stepMs: number;
+  /** CPU of every server thread while the work step ran (sampled every 2 ms, interpolated). */
+  readonly serverStepCpuMs: number;
+  /** The same after the step, until every follower had everything (catching up). */
+  readonly serverAfterCpuMs: number;
+  /** CPU of the follower process while the work step ran. */
+  readonly followersStepCpuMs: number;
+  /** CPU of the follower process over the whole round. */
+  readonly followersCpuMs: number;
+}
+
+/** One run of a step printing `bytes` as fast as it can, with `count` followers attached. */
+async function printRound(server: ServerProcess, followers: FollowerProcess, fifoDir: string, id: string, bytes: number, count: number): Promise<PrintRound> {
   const fifo = join(fifoDir, `${id}.fifo`);
   await promisify(execFile)('mkfifo', [fifo]);
   const workflowId = await createWorkflow(server.client, gatedWorkflow(`bench-${id}`, fifo, `yes '${LINE}' | head -c ${bytes}`));
-  const attached = Array.from({ length: followers }, () => follow(server, workflowId));
+  const group = count > 0 ? followers.follow(workflowId, count) : undefined;
   const ended = watchToEnd(server.client, workflowId);
-  await Promise.all(attached.map((f) => f.ready));
-  await (await openWriter(fifo)).close();
-  await ended;
-  for (const received of await Promise.all(attached.map((f) => f.done))) {
-    if (received !== bytes) throw new Error(`a follower received ${received} of ${bytes} bytes`);
+  await group?.ready;
+  const cpu = sampleCpu([server.pid, followers.pid], 2);
+  try {
+    await (await openWriter(fifo)).close();
+    await ended;
+    for (const received of (await group?.done) ?? []) {
+      if (received !== bytes) throw new Error(`a follower received ${received} of ${bytes} bytes`);
+    }
+  } finally {
+    cpu.stop();
   }
   await rm(fifo);
-  return workStepMs(server, workflowId);
+  const step = await workStep(server.client, workflowId);
+  const stepEnd = step.startMs + step.durationMs;
+  const roundEnd = performance.timeOrigin + performance.now();
+  return {
+    stepMs: step.durationMs,
+    serverStepCpuMs: cpu.between(0, step.startMs, stepEnd),
+    serverAfterCpuMs: cpu.between(0, stepEnd, roundEnd),
+    followersStepCpuMs: cpu.between(1, step.startMs, stepEnd),
+    followersCpuMs: cpu.between(1, 0, roundEnd),
+  };
 }
+
+/** Median of one figure of the rounds, formatted. */
+const medianOf = (rounds: readonly PrintRound[], key: keyof PrintRound) => formatMs(median(rounds.map((r) => r[key])));
 
 /**
  * One latency round: the work step echoes each line the benchmark writes into its FIFO; the time
  * from that write to the line's arrival is taken at a WatchLogs follower (subject) and at an
  * fs.watch reader of the log file in this process (baseline: the job wrote it, a watcher saw it).
  */
-async function latencyRound(server: BenchServer, fifoDir: string, id: string, lines: number): Promise<{ subject: number[]; baseline: number[] }> {
+async function latencyRound(server: ServerProcess, fifoDir: string, id: string, lines: number): Promise<{ subject: number[]; baseline: number[] }> {
   const gate = join(fifoDir, `${id}.gate`);
   const input = join(fifoDir, `${id}.in`);
   await promisify(execFile)('mkfifo', [gate, input]);
@@ -116,7 +149,7 @@ async function latencyRound(server: BenchServer, fifoDir: string, id: string, li
       for (const part of parts) into.push(Number(at - sentAt.get(Number(part))!) / 1e6);
     };
   };
-  const follower = follow(server, workflowId, arrivals(subject));
+  const follower = follow(server.client, workflowId, arrivals(subject));
   await follower.ready;
   const logFile = join(server.dataDir, 'runs', workflowId, 'control', 'logs', '1-0.out');
   const onBaseline = arrivals(baseline);
@@ -165,44 +198,59 @@ export const liveLogs: Benchmark = {
     'follower\'s p99 (goal: under 100 ms).',
   async run(ctx) {
     const bytes = ctx.quick ? 5_000_000 : 50_000_000;
-    const counts = ctx.quick ? { warmup: 0, iterations: 1 } : { warmup: 1, iterations: 5 };
+    const counts = ctx.quick ? { warmup: 0, iterations: 1 } : { warmup: 1, iterations: 7 };
     const lines = ctx.quick ? 20 : 100;
     const fifoDir = await mkdtemp(join(tmpdir(), 'fsr-bench-logs-'));
+    const server = await startServerProcess([]);
+    const followers = await startFollowerProcess(server.address);
     try {
-      return await withServer([], async (server) => {
-        let n = 0;
-        ctx.log(`printing: ${counts.iterations} rounds of ${bytes / 1e6} MB with ${FOLLOWERS} followers and with none`);
-        const printing = await interleave(
-          counts,
-          () => printRound(server, fifoDir, `print-${n++}`, bytes, FOLLOWERS),
-          () => printRound(server, fifoDir, `print-${n++}`, bytes, 0),
-        );
-        ctx.log(`latency: ${counts.iterations} rounds of ${lines} lines`);
-        const subject: number[] = [];
-        const baseline: number[] = [];
-        for (let i = 0; i < counts.warmup + counts.iterations; i++) {
-          const round = await latencyRound(server, fifoDir, `latency-${n++}`, lines);
-          if (i < counts.warmup) continue;
-          subject.push(...round.subject);
-          baseline.push(...round.baseline);
-        }
-        return [
-          compare(
-            { name: `step printing ${bytes / 1e6} MB, ${FOLLOWERS} followers`, subject: `${FOLLOWERS} WatchLogs followers`, baseline: 'no follower', note: 'step duration recorded by the job; goal ≤ 1.10×' },
-            printing,
-          ),
-          compare(
-            {
-              name: 'line latency to a follower',
-              subject: 'WatchLogs follower',
-              baseline: 'fs.watch reader of the log file',
-              note: `follower p99 ${formatMs(percentile(subject, 99))}, max ${formatMs(Math.max(...subject))} (goal p99 < 100 ms)`,
-            },
-            { subject, baseline },
-          ),
-        ];
-      });
+      let n = 0;
+      ctx.log(`printing: ${counts.iterations} rounds of ${bytes / 1e6} MB with ${FOLLOWERS} followers and with none`);
+      const printing = await interleave(
+        counts,
+        () => printRound(server, followers, fifoDir, `print-${n++}`, bytes, FOLLOWERS),
+        () => printRound(server, followers, fifoDir, `print-${n++}`, bytes, 0),
+      );
+      for (const [side, rounds] of [['followers', printing.subject], ['none', printing.baseline]] as const) {
+        const each = rounds.map((r) => `${r.stepMs.toFixed(0)}/${r.serverStepCpuMs.toFixed(0)}+${r.serverAfterCpuMs.toFixed(0)}/${r.followersStepCpuMs.toFixed(0)}+${r.followersCpuMs.toFixed(0)}`).join(' ');
+        ctx.log(`  ${side}: step ms / server CPU ms during the step + after / follower process CPU ms during the step + in all: ${each}`);
+      }
+      ctx.log(`latency: ${counts.iterations} rounds of ${lines} lines`);
+      const subject: number[] = [];
+      const baseline: number[] = [];
+      for (let i = 0; i < counts.warmup + counts.iterations; i++) {
+        const round = await latencyRound(server, fifoDir, `latency-${n++}`, lines);
+        if (i < counts.warmup) continue;
+        subject.push(...round.subject);
+        baseline.push(...round.baseline);
+      }
+      const rounds = printing.subject;
+      return [
+        compare(
+          {
+            name: `step printing ${bytes / 1e6} MB, ${FOLLOWERS} followers`,
+            subject: `${FOLLOWERS} WatchLogs followers`,
+            baseline: 'no follower',
+            note:
+              `step duration from the runner's step files; goal ≤ 1.10×. Medians with followers: server CPU ${medianOf(rounds, 'serverStepCpuMs')} during the ` +
+              `step (none: ${medianOf(printing.baseline, 'serverStepCpuMs')}) + ${medianOf(rounds, 'serverAfterCpuMs')} after it; follower process ` +
+              `${medianOf(rounds, 'followersStepCpuMs')} during the step, ${medianOf(rounds, 'followersCpuMs')} in all`,
+          },
+          { subject: rounds.map((r) => r.stepMs), baseline: printing.baseline.map((r) => r.stepMs) },
+        ),
+        compare(
+          {
+            name: 'line latency to a follower',
+            subject: 'WatchLogs follower',
+            baseline: 'fs.watch reader of the log file',
+            note: `follower p99 ${formatMs(percentile(subject, 99))}, max ${formatMs(Math.max(...subject))} (goal p99 < 100 ms)`,
+          },
+          { subject, baseline },
+        ),
+      ];
     } finally {
+      await followers.stop();
+      await server.stop();
       await rm(fifoDir, { recursive: true, force: true });
     }
   },
