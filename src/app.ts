@@ -65,6 +65,17 @@ export interface App {
 }
 
 /** Where each engine's run directories live: computed once for the engines and the service. */
+/** Preferred size of a followed log's chunks, in bytes. */
+const LOG_CHUNK_BYTES = 512 * 1024;
+
+/**
+ * The log chunk size for `config`: 512 KiB, but no more than half the largest message sent (the
+ * rest is room for the command's text on a stream's first chunk) and no less than a download chunk.
+ */
+function logChunkBytes(config: Config): number {
+  return Math.max(config.downloadChunkBytes, Math.min(LOG_CHUNK_BYTES, Math.floor(config.maxSendMessageBytes / 2)));
+}
+
 function runsDirsOf(config: Config): { readonly local: string; readonly slurm: string } {
   return { local: join(config.dataDir, 'runs'), slurm: config.slurmRunsDir ?? join(config.dataDir, 'slurm-runs') };
 }
@@ -135,6 +146,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       maxUploadBytes: config.maxUploadBytes,
       uploadChunkBytes: config.uploadChunkBytes,
       downloadChunkBytes: config.downloadChunkBytes,
+      logChunkBytes: logChunkBytes(config),
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       maxPageSize: config.maxPageSize,
       maxOutputBytes: config.maxOutputBytes,

@@ -18,6 +18,7 @@ import { drainServer, type DrainResult } from './lifecycle.js';
 import { createReflectionServices, loadDescriptorSet } from './reflection.js';
 import { enforceHandshakeTimeout } from './handshake-timeout.js';
 import { tolerantDefinition } from './malformed-request.js';
+import { acceptPreEncoded } from './pre-encoded.js';
 import { adaptService, type ServiceRegistration } from './service-adapter.js';
 
 /** The settings the server itself uses. */
@@ -128,7 +129,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const server = new Server(serverOptions);
   const deps = { logger, shutdownSignal: shutdownController.signal, ...(options.activeTrace && { activeTrace: options.activeTrace }) };
   for (const registration of registrations) {
-    server.addService(tolerantDefinition(registration.definition), adaptService(registration, deps));
+    server.addService(acceptPreEncoded(tolerantDefinition(registration.definition)), adaptService(registration, deps));
   }
 
   let shutdownPromise: Promise<DrainResult> | undefined;

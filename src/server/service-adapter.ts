@@ -22,10 +22,12 @@ import type {
 import type { Logger } from 'pino';
 import { createCallScope, type ActiveTrace, type CallContext } from './call-context.js';
 import { malformedError } from './malformed-request.js';
+import type { PreEncoded } from './pre-encoded.js';
 import { cancelledStatus, toGrpcStatus, unimplemented } from './status.js';
 
 export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
-export type ServerStreamHandler<Req, Res> = (request: Req, ctx: CallContext) => AsyncIterable<Res>;
+/** Yields response messages, or PreEncoded bytes of one (the same message sent to many callers). */
+export type ServerStreamHandler<Req, Res> = (request: Req, ctx: CallContext) => AsyncIterable<Res | PreEncoded>;
 export type ClientStreamHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: CallContext) => Promise<Res>;
 export type BidiStreamHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res>;
 

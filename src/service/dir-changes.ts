@@ -16,6 +16,8 @@ export interface DirChanges {
    * passed (at most the poll interval), or when `signal` aborts; whichever is first.
    */
   wait(timeoutMs: number, signal: AbortSignal): Promise<void>;
+  /** Change events received so far: how busy the directories are (many writes, many events). */
+  eventCount(): number;
   close(): void;
 }
 
@@ -73,10 +75,12 @@ export function createDirWatchers(): DirWatchers {
     watch(dirs, pollIntervalMs) {
       const subscribed = new Set<string>();
       let dirty = false;
+      let events = 0;
       let wake: (() => void) | undefined;
       let closed = false;
       const changed = (): void => {
         dirty = true;
+        events++;
         wake?.();
       };
       const ensureSubscribed = (): void => {
@@ -111,6 +115,7 @@ export function createDirWatchers(): DirWatchers {
           });
           dirty = false;
         },
+        eventCount: () => events,
         close() {
           closed = true;
           wake?.();

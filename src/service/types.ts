@@ -138,6 +138,11 @@ export interface ServiceLimits {
   readonly maxUploadBytes: number;
   readonly uploadChunkBytes: number;
   readonly downloadChunkBytes: number;
+  /**
+   * Largest chunk of a followed log, in bytes (default: downloadChunkBytes). Larger than a
+   * download chunk, since every message costs each follower per-message work.
+   */
+  readonly logChunkBytes?: number;
   readonly heartbeatIntervalMs: number;
   readonly maxPageSize: number;
   /** Most entries one folder argument may carry (the planner enforces it). */

@@ -34,6 +34,7 @@ import { createWatchHub } from './watch-hub.js';
 import { createLocalStateFeed, type StateFeedFactory } from './state-feed.js';
 import { watchStates } from './watch-states.js';
 import type { LogEvent, WatchLogsInput } from './logs/log-types.js';
+import { createLogTails } from './logs/log-tail.js';
 import { watchLogs } from './logs/watch-logs.js';
 import { readProgress, type WorkflowProgressRecord } from './progress.js';
 import { createDirWatchers } from './dir-changes.js';
@@ -43,6 +44,17 @@ import { createDirWatchers } from './dir-changes.js';
  * bound on filesystems without change events (a shared filesystem written by another node).
  */
 const LOG_POLL_INTERVAL_MS = 250;
+
+/**
+ * How often the shared reader of a job's logs looks again while they grow, in ms (no change
+ * events are watched then; see log-tail.ts). What it adds to a line's way to a follower at
+ * most, well under the 100 ms the line latency may take at p99; every wake-up of the server it
+ * saves leaves the CPU to the job.
+ */
+const LOG_BATCH_INTERVAL_MS = 20;
+
+/** Recently read log chunks kept per followed job, for the followers that ask for them next. */
+const LOG_CACHE_BYTES = 8 * 1024 * 1024;
 
 /**
  * How fast one follower that is behind reads while the workflow runs, in bytes per second: a
@@ -171,6 +183,14 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
   const feed = (options.stateFeed ?? createLocalStateFeed)(hub);
   // One fs.watch per control directory, shared by every log follower and progress watcher.
   const dirs = createDirWatchers();
+  // One reader per followed job, shared by all its log followers.
+  const tails = createLogTails({
+    dirs,
+    pollIntervalMs: LOG_POLL_INTERVAL_MS,
+    batchIntervalMs: LOG_BATCH_INTERVAL_MS,
+    chunkBytes: limits.logChunkBytes ?? limits.downloadChunkBytes,
+    cacheBytes: LOG_CACHE_BYTES,
+  });
   const { dispatcher, testing } = createDispatcher({
     store,
     blobs,
@@ -237,7 +257,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     },
     watchLogs: (input, signal, caller) =>
       watchLogs(
-        { store, dirs, heartbeatIntervalMs: limits.heartbeatIntervalMs, chunkBytes: limits.downloadChunkBytes, pollIntervalMs: LOG_POLL_INTERVAL_MS, paceBytesPerSecond: LOG_PACE_BYTES_PER_SECOND, now },
+        { store, tails, heartbeatIntervalMs: limits.heartbeatIntervalMs, chunkBytes: limits.downloadChunkBytes, pollIntervalMs: LOG_POLL_INTERVAL_MS, paceBytesPerSecond: LOG_PACE_BYTES_PER_SECOND, now },
         input,
         signal,
         caller,

@@ -43,13 +43,15 @@ async function droppedBytes(path: string): Promise<number | undefined> {
 export async function listLogFiles(controlDir: string): Promise<LogFileInfo[]> {
   const dir = join(controlDir, RUNNER_FILES.logs);
   const names = await readdir(dir).catch(() => [] as string[]);
+  const marks = new Set(names.filter((name) => name.endsWith('.truncated')));
   const found = await Promise.all(
     names.map(async (name): Promise<LogFileInfo | undefined> => {
       const m = LOG_NAME.exec(name);
       if (!m) return undefined;
       const path = join(dir, name);
       // The mark first: it is written once the stream has ended, so a size taken after it is final.
-      const dropped = await droppedBytes(path);
+      // Only marks the listing saw are read (a mark written since shows on the next listing).
+      const dropped = marks.has(`${name}.truncated`) ? await droppedBytes(path) : undefined;
       const info = await stat(path).catch(() => undefined);
       if (!info?.isFile()) return undefined;
       return {

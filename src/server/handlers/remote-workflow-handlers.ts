@@ -16,7 +16,8 @@ import { outputFileToProto, stateToProto, workflowToProto } from '../mapping/wor
 import { durationFromMs, optionalDurationMs } from '../../wire/duration.js';
 import { stateTypeFromProto } from '../../wire/enums.js';
 import { formatTraceparent } from '../trace-context.js';
-import { logChunkToProto, progressToProto, watchLogsRequestToDomain } from '../mapping/logs.js';
+import { encodedLogChunk, progressToProto, watchLogsRequestToDomain } from '../mapping/logs.js';
+import { PreEncoded } from '../pre-encoded.js';
 
 /** Settings the handlers report or apply. */
 export interface HandlerSettings {
@@ -122,7 +123,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       try {
         for await (const event of await service.watchLogs(watchLogsRequestToDomain(req), linked.signal)) {
           yield event.kind === 'chunk'
-            ? { event: { $case: 'chunk' as const, value: logChunkToProto(event.chunk) } }
+            ? new PreEncoded(encodedLogChunk(event.chunk))
             : { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
         }
       } finally {

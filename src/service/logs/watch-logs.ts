@@ -1,33 +1,32 @@
 /**
- * WatchLogs as an async generator: reads each command's log files from the job's control
- * directory from the caller's offsets, in execution order, and (with follow) keeps reading as
- * they grow until the workflow has ended and nothing of its job can write any more. Followers
- * only read files the job writes on its own, so no follower, however slow, can slow the job
- * down; each follower reads at its own pace (the transport's backpressure), from the page cache.
+ * WatchLogs as an async generator: sends each command's log output from the caller's offsets, in
+ * execution order, and (with follow) keeps sending as it grows until the workflow has ended and
+ * nothing of its job can write any more. Live followers share one reader per job (log-tail.ts):
+ * it notices growth, lists the files and reads each range once for all of them. Each follower
+ * sends at its own pace (the transport's backpressure), so a slow one holds back no other and
+ * never the job; one that fell behind reads the ranges it missed from the file.
  */
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
 import { listLogFiles, type LogFileInfo } from '../../engines/runner/job-logs.js';
-import { RUNNER_FILES } from '../../engines/runner/job-runner.js';
 import { WorkflowNotFoundError } from '../../errors.js';
 import { mayAccess, type Caller } from '../../model/owner.js';
 import { isActiveType } from '../../model/state.js';
 import type { WorkflowRecord } from '../../store/records.js';
 import type { WorkflowStore } from '../../store/workflow-store.js';
 import { sleep } from '../../util/abort.js';
-import type { DirWatchers } from '../dir-changes.js';
 import { checkLogRequest, checkOffsetsInRange, streamKey } from './log-request.js';
+import { readChunk } from './chunk-cache.js';
+import type { LogTail, LogTails } from './log-tail.js';
 import type { LogEvent, WatchLogsInput } from './log-types.js';
 
 /** What watchLogs needs. */
 export interface WatchLogsDeps {
   readonly store: WorkflowStore;
-  /** The shared change notifiers (one fs.watch per directory for all followers). */
-  readonly dirs: DirWatchers;
+  /** The shared readers of the jobs' logs. */
+  readonly tails: LogTails;
   readonly heartbeatIntervalMs: number;
-  /** Largest chunk sent, in bytes. */
+  /** Largest chunk of a plain (not followed) read, in bytes; followers get the tails' chunks. */
   readonly chunkBytes: number;
-  /** How often a follower looks for new output when no change event arrives, in ms. */
+  /** Longest a follower waits before it looks at the workflow's state again, in ms. */
   readonly pollIntervalMs: number;
   /**
    * Bytes per second one follower reads while the workflow is active, once it is behind by more
@@ -37,6 +36,13 @@ export interface WatchLogsDeps {
   readonly paceBytesPerSecond?: number;
   readonly now?: () => Date;
 }
+
+/**
+ * Largest first chunk of a stream (the one that carries the command's text): each follower gets
+ * its own copy of that message, while the chunks after it are shared by the followers at the
+ * same place.
+ */
+const ANNOUNCING_CHUNK_BYTES = 4096;
 
 /** Bytes a follower reads in one go before pacing applies (lines and small bursts go at once). */
 export const LOG_PACE_BURST_BYTES = 256 * 1024;
@@ -70,7 +76,7 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
   const marked = new Set<string>();
   const wanted = (f: LogFileInfo): boolean =>
     (input.step === undefined || f.step === input.step) && (!input.streams?.length || input.streams.includes(f.stream));
-  const changes = input.follow ? deps.dirs.watch([ctl, join(ctl, RUNNER_FILES.logs)], deps.pollIntervalMs) : undefined;
+  const tail: LogTail | undefined = input.follow ? deps.tails.acquire(ctl) : undefined;
   let lastSentAt = Date.now();
   let active = true;
   let burst = 0;
@@ -86,7 +92,7 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
     await sleep(waitMs, signal);
   };
 
-  /** Sends everything of `file` past its cursor, then its truncation mark once. */
+  /** Sends everything of `file` past its cursor up to its listed size, then its truncation mark once. */
   async function* drain(file: LogFileInfo): AsyncGenerator<LogEvent, boolean> {
     const key = streamKey(file);
     let offset = cursors.get(key) ?? 0;
@@ -96,25 +102,18 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
       announced.add(key);
       return steps[file.step]?.commands[file.command];
     };
-    if (file.sizeBytes > offset) {
-      const handle = await open(file.path, 'r');
-      try {
-        while (offset < file.sizeBytes) {
-          const want = Math.min(deps.chunkBytes, file.sizeBytes - offset);
-          const buffer = Buffer.allocUnsafe(want);
-          const { bytesRead } = await handle.read(buffer, 0, want, offset);
-          if (bytesRead === 0) break;
-          const text = commandText();
-          yield { kind: 'chunk', chunk: { step: file.step, command: file.command, ...(text !== undefined && { commandText: text }), stream: file.stream, offset, data: buffer.subarray(0, bytesRead) } };
-          offset += bytesRead;
-          cursors.set(key, offset);
-          sent = true;
-          await paced(bytesRead);
-          if (signal.aborted) return sent;
-        }
-      } finally {
-        await handle.close();
-      }
+    while (offset < file.sizeBytes) {
+      // The chunk that names the command is sent to this follower alone, so it is kept small.
+      const end = announced.has(key) ? file.sizeBytes : Math.min(file.sizeBytes, offset + ANNOUNCING_CHUNK_BYTES);
+      const record = tail ? await tail.chunk(file, offset, end) : await readChunk(file, offset, Math.min(deps.chunkBytes, end - offset));
+      if (record.data.length === 0) break;
+      const text = commandText();
+      yield { kind: 'chunk', chunk: text === undefined ? record : { ...record, commandText: text } };
+      offset += record.data.length;
+      cursors.set(key, offset);
+      sent = true;
+      await paced(record.data.length);
+      if (signal.aborted) return sent;
     }
     if (file.droppedBytes !== undefined && offset >= file.sizeBytes && !marked.has(key)) {
       marked.add(key);
@@ -126,18 +125,23 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
   }
 
   try {
+    let fresh = true;
     for (;;) {
-      // Read the state before the files: once it says finished, this pass sees every byte.
+      // Read the state before the files: once it says finished, a listing taken now sees every byte.
       const wf = (await deps.store.get(first.workflowId)) ?? first;
       const done = finished(wf);
       active = !done;
+      const seen = tail?.current();
+      // The first and the last pass list the files themselves; the passes between share the tail's.
+      const files = fresh || done || !seen ? await listLogFiles(ctl) : seen.files;
+      fresh = false;
       let sent = false;
-      for (const file of await listLogFiles(ctl)) {
+      for (const file of files) {
         if (!wanted(file)) continue;
         if (yield* drain(file)) sent = true;
         if (signal.aborted) return;
       }
-      if (!changes || done) return;
+      if (!tail || done) return;
       if (sent) {
         lastSentAt = Date.now();
         continue;
@@ -149,10 +153,10 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
         lastSentAt = Date.now();
         continue;
       }
-      await changes.wait(deps.heartbeatIntervalMs - idleMs, signal);
+      await tail.changed(seen?.version ?? 0, Math.min(deps.heartbeatIntervalMs - idleMs, deps.pollIntervalMs), signal);
       if (signal.aborted) return;
     }
   } finally {
-    changes?.close();
+    tail?.release();
   }
 }

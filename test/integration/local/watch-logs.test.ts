@@ -99,6 +99,30 @@ describe('WatchLogs on the local engine', () => {
     expect(follower.chunks()).toEqual([]);
   });
 
+  it('followers of one job, joining at different points, each get every byte once and in order', async () => {
+    // About 2.3 MB on stdout in two bursts (several shared chunks each), lines on stderr.
+    const id = await create('logs-many', [['main', [`seq 1 200000; echo e1 >&2; ${waitFor('many')}; seq 200001 400000; echo e2 >&2`]]]);
+    const early = Array.from({ length: 4 }, () => followLogs(server.client, logsRequest(id)));
+    await expect.poll(() => early[0]!.text(0, 0, ERR), { timeout: 10_000 }).toBe('e1\n');
+    // One joins mid-way through the first burst, one after it, one asks for stdout only.
+    const resumed = followLogs(server.client, logsRequest(id, { startOffsets: [{ stepIndex: 0, commandIndex: 0, stream: OUT, offset: 777_777 }] }));
+    const late = followLogs(server.client, logsRequest(id));
+    const onlyOut = followLogs(server.client, logsRequest(id, { streams: [OUT] }));
+    open('many');
+    const all = [...early, resumed, late, onlyOut];
+    await Promise.all(all.map((f) => f.ended));
+    const seq = Array.from({ length: 400_000 }, (_, i) => `${i + 1}\n`).join('');
+    for (const f of [...early, late, onlyOut]) expect(f.text(0, 0, OUT) === seq).toBe(true);
+    expect(resumed.text(0, 0, OUT) === seq.slice(777_777)).toBe(true);
+    for (const f of [...early, resumed, late]) expect(f.text(0, 0, ERR)).toBe('e1\ne2\n');
+    expect(onlyOut.chunks().every((c) => c.stream === OUT)).toBe(true);
+    // Each follower is told the command once per stream, on its first chunk of it.
+    for (const f of all) {
+      const named = f.chunks().filter((c) => c.command !== '');
+      expect(named.map((c) => c.stream).sort()).toEqual(f === onlyOut ? [OUT] : [OUT, ERR]);
+    }
+  });
+
   it('never mixes the output of two workflows', async () => {
     const ids = await Promise.all(['a', 'b'].map((tag) => create(`logs-iso-${tag}`, [['main', [[1, 2, 3, 4, 5].map((i) => `echo ${tag}-${i}; echo ${tag}-err >&2`).join('; ')]]])));
     const [a, b] = await Promise.all(ids.map(async (id) => {

@@ -1,0 +1,195 @@
+/**
+ * One shared reader of a job's log files per server, however many follow them. It lists the
+ * files once per check for all followers, and hands out each range it reads as one chunk record
+ * that every follower at that offset sends (the server layer encodes a record once), so N
+ * followers of one log cost about one in file work and encoding.
+ *
+ * Change detection adapts to the job, because a watch is not free for the job: with a directory
+ * watched, every write() the job makes queues a kernel event and wakes this process (a step
+ * printing 50 MB makes thousands, and on a busy machine each wake-up takes CPU from the job).
+ * So the tail watches while the logs grow slowly, for a line to arrive at once; once a check
+ * finds bulk output (many writes or many bytes since the last one), it drops the watch and looks
+ * every `batchIntervalMs`, reading whatever accumulated in one go, until a check finds nothing
+ * new and the watch is armed again (with one more look, for what was written in between).
+ */
+import { join } from 'node:path';
+import { listLogFiles, type LogFileInfo } from '../../engines/runner/job-logs.js';
+import { RUNNER_FILES } from '../../engines/runner/job-runner.js';
+import { sleep } from '../../util/abort.js';
+import type { DirChanges, DirWatchers } from '../dir-changes.js';
+import { createChunkCache, type ChunkCache } from './chunk-cache.js';
+import type { LogChunkRecord } from './log-types.js';
+
+/** The job's log files as one check found them; `version` grows with every check that saw a change. */
+export interface LogListing {
+  readonly files: readonly LogFileInfo[];
+  readonly version: number;
+}
+
+/** A follower's handle on the shared reader of one job's logs; `release()` when done. */
+export interface LogTail {
+  /** The latest listing (sizes as of the last check). */
+  current(): LogListing;
+  /** Resolves once a listing newer than `version` exists, `timeoutMs` passed or `signal` aborted. */
+  changed(version: number, timeoutMs: number, signal: AbortSignal): Promise<void>;
+  /**
+   * The bytes of `file` from `offset` up to `end` (at most one chunk) as a record shared with
+   * every other follower asking for the same range start while it is cached.
+   */
+  chunk(file: LogFileInfo, offset: number, end: number): Promise<LogChunkRecord>;
+  release(): void;
+}
+
+/** Hands out tails: one per control directory while anyone follows it. */
+export interface LogTails {
+  acquire(controlDir: string): LogTail;
+  /** Control directories being tailed (for tests). */
+  openCount(): number;
+}
+
+/** Settings of the tails. */
+export interface LogTailOptions {
+  readonly dirs: DirWatchers;
+  /** Longest wait between checks while quiet (no change events on some filesystems), in ms. */
+  readonly pollIntervalMs: number;
+  /** Wait between checks while the logs grow (no watch then), in ms: the added line latency. */
+  readonly batchIntervalMs: number;
+  /** Largest chunk record, in bytes. */
+  readonly chunkBytes: number;
+  /** Bytes of recently read chunks kept for followers that ask for them next, per tail. */
+  readonly cacheBytes: number;
+}
+
+/**
+ * What one check may find before the tail stops watching and reads in batches: this many change
+ * events (writes) since the last check, or this many new bytes. A step printing a line now and
+ * then stays watched (its lines arrive at once); one printing in bulk is read in batches.
+ */
+const BULK_EVENTS = 16;
+const BULK_BYTES = 64 * 1024;
+
+/** Least time between two checks while watching, in ms: bounds the checks a busy job causes. */
+const MIN_CHECK_GAP_MS = 2;
+
+interface Shared {
+  refs: number;
+  listing: LogListing;
+  readonly cache: ChunkCache;
+  readonly waiters: Set<() => void>;
+  readonly stop: AbortController;
+}
+
+/** A fingerprint of a listing: what a follower could read or be told differs when it changes. */
+function fingerprint(files: readonly LogFileInfo[]): string {
+  return files.map((f) => `${f.path}:${f.sizeBytes}:${f.droppedBytes ?? ''}`).join('|');
+}
+
+/** Creates the registry of shared tails. */
+export function createLogTails(options: LogTailOptions): LogTails {
+  const tails = new Map<string, Shared>();
+
+  /** Checks and publishes until the last follower leaves; see the module comment. */
+  async function run(controlDir: string, shared: Shared): Promise<void> {
+    const dirs = [controlDir, join(controlDir, RUNNER_FILES.logs)];
+    const signal = shared.stop.signal;
+    let changes: DirChanges | undefined;
+    // The last follower's release closes the watch at once, not at the loop's next turn.
+    signal.addEventListener('abort', () => changes?.close(), { once: true });
+    let batching = false;
+    let seen = '';
+    let seenBytes = 0;
+    let eventsSeen = 0;
+    let checkedAt = 0;
+    try {
+      while (!signal.aborted) {
+        if (batching) {
+          await sleep(options.batchIntervalMs, signal);
+        } else {
+          // A fresh watch reports a change at once: the look that covers writes made unwatched.
+          changes ??= options.dirs.watch(dirs, options.pollIntervalMs);
+          await changes.wait(options.pollIntervalMs, signal);
+          await sleep(MIN_CHECK_GAP_MS - (Date.now() - checkedAt), signal);
+        }
+        if (signal.aborted) return;
+        checkedAt = Date.now();
+        const events = changes ? changes.eventCount() - eventsSeen : 0;
+        eventsSeen = changes?.eventCount() ?? 0;
+        const files = await listLogFiles(controlDir);
+        const now = fingerprint(files);
+        const bytes = files.reduce((sum, f) => sum + f.sizeBytes, 0);
+        const grew = now !== seen;
+        const grewBytes = bytes - seenBytes;
+        seen = now;
+        seenBytes = bytes;
+        // While watching, every check wakes the followers (they look at the workflow's state too).
+        if (grew || !batching) publish(shared, files);
+        if (!batching && grew && (events >= BULK_EVENTS || grewBytes >= BULK_BYTES)) {
+          batching = true;
+          changes?.close();
+          changes = undefined;
+          eventsSeen = 0;
+        } else if (batching && !grew) {
+          batching = false;
+        }
+      }
+    } finally {
+      changes?.close();
+    }
+  }
+
+  function publish(shared: Shared, files: readonly LogFileInfo[]): void {
+    shared.listing = { files, version: shared.listing.version + 1 };
+    for (const wake of [...shared.waiters]) wake();
+  }
+
+  return {
+    openCount: () => tails.size,
+    acquire(controlDir) {
+      let shared = tails.get(controlDir);
+      if (!shared) {
+        const created: Shared = {
+          refs: 0,
+          listing: { files: [], version: 0 },
+          cache: createChunkCache(options.chunkBytes, options.cacheBytes),
+          waiters: new Set(),
+          stop: new AbortController(),
+        };
+        shared = created;
+        tails.set(controlDir, created);
+        void run(controlDir, created).catch(() => {
+          // Listing tolerates a missing directory; anything else ends the checks, and the
+          // followers' own timeouts keep them going on the workflow's state.
+        });
+      }
+      const own = shared;
+      own.refs++;
+      let released = false;
+      return {
+        current: () => own.listing,
+        async changed(version, timeoutMs, signal) {
+          if (own.listing.version > version || signal.aborted) return;
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              clearTimeout(timer);
+              signal.removeEventListener('abort', done);
+              own.waiters.delete(done);
+              resolve();
+            };
+            const timer = setTimeout(done, Math.max(0, timeoutMs));
+            signal.addEventListener('abort', done, { once: true });
+            own.waiters.add(done);
+          });
+        },
+        chunk: (file, offset, end) => own.cache.chunk(file, offset, end),
+        release() {
+          if (released) return;
+          released = true;
+          if (--own.refs > 0) return;
+          own.stop.abort();
+          for (const wake of [...own.waiters]) wake();
+          if (tails.get(controlDir) === own) tails.delete(controlDir);
+        },
+      };
+    },
+  };
+}
