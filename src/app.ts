@@ -160,14 +160,15 @@ export function createApp(config: Config, deps: AppDeps): App {
     engineHealth,
   });
   const service = metrics ? instrumentService(plainService, metrics) : plainService;
+  const security = createSecurity(config, componentLogger(logger, 'server.security'));
   const handlers = createRemoteWorkflowHandlers(service, {
     version: VERSION,
     defaultEngine: config.defaultEngine,
     maxMessageBytes: config.maxReceiveMessageBytes,
     defaultStopGraceMs: config.stopGraceMs,
     maxStopGraceMs: config.maxStopGraceMs,
+    callerOf: security.callerOf,
   });
-  const security = createSecurity(config, componentLogger(logger, 'server.security'));
   const server = createGrpcServer({
     config,
     logger: componentLogger(logger, 'server'),

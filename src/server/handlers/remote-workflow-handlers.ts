@@ -18,6 +18,7 @@ import { stateTypeFromProto } from '../../wire/enums.js';
 import { formatTraceparent } from '../trace-context.js';
 import { encodedLogChunk, progressToProto, watchLogsRequestToDomain } from '../mapping/logs.js';
 import { PreEncoded } from '../pre-encoded.js';
+import type { CallerOf } from '../security/callers.js';
 
 /** Settings the handlers report or apply. */
 export interface HandlerSettings {
@@ -28,6 +29,11 @@ export interface HandlerSettings {
   readonly defaultStopGraceMs: number;
   /** Longest grace period a caller may ask for, in ms. */
   readonly maxStopGraceMs: number;
+  /**
+   * Who a call is from (Security.callerOf). Every workflow operation passes it on, so a caller
+   * reaches only its own workflows (an admin, or anyone without authentication, all of them).
+   */
+  readonly callerOf: CallerOf;
 }
 
 function required(value: string, field: string): string {
@@ -77,16 +83,17 @@ async function* uploadChunks(rest: AsyncIterator<UploadFileRequest>, maxChunkByt
 
 /** Builds the RemoteWorkflowService registration over `service`. */
 export function createRemoteWorkflowHandlers(service: WorkflowService, settings: HandlerSettings): ServiceRegistration {
+  const { callerOf } = settings;
   return defineService(RemoteWorkflowServiceService, {
     async createWorkflow(req, ctx) {
       const input = { ...createRequestToDomain(req), traceparent: formatTraceparent(ctx.trace) };
-      const { workflow, replayed } = await service.createWorkflow(input);
+      const { workflow, replayed } = await service.createWorkflow(input, callerOf(ctx.metadata));
       return { workflow: workflowToProto(workflow), replayed };
     },
 
-    async getWorkflowState(req) {
+    async getWorkflowState(req, ctx) {
       const current = req.currentState ? stateTypeFromProto(req.currentState.type) : undefined;
-      const { state, changed } = await service.getWorkflowState(workflowIdOf(req.workflowId), current);
+      const { state, changed } = await service.getWorkflowState(workflowIdOf(req.workflowId), current, callerOf(ctx.metadata));
       return { state: stateToProto(state), changed };
     },
 
@@ -97,16 +104,18 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
           { field: 'grace_period', description: `grace period must be between 0 and ${settings.maxStopGraceMs} ms`, reason: ViolationReason.OUT_OF_BOUNDS },
         ]);
       }
-      const state = await service.stopWorkflow(workflowIdOf(req.workflowId), req.reason, askedMs ?? settings.defaultStopGraceMs, ctx.signal);
+      const workflowId = workflowIdOf(req.workflowId);
+      const state = await service.stopWorkflow(workflowId, req.reason, askedMs ?? settings.defaultStopGraceMs, ctx.signal, callerOf(ctx.metadata));
       return { state: stateToProto(state) };
     },
 
     async *watchState(req, ctx) {
       const workflowId = workflowIdOf(req.workflowId);
+      const caller = callerOf(ctx.metadata);
       // A negative after_sequence is refused by the service (INVALID_ARGUMENT), before any event.
       const linked = linkSignals(ctx.signal, ctx.shutdownSignal);
       try {
-        const events = await service.watchState(workflowId, req.afterSequence, linked.signal, { includeProgress: req.includeProgress === true });
+        const events = await service.watchState(workflowId, req.afterSequence, linked.signal, { includeProgress: req.includeProgress === true, caller });
         for await (const event of events) {
           if (event.kind === 'state') yield { event: { $case: 'state' as const, value: stateToProto(event.state) } };
           else if (event.kind === 'progress') yield { event: { $case: 'progress' as const, value: progressToProto(event.progress) } };
@@ -119,9 +128,10 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
 
     async *watchLogs(req, ctx) {
       workflowIdOf(req.workflowId);
+      const caller = callerOf(ctx.metadata);
       const linked = linkSignals(ctx.signal, ctx.shutdownSignal);
       try {
-        for await (const event of await service.watchLogs(watchLogsRequestToDomain(req), linked.signal)) {
+        for await (const event of await service.watchLogs(watchLogsRequestToDomain(req), linked.signal, caller)) {
           yield event.kind === 'chunk'
             ? new PreEncoded(encodedLogChunk(event.chunk))
             : { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
@@ -150,14 +160,14 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       return { presentSha256s: await service.findFiles(req.sha256s) };
     },
 
-    async *downloadFile(req) {
+    async *downloadFile(req, ctx) {
       const workflowId = workflowIdOf(req.workflowId);
       const violations: FieldViolation[] = [];
       const pathProblem = req.path === '' ? undefined : checkRelativePath(req.path);
       if (pathProblem) violations.push({ field: 'path', description: `${pathProblem}: an output key is a relative path`, reason: ViolationReason.INVALID_PATH });
       if (req.offset < 0) violations.push({ field: 'offset', description: 'offset must not be negative', reason: ViolationReason.OUT_OF_BOUNDS });
       if (violations.length > 0) throw new InvalidArgumentError('invalid download request', violations);
-      const source = await service.openDownload(workflowId, required(req.path, 'path'), req.offset);
+      const source = await service.openDownload(workflowId, required(req.path, 'path'), req.offset, callerOf(ctx.metadata));
       const file = outputFileToProto(source.file);
       let offset = source.offset;
       let first = true;
@@ -169,13 +179,14 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       if (first) yield { file, offset, chunk: new Uint8Array(0) };
     },
 
-    async getWorkflow(req) {
+    async getWorkflow(req, ctx) {
       const workflowId = workflowIdOf(req.workflowId);
-      const workflow = workflowToProto(await service.getWorkflow(workflowId));
-      return { workflow: { ...workflow, progress: progressToProto(await service.getProgress(workflowId)) } };
+      const caller = callerOf(ctx.metadata);
+      const workflow = workflowToProto(await service.getWorkflow(workflowId, caller));
+      return { workflow: { ...workflow, progress: progressToProto(await service.getProgress(workflowId, caller)) } };
     },
 
-    async listWorkflows(req) {
+    async listWorkflows(req, ctx) {
       const states = req.states.map((s, i) => {
         const type = stateTypeFromProto(s);
         if (!type) throw new InvalidArgumentError('invalid state filter', [{ field: `states[${i}]`, description: 'unknown workflow state type', reason: ViolationReason.INVALID_ENUM }]);
@@ -188,7 +199,7 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
         ...(states.length > 0 && { states }),
         ...(Object.keys(req.labels).length > 0 && { labels: req.labels }),
         ...(req.engine && { engine: req.engine }),
-      });
+      }, callerOf(ctx.metadata));
       return { workflows: page.workflows.map(workflowToProto), nextPageToken: page.nextPageToken };
     },
 

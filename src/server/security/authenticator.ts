@@ -10,10 +10,17 @@ import { AuthFailureCause, bearerTokenOf } from './bearer-token.js';
 import { JwtRejectedError, loadJwtKey, verifyJwt, type JwtClaimsPolicy, type JwtKey } from './jwt-verifier.js';
 import { matchToken, parseTokenFile, type TokenEntry } from './token-file.js';
 
-/** An authenticated caller. `id` is safe to log and keys the rate limiter. */
+/**
+ * An authenticated caller. `id` is safe to log and keys the rate limiter. `owner` is recorded on
+ * the workflows it creates: `token:<id>` for a token of the token file, `jwt:<sub>` for a JWT (the
+ * two namespaces cannot meet, and neither is the anonymous owner of a server without auth).
+ */
 export interface Principal {
   readonly id: string;
+  readonly owner: string;
   readonly readOnly: boolean;
+  /** Sees every owner's workflows (and stops them, unless read-only). */
+  readonly admin: boolean;
 }
 
 /** The call is not authenticated; `message` and `failure` go to the caller. */
@@ -74,10 +81,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const bearer = bearerTokenOf(metadata);
       if (!bearer.ok) throw new AuthenticationError(bearer.cause, bearer.message);
       const entry = matchToken(entries, bearer.token);
-      if (entry) return { id: entry.id, readOnly: entry.readOnly };
+      if (entry) return { id: entry.id, owner: `token:${entry.id}`, readOnly: entry.readOnly, admin: entry.admin };
       if (jwtKey && looksLikeJwt(bearer.token)) {
         try {
-          return await verifyJwt(bearer.token, jwtKey, options.jwt ?? {});
+          const identity = await verifyJwt(bearer.token, jwtKey, options.jwt ?? {});
+          return { ...identity, owner: identity.id };
         } catch (err) {
           if (err instanceof JwtRejectedError) throw new AuthenticationError(err.failure, err.message);
           throw err;

@@ -5,8 +5,12 @@
  * an RSA public key for an HMAC secret. `exp` is required (a leaked token must run out);
  * `iss` and `aud` are checked when configured; 30 s of clock skew is tolerated.
  *
- * Identity is `jwt:<sub>`. Access is full unless the token carries a `scope` (space-separated
- * string) or `scp` (array) claim without `flowserv:write`: then it is read-only.
+ * Identity (and the owner of the workflows it creates) is `jwt:<sub>`; `sub` is required, since
+ * tokens without one would all share one owner. Verification accepts one key and at most one
+ * issuer, so the subject alone names a user. Access is read-write unless the token carries a
+ * `scope` (space-separated string) or `scp` (array) claim without `flowserv:write`: then it is
+ * read-only. The scope `flowserv:admin` shows every owner's workflows (like the token file's
+ * `admin`; with `flowserv:write` too it also stops them).
  */
 import { createPublicKey, createSecretKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -15,6 +19,8 @@ import { AuthFailureCause } from './bearer-token.js';
 
 /** The scope that grants the mutating RPCs to a token that lists scopes. */
 export const WRITE_SCOPE = 'flowserv:write';
+/** The scope that grants the admin role: every owner's workflows, not only the subject's own. */
+export const ADMIN_SCOPE = 'flowserv:admin';
 /** Shortest HMAC secret accepted (RFC 7518 §3.2: at least the hash size, 256 bits for HS256). */
 export const MIN_HMAC_SECRET_BYTES = 32;
 const CLOCK_TOLERANCE_S = 30;
@@ -29,6 +35,7 @@ export interface JwtKey {
 export interface JwtIdentity {
   readonly id: string;
   readonly readOnly: boolean;
+  readonly admin: boolean;
 }
 
 /** Why a token was refused (no token text inside). */
@@ -95,7 +102,7 @@ export async function verifyJwt(token: string, jwtKey: JwtKey, policy: JwtClaims
     ({ payload } = await jwtVerify(token, jwtKey.key, {
       algorithms: [...jwtKey.algorithms],
       clockTolerance: CLOCK_TOLERANCE_S,
-      requiredClaims: ['exp'],
+      requiredClaims: ['exp', 'sub'],
       ...(policy.issuer !== undefined && { issuer: policy.issuer }),
       ...(policy.audience !== undefined && { audience: policy.audience }),
     }));
@@ -107,5 +114,5 @@ export async function verifyJwt(token: string, jwtKey: JwtKey, policy: JwtClaims
     throw new JwtRejectedError(AuthFailureCause.INVALID_TOKEN, 'invalid token');
   }
   const scopes = scopesOf(payload);
-  return { id: `jwt:${payload.sub ?? '(no subject)'}`, readOnly: scopes !== undefined && !scopes.includes(WRITE_SCOPE) };
+  return { id: `jwt:${payload.sub!}`, readOnly: scopes !== undefined && !scopes.includes(WRITE_SCOPE), admin: scopes?.includes(ADMIN_SCOPE) === true };
 }

@@ -5,13 +5,15 @@
  * methods, and (3) meters CreateWorkflow per client. A refused call is answered here with
  * UNAUTHENTICATED, PERMISSION_DENIED or RESOURCE_EXHAUSTED (ErrorInfo, plus RetryInfo for the
  * rate limit); the handler never starts and no request message is read. The `authorization`
- * header is removed before the call goes on, so no handler or log below can see the token.
+ * header is removed before the call goes on, so no handler or log below can see the token; the
+ * handler learns who called through `callerOf` (callers.ts), which reads what the gate recorded.
  */
 import { ServerInterceptingCall, type Metadata, type ServerInterceptingCallInterface, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { PermissionDeniedError, RateLimitedError, UnauthenticatedError, type ServiceError } from '../../errors.js';
 import { toGrpcStatus } from '../status.js';
 import { AuthenticationError, type Authenticator, type Principal } from './authenticator.js';
+import { rememberPrincipal } from './callers.js';
 import { accessOf, CREATE_WORKFLOW_PATH } from './method-access.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -60,6 +62,7 @@ export function securityInterceptor(options: SecurityInterceptorOptions): Server
           principal: principal.id,
         });
       }
+      rememberPrincipal(metadata, principal);
     }
     if (createLimiter && path === CREATE_WORKFLOW_PATH) {
       const decision = createLimiter.take(clientKeyOf(call, principal));

@@ -8,6 +8,7 @@ import { ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/load-config.js';
 import { createAuthenticator, type Authenticator } from './authenticator.js';
+import { callerResolver, type CallerOf } from './callers.js';
 import { watchFiles, type FileWatch } from './file-watch.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { securityInterceptor } from './security-interceptor.js';
@@ -57,6 +58,11 @@ export interface Security {
   readonly credentials: ServerCredentials;
   /** Server interceptors to run after the access log. */
   readonly interceptors: readonly ServerInterceptor[];
+  /**
+   * Who a call that passed the interceptors is from (owner and role), for the handlers: the
+   * authenticated principal, or the anonymous caller that sees all when authentication is off.
+   */
+  readonly callerOf: CallerOf;
   /** Loads every file (throws naming the bad one) and starts watching them. */
   start(): Promise<void>;
   /** Re-reads every file; parts that fail keep serving their previous files. Never throws. */
@@ -115,6 +121,7 @@ export function createSecurity(config: SecurityConfig, logger: Logger): Security
     credentials: tls?.credentials ?? ServerCredentials.createInsecure(),
     // With authentication and rate limits off the gate has nothing to decide: it is not installed.
     interceptors: authenticator || createLimit ? [interceptor] : [],
+    callerOf: callerResolver(authenticator !== undefined),
     async start() {
       if (tls) {
         const { certificate } = await tls.reload().catch((err: Error) => {

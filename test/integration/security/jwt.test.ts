@@ -67,6 +67,8 @@ describe('JWT with an EC public key, issuer and audience', () => {
     ['signed by another key', () => sign(otherEc.privateKey, 'ES256', good), /bad signature/],
     ['expired', () => sign(ec.privateKey, 'ES256', { ...good, exp: Math.floor(Date.now() / 1000) - 120 }), /expired/],
     ['without exp', () => sign(ec.privateKey, 'ES256', { ...good, exp: 0 }), /claim 'exp'/],
+    // Without a subject there is no owner to record: such tokens would all share one.
+    ['without sub', () => sign(ec.privateKey, 'ES256', { iss: ISSUER, aud: AUDIENCE }), /claim 'sub'/],
     ['for another audience', () => sign(ec.privateKey, 'ES256', { ...good, aud: 'someone-else' }), /claim 'aud'/],
     ['from another issuer', () => sign(ec.privateKey, 'ES256', { ...good, iss: 'https://evil.test' }), /claim 'iss'/],
     ['HS256 with a made-up secret (algorithm not accepted)', () => sign(secret, 'HS256', good), /algorithm not accepted/],

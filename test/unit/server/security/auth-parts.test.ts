@@ -46,13 +46,25 @@ describe('parseTokenFile', () => {
     expect(matchToken(parsed.entries, 'c'.repeat(20))).toBeUndefined();
   });
 
+  it('reads the admin marker, alone or with read-only (two independent markers)', () => {
+    const C = 'cccccccccccccccccccc';
+    const parsed = parseTokenFile(`${A} admin name=operator\n${B} name=auditor read-only admin\n${C} name=ci\n`);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.entries.map((e) => [e.id, e.readOnly, e.admin])).toEqual([
+      ['operator', false, true],
+      ['auditor', true, true],
+      ['ci', false, false],
+    ]);
+  });
+
   it('reports every problem by line number without repeating a token', () => {
-    const parsed = parseTokenFile(`short\n${A} admin\n${A}\n`);
+    const parsed = parseTokenFile(`short\n${A} superuser\n${A}\n`);
     expect(parsed).toEqual({
       ok: false,
       problems: [
         expect.stringMatching(/^line 1: a token must be at least 16/),
-        "line 2: unknown option 'admin' (expected read-only or name=ID)",
+        "line 2: unknown option 'superuser' (expected read-only, admin or name=ID)",
         'line 3: the same token appears twice',
       ],
     });

@@ -40,7 +40,7 @@ describe('clientKeyOf', () => {
     }) as unknown as ServerInterceptingCallInterface;
 
   it('prefers the token identity, then the client certificate CN, then the IP address', () => {
-    expect(clientKeyOf(call('alice'), { id: 'ci', readOnly: false })).toBe('principal:ci');
+    expect(clientKeyOf(call('alice'), { id: 'ci', owner: 'token:ci', readOnly: false, admin: false })).toBe('principal:ci');
     expect(clientKeyOf(call('alice'), undefined)).toBe('cert:alice');
     expect(clientKeyOf(call(undefined, '::1'), undefined)).toBe('ip:::1');
   });
