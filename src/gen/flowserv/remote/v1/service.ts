@@ -2970,6 +2970,11 @@ export const GetServiceInfoResponse: MessageFns<GetServiceInfoResponse> = {
  * (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
  * Cancelling an RPC never stops a workflow; only StopWorkflow does.
  *
+ * Every workflow has an owner: the identity of the token or JWT that created it (one anonymous
+ * owner when auth is off). An RPC that names a workflow of another owner answers NOT_FOUND
+ * (WORKFLOW_NOT_FOUND), exactly as for an id that does not exist, and ListWorkflows lists the
+ * caller's own workflows; an admin token sees and (unless read-only) stops every owner's.
+ *
  * ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
  * ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
  * MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);
@@ -3052,12 +3057,14 @@ export const RemoteWorkflowServiceService = {
    * (for example a partition or a memory size the Slurm controller rejects) ends the workflow in
    * ERROR, its messages carrying the engine's message; while the engine cannot be reached the
    * workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)
-   * with the same payload again returns the original workflow with `replayed` set.
+   * with the same payload again returns the original workflow with `replayed` set, to its owner
+   * only: request ids are scoped to the owner, and a run_id another owner used is ALREADY_EXISTS
+   * (run ids are unique across the service) with only `run_id` in the ErrorInfo metadata.
    *
    * Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,
    * unknown engine, a referenced blob that was not uploaded, resources the engine refuses up
    * front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a
-   * different payload); RESOURCE_EXHAUSTED (too many workflows or too large a request);
+   * different payload, or a run_id of another owner); RESOURCE_EXHAUSTED (too many workflows or too large a request);
    * UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;
    * INTERNAL.
    */
@@ -3223,8 +3230,8 @@ export const RemoteWorkflowServiceService = {
     responseDeserialize: (value: Buffer): GetWorkflowResponse => GetWorkflowResponse.decode(value),
   },
   /**
-   * ListWorkflows lists workflows, newest first, optionally filtered by state type, labels and
-   * engine, one page at a time.
+   * ListWorkflows lists the caller's own workflows (an admin's: every owner's), newest first,
+   * optionally filtered by state type, labels and engine, one page at a time.
    *
    * Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an
    * UNSPECIFIED state filter); UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
@@ -3266,12 +3273,14 @@ export interface RemoteWorkflowServiceServer extends UntypedServiceImplementatio
    * (for example a partition or a memory size the Slurm controller rejects) ends the workflow in
    * ERROR, its messages carrying the engine's message; while the engine cannot be reached the
    * workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)
-   * with the same payload again returns the original workflow with `replayed` set.
+   * with the same payload again returns the original workflow with `replayed` set, to its owner
+   * only: request ids are scoped to the owner, and a run_id another owner used is ALREADY_EXISTS
+   * (run ids are unique across the service) with only `run_id` in the ErrorInfo metadata.
    *
    * Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,
    * unknown engine, a referenced blob that was not uploaded, resources the engine refuses up
    * front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a
-   * different payload); RESOURCE_EXHAUSTED (too many workflows or too large a request);
+   * different payload, or a run_id of another owner); RESOURCE_EXHAUSTED (too many workflows or too large a request);
    * UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;
    * INTERNAL.
    */
@@ -3359,8 +3368,8 @@ export interface RemoteWorkflowServiceServer extends UntypedServiceImplementatio
    */
   getWorkflow: handleUnaryCall<GetWorkflowRequest, GetWorkflowResponse>;
   /**
-   * ListWorkflows lists workflows, newest first, optionally filtered by state type, labels and
-   * engine, one page at a time.
+   * ListWorkflows lists the caller's own workflows (an admin's: every owner's), newest first,
+   * optionally filtered by state type, labels and engine, one page at a time.
    *
    * Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an
    * UNSPECIFIED state filter); UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
@@ -3383,12 +3392,14 @@ export interface RemoteWorkflowServiceClient extends Client {
    * (for example a partition or a memory size the Slurm controller rejects) ends the workflow in
    * ERROR, its messages carrying the engine's message; while the engine cannot be reached the
    * workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)
-   * with the same payload again returns the original workflow with `replayed` set.
+   * with the same payload again returns the original workflow with `replayed` set, to its owner
+   * only: request ids are scoped to the owner, and a run_id another owner used is ALREADY_EXISTS
+   * (run ids are unique across the service) with only `run_id` in the ErrorInfo metadata.
    *
    * Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,
    * unknown engine, a referenced blob that was not uploaded, resources the engine refuses up
    * front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a
-   * different payload); RESOURCE_EXHAUSTED (too many workflows or too large a request);
+   * different payload, or a run_id of another owner); RESOURCE_EXHAUSTED (too many workflows or too large a request);
    * UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;
    * INTERNAL.
    */
@@ -3579,8 +3590,8 @@ export interface RemoteWorkflowServiceClient extends Client {
     callback: (error: ServiceError | null, response: GetWorkflowResponse) => void,
   ): ClientUnaryCall;
   /**
-   * ListWorkflows lists workflows, newest first, optionally filtered by state type, labels and
-   * engine, one page at a time.
+   * ListWorkflows lists the caller's own workflows (an admin's: every owner's), newest first,
+   * optionally filtered by state type, labels and engine, one page at a time.
    *
    * Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an
    * UNSPECIFIED state filter); UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
@@ -4834,613 +4845,613 @@ export const protoMetadata: ProtoMetadata = {
     "sourceCodeInfo": {
       "location": [{
         "path": [6, 0],
-        "span": [98, 0, 201, 1],
+        "span": [103, 0, 208, 1],
         "leadingComments":
-          ' RemoteWorkflowService runs flowServ-style workflows for remote callers: flowServ\'s\n RemoteClient contract (create_workflow, get_workflow_state, stop_workflow) as a network API,\n plus live state watching and content-addressed file transfer.\n\n Every error carries a `google.rpc.ErrorInfo` detail (in `grpc-status-details-bin`) with domain\n "flowserv.remote.v1" and a stable reason such as WORKFLOW_NOT_FOUND; INVALID_ARGUMENT also\n carries `google.rpc.BadRequest` field violations. Every RPC may return UNAUTHENTICATED\n (missing or invalid credentials, when auth is enabled), UNAVAILABLE (the server is shutting\n down or cannot be reached; then the client library gives the status, without ErrorInfo) and\n INTERNAL (an unexpected fault, with a generic message). The RPCs that change state\n (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.\n Cancelling an RPC never stops a workflow; only StopWorkflow does.\n\n ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,\n ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,\n MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);\n WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;\n FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the\n ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,\n MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);\n WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;\n FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the\n server\'s disk is full); SHUTTING_DOWN (UNAVAILABLE: a drain cut an open WatchLogs stream\n short), STORAGE_READ_ONLY (UNAVAILABLE; the data directory is read-only); UNAUTHENTICATED;\n PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; DATA_LOSS (a stored file no longer matches its\n sha256; it was dropped); INTERNAL.\n\n FieldViolation reasons: every violation carries one of these stable values, so that clients in\n any language can map them. `field` names the request field; a violation about an argument is\n always `arguments.<parameter name>`, with any target path in the description. The flowServ\n exception each corresponds to is given in brackets.\n\n   MISSING_ARGUMENT      a required parameter without default got no argument [MissingArgumentError]\n   UNKNOWN_PARAMETER     an argument, or a $[[name]] reference, names no declared parameter\n                         [UnknownParameterError]\n   DUPLICATE_ARGUMENT    two arguments for one parameter [DuplicateArgumentError]\n   INVALID_ARGUMENT      a value its parameter cannot cast, or the wrong Argument case (a file\n                         parameter takes Argument.file or Argument.directory, an actor parameter\n                         Argument.actor) [InvalidArgumentError]\n   INVALID_PARAMETER     a malformed parameter declaration [InvalidParameterError]\n   INVALID_TEMPLATE      a malformed template or workflow spec [InvalidTemplateError; ValueError\n                         for a malformed step]\n   EMPTY_WORKFLOW        the workflow has no step [none: flowServ runs it into ERROR]\n   UNSUPPORTED_ACTION    a code or notebook step, which this service cannot run [none]\n   INVALID_PLACEHOLDER   a malformed $var / ${var} in a command [ValueError at run time]\n   UNKNOWN_VARIABLE      a $var.ext whose name is not in the context [KeyError at run time]\n   UNKNOWN_FILE          a sha256 that was never uploaded [UnknownFileError]\n   INVALID_PATH          a target, entry or output path that is empty, absolute or uses ".."\n                         [none: flowServ would write outside the run directory]\n   PATH_CONFLICT         two arguments on one target, or a file that is also a folder [none]\n   DIRECTORY_TOO_LARGE   a DirectoryArgument beyond Limits.max_directory_entries or\n                         max_directory_bytes [none]\n   MISSING_RUN           CreateWorkflow without run [none]\n   MISSING_VALUE         an Argument with no case set [none]\n   INVALID_RUN_ID        a run_id outside the RunObject.run_id rule [none]\n   UNKNOWN_ENGINE        an engine the server does not offer [none]\n   ENGINE_REJECTED       resources the engine refuses [none]\n   INVALID_LABEL         a label key or value outside the allowed form [none]\n   INVALID_REQUEST_ID    a request_id longer than 128 characters [none]\n   REQUIRED              an empty required field such as workflow_id [none]\n   OUT_OF_BOUNDS         a number outside its range: grace_period, page_size, after_sequence,\n                         offset, header.size_bytes, the count of FindFiles digests, a WatchLogs\n                         step_index, command_index or negative offset [none]\n   DUPLICATE_OFFSET      a WatchLogs start offset given twice for one stream of one command [none]\n   INVALID_ENUM          an unknown or UNSPECIFIED enum value [none]\n   INVALID_PAGE_TOKEN    a page_token this server did not issue [none]\n   INVALID_DIGEST        a sha256 that is not 64 lowercase hex characters [none]\n   MISSING_HEADER        an upload whose first message is not the header [none]\n   DUPLICATE_HEADER      an upload that repeats the header [none]\n   CHUNK_TOO_LARGE       an upload chunk above Limits.upload_chunk_bytes [none]\n   INVALID_WORKFLOW_ID   a workflow_id no workflow can have: over 64 characters, or characters\n                         other than letters, digits, _ . - (not echoed) [none]\n   VALUE_TOO_LONG        a template or argument string over 65,536 characters, or a key or\n                         argument name over 1,024 [none]\n   VALUE_TOO_DEEP        a template or argument value nested over 32 levels [none]\n   REQUEST_TOO_LARGE     over 1 Mi characters of text in a request\'s template and arguments [none]\n   MORE_VIOLATIONS       not a problem itself: stands for the violations left out of a bounded\n                         answer ("and N more violations") [none]\n\n INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and\n VALIDATION_FAILED belong to the workflow model\'s catalogue and are not sent by this API.\n\n Error answers are bounded: messages and echoed values are shortened, BadRequest holds at most\n 50 violations plus one whose reason is MORE_VIOLATIONS, and the details stay under 3,584 bytes.\n',
+          " RemoteWorkflowService runs flowServ-style workflows for remote callers: flowServ's\n RemoteClient contract (create_workflow, get_workflow_state, stop_workflow) as a network API,\n plus live state watching and content-addressed file transfer.\n\n Every error carries a `google.rpc.ErrorInfo` detail (in `grpc-status-details-bin`) with domain\n \"flowserv.remote.v1\" and a stable reason such as WORKFLOW_NOT_FOUND; INVALID_ARGUMENT also\n carries `google.rpc.BadRequest` field violations. Every RPC may return UNAUTHENTICATED\n (missing or invalid credentials, when auth is enabled), UNAVAILABLE (the server is shutting\n down or cannot be reached; then the client library gives the status, without ErrorInfo) and\n INTERNAL (an unexpected fault, with a generic message). The RPCs that change state\n (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.\n Cancelling an RPC never stops a workflow; only StopWorkflow does.\n\n Every workflow has an owner: the identity of the token or JWT that created it (one anonymous\n owner when auth is off). An RPC that names a workflow of another owner answers NOT_FOUND\n (WORKFLOW_NOT_FOUND), exactly as for an id that does not exist, and ListWorkflows lists the\n caller's own workflows; an admin token sees and (unless read-only) stops every owner's.\n\n ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,\n ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,\n MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);\n WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;\n FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the\n ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,\n MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);\n WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;\n FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the\n server's disk is full); SHUTTING_DOWN (UNAVAILABLE: a drain cut an open WatchLogs stream\n short), STORAGE_READ_ONLY (UNAVAILABLE; the data directory is read-only); UNAUTHENTICATED;\n PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; DATA_LOSS (a stored file no longer matches its\n sha256; it was dropped); INTERNAL.\n\n FieldViolation reasons: every violation carries one of these stable values, so that clients in\n any language can map them. `field` names the request field; a violation about an argument is\n always `arguments.<parameter name>`, with any target path in the description. The flowServ\n exception each corresponds to is given in brackets.\n\n   MISSING_ARGUMENT      a required parameter without default got no argument [MissingArgumentError]\n   UNKNOWN_PARAMETER     an argument, or a $[[name]] reference, names no declared parameter\n                         [UnknownParameterError]\n   DUPLICATE_ARGUMENT    two arguments for one parameter [DuplicateArgumentError]\n   INVALID_ARGUMENT      a value its parameter cannot cast, or the wrong Argument case (a file\n                         parameter takes Argument.file or Argument.directory, an actor parameter\n                         Argument.actor) [InvalidArgumentError]\n   INVALID_PARAMETER     a malformed parameter declaration [InvalidParameterError]\n   INVALID_TEMPLATE      a malformed template or workflow spec [InvalidTemplateError; ValueError\n                         for a malformed step]\n   EMPTY_WORKFLOW        the workflow has no step [none: flowServ runs it into ERROR]\n   UNSUPPORTED_ACTION    a code or notebook step, which this service cannot run [none]\n   INVALID_PLACEHOLDER   a malformed $var / ${var} in a command [ValueError at run time]\n   UNKNOWN_VARIABLE      a $var.ext whose name is not in the context [KeyError at run time]\n   UNKNOWN_FILE          a sha256 that was never uploaded [UnknownFileError]\n   INVALID_PATH          a target, entry or output path that is empty, absolute or uses \"..\"\n                         [none: flowServ would write outside the run directory]\n   PATH_CONFLICT         two arguments on one target, or a file that is also a folder [none]\n   DIRECTORY_TOO_LARGE   a DirectoryArgument beyond Limits.max_directory_entries or\n                         max_directory_bytes [none]\n   MISSING_RUN           CreateWorkflow without run [none]\n   MISSING_VALUE         an Argument with no case set [none]\n   INVALID_RUN_ID        a run_id outside the RunObject.run_id rule [none]\n   UNKNOWN_ENGINE        an engine the server does not offer [none]\n   ENGINE_REJECTED       resources the engine refuses [none]\n   INVALID_LABEL         a label key or value outside the allowed form [none]\n   INVALID_REQUEST_ID    a request_id longer than 128 characters [none]\n   REQUIRED              an empty required field such as workflow_id [none]\n   OUT_OF_BOUNDS         a number outside its range: grace_period, page_size, after_sequence,\n                         offset, header.size_bytes, the count of FindFiles digests, a WatchLogs\n                         step_index, command_index or negative offset [none]\n   DUPLICATE_OFFSET      a WatchLogs start offset given twice for one stream of one command [none]\n   INVALID_ENUM          an unknown or UNSPECIFIED enum value [none]\n   INVALID_PAGE_TOKEN    a page_token this server did not issue [none]\n   INVALID_DIGEST        a sha256 that is not 64 lowercase hex characters [none]\n   MISSING_HEADER        an upload whose first message is not the header [none]\n   DUPLICATE_HEADER      an upload that repeats the header [none]\n   CHUNK_TOO_LARGE       an upload chunk above Limits.upload_chunk_bytes [none]\n   INVALID_WORKFLOW_ID   a workflow_id no workflow can have: over 64 characters, or characters\n                         other than letters, digits, _ . - (not echoed) [none]\n   VALUE_TOO_LONG        a template or argument string over 65,536 characters, or a key or\n                         argument name over 1,024 [none]\n   VALUE_TOO_DEEP        a template or argument value nested over 32 levels [none]\n   REQUEST_TOO_LARGE     over 1 Mi characters of text in a request's template and arguments [none]\n   MORE_VIOLATIONS       not a problem itself: stands for the violations left out of a bounded\n                         answer (\"and N more violations\") [none]\n\n INVALID_MANIFEST, INVALID_RUN_STATE, INVALID_STATE_DOCUMENT, INVALID_TIMESTAMP and\n VALIDATION_FAILED belong to the workflow model's catalogue and are not sent by this API.\n\n Error answers are bounded: messages and echoed values are shortened, BadRequest holds at most\n 50 violations plus one whose reason is MORE_VIOLATIONS, and the details stay under 3,584 bytes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 0],
-        "span": [114, 2, 77],
+        "span": [121, 2, 77],
         "leadingComments":
-          " CreateWorkflow validates a run's template and arguments with flowServ's rules, checks its\n resources against what the engine accepts, stages its files and records the workflow PENDING\n (flowServ's `create_workflow`). The server then submits it to the engine in the background:\n the call never waits for the scheduler. A refusal the server can only learn at submission\n (for example a partition or a memory size the Slurm controller rejects) ends the workflow in\n ERROR, its messages carrying the engine's message; while the engine cannot be reached the\n workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)\n with the same payload again returns the original workflow with `replayed` set.\n\n Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,\n unknown engine, a referenced blob that was not uploaded, resources the engine refuses up\n front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a\n different payload); RESOURCE_EXHAUSTED (too many workflows or too large a request);\n UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;\n INTERNAL.\n",
+          " CreateWorkflow validates a run's template and arguments with flowServ's rules, checks its\n resources against what the engine accepts, stages its files and records the workflow PENDING\n (flowServ's `create_workflow`). The server then submits it to the engine in the background:\n the call never waits for the scheduler. A refusal the server can only learn at submission\n (for example a partition or a memory size the Slurm controller rejects) ends the workflow in\n ERROR, its messages carrying the engine's message; while the engine cannot be reached the\n workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)\n with the same payload again returns the original workflow with `replayed` set, to its owner\n only: request ids are scoped to the owner, and a run_id another owner used is ALREADY_EXISTS\n (run ids are unique across the service) with only `run_id` in the ErrorInfo metadata.\n\n Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,\n unknown engine, a referenced blob that was not uploaded, resources the engine refuses up\n front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a\n different payload, or a run_id of another owner); RESOURCE_EXHAUSTED (too many workflows or too large a request);\n UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;\n INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 1],
-        "span": [121, 2, 83],
+        "span": [128, 2, 83],
         "leadingComments":
           " GetWorkflowState returns a workflow's latest state and whether its type differs from the\n caller's current_state (flowServ's `get_workflow_state` / `poll_state`).\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);\n UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 2],
-        "span": [130, 2, 71],
+        "span": [137, 2, 71],
         "leadingComments":
           " StopWorkflow cancels an active workflow: the engine is asked to stop politely, then forced\n after grace_period; the workflow ends CANCELED. It is idempotent: stopping a finished\n workflow returns its final state unchanged.\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative grace_period); NOT_FOUND (unknown\n workflow); UNAVAILABLE (the engine cannot be reached; retry); UNAUTHENTICATED;\n PERMISSION_DENIED; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 3],
-        "span": [141, 2, 72],
+        "span": [148, 2, 72],
         "leadingComments":
           " WatchState streams a workflow's states: every persisted state with a sequence greater than\n after_sequence, then each new state as it happens, with heartbeats while nothing changes.\n The stream ends with OK right after the terminal state (at once when the workflow is already\n terminal and after_sequence is its last sequence).\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id, negative after_sequence); NOT_FOUND\n (unknown workflow); OUT_OF_RANGE (after_sequence is ahead of the workflow's last sequence);\n CANCELLED (the caller cancelled); UNAVAILABLE (server shutting down; resume with the last\n sequence seen); UNAUTHENTICATED; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 4],
-        "span": [157, 2, 69],
+        "span": [164, 2, 69],
         "leadingComments":
           " WatchLogs streams the output of a workflow's commands as they write it: each chunk names\n its step, command and stream (stdout or stderr) and its byte offset in that stream. It\n starts from the caller's offsets (0 for streams not named), so a caller that lost the\n connection resumes without loss or duplication. With follow it streams live output while the\n workflow is active, with heartbeats while nothing is written, sends the rest once the\n workflow has ended and ends with OK; without follow it sends what has been written so far\n and ends. Output above Limits.log_cap_bytes per stream is discarded and marked (see\n LogChunk.truncated). Logs are kept as long as the workflow and survive server restarts.\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id, a step_index outside the workflow, an\n UNSPECIFIED stream, a negative or repeated offset); NOT_FOUND (unknown workflow);\n OUT_OF_RANGE (an offset beyond what its stream holds); CANCELLED (the caller cancelled);\n UNAVAILABLE (server shutting down, ErrorInfo reason SHUTTING_DOWN when it cut an open stream\n short; resume with the offsets received); UNAUTHENTICATED; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 5],
-        "span": [167, 2, 72],
+        "span": [174, 2, 72],
         "leadingComments":
           " UploadFile stores a blob content-addressed by its SHA-256: a header message, then the content\n in chunks. Identical content is stored once; uploading a known digest is cheap and reports\n already_present.\n\n Returns: OK; INVALID_ARGUMENT (missing or repeated header, malformed digest, size or digest\n mismatch, chunk larger than Limits.upload_chunk_bytes); RESOURCE_EXHAUSTED (size above\n Limits.max_upload_bytes, or storage full); CANCELLED; UNAUTHENTICATED; PERMISSION_DENIED;\n UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 6],
-        "span": [174, 2, 62],
+        "span": [181, 2, 62],
         "leadingComments":
           " FindFiles tells which of the given blob digests the server already has, so that clients\n upload only missing content.\n\n Returns: OK; INVALID_ARGUMENT (malformed digest, more than 10000 digests); UNAUTHENTICATED;\n UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 7],
-        "span": [182, 2, 78],
+        "span": [189, 2, 78],
         "leadingComments":
           ' DownloadFile streams one result file of a successful workflow from a byte offset.\n\n Returns: OK; INVALID_ARGUMENT (empty ids, absolute or ".." path, negative offset); NOT_FOUND\n (unknown workflow, or path is not an output file); FAILED_PRECONDITION (the workflow has not\n succeeded); OUT_OF_RANGE (offset beyond the file size); CANCELLED; UNAUTHENTICATED;\n UNAVAILABLE; INTERNAL.\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 8],
-        "span": [188, 2, 68],
+        "span": [195, 2, 68],
         "leadingComments":
           " GetWorkflow returns one workflow with its latest state.\n\n Returns: OK; INVALID_ARGUMENT (empty workflow_id); NOT_FOUND (unknown workflow);\n UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 9],
-        "span": [195, 2, 74],
+        "span": [202, 2, 74],
         "leadingComments":
-          " ListWorkflows lists workflows, newest first, optionally filtered by state type, labels and\n engine, one page at a time.\n\n Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an\n UNSPECIFIED state filter); UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
+          " ListWorkflows lists the caller's own workflows (an admin's: every owner's), newest first,\n optionally filtered by state type, labels and engine, one page at a time.\n\n Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an\n UNSPECIFIED state filter); UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [6, 0, 2, 10],
-        "span": [200, 2, 77],
+        "span": [207, 2, 77],
         "leadingComments":
           " GetServiceInfo describes the server: version, engines with their capabilities, and limits.\n\n Returns: OK; UNAUTHENTICATED; UNAVAILABLE; INTERNAL.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0],
-        "span": [205, 0, 224, 1],
+        "span": [212, 0, 231, 1],
         "leadingComments":
           " CreateWorkflowRequest submits one flowServ run (the arguments of flowServ's\n `RemoteClient.create_workflow(run, template, arguments, staticfs)`).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 0],
-        "span": [207, 2, 20],
+        "span": [214, 2, 20],
         "leadingComments": " run identifies the flowServ run; run.run_id is required.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 1],
-        "span": [209, 2, 32],
+        "span": [216, 2, 32],
         "leadingComments": " template is the workflow template to run; required.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 2],
-        "span": [212, 2, 34],
+        "span": [219, 2, 34],
         "leadingComments":
           " arguments are the run's arguments, at most one per declared parameter. Declared parameters\n without an argument use their default; a required one without default is INVALID_ARGUMENT.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 3],
-        "span": [214, 2, 39],
+        "span": [221, 2, 39],
         "leadingComments":
           " static_files are the template's static files, placed in the run directory before it starts.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 4],
-        "span": [216, 2, 20],
+        "span": [223, 2, 20],
         "leadingComments": " engine names the engine to run on (see GetServiceInfo); empty means the server default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 5],
-        "span": [218, 2, 33],
+        "span": [225, 2, 33],
         "leadingComments": " labels are free-form caller labels stored with the workflow (keys 1..63 characters).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 6],
-        "span": [221, 2, 24],
+        "span": [228, 2, 24],
         "leadingComments":
           " request_id is an optional idempotency key: a retry with the same request_id and the same\n payload returns the original workflow; with a different payload it is ALREADY_EXISTS.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 0, 2, 7],
-        "span": [223, 2, 32],
+        "span": [230, 2, 32],
         "leadingComments": " resources are scheduler resource requests; absent means the engine defaults.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1],
-        "span": [227, 0, 233, 1],
+        "span": [234, 0, 240, 1],
         "leadingComments": " CreateWorkflowResponse returns the created (or replayed) workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 0],
-        "span": [229, 2, 24],
+        "span": [236, 2, 24],
         "leadingComments": " workflow is the created workflow with its current state (PENDING or later).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1, 2, 1],
-        "span": [232, 2, 20],
+        "span": [239, 2, 20],
         "leadingComments":
           " replayed is true when an identical earlier request was found and its workflow returned;\n nothing new was submitted.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2],
-        "span": [236, 0, 242, 1],
+        "span": [243, 0, 249, 1],
         "leadingComments": " GetWorkflowStateRequest asks for a workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 0],
-        "span": [238, 2, 25],
+        "span": [245, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id (Workflow.workflow_id).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 1],
-        "span": [241, 2, 34],
+        "span": [248, 2, 34],
         "leadingComments":
           " current_state is the state the caller knows; only its type is compared. Absent means the\n caller knows nothing, so `changed` is true.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3],
-        "span": [245, 0, 251, 1],
+        "span": [252, 0, 258, 1],
         "leadingComments": " GetWorkflowStateResponse carries the latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 0],
-        "span": [247, 2, 26],
+        "span": [254, 2, 26],
         "leadingComments": " state is the workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3, 2, 1],
-        "span": [250, 2, 19],
+        "span": [257, 2, 19],
         "leadingComments":
           " changed is false when state has the same type as the request's current_state, which is\n flowServ's `poll_state()` returning None.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4],
-        "span": [254, 0, 263, 1],
+        "span": [261, 0, 270, 1],
         "leadingComments": " StopWorkflowRequest asks to cancel a workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4, 2, 0],
-        "span": [256, 2, 25],
+        "span": [263, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4, 2, 1],
-        "span": [259, 2, 20],
+        "span": [266, 2, 20],
         "leadingComments":
           ' reason is recorded as the CANCELED state\'s message; empty means\n "canceled at user request".\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 4, 2, 2],
-        "span": [262, 2, 44],
+        "span": [269, 2, 44],
         "leadingComments":
           " grace_period is how long the engine waits after the polite stop signal before it forces the\n stop; absent means the server default.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 5],
-        "span": [266, 0, 270, 1],
+        "span": [273, 0, 277, 1],
         "leadingComments": " StopWorkflowResponse carries the state after the stop.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 5, 2, 0],
-        "span": [269, 2, 26],
+        "span": [276, 2, 26],
         "leadingComments":
           " state is the workflow's state after the stop request: CANCELED, or the terminal state the\n workflow had already reached.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6],
-        "span": [273, 0, 283, 1],
+        "span": [280, 0, 290, 1],
         "leadingComments": " WatchStateRequest opens a state stream.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6, 2, 0],
-        "span": [275, 2, 25],
+        "span": [282, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6, 2, 1],
-        "span": [278, 2, 27],
+        "span": [285, 2, 27],
         "leadingComments":
           " after_sequence is the last WorkflowState.sequence the caller has seen; states with a greater\n sequence are sent. 0 sends the whole history.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 6, 2, 2],
-        "span": [282, 2, 37],
+        "span": [289, 2, 37],
         "leadingComments":
           " include_progress asks for WorkflowProgress events as well: the current progress first, then\n each change (a step starts or ends). Off by default, so callers that predate progress never\n see the event.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7],
-        "span": [286, 0, 298, 1],
+        "span": [293, 0, 305, 1],
         "leadingComments": " WatchStateResponse is one event of a state stream.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 8, 0],
-        "span": [288, 2, 297, 3],
+        "span": [295, 2, 304, 3],
         "leadingComments": " event is what happened; exactly one case is set.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 2, 0],
-        "span": [290, 4, 28],
+        "span": [297, 4, 28],
         "leadingComments": " state is the next state of the workflow, in sequence order.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 2, 1],
-        "span": [292, 4, 28],
+        "span": [299, 4, 28],
         "leadingComments": " heartbeat is sent every Limits.heartbeat_interval while no state changes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 7, 2, 2],
-        "span": [296, 4, 34],
+        "span": [303, 4, 34],
         "leadingComments":
           " progress is the workflow's step progress; sent only with include_progress, first right\n after the replayed states and then whenever a step starts or ends. It carries no sequence:\n it never changes the state or its sequence.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 8],
-        "span": [301, 0, 306, 1],
+        "span": [308, 0, 313, 1],
         "leadingComments": " Heartbeat keeps an idle state stream alive and tells the caller how far it is.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 8, 2, 0],
-        "span": [303, 2, 37],
+        "span": [310, 2, 37],
         "leadingComments": " time is the server time when the heartbeat was sent.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 8, 2, 1],
-        "span": [305, 2, 26],
+        "span": [312, 2, 26],
         "leadingComments": " last_sequence is the sequence of the workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9],
-        "span": [309, 0, 322, 1],
+        "span": [316, 0, 329, 1],
         "leadingComments": " WatchLogsRequest opens a log stream.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 2, 0],
-        "span": [311, 2, 25],
+        "span": [318, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 2, 1],
-        "span": [314, 2, 18],
+        "span": [321, 2, 18],
         "leadingComments":
           " follow keeps the stream open while the workflow is active and ends it once the workflow has\n ended and all output was sent; false sends the output written so far and ends.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 2, 2],
-        "span": [317, 2, 39],
+        "span": [324, 2, 39],
         "leadingComments":
           " start_offsets are where to resume, at most one per (step_index, command_index, stream);\n streams not listed start at 0.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 2, 3],
-        "span": [319, 2, 32],
+        "span": [326, 2, 32],
         "leadingComments": " step_index limits the stream to one step; absent means every step.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 9, 2, 4],
-        "span": [321, 2, 33],
+        "span": [328, 2, 33],
         "leadingComments": " streams limits the output to these streams; empty means stdout and stderr.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10],
-        "span": [325, 0, 334, 1],
+        "span": [332, 0, 341, 1],
         "leadingComments": " WatchLogsResponse is one event of a log stream.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10, 8, 0],
-        "span": [327, 2, 333, 3],
+        "span": [334, 2, 340, 3],
         "leadingComments": " event is what happened; exactly one case is set.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10, 2, 0],
-        "span": [329, 4, 23],
+        "span": [336, 4, 23],
         "leadingComments": " chunk is the next piece of output.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 10, 2, 1],
-        "span": [332, 4, 28],
+        "span": [339, 4, 28],
         "leadingComments":
           " heartbeat is sent every Limits.heartbeat_interval while no output arrives (follow only);\n its last_sequence is the sequence of the workflow's latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 11],
-        "span": [337, 0, 345, 1],
+        "span": [344, 0, 352, 1],
         "leadingComments": " UploadFileRequest is one message of an upload stream: the header first, then chunks.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 11, 8, 0],
-        "span": [339, 2, 344, 3],
+        "span": [346, 2, 351, 3],
         "leadingComments": " content is the header (first message only) or a chunk (every later message).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 11, 2, 0],
-        "span": [341, 4, 32],
+        "span": [348, 4, 32],
         "leadingComments": " header declares the blob; exactly once, in the first message.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 11, 2, 1],
-        "span": [343, 4, 20],
+        "span": [350, 4, 20],
         "leadingComments": " chunk is the next piece of the content, at most Limits.upload_chunk_bytes long.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 12],
-        "span": [348, 0, 355, 1],
+        "span": [355, 0, 362, 1],
         "leadingComments": " UploadFileResponse confirms a stored blob.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 12, 2, 0],
-        "span": [350, 2, 20],
+        "span": [357, 2, 20],
         "leadingComments": " sha256 is the verified lowercase hex SHA-256 digest of the blob.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 12, 2, 1],
-        "span": [352, 2, 23],
+        "span": [359, 2, 23],
         "leadingComments": " size_bytes is the blob size in bytes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 12, 2, 2],
-        "span": [354, 2, 27],
+        "span": [361, 2, 27],
         "leadingComments": " already_present is true when the server already had this content.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 13],
-        "span": [358, 0, 361, 1],
+        "span": [365, 0, 368, 1],
         "leadingComments": " FindFilesRequest asks which blobs exist.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 13, 2, 0],
-        "span": [360, 2, 30],
+        "span": [367, 2, 30],
         "leadingComments": " sha256s are lowercase hex SHA-256 digests to look up.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 14],
-        "span": [364, 0, 367, 1],
+        "span": [371, 0, 374, 1],
         "leadingComments": " FindFilesResponse lists the blobs that exist.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 14, 2, 0],
-        "span": [366, 2, 38],
+        "span": [373, 2, 38],
         "leadingComments": " present_sha256s are the requested digests the server already has, in request order.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 15],
-        "span": [370, 0, 377, 1],
+        "span": [377, 0, 384, 1],
         "leadingComments": " DownloadFileRequest asks for one result file.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 15, 2, 0],
-        "span": [372, 2, 25],
+        "span": [379, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 15, 2, 1],
-        "span": [374, 2, 18],
+        "span": [381, 2, 18],
         "leadingComments": " path is the output key (one of Workflow.output_files), relative and '/'-separated.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 15, 2, 2],
-        "span": [376, 2, 19],
+        "span": [383, 2, 19],
         "leadingComments": " offset is the byte offset to start from (to resume a download); 0 means the beginning.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 16],
-        "span": [380, 0, 387, 1],
+        "span": [387, 0, 394, 1],
         "leadingComments": " DownloadFileResponse is one piece of a downloaded file.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 16, 2, 0],
-        "span": [382, 2, 22],
+        "span": [389, 2, 22],
         "leadingComments": " file describes the whole file (key, size, digest); set in the first message only.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 16, 2, 1],
-        "span": [384, 2, 19],
+        "span": [391, 2, 19],
         "leadingComments": " offset is the byte offset of chunk within the file.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 16, 2, 2],
-        "span": [386, 2, 18],
+        "span": [393, 2, 18],
         "leadingComments": " chunk is the next piece of the content, at most Limits.download_chunk_bytes long.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17],
-        "span": [390, 0, 393, 1],
+        "span": [397, 0, 400, 1],
         "leadingComments": " GetWorkflowRequest asks for one workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 17, 2, 0],
-        "span": [392, 2, 25],
+        "span": [399, 2, 25],
         "leadingComments": " workflow_id is the service's workflow id.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 18],
-        "span": [396, 0, 399, 1],
+        "span": [403, 0, 406, 1],
         "leadingComments": " GetWorkflowResponse carries one workflow.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 18, 2, 0],
-        "span": [398, 2, 24],
+        "span": [405, 2, 24],
         "leadingComments": " workflow is the requested workflow with its latest state.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 19],
-        "span": [402, 0, 415, 1],
+        "span": [409, 0, 422, 1],
         "leadingComments": " ListWorkflowsRequest asks for one page of workflows. Filters combine with AND.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 19, 2, 0],
-        "span": [405, 2, 22],
+        "span": [412, 2, 22],
         "leadingComments":
           " page_size is the maximum number of workflows to return; 0 means the server default (50), and\n values above the server's maximum page size are capped to it.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 19, 2, 1],
-        "span": [408, 2, 24],
+        "span": [415, 2, 24],
         "leadingComments":
           " page_token is the next_page_token of the previous page; empty means the first page. The\n other fields must be the same as in the request that returned the token.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 19, 2, 2],
-        "span": [410, 2, 40],
+        "span": [417, 2, 40],
         "leadingComments": " states keeps workflows whose latest state has one of these types; empty means any.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 19, 2, 3],
-        "span": [412, 2, 33],
+        "span": [419, 2, 33],
         "leadingComments": " labels keeps workflows that carry all of these labels with equal values.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 19, 2, 4],
-        "span": [414, 2, 20],
+        "span": [421, 2, 20],
         "leadingComments": " engine keeps workflows that run on this engine; empty means any.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20],
-        "span": [418, 0, 423, 1],
+        "span": [425, 0, 430, 1],
         "leadingComments": " ListWorkflowsResponse is one page of workflows.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20, 2, 0],
-        "span": [420, 2, 34],
+        "span": [427, 2, 34],
         "leadingComments": " workflows are the workflows of this page, newest first.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 20, 2, 1],
-        "span": [422, 2, 29],
+        "span": [429, 2, 29],
         "leadingComments": " next_page_token fetches the next page; empty when this is the last page.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 21],
-        "span": [426, 0, 32],
+        "span": [433, 0, 32],
         "leadingComments": " GetServiceInfoRequest asks for the server description; it has no fields.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 22],
-        "span": [429, 0, 438, 1],
+        "span": [436, 0, 445, 1],
         "leadingComments": " GetServiceInfoResponse describes the server.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 22, 2, 0],
-        "span": [431, 2, 21],
+        "span": [438, 2, 21],
         "leadingComments": " version is the server's version (package.json version).\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 22, 2, 1],
-        "span": [433, 2, 28],
+        "span": [440, 2, 28],
         "leadingComments": " default_engine is the engine used when CreateWorkflowRequest.engine is empty.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 22, 2, 2],
-        "span": [435, 2, 34],
+        "span": [442, 2, 34],
         "leadingComments": " engines are the engines the server offers.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 22, 2, 3],
-        "span": [437, 2, 20],
+        "span": [444, 2, 20],
         "leadingComments": " limits are the server's size and timing limits.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],

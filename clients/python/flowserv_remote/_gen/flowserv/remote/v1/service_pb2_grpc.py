@@ -19,6 +19,11 @@ class RemoteWorkflowServiceStub(object):
     (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
 
+    Every workflow has an owner: the identity of the token or JWT that created it (one anonymous
+    owner when auth is off). An RPC that names a workflow of another owner answers NOT_FOUND
+    (WORKFLOW_NOT_FOUND), exactly as for an id that does not exist, and ListWorkflows lists the
+    caller's own workflows; an admin token sees and (unless read-only) stops every owner's.
+
     ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
     ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
     MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);
@@ -169,6 +174,11 @@ class RemoteWorkflowServiceServicer(object):
     (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
 
+    Every workflow has an owner: the identity of the token or JWT that created it (one anonymous
+    owner when auth is off). An RPC that names a workflow of another owner answers NOT_FOUND
+    (WORKFLOW_NOT_FOUND), exactly as for an id that does not exist, and ListWorkflows lists the
+    caller's own workflows; an admin token sees and (unless read-only) stops every owner's.
+
     ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
     ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
     MALFORMED_REQUEST (INVALID_ARGUMENT; MALFORMED_REQUEST: the message could not be decoded);
@@ -250,12 +260,14 @@ class RemoteWorkflowServiceServicer(object):
         (for example a partition or a memory size the Slurm controller rejects) ends the workflow in
         ERROR, its messages carrying the engine's message; while the engine cannot be reached the
         workflow stays PENDING and submission is retried. Sending the same run_id (or request_id)
-        with the same payload again returns the original workflow with `replayed` set.
+        with the same payload again returns the original workflow with `replayed` set, to its owner
+        only: request ids are scoped to the owner, and a run_id another owner used is ALREADY_EXISTS
+        (run ids are unique across the service) with only `run_id` in the ErrorInfo metadata.
 
         Returns: OK; INVALID_ARGUMENT (bad template or arguments, malformed ids, zero-step workflow,
         unknown engine, a referenced blob that was not uploaded, resources the engine refuses up
         front; with BadRequest field violations); ALREADY_EXISTS (run_id or request_id reused with a
-        different payload); RESOURCE_EXHAUSTED (too many workflows or too large a request);
+        different payload, or a run_id of another owner); RESOURCE_EXHAUSTED (too many workflows or too large a request);
         UNAVAILABLE (the server is shutting down; retry); UNAUTHENTICATED; PERMISSION_DENIED;
         INTERNAL.
         """
@@ -370,8 +382,8 @@ class RemoteWorkflowServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def ListWorkflows(self, request, context):
-        """ListWorkflows lists workflows, newest first, optionally filtered by state type, labels and
-        engine, one page at a time.
+        """ListWorkflows lists the caller's own workflows (an admin's: every owner's), newest first,
+        optionally filtered by state type, labels and engine, one page at a time.
 
         Returns: OK; INVALID_ARGUMENT (negative page_size, malformed or foreign page_token, an
         UNSPECIFIED state filter); UNAUTHENTICATED; UNAVAILABLE; INTERNAL.
@@ -467,6 +479,11 @@ class RemoteWorkflowService(object):
     INTERNAL (an unexpected fault, with a generic message). The RPCs that change state
     (CreateWorkflow, StopWorkflow, UploadFile) also return PERMISSION_DENIED to a read-only token.
     Cancelling an RPC never stops a workflow; only StopWorkflow does.
+
+    Every workflow has an owner: the identity of the token or JWT that created it (one anonymous
+    owner when auth is off). An RPC that names a workflow of another owner answers NOT_FOUND
+    (WORKFLOW_NOT_FOUND), exactly as for an id that does not exist, and ListWorkflows lists the
+    caller's own workflows; an admin token sees and (unless read-only) stops every owner's.
 
     ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
     ErrorInfo reasons (each travels with one status code): INVALID_ARGUMENT, CHECKSUM_MISMATCH,
