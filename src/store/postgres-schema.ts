@@ -9,6 +9,7 @@
  * the others then find nothing left to do. Applied versions are rows of `schema_migrations`.
  */
 import type { Pool } from 'pg';
+import { ANONYMOUS_OWNER } from '../model/owner.js';
 
 /** Advisory lock key that serializes migrations (an arbitrary constant owned by this schema). */
 export const MIGRATION_LOCK_KEY = 7_361_527_015_092n;
@@ -69,6 +70,20 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       epoch bigint NOT NULL DEFAULT 0,
       lease_until timestamptz NOT NULL
     );
+    `,
+  },
+  {
+    version: 2,
+    name: 'owners: request ids unique per owner',
+    // As in the SQLite schema (database.ts): every workflow has an owner (rows without one belong
+    // to the anonymous owner, see src/model/owner.ts), a request id is unique per owner, a run id
+    // across the service, and the owner's list has an index of its own.
+    sql: `
+    UPDATE workflows SET owner = '${ANONYMOUS_OWNER}' WHERE owner IS NULL;
+    ALTER TABLE workflows ALTER COLUMN owner SET DEFAULT '${ANONYMOUS_OWNER}', ALTER COLUMN owner SET NOT NULL;
+    ALTER TABLE workflows DROP CONSTRAINT workflows_request_id_key;
+    ALTER TABLE workflows ADD CONSTRAINT workflows_owner_request_id_key UNIQUE (owner, request_id);
+    CREATE INDEX workflows_by_owner ON workflows (owner, created_at DESC, created_order DESC);
     `,
   },
 ];

@@ -4,6 +4,7 @@
  * nothing behind; the tables carry the columns the replicas rely on.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { ANONYMOUS_OWNER } from '../../../src/model/owner.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from '../../../src/store/postgres-schema.js';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
 import { describeIfAvailable, postgresMissing } from '../../support/requirements.js';
@@ -70,5 +71,22 @@ describeIfAvailable('postgres schema migrations', postgresMissing(), () => {
     const b = await pool.query(insert, ['b']);
     expect(Number(b.rows[0].created_order)).toBeGreaterThan(Number(a.rows[0].created_order));
     await expect(pool.query(`UPDATE workflows SET created_order = 1`)).rejects.toThrow(/created_order/);
+  });
+
+  it('gives every workflow an owner and makes request ids unique per owner, run ids across owners', async () => {
+    const pool = db.pool();
+    await migratePostgres(pool, POSTGRES_MIGRATIONS.filter((m) => m.version === 1));
+    const insert = `INSERT INTO workflows (workflow_id, run_id, engine, labels, request_id, payload_hash, output_files, job, state_type, sequence, created_at, owner)
+      VALUES ($1, $2, 'local', '{}', $3, 'h', '[]', '{}', 'PENDING', 1, now(), $4)`;
+    await pool.query(insert, ['before', 'run-before', 'req-1', null]);
+    await migratePostgres(pool);
+    const owners = await pool.query(`SELECT owner FROM workflows WHERE workflow_id = 'before'`);
+    expect(owners.rows).toEqual([{ owner: ANONYMOUS_OWNER }]);
+    await pool.query(insert, ['bob-1', 'run-bob-1', 'req-1', 'token:bob']);
+    await expect(pool.query(insert, ['bob-2', 'run-bob-2', 'req-1', 'token:bob'])).rejects.toThrow(/workflows_owner_request_id_key/);
+    await expect(pool.query(insert, ['carol-1', 'run-bob-1', 'req-9', 'token:carol'])).rejects.toThrow(/workflows_run_id_key/);
+    await expect(pool.query(`UPDATE workflows SET owner = NULL WHERE workflow_id = 'bob-1'`)).rejects.toThrow(/owner/);
+    const indexes = await pool.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'workflows'`);
+    expect(indexes.rows.map((r) => r.indexname)).toContain('workflows_by_owner');
   });
 });
