@@ -39,6 +39,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url,
     pool(options) {
       const pool = new pg.Pool({ connectionString: url, ...options });
+      // drop() ends the pools, then forces the database away; a client still closing then gets
+      // the server's 'terminating connection' as an error event, which would be uncaught.
+      pool.on('connect', (client) => client.on('error', () => {}));
       pools.push(pool);
       return pool;
     },
