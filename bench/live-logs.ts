@@ -198,7 +198,7 @@ export const liveLogs: Benchmark = {
     'follower\'s p99 (goal: under 100 ms).',
   async run(ctx) {
     const bytes = ctx.quick ? 5_000_000 : 50_000_000;
-    const counts = ctx.quick ? { warmup: 0, iterations: 1 } : { warmup: 1, iterations: 7 };
+    const counts = ctx.quick ? { warmup: 0, iterations: 1 } : { warmup: 1, iterations: 9 };
     const lines = ctx.quick ? 20 : 100;
     const fifoDir = await mkdtemp(join(tmpdir(), 'fsr-bench-logs-'));
     const server = await startServerProcess([]);

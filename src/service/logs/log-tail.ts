@@ -108,7 +108,8 @@ export function createLogTails(options: LogTailOptions): LogTails {
           // A fresh watch reports a change at once: the look that covers writes made unwatched.
           changes ??= options.dirs.watch(dirs, options.pollIntervalMs);
           await changes.wait(options.pollIntervalMs, signal);
-          await sleep(MIN_CHECK_GAP_MS - (Date.now() - checkedAt), signal);
+          const gapMs = MIN_CHECK_GAP_MS - (Date.now() - checkedAt);
+          if (gapMs > 0) await sleep(gapMs, signal);
         }
         if (signal.aborted) return;
         checkedAt = Date.now();
