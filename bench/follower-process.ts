@@ -59,8 +59,9 @@ export async function startFollowerProcess(address: string): Promise<FollowerPro
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
       child.stdin!.end();
-      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGTERM'), 5000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }

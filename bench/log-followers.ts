@@ -36,7 +36,8 @@ function follow(workflowId: string): { ready: Promise<void>; done: Promise<numbe
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-createInterface({ input: process.stdin }).on('line', (line) => {
+// stdin closed: exit (normally, so that a CPU profile, if asked for, is written).
+createInterface({ input: process.stdin }).on('close', () => process.exit(0)).on('line', (line) => {
   const [verb, id, count] = line.trim().split(/\s+/);
   if (verb === 'cpu') return say(`cpu ${processCpuMs('self')}`);
   if (verb !== 'follow' || !id) return say(`error unknown command: ${line}`);

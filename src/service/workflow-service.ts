@@ -53,8 +53,11 @@ const LOG_POLL_INTERVAL_MS = 250;
  */
 const LOG_BATCH_INTERVAL_MS = 20;
 
-/** Recently read log chunks kept per followed job, for the followers that ask for them next. */
-const LOG_CACHE_BYTES = 8 * 1024 * 1024;
+/**
+ * Recently read log chunks kept per followed job, for the followers that ask for them next (four
+ * chunks: followers at the head of a log ask for the same one within moments of each other).
+ */
+const LOG_CACHE_BYTES = 2 * 1024 * 1024;
 
 /**
  * How fast one follower that is behind reads while the workflow runs, in bytes per second: a
