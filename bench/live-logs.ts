@@ -189,13 +189,18 @@ export const liveLogs: Benchmark = {
   id: 'logs',
   title: 'Live logs (WatchLogs)',
   description:
-    'A two-step workflow: the first step waits on a FIFO so that followers can attach, the second prints. "printing with ' +
-    'followers" runs a step printing 50 MB as fast as it can (`yes | head -c`) with 10 `WatchLogs` followers attached ' +
-    '(each receives all 50 MB) against the same step with none; the time is the step\'s own duration as its runner recorded ' +
-    'it, so the row says whether following slows the job (goal: ratio at most 1.1). "line latency" times each of 100 lines ' +
-    'per round from the moment the benchmark writes it to the step (which echoes it) to its arrival at a `WatchLogs` ' +
-    'follower, against its arrival at an fs.watch reader of the log file in the benchmark process; the note gives the ' +
-    'follower\'s p99 (goal: under 100 ms).',
+    'The server runs in a process of its own (`serve`, production defaults), the printing row\'s followers in another ' +
+    '(bench/log-followers.ts, each on its own connection). A two-step workflow: the first step waits on a FIFO so that ' +
+    'followers can attach, the second prints. "printing with followers" runs a step printing 50 MB as fast as it can ' +
+    '(`yes | head -c`) with 10 `WatchLogs` followers attached (each receives all 50 MB) against the same step with none, ' +
+    'interleaved; the time is the step\'s own duration from the runner\'s step files, so the row says whether following ' +
+    'slows the job (goal: ratio at most 1.1). The note gives the CPU the server and the follower process used during the ' +
+    'step (their CPU times sampled every 2 ms, cut at the step\'s start and end) and after it (the followers catching up ' +
+    'at full speed once the workflow ended): on a loaded machine the step\'s wall time moves by more than following costs, ' +
+    'the CPU taken from the job during the step much less. "line latency" times each of 100 lines per round from the ' +
+    'moment the benchmark writes it to the step (which echoes it) to its arrival at a `WatchLogs` follower, against its ' +
+    'arrival at an fs.watch reader of the log file in the benchmark process; the note gives the follower\'s p99 (goal: ' +
+    'under 100 ms).',
   async run(ctx) {
     const bytes = ctx.quick ? 5_000_000 : 50_000_000;
     const counts = ctx.quick ? { warmup: 0, iterations: 1 } : { warmup: 1, iterations: 9 };
