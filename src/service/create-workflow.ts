@@ -56,9 +56,17 @@ function checkEnvelope(input: CreateWorkflowInput, engine: string, deps: CreateD
   for (const [key, value] of Object.entries(input.labels ?? {})) {
     if (!LABEL_KEY.test(key)) violations.push({ field: `labels.${key}`, description: 'label keys are 1-63 characters of letters, digits, . _ / -', reason: ViolationReason.INVALID_LABEL });
     if (value.length > 256) violations.push({ field: `labels.${key}`, description: 'label values are at most 256 characters', reason: ViolationReason.INVALID_LABEL });
+    if (value.includes('\0')) violations.push({ field: `labels.${key}`, description: 'label values must not contain NUL characters', reason: ViolationReason.INVALID_LABEL });
   }
   if (input.requestId !== undefined && input.requestId.length > 128) {
     violations.push({ field: 'request_id', description: 'request id is at most 128 characters', reason: ViolationReason.INVALID_REQUEST_ID });
+  }
+  // Text the store keeps as is: no database's text type takes NUL (PostgreSQL refuses it).
+  if (input.requestId?.includes('\0')) {
+    violations.push({ field: 'request_id', description: 'request id must not contain NUL characters', reason: ViolationReason.INVALID_REQUEST_ID });
+  }
+  for (const [field, value] of [['run.group_id', input.run.groupId], ['run.workflow_id', input.run.flowservWorkflowId]] as const) {
+    if (value?.includes('\0')) violations.push({ field, description: `${field} must not contain NUL characters`, reason: ViolationReason.INVALID_RUN_ID });
   }
   return violations;
 }

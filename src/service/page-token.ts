@@ -16,7 +16,9 @@ export function encodePageToken(cursor: PageCursor): string {
 export function decodePageToken(token: string): PageCursor {
   try {
     const [createdAt, workflowId] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && typeof workflowId === 'string') return { createdAt, workflowId };
+    // The time must be one this server wrote (an ISO instant); no stored id contains NUL.
+    const instant = typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && new Date(createdAt).toISOString() === createdAt;
+    if (instant && typeof workflowId === 'string' && !workflowId.includes('\0')) return { createdAt, workflowId };
   } catch {
     // fall through to the error below
   }

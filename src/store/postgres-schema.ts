@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL schema (the store for several replicas on one database) and its migrations.
- * Same tables as the SQLite schema (database.ts) with PostgreSQL types, plus what replicas
- * need: an identity column as the listing's tie-break (there is no rowid), the follower claim
+ * Same tables as the SQLite schema (database.ts) with PostgreSQL types (labels as jsonb for the
+ * label filter; the job, its handle and the output keys as JSON text, read back as written),
+ * plus what replicas need: an identity column as the listing's tie-break (there is no rowid), the follower claim
  * and its fencing epoch, a durable stop request, and one lease row per live replica.
  *
  * Migrations run in one transaction under a transaction-scoped advisory lock, so replicas that
@@ -84,6 +85,18 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     ALTER TABLE workflows DROP CONSTRAINT workflows_request_id_key;
     ALTER TABLE workflows ADD CONSTRAINT workflows_owner_request_id_key UNIQUE (owner, request_id);
     CREATE INDEX workflows_by_owner ON workflows (owner, created_at DESC, created_order DESC);
+    `,
+  },
+  {
+    version: 3,
+    name: 'job, handle and output keys as JSON text',
+    // The store reads them back whole and never queries inside them: as text they come back as
+    // written (jsonb would reorder keys and refuse the escaped NUL a job's text may carry).
+    sql: `
+    ALTER TABLE workflows
+      ALTER COLUMN output_files TYPE text USING output_files::text,
+      ALTER COLUMN job TYPE text USING job::text,
+      ALTER COLUMN handle TYPE text USING handle::text;
     `,
   },
 ];

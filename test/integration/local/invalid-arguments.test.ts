@@ -134,6 +134,20 @@ describe('CreateWorkflow reports every problem of a request in one BadRequest', 
     ]);
   });
 
+  it('text no store can keep (NUL characters) in a label, the request id, the group and workflow ids is reported', async () => {
+    const { details } = await callError(
+      server.client,
+      'createWorkflow',
+      request([file('input'), value('count', 1)], { labels: { team: 'a\0b' }, requestId: 'req\0', run: { runId: 'nul-run', groupId: 'g\0', workflowId: 'w\0' } }),
+    );
+    expect(details!.fieldViolations.map((v) => [v.field, v.reason]).sort()).toEqual([
+      ['labels.team', 'INVALID_LABEL'],
+      ['request_id', 'INVALID_REQUEST_ID'],
+      ['run.group_id', 'INVALID_RUN_ID'],
+      ['run.workflow_id', 'INVALID_RUN_ID'],
+    ]);
+  });
+
   it('a missing run is reported with the arguments\' problems', async () => {
     const { details } = await callError(server.client, 'createWorkflow', { ...request([value('count', 'x')]), run: undefined });
     expect(details!.fieldViolations.map((v) => [v.field, v.reason]).sort()).toEqual([

@@ -264,5 +264,11 @@ describe('workflow service on the local engine', () => {
     await expect(service.listWorkflows({ pageSize: 1, pageToken: 'bm9wZQ' })).rejects.toThrow(
       expect.objectContaining({ violations: [expect.objectContaining({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN' })] }),
     );
+    // A token whose time is not an instant this server wrote, or whose id no store can hold.
+    for (const cursor of [['yesterday', 'wf'], ['2026-01-01T00:00:00.000Z', 'wf\0']]) {
+      await expect(service.listWorkflows({ pageSize: 1, pageToken: Buffer.from(JSON.stringify(cursor)).toString('base64url') })).rejects.toThrow(
+        expect.objectContaining({ violations: [expect.objectContaining({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN' })] }),
+      );
+    }
   });
 });

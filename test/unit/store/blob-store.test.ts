@@ -4,37 +4,57 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src/store/database.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BlobVerificationError, createBlobStore, type BlobStore } from '../../../src/store/blob-store.js';
-import { createSqliteBlobIndex } from '../../../src/store/blob-index.js';
+import { describeIfAvailable } from '../../support/requirements.js';
+import { storeBackends, type OpenedStore } from '../../support/store-backends.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
-describe('blob store', () => {
-  let blobs: BlobStore;
-  let root: string;
-  beforeEach(() => {
-    const dir = mkdtempSync(join(tmpdir(), 'blobs-'));
-    root = join(dir, 'blobs');
-    blobs = createBlobStore(createSqliteBlobIndex(openDatabase(join(dir, 'db.sqlite'))), root);
-  });
+for (const backend of storeBackends()) {
+  describeIfAvailable(`blob store (${backend.name} index)`, backend.missing, () => {
+    let blobs: BlobStore;
+    let root: string;
+    let opened: OpenedStore;
+    beforeEach(async () => {
+      opened = await backend.open();
+      root = join(mkdtempSync(join(tmpdir(), 'blobs-')), 'blobs');
+      blobs = createBlobStore(opened.blobIndex, root);
+    });
+    afterEach(async () => {
+      await opened.close();
+    });
 
-  it('stores verified bytes once under their sha256', async () => {
-    const first = await blobs.ingest(Readable.from([Buffer.from('hello '), Buffer.from('world')]), { sha256: sha('hello world'), sizeBytes: 11 });
-    expect(first).toEqual({ sha256: sha('hello world'), sizeBytes: 11, alreadyPresent: false });
-    const second = await blobs.ingest(Readable.from([Buffer.from('hello world')]));
-    expect(second.alreadyPresent).toBe(true);
-    expect(readFileSync(blobs.pathOf(first.sha256), 'utf8')).toBe('hello world');
-    expect(await blobs.findPresent([sha('nope'), first.sha256, 'not-a-digest'])).toEqual([first.sha256]);
-    expect(await text(blobs.read(first.sha256, 6, 2))).toBe('world');
-  });
+    it('stores verified bytes once under their sha256', async () => {
+      const first = await blobs.ingest(Readable.from([Buffer.from('hello '), Buffer.from('world')]), { sha256: sha('hello world'), sizeBytes: 11 });
+      expect(first).toEqual({ sha256: sha('hello world'), sizeBytes: 11, alreadyPresent: false });
+      const second = await blobs.ingest(Readable.from([Buffer.from('hello world')]));
+      expect(second.alreadyPresent).toBe(true);
+      expect(readFileSync(blobs.pathOf(first.sha256), 'utf8')).toBe('hello world');
+      expect(await blobs.findPresent([sha('nope'), first.sha256, 'not-a-digest'])).toEqual([first.sha256]);
+      expect(await text(blobs.read(first.sha256, 6, 2))).toBe('world');
+    });
 
-  it('rejects a checksum mismatch, a size mismatch and an oversized stream, leaving nothing behind', async () => {
-    await expect(blobs.ingest(Readable.from([Buffer.from('abc')]), { sha256: sha('abd') })).rejects.toMatchObject({ kind: 'checksum' });
-    await expect(blobs.ingest(Readable.from([Buffer.from('abc')]), { sizeBytes: 4 })).rejects.toMatchObject({ kind: 'size' });
-    await expect(blobs.ingest(Readable.from([Buffer.from('abcdef')]), { maxBytes: 4 })).rejects.toBeInstanceOf(BlobVerificationError);
-    expect(await blobs.has(sha('abc'))).toBe(false);
-    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    it('rejects a checksum mismatch, a size mismatch and an oversized stream, leaving nothing behind', async () => {
+      await expect(blobs.ingest(Readable.from([Buffer.from('abc')]), { sha256: sha('abd') })).rejects.toMatchObject({ kind: 'checksum' });
+      await expect(blobs.ingest(Readable.from([Buffer.from('abc')]), { sizeBytes: 4 })).rejects.toMatchObject({ kind: 'size' });
+      await expect(blobs.ingest(Readable.from([Buffer.from('abcdef')]), { maxBytes: 4 })).rejects.toBeInstanceOf(BlobVerificationError);
+      expect(await blobs.has(sha('abc'))).toBe(false);
+      expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    });
+
+    it('records each blob once, answers many digests in one read and forgets a dropped one', async () => {
+      const a = await blobs.ingest(Readable.from([Buffer.from('aaa')]));
+      const b = await blobs.ingest(Readable.from([Buffer.from('bbbbb')]));
+      // Recording again (another replica that ingested the same bytes) changes nothing.
+      await opened.blobIndex.add(a.sha256, 3, new Date());
+      expect(await blobs.sizesOf([b.sha256, a.sha256, sha('none')])).toEqual(new Map([[b.sha256, 5], [a.sha256, 3]]));
+      expect(await blobs.sizeOf(b.sha256)).toBe(5);
+      expect(await blobs.findPresent([b.sha256, sha('none'), a.sha256, b.sha256])).toEqual([b.sha256, a.sha256, b.sha256]);
+      await blobs.drop(a.sha256);
+      expect(await blobs.has(a.sha256)).toBe(false);
+      expect(await blobs.sizesOf([])).toEqual(new Map());
+      expect(readdirSync(join(root, 'corrupt'))).toHaveLength(1);
+    });
   });
-});
+}

@@ -55,6 +55,7 @@ describeIfAvailable('postgres schema migrations', postgresMissing(), () => {
     expect(has('workflows', 'created_at')).toBe('timestamp with time zone');
     expect(has('workflows', 'created_order')).toBe('bigint');
     expect(has('workflows', 'owner')).toBe('text');
+    expect(has('workflows', 'job')).toBe('text');
     expect(has('workflows', 'follower')).toBe('text');
     expect(has('workflows', 'follower_epoch')).toBe('bigint');
     expect(has('workflows', 'stop_reason')).toBe('text');
@@ -63,10 +64,10 @@ describeIfAvailable('postgres schema migrations', postgresMissing(), () => {
     expect(has('blobs', 'size_bytes')).toBe('bigint');
     expect(has('replicas', 'lease_until')).toBe('timestamp with time zone');
     const indexes = await pool.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'workflows'`);
-    expect(indexes.rows.map((r) => r.indexname)).toEqual(expect.arrayContaining(['workflows_by_created', 'workflows_unsettled']));
+    expect(indexes.rows.map((r) => r.indexname)).toEqual(expect.arrayContaining(['workflows_by_created', 'workflows_unsettled', 'workflows_by_owner']));
     // created_order is assigned by the database in insertion order and cannot be written by hand.
-    const insert = `INSERT INTO workflows (workflow_id, run_id, engine, labels, payload_hash, output_files, job, state_type, sequence, created_at)
-      VALUES ($1, $1, 'slurm', '{}', 'h', '[]', '{}', 'PENDING', 1, now()) RETURNING created_order`;
+    const insert = `INSERT INTO workflows (workflow_id, owner, run_id, engine, labels, payload_hash, output_files, job, state_type, sequence, created_at)
+      VALUES ($1, 'anonymous', $1, 'slurm', '{}', 'h', '[]', '{}', 'PENDING', 1, now()) RETURNING created_order`;
     const a = await pool.query(insert, ['a']);
     const b = await pool.query(insert, ['b']);
     expect(Number(b.rows[0].created_order)).toBeGreaterThan(Number(a.rows[0].created_order));
@@ -88,5 +89,19 @@ describeIfAvailable('postgres schema migrations', postgresMissing(), () => {
     await expect(pool.query(`UPDATE workflows SET owner = NULL WHERE workflow_id = 'bob-1'`)).rejects.toThrow(/owner/);
     const indexes = await pool.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'workflows'`);
     expect(indexes.rows.map((r) => r.indexname)).toContain('workflows_by_owner');
+  });
+
+  it('keeps the job, its handle and the output keys of earlier rows when they become JSON text', async () => {
+    const pool = db.pool();
+    await migratePostgres(pool, POSTGRES_MIGRATIONS.filter((m) => m.version <= 2));
+    await pool.query(
+      `INSERT INTO workflows (workflow_id, owner, run_id, engine, labels, payload_hash, output_files, job, handle, state_type, sequence, created_at)
+       VALUES ('old', 'anonymous', 'run-old', 'slurm', '{}', 'h', '["out.txt"]', '{"workflowId": "old", "steps": []}', '{"externalId": "42"}', 'RUNNING', 2, now())`,
+    );
+    expect((await migratePostgres(pool)).applied).toEqual([3]);
+    const { rows } = await pool.query(`SELECT output_files, job, handle FROM workflows WHERE workflow_id = 'old'`);
+    expect(JSON.parse(rows[0].output_files)).toEqual(['out.txt']);
+    expect(JSON.parse(rows[0].job)).toEqual({ workflowId: 'old', steps: [] });
+    expect(JSON.parse(rows[0].handle)).toEqual({ externalId: '42' });
   });
 });
