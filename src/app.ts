@@ -1,6 +1,6 @@
 /**
- * Assembles the whole server from a validated Config: SQLite store and blob store under the
- * data dir, the configured engines, the transport-free WorkflowService, and the gRPC server with
+ * Assembles the whole server from a validated Config: the store the settings choose (SQLite in
+ * the data dir, or PostgreSQL) and the blob store under the data dir, the configured engines, the transport-free WorkflowService, and the gRPC server with
  * health (one entry per engine) and reflection. The `serve` command (src/cli/serve.ts) calls
  * this with the config it loaded from flags and the process environment; tests call it with
  * their own config on port 0.
@@ -14,7 +14,7 @@ import { createSlurmEngine } from './engines/slurm/slurm-engine.js';
 import type { EngineAdapter } from './engines/types.js';
 import { createRemoteWorkflowHandlers } from './server/handlers/remote-workflow-handlers.js';
 import { createGrpcServer, type GrpcServer } from './server/grpc-server.js';
-import { engineHealthProbe } from './server/health.js';
+import { engineHealthProbe, storeHealthProbe } from './server/health.js';
 import type { DrainResult } from './server/lifecycle.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { instrumentEngine } from './metrics/instrument-engine.js';
@@ -25,13 +25,10 @@ import { createSecurity, type ReloadReport } from './server/security/security.js
 import { createEngineHealthCache } from './service/engine-health.js';
 import { createPlanner, DEFAULT_MAX_DIRECTORY_ENTRIES } from './service/plan-workflow.js';
 import { createWorkflowServiceWithTesting, type WorkflowService, type WorkflowServiceTesting } from './service/workflow-service.js';
-import { createSqliteBlobIndex } from './store/blob-index.js';
 import { createBlobStore } from './store/blob-store.js';
-import { openDatabase } from './store/database.js';
-import { createStoreStats } from './store/store-stats.js';
+import { openStore } from './store/open-store.js';
 import { traceEngine, traceStore } from './tracing/trace-decorators.js';
 import type { Tracing } from './tracing/tracing-state.js';
-import { createSqliteWorkflowStore } from './store/sqlite-workflow-store.js';
 import { componentLogger } from './logging/logger.js';
 import { VERSION } from './version.js';
 
@@ -64,7 +61,6 @@ export interface App {
   reloadSecurity(trigger: string): Promise<ReloadReport>;
 }
 
-/** Where each engine's run directories live: computed once for the engines and the service. */
 /** Preferred size of a followed log's chunks, in bytes. */
 const LOG_CHUNK_BYTES = 512 * 1024;
 
@@ -76,6 +72,17 @@ function logChunkBytes(config: Config): number {
   return Math.max(config.downloadChunkBytes, Math.min(LOG_CHUNK_BYTES, Math.floor(config.maxSendMessageBytes / 2)));
 }
 
+/** Local jobs live on one machine: with the shared PostgreSQL store they run only when pinned to their replica. */
+function localEngineOn(config: Config): boolean {
+  return config.store !== 'postgres' || config.localEngineMode === 'pinned';
+}
+
+/** Why CreateWorkflow on `local` is refused when localEngineOn is false (FAILED_PRECONDITION). */
+const LOCAL_OFF =
+  "engine 'local' is off with the PostgreSQL store: its jobs would end with the replica that runs them; " +
+  'set FLOWSERV_REMOTE_LOCAL_ENGINE=pinned (--local-engine pinned) to run local workflows on the replica that accepts them';
+
+/** Where each engine's run directories live: computed once for the engines and the service. */
 function runsDirsOf(config: Config): { readonly local: string; readonly slurm: string } {
   return { local: join(config.dataDir, 'runs'), slurm: config.slurmRunsDir ?? join(config.dataDir, 'slurm-runs') };
 }
@@ -94,6 +101,7 @@ function createEngines(
 ): Map<string, EngineAdapter> {
   const engines = new Map<string, EngineAdapter>();
   const env = deps.jobEnv ? { env: deps.jobEnv } : {};
+  if (!localEngineOn(config)) return engines;
   const local = createLocalEngine({
     baseDir: runsDirs.local,
     readOnlyDir: config.dataDir,
@@ -126,19 +134,19 @@ export function createApp(config: Config, deps: AppDeps): App {
   const { logger } = deps;
   const runsDirs = runsDirsOf(config);
   mkdirSync(runsDirs.local, { recursive: true });
-  const dbFile = join(config.dataDir, 'flowserv.db');
-  const db = openDatabase(dbFile);
+  const store = openStore({ store: config.store, dataDir: config.dataDir, databaseUrl: config.databaseUrl }, componentLogger(logger, 'store'));
   // Metrics are off unless a port is configured; then prom-client is loaded and the store,
   // engines and service are wrapped in decorators that record them.
-  const metrics = config.metricsPort === undefined ? undefined : createMetrics({ sources: createStoreStats(db, dbFile), engines: config.engines });
+  const metrics = config.metricsPort === undefined ? undefined : createMetrics({ sources: store.stats, engines: config.engines });
   const engines = createEngines(config, runsDirs, deps, metrics);
   // One health answer per engine for grpc.health and GetServiceInfo, refreshed on the probe interval.
   const engineHealth = createEngineHealthCache({ maxAgeMs: config.engineHealthIntervalMs });
-  const baseStore = deps.tracing ? traceStore(createSqliteWorkflowStore(db), deps.tracing) : createSqliteWorkflowStore(db);
+  const baseStore = deps.tracing ? traceStore(store.workflows, deps.tracing, store.kind === 'postgres' ? 'postgresql' : 'sqlite') : store.workflows;
   const { service: plainService, testing } = createWorkflowServiceWithTesting({
     store: metrics ? instrumentStore(baseStore, metrics) : baseStore,
-    blobs: createBlobStore(createSqliteBlobIndex(db), join(config.dataDir, 'blobs')),
+    blobs: createBlobStore(store.blobIndex, join(config.dataDir, 'blobs')),
     engines,
+    ...(!localEngineOn(config) && { disabledEngines: new Map([['local', { message: LOCAL_OFF, setting: 'FLOWSERV_REMOTE_LOCAL_ENGINE' }]]) }),
     defaultEngine: config.defaultEngine,
     planWorkflow: createPlanner({ python: config.pythonCommand, maxDirectoryEntries: DEFAULT_MAX_DIRECTORY_ENTRIES }),
     runsDirFor: (engine) => (engine === 'slurm' ? runsDirs.slurm : runsDirs.local),
@@ -173,9 +181,10 @@ export function createApp(config: Config, deps: AppDeps): App {
     config,
     logger: componentLogger(logger, 'server'),
     services: [handlers],
-    healthProbes: [...engines.values()].map((engine) =>
-      engineHealthProbe({ name: engine.name, health: (signal) => engineHealth.probe(engine, signal) }),
-    ),
+    healthProbes: [
+      storeHealthProbe(store),
+      ...[...engines.values()].map((engine) => engineHealthProbe({ name: engine.name, health: (signal) => engineHealth.probe(engine, signal) })),
+    ],
     credentials: security.credentials,
     interceptors: security.interceptors,
     ...(metrics && { metrics }),
@@ -198,6 +207,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     engines,
     async start() {
       await security.start();
+      await store.prepare();
       await service.start();
       if (metricsListener) metricsPort = await metricsListener.start();
       return server.start();
@@ -211,7 +221,7 @@ export function createApp(config: Config, deps: AppDeps): App {
         await metricsListener?.close();
         await service.close();
         await Promise.all([...engines.values()].map((e) => e.close()));
-        db.close();
+        await store.close();
         return result;
       })();
       return stopping;

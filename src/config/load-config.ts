@@ -154,6 +154,11 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Config {
     if (raw[key] !== undefined && raw.authJwtKeyFile === undefined) problems.push(`${key}: only used with --auth-jwt-key-file`);
   }
   if (raw.metricsHost !== undefined && raw.metricsPort === undefined) problems.push('metricsHost: only used with --metrics-port');
+  if (raw.databaseUrl !== undefined && raw.store !== 'postgres') problems.push('databaseUrl: only used with --store postgres');
+  // Local jobs live on one replica: with the shared store the local engine runs only when pinned to it.
+  if (raw.store === 'postgres' && raw.localEngineMode === 'off' && raw.defaultEngine === 'local') {
+    problems.push("defaultEngine: 'local' is off with --store postgres; use --default-engine slurm, or --local-engine pinned (FLOWSERV_REMOTE_LOCAL_ENGINE=pinned)");
+  }
   if (raw.leaseRenewMs !== undefined && raw.leaseTtlMs !== undefined && raw.leaseRenewMs * 2 > raw.leaseTtlMs) {
     problems.push(`leaseRenewMs: ${raw.leaseRenewMs} must be at most half of leaseTtlMs (${raw.leaseTtlMs}), or one late renewal loses the lease`);
   }

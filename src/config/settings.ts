@@ -66,6 +66,18 @@ export const SETTINGS = [
     parse: absolutePath,
   }),
   setting({
+    key: 'store', flag: 'store', env: 'FLOWSERV_REMOTE_STORE',
+    defaultValue: (): 'sqlite' | 'postgres' => 'sqlite', defaultText: 'sqlite',
+    description: 'Where workflows, their state logs and the blob records live: `sqlite` (a file in the data directory; one server) or `postgres` (a PostgreSQL database that several replicas share; see --database-url).',
+    parse: oneOf(['sqlite', 'postgres']),
+  }),
+  setting({
+    key: 'databaseUrl', flag: 'database-url', env: 'FLOWSERV_REMOTE_DATABASE_URL',
+    defaultValue: (): string | undefined => undefined, defaultText: '(libpq PG* variables)',
+    description: 'With --store postgres: the connection URL (postgresql://user:password@host:port/database); without it the PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE variables apply. Migrations run at start.',
+    parse: nonEmpty,
+  }),
+  setting({
     key: 'logLevel', flag: 'log-level', env: 'FLOWSERV_REMOTE_LOG_LEVEL', defaultValue: (): LogLevel => 'info',
     defaultText: 'info', description: `One of ${LOG_LEVELS.join(', ')}. Logs are JSON lines on stdout.`,
     parse: oneOf(LOG_LEVELS),

@@ -9,16 +9,19 @@ import { loadPromClient } from './prom-client.js';
 /** Values read at scrape time rather than counted on events. */
 export interface ScrapeSources {
   /** Workflows in PENDING or RUNNING, by state and engine. */
-  activeWorkflows(): readonly { readonly state: string; readonly engine: string; readonly count: number }[];
+  activeWorkflows(): Figure<readonly { readonly state: string; readonly engine: string; readonly count: number }[]>;
   /** PENDING workflows whose job is not submitted yet (waiting for engine capacity), by engine. */
-  queueDepth(): readonly { readonly engine: string; readonly count: number }[];
+  queueDepth(): Figure<readonly { readonly engine: string; readonly count: number }[]>;
   /** Creation time of the oldest PENDING workflow, per engine that has one. */
-  oldestPending(): readonly { readonly engine: string; readonly createdAt: Date }[];
+  oldestPending(): Figure<readonly { readonly engine: string; readonly createdAt: Date }[]>;
   /** Uploaded and result blobs: how many and their total size in bytes. */
-  blobStore(): { readonly count: number; readonly bytes: number };
-  /** Size of the SQLite database files (main, WAL) in bytes. */
-  databaseBytes(): number;
+  blobStore(): Figure<{ readonly count: number; readonly bytes: number }>;
+  /** Size of the database in bytes: SQLite's files (main, WAL), or the PostgreSQL database. */
+  databaseBytes(): Figure<number>;
 }
+
+/** A value read at once or asynchronously (a store on the network); the scrape waits for it. */
+type Figure<T> = T | Promise<T>;
 
 /** Registers the gauges whose values `sources` gives at each scrape. */
 export function registerScrapeGauges(registry: Registry, sources: ScrapeSources): void {
@@ -28,9 +31,9 @@ export function registerScrapeGauges(registry: Registry, sources: ScrapeSources)
     help: 'Workflows not yet in a final state, by state (PENDING, RUNNING) and engine.',
     labelNames: ['state', 'engine'],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
-      for (const row of sources.activeWorkflows()) this.set({ state: row.state, engine: row.engine }, row.count);
+      for (const row of await sources.activeWorkflows()) this.set({ state: row.state, engine: row.engine }, row.count);
     },
   });
   new Gauge({
@@ -38,9 +41,9 @@ export function registerScrapeGauges(registry: Registry, sources: ScrapeSources)
     help: 'Accepted workflows waiting for engine capacity before their job is submitted.',
     labelNames: ['engine'],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
-      for (const row of sources.queueDepth()) this.set({ engine: row.engine }, row.count);
+      for (const row of await sources.queueDepth()) this.set({ engine: row.engine }, row.count);
     },
   });
   new Gauge({
@@ -48,34 +51,34 @@ export function registerScrapeGauges(registry: Registry, sources: ScrapeSources)
     help: 'Age of the oldest workflow still PENDING, per engine (absent when none is pending), in seconds.',
     labelNames: ['engine'],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
       const now = Date.now();
-      for (const row of sources.oldestPending()) this.set({ engine: row.engine }, Math.max(0, (now - row.createdAt.getTime()) / 1000));
+      for (const row of await sources.oldestPending()) this.set({ engine: row.engine }, Math.max(0, (now - row.createdAt.getTime()) / 1000));
     },
   });
   new Gauge({
     name: 'flowserv_blob_store_bytes',
     help: 'Total size of the content-addressed blob store (uploads and result files), in bytes.',
     registers: [registry],
-    collect() {
-      this.set(sources.blobStore().bytes);
+    async collect() {
+      this.set((await sources.blobStore()).bytes);
     },
   });
   new Gauge({
     name: 'flowserv_blob_store_files',
     help: 'Number of blobs in the content-addressed store.',
     registers: [registry],
-    collect() {
-      this.set(sources.blobStore().count);
+    async collect() {
+      this.set((await sources.blobStore()).count);
     },
   });
   new Gauge({
     name: 'flowserv_store_database_bytes',
-    help: 'Size of the SQLite database files (main and WAL), in bytes.',
+    help: 'Size of the database: the SQLite files (main and WAL), or the PostgreSQL database, in bytes.',
     registers: [registry],
-    collect() {
-      this.set(sources.databaseBytes());
+    async collect() {
+      this.set(await sources.databaseBytes());
     },
   });
 }

@@ -30,6 +30,20 @@ export function engineHealthProbe(engine: Pick<EngineAdapter, 'name' | 'health'>
   return { name: `engine/${engine.name}`, check: (signal) => engine.health(signal) };
 }
 
+/**
+ * The `store` entry: SERVING while the database answers a query (PostgreSQL on the network; for
+ * SQLite, the open file), NOT_SERVING while it does not, so readiness can follow the database.
+ */
+export function storeHealthProbe(store: { ping(signal?: AbortSignal): Promise<void> }): HealthProbe {
+  return {
+    name: 'store',
+    async check(signal) {
+      await store.ping(signal);
+      return { serving: true };
+    },
+  };
+}
+
 /** The health service plus the controls the server and composition root use. */
 export interface HealthService {
   readonly registration: ServiceRegistration;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EngineAdapter, JobResources, JobSpec } from '../engines/types.js';
 import { BlobCorruptError } from '../store/verified-blobs.js';
-import { AlreadyExistsError, DataLossError, InvalidArgumentError, ViolationReason, type FieldViolation } from '../errors.js';
+import { AlreadyExistsError, DataLossError, FailedPreconditionError, InvalidArgumentError, ViolationReason, type FieldViolation } from '../errors.js';
 import type { WorkflowRecord } from '../store/records.js';
 import type { InsertResult, NewWorkflow } from '../store/workflow-store.js';
 import { canonicalHash } from './canonical-hash.js';
@@ -27,7 +27,7 @@ import type { WorkflowServiceOptions } from './workflow-service.js';
  * Dependencies of createWorkflow: the service's own options (typed from them, so the two cannot
  * drift) plus the dispatcher, the clock and the folder-size limit the service resolves.
  */
-export type CreateDeps = Pick<WorkflowServiceOptions, 'store' | 'blobs' | 'engines' | 'defaultEngine' | 'planWorkflow' | 'runsDirFor' | 'span'> & {
+export type CreateDeps = Pick<WorkflowServiceOptions, 'store' | 'blobs' | 'engines' | 'defaultEngine' | 'planWorkflow' | 'runsDirFor' | 'span' | 'disabledEngines'> & {
   readonly dispatcher: Dispatcher;
   /** Bytes kept of each output stream of a new workflow; 0 or absent = no cap (ServiceLimits.logCapBytes). */
   readonly logCapBytes?: number;
@@ -143,6 +143,8 @@ export async function createWorkflow(
   owner: string,
 ): Promise<{ workflow: WorkflowRecord; replayed: boolean }> {
   const engine = input.engine || deps.defaultEngine;
+  const off = deps.disabledEngines?.get(engine);
+  if (off !== undefined) throw new FailedPreconditionError(off.message, { engine, setting: off.setting });
   const sizes = checkInputSizes(input);
   // Over the text caps, planning is what the caps are there to avoid: answer without it.
   if (sizes.length > 0) throw new InvalidArgumentError('request too large', [...(input.violations ?? []), ...sizes]);

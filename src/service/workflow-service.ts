@@ -90,6 +90,11 @@ export interface WorkflowServiceOptions {
    */
   readonly engineHealth?: EngineHealthCache;
   /**
+   * Engines this server knows but does not run in its configuration, each with the reason
+   * CreateWorkflow gives (FAILED_PRECONDITION naming the setting), e.g. `local` on the shared store.
+   */
+  readonly disabledEngines?: ReadonlyMap<string, { readonly message: string; readonly setting: string }>;
+  /**
    * How committed states reach watchers (default: this process's hub only). Replicas sharing a
    * database pass a feed that also announces them to and reads them from the other replicas.
    */
@@ -233,6 +238,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
           dispatcher,
           engines,
           defaultEngine: options.defaultEngine,
+          ...(options.disabledEngines && { disabledEngines: options.disabledEngines }),
           planWorkflow: options.planWorkflow,
           runsDirFor: options.runsDirFor,
           now,

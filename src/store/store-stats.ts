@@ -7,16 +7,19 @@
 import { statSync } from 'node:fs';
 import type { SqliteDatabase } from './database.js';
 
+/** A figure, read at once (SQLite) or over the network (PostgreSQL). */
+type Figure<T> = T | Promise<T>;
+
 /** The figures; see the module comment. */
 export interface StoreStats {
-  activeWorkflows(): { state: string; engine: string; count: number }[];
+  activeWorkflows(): Figure<{ state: string; engine: string; count: number }[]>;
   /** PENDING workflows without a job handle: waiting for engine capacity or a retry. */
-  queueDepth(): { engine: string; count: number }[];
+  queueDepth(): Figure<{ engine: string; count: number }[]>;
   /** Creation time of the oldest PENDING workflow, per engine that has one. */
-  oldestPending(): { engine: string; createdAt: Date }[];
-  blobStore(): { count: number; bytes: number };
-  /** Bytes of the database file plus its WAL (0 for files that do not exist). */
-  databaseBytes(): number;
+  oldestPending(): Figure<{ engine: string; createdAt: Date }[]>;
+  blobStore(): Figure<{ count: number; bytes: number }>;
+  /** Bytes of the database: SQLite's file plus its WAL (0 for files that do not exist), or PostgreSQL's database. */
+  databaseBytes(): Figure<number>;
 }
 
 /** Creates the queries over an open database stored at `file`. */

@@ -1,6 +1,6 @@
 /**
  * Child spans of an RPC's span for the steps that take time, from decorators applied by the
- * composition root only when tracing is on: `store.commit` around each SQLite write transaction
+ * composition root only when tracing is on: `store.commit` around each store write
  * (with its operation) and `engine.submit` around each job submission (with the engine name).
  * Staging has its span in the service (WorkflowServiceOptions.span), as it is no interface.
  */
@@ -9,8 +9,8 @@ import type { WorkflowStore } from '../store/workflow-store.js';
 import type { Tracing } from './tracing-state.js';
 
 /** A store whose write transactions are `store.commit` spans. */
-export function traceStore(inner: WorkflowStore, tracing: Tracing): WorkflowStore {
-  const commit = <T>(operation: string, fn: () => Promise<T>): Promise<T> => tracing.span('store.commit', { 'db.system': 'sqlite', 'db.operation': operation }, fn);
+export function traceStore(inner: WorkflowStore, tracing: Tracing, system: 'sqlite' | 'postgresql' = 'sqlite'): WorkflowStore {
+  const commit = <T>(operation: string, fn: () => Promise<T>): Promise<T> => tracing.span('store.commit', { 'db.system': system, 'db.operation': operation }, fn);
   return {
     ...inner,
     insert: (workflow) => commit('insert', () => inner.insert(workflow)),

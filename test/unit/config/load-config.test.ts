@@ -118,6 +118,19 @@ describe('loadConfig', () => {
     expect(problemsOf({}, ['--local-engine', 'everywhere'])[0]).toMatch(/^localEngineMode \(--local-engine\): must be one of off, pinned/);
   });
 
+  it('keeps the SQLite store by default; PostgreSQL takes a URL (or the PG* variables) and refuses a local default engine unless pinned', () => {
+    expect(loadConfig({})).toMatchObject({ store: 'sqlite', databaseUrl: undefined });
+    const url = 'postgresql://flowserv:secret@db:5432/flowserv';
+    const pgConfig = loadConfig({ FLOWSERV_REMOTE_STORE: 'postgres', FLOWSERV_REMOTE_DATABASE_URL: url }, ['--enable-slurm', '--default-engine', 'slurm']);
+    expect(pgConfig).toMatchObject({ store: 'postgres', databaseUrl: url, defaultEngine: 'slurm', localEngineMode: 'off' });
+    expect(loadConfig({}, ['--store', 'postgres', '--local-engine', 'pinned'])).toMatchObject({ store: 'postgres', databaseUrl: undefined, defaultEngine: 'local' });
+    expect(problemsOf({}, ['--store', 'postgres'])).toEqual([
+      "defaultEngine: 'local' is off with --store postgres; use --default-engine slurm, or --local-engine pinned (FLOWSERV_REMOTE_LOCAL_ENGINE=pinned)",
+    ]);
+    expect(problemsOf({}, ['--database-url', url])).toEqual(['databaseUrl: only used with --store postgres']);
+    expect(problemsOf({}, ['--store', 'mysql'])[0]).toMatch(/^store \(--store\): must be one of sqlite, postgres/);
+  });
+
   it('returns a deeply frozen object', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);

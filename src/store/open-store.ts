@@ -1,0 +1,85 @@
+/**
+ * Opens the store the settings choose: SQLite in the data directory (the single-node default)
+ * or PostgreSQL through a `pg` pool (several replicas on one database). Either way the caller
+ * gets the same parts: the workflow store, the blob index, the figures for the metrics scrape, a
+ * reachability check for the `store` health entry, and close(). The PostgreSQL pool connects
+ * lazily; prepare() applies pending migrations (safe when replicas start together).
+ */
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { createSqliteBlobIndex, type BlobIndex } from './blob-index.js';
+import { openDatabase } from './database.js';
+import { createPostgresBlobIndex } from './postgres-blob-index.js';
+import { migratePostgres } from './postgres-schema.js';
+import { createPostgresStoreStats } from './postgres-store-stats.js';
+import { createPostgresWorkflowStore } from './postgres-workflow-store.js';
+import { createSqliteWorkflowStore } from './sqlite-workflow-store.js';
+import { createStoreStats, type StoreStats } from './store-stats.js';
+import type { WorkflowStore } from './workflow-store.js';
+
+/** Which store and where; see the settings `store` and `databaseUrl`. */
+export interface StoreSettings {
+  readonly store: 'sqlite' | 'postgres';
+  /** SQLite: the database lives in `<dataDir>/flowserv.db`. */
+  readonly dataDir: string;
+  /** PostgreSQL connection URL; undefined: `pg` reads libpq's PG* environment variables. */
+  readonly databaseUrl?: string | undefined;
+  /** Connections of the PostgreSQL pool (default 10). */
+  readonly poolSize?: number;
+}
+
+/** The opened store. */
+export interface OpenedStore {
+  readonly kind: StoreSettings['store'];
+  readonly workflows: WorkflowStore;
+  readonly blobIndex: BlobIndex;
+  readonly stats: StoreStats;
+  /** The PostgreSQL pool (for the replica modules: leases, claims, the state feed); undefined for SQLite. */
+  readonly pool?: pg.Pool;
+  /** Brings the schema up to date (PostgreSQL); resolves at once for SQLite (migrated on open). */
+  prepare(): Promise<void>;
+  /** Resolves when the database answers a query; rejects with why not. */
+  ping(signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens the store; nothing connects to PostgreSQL until the first query. */
+export function openStore(settings: StoreSettings, logger: Logger): OpenedStore {
+  if (settings.store === 'sqlite') {
+    const file = join(settings.dataDir, 'flowserv.db');
+    const db = openDatabase(file);
+    return {
+      kind: 'sqlite',
+      workflows: createSqliteWorkflowStore(db),
+      blobIndex: createSqliteBlobIndex(db),
+      stats: createStoreStats(db, file),
+      prepare: async () => undefined,
+      ping: async () => void db.prepare('SELECT 1').get(),
+      close: async () => void db.close(),
+    };
+  }
+  const pool = new pg.Pool({
+    ...(settings.databaseUrl !== undefined && { connectionString: settings.databaseUrl }),
+    max: settings.poolSize ?? 10,
+    application_name: 'flowserv-remote',
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle connection the database closed (restart, failover) is replaced on the next query.
+  pool.on('error', (err) => logger.warn({ err }, 'an idle database connection failed'));
+  return {
+    kind: 'postgres',
+    pool,
+    workflows: createPostgresWorkflowStore(pool),
+    blobIndex: createPostgresBlobIndex(pool),
+    stats: createPostgresStoreStats(pool),
+    async prepare() {
+      const { applied, version } = await migratePostgres(pool);
+      logger.info({ applied, version }, applied.length > 0 ? 'database schema migrated' : 'database schema up to date');
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    close: () => pool.end(),
+  };
+}
