@@ -6,7 +6,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { callTraceOf, formatTraceparent, TRACEPARENT, traceOfMetadata, type TraceIds } from './trace-context.js';
+import { callTraceOf, setCallTrace, traceOfMetadata, type TraceIds } from './trace-context.js';
 
 /** Handed to every handler. */
 export interface CallContext {
@@ -66,6 +66,77 @@ export interface CallScope {
 }
 
 /**
+ * One call's context, built for the common case of a unary call that neither waits nor logs:
+ * the AbortController, the trace ids, the peer string and the child logger are made on first
+ * use, and the getters live on the prototype, so a call costs one object and one listener.
+ */
+class LazyCallContext implements CallContext, CallScope {
+  private controller: AbortController | undefined;
+  private cancelled = false;
+  private finished = false;
+  private traceIds: TraceIds | undefined;
+  private peerName: string | undefined;
+  private callLogger: Logger | undefined;
+
+  constructor(
+    private readonly call: GrpcCall,
+    readonly rpc: string,
+    private readonly rootLogger: Logger,
+    readonly shutdownSignal: AbortSignal,
+    private readonly request: unknown,
+  ) {
+    call.on('cancelled', () => {
+      if (this.finished || this.cancelled) return;
+      this.cancelled = true;
+      this.controller?.abort(this.cancelReason());
+    });
+  }
+
+  get ctx(): CallContext {
+    return this;
+  }
+
+  /** Marks the call finished (an arrow: the adapter calls it detached from the scope). */
+  readonly finish = (): void => {
+    this.finished = true;
+  };
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.cancelled) this.controller.abort(this.cancelReason());
+    }
+    return this.controller.signal;
+  }
+
+  get trace(): TraceIds {
+    return (this.traceIds ??= traceOfMetadata(this.call.metadata) ?? callTraceOf(undefined));
+  }
+
+  get peer(): string {
+    return (this.peerName ??= this.call.getPeer());
+  }
+
+  get metadata(): Metadata {
+    return this.call.metadata;
+  }
+
+  get logger(): Logger {
+    if (!this.callLogger) {
+      const workflowId = workflowIdOf(this.request);
+      const { rpc, peer } = this;
+      const { traceId, spanId } = this.trace;
+      this.callLogger = this.rootLogger.child(workflowId === undefined ? { rpc, peer, traceId, spanId } : { rpc, peer, traceId, spanId, workflowId });
+    }
+    return this.callLogger;
+  }
+
+  private cancelReason(): Error {
+    return new Error(`${this.rpc}: call cancelled by the client, its deadline, or a forced shutdown`);
+  }
+}
+
+/**
  * Creates the context of one call. grpc-js emits `cancelled` at the end of every call
  * (grpc-node#2771), so it only aborts `signal` while the call is still unfinished.
  */
@@ -77,48 +148,8 @@ export function createCallScope(
   request?: unknown,
   activeTrace?: ActiveTrace,
 ): CallScope {
-  // The controller and the logger are built on first use: most unary calls never wait and never log.
-  let controller: AbortController | undefined;
-  let cancelled = false;
-  let finished = false;
-  const cancelReason = () => new Error(`${rpc}: call cancelled by the client, its deadline, or a forced shutdown`);
-  call.on('cancelled', () => {
-    if (finished || cancelled) return;
-    cancelled = true;
-    controller?.abort(cancelReason());
-  });
-  const peer = call.getPeer();
   const active = activeTrace?.();
   // The trace interceptor normalized the header; OpenTelemetry's span, when there is one, is the call's span.
-  if (active) call.metadata.set(TRACEPARENT, formatTraceparent(active));
-  const trace = traceOfMetadata(call.metadata) ?? callTraceOf(undefined);
-  let callLogger: Logger | undefined;
-  const ctx: CallContext = {
-    rpc,
-    get signal() {
-      if (!controller) {
-        controller = new AbortController();
-        if (cancelled) controller.abort(cancelReason());
-      }
-      return controller.signal;
-    },
-    shutdownSignal,
-    trace,
-    get logger() {
-      if (!callLogger) {
-        const workflowId = workflowIdOf(request);
-        const { traceId, spanId } = trace;
-        callLogger = logger.child(workflowId === undefined ? { rpc, peer, traceId, spanId } : { rpc, peer, traceId, spanId, workflowId });
-      }
-      return callLogger;
-    },
-    metadata: call.metadata,
-    peer,
-  };
-  return {
-    ctx,
-    finish: () => {
-      finished = true;
-    },
-  };
+  if (active) setCallTrace(call.metadata, active);
+  return new LazyCallContext(call, rpc, logger, shutdownSignal, request);
 }

@@ -128,18 +128,21 @@ function failure(err: unknown, ctx: CallContext) {
 
 /** Runs a single-response handler and answers with its result or the mapped status. */
 function respondOnce(run: () => unknown, callback: sendUnaryData<unknown>, ctx: CallContext, finish: () => void): void {
-  Promise.resolve()
-    .then(run)
-    .then(
-      (response) => {
-        finish();
-        callback(null, response);
-      },
-      (err: unknown) => {
-        finish();
-        callback(failure(err, ctx));
-      },
-    );
+  const fail = (err: unknown) => {
+    finish();
+    callback(failure(err, ctx));
+  };
+  let result: unknown;
+  try {
+    result = run();
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  Promise.resolve(result).then((response) => {
+    finish();
+    callback(null, response);
+  }, fail);
 }
 
 /** Converts a handler of any kind into the grpc-js handler for `method`. */

@@ -6,7 +6,7 @@
  * The answer carries it back as `traceresponse` (W3C Trace Context Level 2): in the response
  * headers, or in the trailers of an answer that has no headers (an early error).
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { Metadata } from '@grpc/grpc-js';
 import type { CallObserverFactory } from './call-observers.js';
 
@@ -46,14 +46,34 @@ export function formatTraceparent(ids: TraceIds): string {
   return `00-${ids.traceId}-${ids.spanId}-${ids.flags}`;
 }
 
+/** Random bytes drawn per refill of the id pool: one system call serves 256 span ids. */
+const POOL_BYTES = 2048;
+const pool = Buffer.allocUnsafe(POOL_BYTES);
+let poolOffset = POOL_BYTES;
+
+/**
+ * `bytes` random bytes as lowercase hex, from a pool refilled by one `randomFillSync` per
+ * POOL_BYTES: every call gets ids, and a system call per id cost more than the rest of the trace
+ * handling. The bytes are as random as `randomBytes`; none is handed out twice.
+ */
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > POOL_BYTES) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
 /** A random span id (8 bytes, hex). */
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /** A random trace id (16 bytes, hex). */
 export function newTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }
 
 /** The trace context a call runs in: the caller's trace with a new span, or a new trace (not sampled). */
@@ -62,9 +82,22 @@ export function callTraceOf(incoming: unknown): TraceIds {
   return { traceId: parent?.traceId ?? newTraceId(), spanId: newSpanId(), flags: parent?.flags ?? '00' };
 }
 
+/**
+ * The ids each call's request header was last set from (see setCallTrace), so that the call
+ * scope and the access log read them without parsing the header again. Keyed by the call's
+ * request metadata, which lives as long as the call.
+ */
+const idsOfCall = new WeakMap<Metadata, TraceIds>();
+
+/** Sets the call's normalized `traceparent` request header to `ids` (and remembers them). */
+export function setCallTrace(metadata: Metadata, ids: TraceIds): void {
+  metadata.set(TRACEPARENT, formatTraceparent(ids));
+  idsOfCall.set(metadata, ids);
+}
+
 /** The call's trace context as the normalized request header left it (see traceObserver). */
 export function traceOfMetadata(metadata: Metadata): TraceIds | undefined {
-  return parseTraceparent(metadata.get(TRACEPARENT)[0]);
+  return idsOfCall.get(metadata) ?? parseTraceparent(metadata.get(TRACEPARENT)[0]);
 }
 
 /** Options of traceObserver. */
@@ -92,7 +125,7 @@ export function traceObserver(options: TraceObserverOptions = {}): CallObserverF
           if (parseTraceparent(incoming) === undefined) metadata.remove(TRACEPARENT);
           fallback = formatTraceparent(callTraceOf(undefined));
         } else {
-          metadata.set(TRACEPARENT, formatTraceparent(callTraceOf(incoming)));
+          setCallTrace(metadata, callTraceOf(incoming));
         }
       },
       sendMetadata: (metadata) => {
