@@ -9,7 +9,7 @@
 /** One measurement, in milliseconds. */
 export type Sample = () => Promise<number>;
 
-/** Median and p95 of a set of samples, in milliseconds. */
+/** Median and p95 of a set of samples, in the row's unit (milliseconds unless it says bytes; the names keep `Ms`). */
 export interface Summary {
   readonly n: number;
   readonly medianMs: number;
@@ -28,6 +28,8 @@ export interface ComparisonResult {
   readonly ratio: number;
   /** Extra context for the row (units, derived rates); shown in the table. */
   readonly note?: string;
+  /** What the samples count: milliseconds (the default) or bytes (memory rows). */
+  readonly unit?: 'ms' | 'bytes';
 }
 
 /** What a benchmark receives from the runner. */
@@ -120,7 +122,7 @@ export async function interleave<S = number, B = number>(
 
 /** Builds a report row from raw samples. */
 export function compare(
-  row: { name: string; subject: string; baseline: string; note?: string },
+  row: { name: string; subject: string; baseline: string; note?: string; unit?: 'ms' | 'bytes' },
   samples: { subject: readonly number[]; baseline: readonly number[] },
 ): ComparisonResult {
   const subjectSummary = summarize(samples.subject);
@@ -135,6 +137,24 @@ export function formatMs(ms: number): string {
   if (ms >= 999.5) return `${(ms / 1000).toPrecision(3)} s`;
   if (ms >= 0.9995) return `${ms.toPrecision(3)} ms`;
   return `${(ms * 1000).toPrecision(3)} µs`;
+}
+
+/** Bytes with three significant digits and a binary unit: `812 B`, `24.1 KiB`, `79.3 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return String(bytes);
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let i = 0;
+  while (Math.abs(value) >= 1023.5 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return i === 0 ? `${Math.round(value)} B` : `${value.toPrecision(3)} ${units[i]}`;
+}
+
+/** A sample in its row's unit. */
+export function formatSample(value: number, unit: ComparisonResult['unit']): string {
+  return unit === 'bytes' ? formatBytes(value) : formatMs(value);
 }
 
 /** What the subject adds to the baseline, from the medians: `+81.2 µs`. */

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Environment } from './environment.js';
-import { formatMs, formatRatio, type Benchmark, type ComparisonResult } from './harness.js';
+import { formatRatio, formatSample, type Benchmark, type ComparisonResult } from './harness.js';
 
 /** One benchmark with the rows it produced. */
 export interface BenchmarkRun {
@@ -69,8 +69,8 @@ export function renderTable(runs: readonly BenchmarkRun[]): string {
         cell(r.subject),
         cell(r.baseline),
         `**${formatRatio(r.ratio)}**`,
-        `${formatMs(r.subjectSummary.medianMs)} (${formatMs(r.subjectSummary.p95Ms)})`,
-        `${formatMs(r.baselineSummary.medianMs)} (${formatMs(r.baselineSummary.p95Ms)})`,
+        `${formatSample(r.subjectSummary.medianMs, r.unit)} (${formatSample(r.subjectSummary.p95Ms, r.unit)})`,
+        `${formatSample(r.baselineSummary.medianMs, r.unit)} (${formatSample(r.baselineSummary.p95Ms, r.unit)})`,
         String(r.subjectSummary.n),
         cell(r.note ?? ''),
       ].join(' | '),

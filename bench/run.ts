@@ -10,6 +10,7 @@ import { collectEnvironment } from './environment.js';
 import { endToEnd } from './end-to-end.js';
 import { fileTransfer } from './file-transfer.js';
 import { flowservBackend } from './flowserv-backend.js';
+import { idleMemory } from './idle-memory.js';
 import { liveLogs } from './live-logs.js';
 import { formatRatio, type Benchmark } from './harness.js';
 import { metricsOverhead } from './metrics-overhead.js';
@@ -19,10 +20,11 @@ import { throughput } from './throughput.js';
 import { unaryProcesses } from './unary-processes.js';
 import { unaryRpc } from './unary-rpc.js';
 import { watchFanOut } from './watch-fan-out.js';
+import { watchersProcesses } from './watchers-processes.js';
 import { workflowRoundTrip } from './workflow-round-trip.js';
 
 /** Every benchmark, in report order. */
-export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, endToEnd, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp, unaryProcesses];
+export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, endToEnd, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp, unaryProcesses, watchersProcesses, idleMemory];
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 

@@ -31,7 +31,7 @@ const msSince = (start: bigint) => Number(now() - start) / 1e6;
  * Opens the FIFO for writing without blocking a thread: ENXIO means the job has not opened its
  * end yet, so retry. Resolves once the job is blocked reading it.
  */
-async function openWriter(fifo: string) {
+export async function openWriter(fifo: string) {
   const deadline = Date.now() + FIFO_OPEN_TIMEOUT_MS;
   for (;;) {
     try {
