@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { loadSync, type Options, type ServiceDefinition } from '@grpc/proto-loader';
 import type { CallContext } from './call-context.js';
-import { createDescriptorIndex, splitDescriptorSet, type DescriptorIndex } from './descriptor-index.js';
+import type { DescriptorIndex } from './descriptor-index.js';
 import type { ServiceRegistration } from './service-adapter.js';
 
 /** Where `npm run generate` writes the descriptor set; `npm run build` copies it next to dist/gen. */
@@ -89,11 +89,21 @@ export interface ReflectionOptions {
   readonly serviceNames: readonly string[];
 }
 
-/** The v1 and v1alpha reflection services, both answering from the same index. */
+/**
+ * The v1 and v1alpha reflection services, both answering from the same index. The index (and the
+ * descriptor schema code it parses with) is built on the first reflection call: a server nobody
+ * reflects on never holds it.
+ */
 export function createReflectionServices(options: ReflectionOptions): ServiceRegistration[] {
-  const index = createDescriptorIndex(splitDescriptorSet(options.descriptorSet));
-  const listed = [...new Set([...options.serviceNames, ...REFLECTION_SERVICE_NAMES])].filter((name) => index.hasService(name)).sort();
+  let prepared: Promise<{ index: DescriptorIndex; listed: string[] }> | undefined;
+  const prepare = () =>
+    (prepared ??= import('./descriptor-index.js').then(({ createDescriptorIndex, splitDescriptorSet }) => {
+      const index = createDescriptorIndex(splitDescriptorSet(options.descriptorSet));
+      const listed = [...new Set([...options.serviceNames, ...REFLECTION_SERVICE_NAMES])].filter((name) => index.hasService(name)).sort();
+      return { index, listed };
+    }));
   async function* serverReflectionInfo(requests: AsyncIterable<ReflectionRequest>, _ctx: CallContext) {
+    const { index, listed } = await prepare();
     for await (const request of requests) yield answerReflectionRequest(index, listed, request);
   }
   return reflectionDefinitions().map((definition) => ({ definition, implementation: { serverReflectionInfo } }));

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Metadata } from '@grpc/grpc-js';
 import { AuthFailureCause, bearerTokenOf } from './bearer-token.js';
-import { JwtRejectedError, loadJwtKey, verifyJwt, type JwtClaimsPolicy, type JwtKey } from './jwt-verifier.js';
+import type { JwtClaimsPolicy, JwtKey } from './jwt-verifier.js';
 import { matchToken, parseTokenFile, type TokenEntry } from './token-file.js';
 
 /**
@@ -50,6 +50,9 @@ export interface Authenticator {
   authenticate(metadata: Metadata): Promise<Principal>;
 }
 
+/** The JWT verifier and with it `jose`, loaded only by a server configured with a JWT key. */
+const jwtVerifier = () => import('./jwt-verifier.js');
+
 const looksLikeJwt = (token: string) => /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
@@ -68,7 +71,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       let nextKey: JwtKey | undefined;
       if (options.jwtKeyFile !== undefined) {
         try {
-          nextKey = await loadJwtKey(options.jwtKeyFile);
+          nextKey = await (await jwtVerifier()).loadJwtKey(options.jwtKeyFile);
         } catch (err) {
           throw new Error(`JWT key file ${options.jwtKeyFile}: ${(err as Error).message}`);
         }
@@ -83,6 +86,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const entry = matchToken(entries, bearer.token);
       if (entry) return { id: entry.id, owner: `token:${entry.id}`, readOnly: entry.readOnly, admin: entry.admin };
       if (jwtKey && looksLikeJwt(bearer.token)) {
+        const { JwtRejectedError, verifyJwt } = await jwtVerifier();
         try {
           const identity = await verifyJwt(bearer.token, jwtKey, options.jwt ?? {});
           return { ...identity, owner: identity.id };
