@@ -5,7 +5,6 @@
  * busy and is released by `close()`, which every watcher calls in a `finally`.
  */
 import type { StateRecord } from '../store/records.js';
-import { waitUntil } from '../util/abort.js';
 
 /** A live subscription to one workflow's states. */
 export interface StateSubscription {
@@ -29,6 +28,7 @@ export interface WatchHub {
 
 interface Subscriber {
   buffer: StateRecord[];
+  /** Ends the pending `next` (publication, close, timeout or abort), if one waits. */
   wake?: (() => void) | undefined;
 }
 
@@ -49,13 +49,21 @@ export function createWatchHub(): WatchHub {
       if (!set) subscribers.set(workflowId, (set = new Set()));
       set.add(sub);
       return {
-        async next(timeoutMs, signal) {
-          if (sub.buffer.length === 0 && !signal?.aborted) {
-            const woken = new Promise<void>((resolve) => (sub.wake = resolve));
-            await waitUntil(woken, { timeoutMs, ...(signal && { signal }) });
-            sub.wake = undefined;
-          }
-          return sub.buffer.splice(0);
+        next(timeoutMs, signal) {
+          if (sub.buffer.length > 0 || signal?.aborted) return Promise.resolve(sub.buffer.splice(0));
+          // One promise, one timer and one listener per wait: with thousands of idle watchers,
+          // what each wait holds is most of what a watcher costs.
+          return new Promise<StateRecord[]>((resolve) => {
+            const done = () => {
+              clearTimeout(timer);
+              signal?.removeEventListener('abort', done);
+              sub.wake = undefined;
+              resolve(sub.buffer.splice(0));
+            };
+            const timer = setTimeout(done, timeoutMs);
+            signal?.addEventListener('abort', done, { once: true });
+            sub.wake = done;
+          });
         },
         close() {
           sub.wake?.();

@@ -15,7 +15,7 @@ import { RUNNER_FILES } from '../engines/runner/job-runner.js';
 import { InvalidArgumentError, OutOfRangeError, ViolationReason, WorkflowNotFoundError } from '../errors.js';
 import { mayAccess, type Caller } from '../model/owner.js';
 import { isActiveType } from '../model/state.js';
-import type { StateRecord, WorkflowRecord } from '../store/records.js';
+import type { StateRecord } from '../store/records.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import { createDirWatchers, type DirChanges, type DirWatchers } from './dir-changes.js';
 import { readProgress, sameProgress, type WorkflowProgressRecord } from './progress.js';
@@ -61,7 +61,18 @@ export async function watchStates(
       { workflow_id: workflowId, last_sequence: String(workflow.state.sequence) },
     );
   }
-  return stream(deps, workflow, afterSequence, signal, options.includeProgress === true);
+  // The stream keeps the workflow id, not the record (job, labels): thousands of idle watchers hold no copies.
+  const progressOf: ProgressSource | undefined =
+    options.includeProgress === true
+      ? { controlDir: workflow.job.controlDir, read: async () => readProgress((await deps.store.get(workflowId)) ?? workflow) }
+      : undefined;
+  return stream(deps, workflowId, afterSequence, signal, progressOf);
+}
+
+/** Where a progress-following stream reads the runner's step files. */
+interface ProgressSource {
+  readonly controlDir: string;
+  read(): Promise<WorkflowProgressRecord>;
 }
 
 /** Waits for a published state or (with `changes`) a file change, whichever is first. */
@@ -82,22 +93,21 @@ async function nextBatch(
 
 async function* stream(
   deps: WatchDeps,
-  workflow: WorkflowRecord,
+  workflowId: string,
   afterSequence: number,
   signal: AbortSignal,
-  includeProgress: boolean,
+  progressOf: ProgressSource | undefined,
 ): AsyncGenerator<WatchEvent> {
-  const { workflowId } = workflow;
   const now = deps.now ?? (() => new Date());
   const subscription = deps.hub.subscribe(workflowId);
-  const ctl = workflow.job.controlDir;
-  const changes = includeProgress ? (deps.dirs ?? createDirWatchers()).watch([ctl, join(ctl, RUNNER_FILES.steps)], deps.pollIntervalMs ?? 250) : undefined;
+  const ctl = progressOf?.controlDir;
+  const changes = ctl !== undefined ? (deps.dirs ?? createDirWatchers()).watch([ctl, join(ctl, RUNNER_FILES.steps)], deps.pollIntervalMs ?? 250) : undefined;
   let last = afterSequence;
   let progress: WorkflowProgressRecord | undefined;
   let lastEventAt = Date.now();
   const progressChanged = async (): Promise<WorkflowProgressRecord | undefined> => {
-    if (!includeProgress) return undefined;
-    const current = await readProgress((await deps.store.get(workflowId)) ?? workflow);
+    if (!progressOf) return undefined;
+    const current = await progressOf.read();
     if (sameProgress(progress, current)) return undefined;
     progress = current;
     return current;
@@ -119,8 +129,8 @@ async function* stream(
   try {
     if (yield* send(await deps.store.statesAfter(workflowId, last))) return;
     // Already terminal and the caller has seen its last state: nothing more will come.
-    const current = await deps.store.get(workflowId);
-    if (current && !isActiveType(current.state.type) && current.state.sequence <= last) return;
+    const current = await deps.store.latestState(workflowId);
+    if (current && !isActiveType(current.type) && current.sequence <= last) return;
     while (!signal.aborted) {
       const update = await progressChanged();
       if (update) {

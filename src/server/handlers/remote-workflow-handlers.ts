@@ -12,7 +12,7 @@ import { linkSignals } from '../../util/abort.js';
 import type { WorkflowService } from '../../service/workflow-service.js';
 import { defineService, type ServiceRegistration } from '../service-adapter.js';
 import { createRequestToDomain } from '../mapping/requests.js';
-import { outputFileToProto, stateToProto, workflowToProto } from '../mapping/workflow.js';
+import { encodedStateEvent, outputFileToProto, stateToProto, workflowToProto } from '../mapping/workflow.js';
 import { durationFromMs, optionalDurationMs } from '../../wire/duration.js';
 import { stateTypeFromProto } from '../../wire/enums.js';
 import { formatTraceparent } from '../trace-context.js';
@@ -117,7 +117,8 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       try {
         const events = await service.watchState(workflowId, req.afterSequence, linked.signal, { includeProgress: req.includeProgress === true, caller });
         for await (const event of events) {
-          if (event.kind === 'state') yield { event: { $case: 'state' as const, value: stateToProto(event.state) } };
+          // A published state reaches every watcher as the same object: encoded once for all of them.
+          if (event.kind === 'state') yield new PreEncoded(encodedStateEvent(event.state));
           else if (event.kind === 'progress') yield { event: { $case: 'progress' as const, value: progressToProto(event.progress) } };
           else yield { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
         }

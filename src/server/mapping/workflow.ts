@@ -1,5 +1,6 @@
 /** Domain records → protobuf WorkflowState / Workflow (the state type table is src/wire/enums.ts). */
 import type { OutputFile } from '../../gen/flowserv/remote/v1/files.js';
+import { WatchStateResponse } from '../../gen/flowserv/remote/v1/service.js';
 import type { Workflow, WorkflowState } from '../../gen/flowserv/remote/v1/workflow.js';
 import type { ResultFile, Workflow as WorkflowView, WorkflowState as StateView } from '../../service/types.js';
 import { stateTypeToProto } from '../../wire/enums.js';
@@ -21,6 +22,19 @@ export function stateToProto(state: StateView): WorkflowState {
     messages: [...state.messages],
     files: state.files.map(outputFileToProto),
   };
+}
+
+/** Encoded WatchState messages, per state object: a state published to many watchers is encoded once. */
+const encodedStateEvents = new WeakMap<StateView, Buffer>();
+
+/** The WatchStateResponse carrying `state`, encoded once per state object (see PreEncoded). */
+export function encodedStateEvent(state: StateView): Buffer {
+  let bytes = encodedStateEvents.get(state);
+  if (!bytes) {
+    bytes = Buffer.from(WatchStateResponse.encode({ event: { $case: 'state', value: stateToProto(state) } }).finish());
+    encodedStateEvents.set(state, bytes);
+  }
+  return bytes;
 }
 
 /** A workflow with its latest state. */
