@@ -123,6 +123,9 @@ describe('npm run bench', () => {
         '| start-up with 2,000 stored vs empty',
         '| GetWorkflowState vs bare grpc-js, 1 in flight',
         '| GetWorkflowState vs bare grpc-js, 64 in flight',
+        '| memory per WatchState stream, 100 watchers',
+        '| 100 watchers: release → last one has SUCCESS',
+        '| idle RSS of the production build',
       ]);
       expect(stderr).toContain('wrote');
     } finally {
