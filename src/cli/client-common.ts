@@ -136,6 +136,7 @@ export function workflowJson(w: WorkflowInfo): Record<string, unknown> {
     files: w.files,
     labels: w.labels,
     ...(w.createTime && { createTime: w.createTime.toISOString() }),
+    ...(w.owner !== '' && { owner: w.owner }),
   };
 }
 

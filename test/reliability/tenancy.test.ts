@@ -150,6 +150,7 @@ describe('tenancy: two read-write users and their workflows', () => {
     const own = await call(bob, 'createWorkflow', { ...request, run: { runId: 'bob-run-1' } });
     expect(own.replayed).toBe(false);
     expect(own.workflow!.workflowId).not.toBe(done);
+    expect(own.workflow!.owner).toBe('token:bob');
     const again = await call(bob, 'createWorkflow', { ...request, run: { runId: 'bob-run-1' } });
     expect(again).toMatchObject({ replayed: true, workflow: { workflowId: own.workflow!.workflowId } });
     const replay = await call(alice, 'createWorkflow', request);
@@ -165,7 +166,9 @@ describe('tenancy: two read-write users and their workflows', () => {
     const jwtAlice = clientFor(await jwtFor('alice'));
     expect((await call(jwtAlice, 'listWorkflows', { pageSize: 0, pageToken: '', states: [], labels: {}, engine: '' })).workflows).toEqual([]);
     expect((await rejection(call(jwtAlice, 'getWorkflow', { workflowId: done }))).code).toBe(Code.NOT_FOUND);
-    const mine = (await call(jwtAlice, 'createWorkflow', shellRequest('jwt-alice-1', ['true']))).workflow!.workflowId;
+    const created = (await call(jwtAlice, 'createWorkflow', shellRequest('jwt-alice-1', ['true']))).workflow!;
+    expect(created.owner).toBe('jwt:alice');
+    const mine = created.workflowId;
     expect((await call(jwtAlice, 'getWorkflow', { workflowId: mine })).workflow!.workflowId).toBe(mine);
     expect((await rejection(call(alice, 'getWorkflow', { workflowId: mine }))).code).toBe(Code.NOT_FOUND);
     const jwtAdmin = clientFor(await jwtFor('ops', 'flowserv:admin'));
@@ -180,6 +183,8 @@ describe('tenancy: two read-write users and their workflows', () => {
       const all = await call(admin, 'listWorkflows', { pageSize: 0, pageToken: '', states: [], labels: {}, engine: '' });
       expect(all.workflows.map((w) => w.workflowId)).toEqual(expect.arrayContaining([done, running]));
       expect(all.workflows.length).toBeGreaterThanOrEqual(4);
+      expect(all.workflows.find((w) => w.workflowId === done)?.owner).toBe('token:alice');
+      expect(new Set(all.workflows.map((w) => w.owner))).toEqual(new Set(['token:alice', 'token:bob', 'jwt:alice']));
       const chunks = await collect(admin.downloadFile({ workflowId: done, path: 'out.txt', offset: 0 }));
       expect(Buffer.concat(chunks.map((c) => c.chunk)).toString()).toBe('secret-of-alice\n');
     }

@@ -96,7 +96,8 @@ class Heartbeat:
 class Workflow:
     """A submitted workflow: the service's ``workflow_id`` (what every other call takes),
     flowServ's ``run_id``/``group_id``/``flowserv_workflow_id``, the engine, the latest state,
-    the keys of the result files, the caller's labels and when it was accepted. ``replayed`` is
+    the keys of the result files, the caller's labels, when it was accepted and its ``owner``
+    (``token:<name>``, ``jwt:<sub>``, or ``anonymous`` without authentication). ``replayed`` is
     True when CreateWorkflow found an identical earlier request and returned its workflow."""
 
     workflow_id: str
@@ -108,6 +109,7 @@ class Workflow:
     group_id: Optional[str] = None
     flowserv_workflow_id: Optional[str] = None
     create_time: Optional[object] = None
+    owner: str = ''
     replayed: bool = False
 
     @classmethod
@@ -122,6 +124,7 @@ class Workflow:
             group_id=msg.group_id if msg.HasField('group_id') else None,
             flowserv_workflow_id=msg.flowserv_workflow_id if msg.HasField('flowserv_workflow_id') else None,
             create_time=_time(msg.create_time, msg, 'create_time'),
+            owner=msg.owner,
             replayed=replayed,
         )
 

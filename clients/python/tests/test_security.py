@@ -1,4 +1,4 @@
-"""TLS, mutual TLS and bearer tokens against a real server that demands them."""
+"""TLS, mutual TLS, bearer tokens and owners per token against a real server that demands them."""
 
 import shutil
 
@@ -8,9 +8,11 @@ import flowserv_remote as fr
 from conftest import unavailable
 from pki import make_pki
 from server import ServerProcess
+from test_client import create_hello
 
 TOKEN = 'a' * 24 + '0123456789abcdef'
 READ_ONLY = 'b' * 24 + '0123456789abcdef'
+OTHER = 'c' * 24 + '0123456789abcdef'
 
 
 @pytest.fixture(scope='module')
@@ -24,7 +26,7 @@ def pki(tmp_path_factory):
 def secured(pki, tmp_path_factory):
     """A server with mutual TLS and a token file (one full token, one read-only token)."""
     tokens = tmp_path_factory.mktemp('tokens') / 'tokens'
-    tokens.write_text(f'# test tokens\n{TOKEN}  name=pytest\n{READ_ONLY}  read-only\n')
+    tokens.write_text(f'# test tokens\n{TOKEN}  name=pytest\n{READ_ONLY}  read-only\n{OTHER}  name=other\n')
     proc = ServerProcess(str(tmp_path_factory.mktemp('data')), [
         '--tls-cert-file', pki('server.crt'), '--tls-key-file', pki('server.key'),
         '--tls-client-ca-file', pki('client-ca.crt'), '--auth-token-file', str(tokens)]).start()
@@ -76,3 +78,15 @@ def test_without_client_certificate_or_without_tls_the_connection_fails(secured,
     with fr.Client(secured.address, token=TOKEN, retry=retry, timeout=5) as client:
         with pytest.raises(fr.UnavailableError):
             client.service_info()
+
+
+def test_each_token_sees_only_its_own_workflows(secured, pki, helloworld):
+    with fr.Client(secured.address, token=TOKEN, **mtls(pki)) as mine, \
+            fr.Client(secured.address, token=OTHER, **mtls(pki)) as other:
+        workflow = create_hello(mine, helloworld)
+        assert workflow.owner == 'token:pytest'
+        assert [w.workflow_id for w in mine.list_workflows()] == [workflow.workflow_id]
+        assert list(other.list_workflows()) == []
+        with pytest.raises(fr.WorkflowNotFoundError):
+            other.get_workflow(workflow.workflow_id)
+        assert mine.get_workflow(workflow.workflow_id).owner == 'token:pytest'

@@ -25,6 +25,8 @@ export interface WorkflowInfo {
   readonly outputFiles: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly createTime?: Date;
+  /** Who created it (`token:<name>`, `jwt:<sub>`, `anonymous`); empty from a server without owners. */
+  readonly owner: string;
   /** Step progress; set by getWorkflow (not by list). */
   readonly progress?: WorkflowProgress;
 }
@@ -64,6 +66,7 @@ export function workflowFromProto(w: Workflow): WorkflowInfo {
     outputFiles: [...w.outputFiles],
     labels: { ...w.labels },
     ...(w.createTime !== undefined && { createTime: w.createTime }),
+    owner: w.owner,
     ...(w.progress !== undefined && { progress: progressFromProto(w.progress) }),
   };
 }

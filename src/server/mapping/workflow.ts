@@ -49,5 +49,6 @@ export function workflowToProto(wf: WorkflowView): Workflow {
     outputFiles: [...wf.outputFiles],
     labels: { ...wf.labels },
     createTime: wf.state.createdAt,
+    owner: wf.owner,
   };
 }

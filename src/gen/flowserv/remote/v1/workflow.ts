@@ -223,7 +223,15 @@ export interface Workflow {
    * progress tells which step runs and how earlier steps ended. Set by GetWorkflow; absent in
    * the answers of CreateWorkflow and ListWorkflows (it is read from the job's files).
    */
-  progress?: WorkflowProgress | undefined;
+  progress?:
+    | WorkflowProgress
+    | undefined;
+  /**
+   * owner is who created the workflow: "token:<name>" for a token of the server's token file,
+   * "jwt:<sub>" for a JWT, "anonymous" on a server without authentication. Only an admin sees
+   * workflows of other owners.
+   */
+  owner: string;
 }
 
 export interface Workflow_LabelsEntry {
@@ -713,6 +721,7 @@ function createBaseWorkflow(): Workflow {
     labels: {},
     createTime: undefined,
     progress: undefined,
+    owner: "",
   };
 }
 
@@ -747,6 +756,9 @@ export const Workflow: MessageFns<Workflow> = {
     }
     if (message.progress !== undefined) {
       WorkflowProgress.encode(message.progress, writer.uint32(82).fork()).join();
+    }
+    if (message.owner !== "") {
+      writer.uint32(90).string(message.owner);
     }
     return writer;
   },
@@ -847,6 +859,14 @@ export const Workflow: MessageFns<Workflow> = {
             message.progress = WorkflowProgress.decode(reader, reader.uint32());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -908,6 +928,7 @@ export const Workflow: MessageFns<Workflow> = {
         ? fromJsonTimestamp(object.create_time)
         : undefined,
       progress: isSet(object.progress) ? WorkflowProgress.fromJSON(object.progress) : undefined,
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
     };
   },
 
@@ -949,6 +970,9 @@ export const Workflow: MessageFns<Workflow> = {
     if (message.progress !== undefined) {
       obj.progress = WorkflowProgress.toJSON(message.progress);
     }
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
     return obj;
   },
 
@@ -979,6 +1003,7 @@ export const Workflow: MessageFns<Workflow> = {
     message.progress = (object.progress !== undefined && object.progress !== null)
       ? WorkflowProgress.fromPartial(object.progress)
       : undefined;
+    message.owner = object.owner ?? "";
     return message;
   },
 };
@@ -1455,6 +1480,18 @@ export const protoMetadata: ProtoMetadata = {
         "jsonName": "progress",
         "options": undefined,
         "proto3Optional": false,
+      }, {
+        "name": "owner",
+        "number": 11,
+        "label": 1,
+        "type": 9,
+        "typeName": "",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "owner",
+        "options": undefined,
+        "proto3Optional": false,
       }],
       "extension": [],
       "nestedType": [{
@@ -1705,7 +1742,7 @@ export const protoMetadata: ProtoMetadata = {
         "leadingDetachedComments": [],
       }, {
         "path": [4, 3],
-        "span": [94, 0, 119, 1],
+        "span": [94, 0, 123, 1],
         "leadingComments":
           " Workflow is one submitted workflow run as this service tracks it (flowServ's\n RemoteWorkflowHandle, FLOWSERV.md §2.1).\n",
         "trailingComments": "",
@@ -1772,6 +1809,13 @@ export const protoMetadata: ProtoMetadata = {
         "span": [118, 2, 33],
         "leadingComments":
           " progress tells which step runs and how earlier steps ended. Set by GetWorkflow; absent in\n the answers of CreateWorkflow and ListWorkflows (it is read from the job's files).\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 3, 2, 10],
+        "span": [122, 2, 20],
+        "leadingComments":
+          ' owner is who created the workflow: "token:<name>" for a token of the server\'s token file,\n "jwt:<sub>" for a JWT, "anonymous" on a server without authentication. Only an admin sees\n workflows of other owners.\n',
         "trailingComments": "",
         "leadingDetachedComments": [],
       }],

@@ -41,7 +41,7 @@ class RunObject(_message.Message):
     def __init__(self, run_id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., group_id: _Optional[str] = ...) -> None: ...
 
 class Workflow(_message.Message):
-    __slots__ = ["create_time", "engine", "flowserv_workflow_id", "group_id", "labels", "output_files", "progress", "run_id", "state", "workflow_id"]
+    __slots__ = ["create_time", "engine", "flowserv_workflow_id", "group_id", "labels", "output_files", "owner", "progress", "run_id", "state", "workflow_id"]
     class LabelsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +55,7 @@ class Workflow(_message.Message):
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_FILES_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
     PROGRESS_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -65,11 +66,12 @@ class Workflow(_message.Message):
     group_id: str
     labels: _containers.ScalarMap[str, str]
     output_files: _containers.RepeatedScalarFieldContainer[str]
+    owner: str
     progress: _progress_pb2.WorkflowProgress
     run_id: str
     state: WorkflowState
     workflow_id: str
-    def __init__(self, workflow_id: _Optional[str] = ..., run_id: _Optional[str] = ..., group_id: _Optional[str] = ..., flowserv_workflow_id: _Optional[str] = ..., engine: _Optional[str] = ..., state: _Optional[_Union[WorkflowState, _Mapping]] = ..., output_files: _Optional[_Iterable[str]] = ..., labels: _Optional[_Mapping[str, str]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[_progress_pb2.WorkflowProgress, _Mapping]] = ...) -> None: ...
+    def __init__(self, workflow_id: _Optional[str] = ..., run_id: _Optional[str] = ..., group_id: _Optional[str] = ..., flowserv_workflow_id: _Optional[str] = ..., engine: _Optional[str] = ..., state: _Optional[_Union[WorkflowState, _Mapping]] = ..., output_files: _Optional[_Iterable[str]] = ..., labels: _Optional[_Mapping[str, str]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[_progress_pb2.WorkflowProgress, _Mapping]] = ..., owner: _Optional[str] = ...) -> None: ...
 
 class WorkflowState(_message.Message):
     __slots__ = ["created_at", "files", "finished_at", "messages", "sequence", "started_at", "stopped_at", "type"]
