@@ -175,10 +175,12 @@ export async function createWorkflow(
 
   const workflowId = randomUUID().replace(/-/g, '');
   const base = join(deps.runsDirFor(engine), workflowId);
+  // The run directory is the runner's control directory, with the working directory inside it:
+  // one directory fewer per run (the runner's records are flat files next to `work`).
   const job: JobSpec = {
     workflowId,
     workDir: join(base, 'work'),
-    controlDir: join(base, 'control'),
+    controlDir: base,
     steps: plan.steps,
     ...(input.resources && { resources: input.resources }),
     ...(input.traceparent && { traceparent: input.traceparent }),

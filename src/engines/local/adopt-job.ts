@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRunnerPid } from '../runner/control-dir.js';
 import { RUNNER_FILES } from '../runner/job-runner.js';
 import type { JobHandle, JobSpec } from '../types.js';
 import { toHandle } from './local-handle.js';
@@ -22,9 +23,8 @@ async function runsRunnerOf(pid: number, controlDir: string): Promise<boolean> {
  * Ignores the adapter's signal: it reads one file and /proc, with nothing to wait for.
  */
 export async function adoptLocalJob(spec: JobSpec): Promise<JobHandle | undefined> {
-  const text = await readFile(join(spec.controlDir, RUNNER_FILES.pid), 'utf8').catch(() => undefined);
-  const pid = text === undefined ? NaN : Number(text.trim());
-  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  const pid = await readRunnerPid(spec.controlDir);
+  if (pid === undefined) return undefined;
   const proc = await readProcStat(pid);
   const alive = proc !== undefined && proc.pgid === pid && (await runsRunnerOf(pid, spec.controlDir));
   // Start time 0 matches no live process: a handle for a runner that is gone.

@@ -46,12 +46,12 @@ const INNER = [
 
 /**
  * The program and arguments that run `runner` with `shell`: confined when `confinement` is
- * given, with the outer pid written to `pidFile` before the namespaces start. The spawned
+ * given, with the outer pid recorded as the empty file `<pidFile>.<pid>` before the namespaces start. The spawned
  * process keeps its pid through `exec`, so it stays the job's process-group leader.
  */
 export function runnerCommand(shell: string, runner: string, pidFile: string, confinement: JobConfinement | undefined): [string, string[]] {
   if (!confinement) return [shell, [runner]];
-  const script = `echo $$ > "$1" && exec ${UNSHARE} ${UNSHARE_ARGS.join(' ')} ${shell} -c "$2" flowserv-job ${shell} "$3" "$4" "$5" "$6"`;
+  const script = `: > "$1.$$" && exec ${UNSHARE} ${UNSHARE_ARGS.join(' ')} ${shell} -c "$2" flowserv-job ${shell} "$3" "$4" "$5" "$6"`;
   return [
     shell,
     ['-c', script, 'flowserv-job', pidFile, INNER, runner, confinement.readOnlyDir ?? '', confinement.workDir, confinement.controlDir],

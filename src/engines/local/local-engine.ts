@@ -5,12 +5,13 @@
  * table only says whether anything of the job is still alive.
  */
 import { setMaxListeners } from 'node:events';
-import { constants, existsSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { componentLogger } from '../../logging/logger.js';
+import { readRunnerPid } from '../runner/control-dir.js';
 import { readExitStatus, readStartedAt, RUNNER_FILES, writeJobRunner } from '../runner/job-runner.js';
 import {
   EngineUnavailableError,
@@ -174,7 +175,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     checkJobDirs(spec.workDir, spec.controlDir);
     // An earlier attempt whose start could not be confirmed (its spawner died) may have started
     // the runner, which records its pid first: that job is the workflow's, never a second one.
-    if (existsSync(join(spec.controlDir, RUNNER_FILES.pid))) {
+    if ((await readRunnerPid(spec.controlDir)) !== undefined) {
       const earlier = await adoptLocalJob(spec);
       if (earlier) return earlier;
     }
@@ -213,6 +214,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
         const status = await probeJob(job);
         if (status.kind === 'ended') {
           await endLeftovers(job);
+          await removeRunner(job);
           if (linked.signal.aborted) return;
           yield { type: 'ended', outcome: status.outcome };
           return;
@@ -234,6 +236,15 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     } catch (err) {
       log?.warn({ err, pid: job.pid }, 'could not kill what the job left running');
     }
+  }
+
+  /**
+   * The runner script is needed only while the job may run (and to adopt a job never recorded,
+   * which an observed job is not): once it ended, it goes, so a finished run keeps only its
+   * records. Failing to remove it costs only its disk block.
+   */
+  async function removeRunner(job: LocalJob): Promise<void> {
+    await rm(join(job.controlDir, RUNNER_FILES.script), { force: true }).catch((err: unknown) => log?.debug({ err, pid: job.pid }, 'could not remove the runner script'));
   }
 
   async function status(handle: JobHandle, signal?: AbortSignal): Promise<JobStatus> {

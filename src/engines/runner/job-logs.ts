@@ -4,10 +4,10 @@
  * (Slurm: the shared one), so one reader serves the local and the Slurm engine, before and
  * after a server restart.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogStreamName } from '../../model/logs.js';
-import { RUNNER_FILES } from './job-runner.js';
+import { listControlEntries } from './control-dir.js';
 
 export type { LogStreamName } from '../../model/logs.js';
 
@@ -41,17 +41,16 @@ async function droppedBytes(path: string): Promise<number | undefined> {
  * not submitted yet) has none. Files that vanish while being listed are left out.
  */
 export async function listLogFiles(controlDir: string): Promise<LogFileInfo[]> {
-  const dir = join(controlDir, RUNNER_FILES.logs);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const marks = new Set(names.filter((name) => name.endsWith('.truncated')));
+  const entries = await listControlEntries(controlDir);
+  const marks = new Set(entries.filter(({ name }) => name.endsWith('.truncated')).map(({ dir, name }) => join(dir, name)));
   const found = await Promise.all(
-    names.map(async (name): Promise<LogFileInfo | undefined> => {
+    entries.map(async ({ dir, name }): Promise<LogFileInfo | undefined> => {
       const m = LOG_NAME.exec(name);
       if (!m) return undefined;
       const path = join(dir, name);
       // The mark first: it is written once the stream has ended, so a size taken after it is final.
       // Only marks the listing saw are read (a mark written since shows on the next listing).
-      const dropped = marks.has(`${name}.truncated`) ? await droppedBytes(path) : undefined;
+      const dropped = marks.has(`${path}.truncated`) ? await droppedBytes(path) : undefined;
       const info = await stat(path).catch(() => undefined);
       if (!info?.isFile()) return undefined;
       return {
@@ -67,7 +66,7 @@ export async function listLogFiles(controlDir: string): Promise<LogFileInfo[]> {
   return found.filter((f): f is LogFileInfo => f !== undefined).sort(compareLogFiles);
 }
 
-/** One step as the runner's progress file records it. */
+/** One step as the runner's progress files record it. */
 export interface StepRecord {
   readonly step: number;
   readonly startedAt: Date;
@@ -75,29 +74,39 @@ export interface StepRecord {
   readonly end?: { readonly exitCode: number; readonly at: Date };
 }
 
+/** When and with what code step s ended: `<s>.end.<code>` (empty), or an earlier runner's `<s>.end` holding the code. */
+async function readStepEnd(dir: string, name: string, codeInName: string | undefined): Promise<{ exitCode: number; at: Date } | undefined> {
+  const path = join(dir, name);
+  const [text, ended] = await Promise.all([
+    codeInName === undefined ? readFile(path, 'utf8').catch(() => undefined) : Promise.resolve(codeInName),
+    stat(path).catch(() => undefined),
+  ]);
+  const exitCode = text === undefined || text.trim() === '' ? NaN : Number(text.trim());
+  return ended && Number.isSafeInteger(exitCode) ? { exitCode, at: ended.mtime } : undefined;
+}
+
 /**
  * The steps that have started, in order, from the runner's step files (empty when the job has
- * not started, or was written by a runner that predates progress). A step whose `.end` file is
- * still being written (no integer in it yet) counts as running.
+ * not started, or was written by a runner that predates progress). A step whose end is not
+ * recorded yet (or, from an earlier runner, still being written) counts as running.
  */
 export async function readStepRecords(controlDir: string): Promise<StepRecord[]> {
-  const dir = join(controlDir, RUNNER_FILES.steps);
-  const names = await readdir(dir).catch(() => [] as string[]);
+  const entries = await listControlEntries(controlDir);
+  const ends = new Map<number, { dir: string; name: string; code: string | undefined }>();
+  for (const { dir, name } of entries) {
+    const m = /^(\d+)\.end(?:\.(\d+))?$/.exec(name);
+    if (m && (m[2] !== undefined || !ends.has(Number(m[1])))) ends.set(Number(m[1]), { dir, name, code: m[2] });
+  }
   const records = await Promise.all(
-    names.map(async (name): Promise<StepRecord | undefined> => {
+    entries.map(async ({ dir, name }): Promise<StepRecord | undefined> => {
       const m = /^(\d+)\.start$/.exec(name);
       if (!m) return undefined;
       const step = Number(m[1]);
       const started = await stat(join(dir, name)).catch(() => undefined);
       if (!started) return undefined;
-      const endPath = join(dir, `${step}.end`);
-      const [text, ended] = await Promise.all([readFile(endPath, 'utf8').catch(() => undefined), stat(endPath).catch(() => undefined)]);
-      const exitCode = text === undefined || text.trim() === '' ? NaN : Number(text.trim());
-      return {
-        step,
-        startedAt: started.mtime,
-        ...(ended && Number.isSafeInteger(exitCode) && { end: { exitCode, at: ended.mtime } }),
-      };
+      const endEntry = ends.get(step);
+      const end = endEntry && (await readStepEnd(endEntry.dir, endEntry.name, endEntry.code));
+      return { step, startedAt: started.mtime, ...(end && { end }) };
     }),
   );
   return records.filter((r): r is StepRecord => r !== undefined).sort((a, b) => a.step - b.step);

@@ -6,37 +6,44 @@
  * exit-status file written atomically. The local engine runs it detached; Slurm runs it as the
  * batch script. Because the outcome lives in a file, a job survives a server restart.
  *
- * Control directory layout:
- *   run.sh              the runner, with the text of every command in it
- *   logs/<s>-<c>.out    stdout of command c of step s (created when it starts); .err its stderr
- *   logs/<s>-<c>.<out|err>.truncated   bytes the log cap discarded from that stream (if any)
- *   steps/<s>.start     created when step s begins (its mtime is the start)
- *   steps/<s>.end       step s's exit code, written when it ends (its mtime is the end)
- *   pid                 the runner's pid, written first (lets an engine adopt a job it never recorded)
- *   started             created when the runner begins (its mtime is the start; older runners
- *                       wrote an ISO timestamp into it)
+ * Control directory layout (flat; every file but run.sh, exit-status and non-empty logs is empty,
+ * so a finished run of a quiet command takes no disk block beyond its directories and exit-status):
+ *   run.sh              the runner, with the text of every command in it (the local engine
+ *                       removes it once the job has ended)
+ *   <s>-<c>.out         stdout of command c of step s (created when it starts); .err its stderr
+ *   <s>-<c>.<out|err>.truncated   bytes the log cap discarded from that stream (if any)
+ *   <s>.start           created when step s begins (its mtime is the start)
+ *   <s>.end.<code>      created when step s ends with that exit code (its mtime is the end)
+ *   pid.<n>             the runner's pid n, recorded first (lets an engine adopt a job it never recorded)
+ *   started             created when the runner begins (its mtime is the start)
  *   exit-status         blank space reserved when the runner begins, rewritten in place with the
  *                       line "<code> <step> <command>" when it ends (step/command -1 on success);
  *                       its mtime is then the end
- * (Runners of earlier versions also wrote cmd/<s>-<c>.sh; the readers here do not need it.)
+ *   runner.err          why the runner could not run the commands (if it could not)
+ * Earlier runners kept logs in logs/ and step files in steps/, wrote the pid, the step exit codes
+ * and the start time into files, and the commands into cmd/<s>-<c>.sh; the readers (here,
+ * control-dir.ts, job-logs.ts) still read that layout.
  *
  * A job with a traceparent exports it as TRACEPARENT to every command.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobOutcome, JobSpec } from '../types.js';
+import { listControlEntries } from './control-dir.js';
 import { buildRunnerScript } from './runner-script.js';
 
 export { shellQuote } from './runner-script.js';
 
-/** File names inside the control directory. */
+/** File names inside the control directory (`pid` is the prefix of `pid.<n>`). */
 export const RUNNER_FILES = {
   script: 'run.sh',
   pid: 'pid',
   started: 'started',
-  steps: 'steps',
-  logs: 'logs',
   exitStatus: 'exit-status',
+  runnerErr: 'runner.err',
+  /** Sub-directories of the earlier layout (logs, step files), read for jobs started before it changed. */
+  logs: 'logs',
+  steps: 'steps',
 } as const;
 
 /** Longest single message kept from a command's output; longer output is cut with a note. */
@@ -48,8 +55,7 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
  */
 export async function writeJobRunner(job: JobSpec): Promise<string> {
   const ctl = job.controlDir;
-  await mkdir(join(ctl, RUNNER_FILES.logs), { recursive: true });
-  await mkdir(join(ctl, RUNNER_FILES.steps), { recursive: true });
+  await mkdir(ctl, { recursive: true });
   const script = join(ctl, RUNNER_FILES.script);
   await writeFile(script, buildRunnerScript(job), { mode: 0o755 });
   return script;
@@ -112,15 +118,14 @@ async function readLog(path: string): Promise<string> {
   }
 }
 
-/** Lists the (step, command) pairs that ran (those with log files), in execution order. */
-async function listCommands(controlDir: string): Promise<Array<[number, number]>> {
-  const names = await readdir(join(controlDir, RUNNER_FILES.logs)).catch(() => [] as string[]);
-  const pairs = new Map<string, [number, number]>();
-  for (const name of names) {
+/** The commands that ran (those with log files) in execution order, with their logs' base path. */
+async function listCommands(controlDir: string): Promise<Array<{ step: number; command: number; base: string }>> {
+  const commands = new Map<string, { step: number; command: number; base: string }>();
+  for (const { dir, name } of await listControlEntries(controlDir)) {
     const m = /^(\d+)-(\d+)\.(?:out|err)$/.exec(name);
-    if (m) pairs.set(`${m[1]}-${m[2]}`, [Number(m[1]), Number(m[2])]);
+    if (m) commands.set(`${m[1]}-${m[2]}`, { step: Number(m[1]), command: Number(m[2]), base: join(dir, `${m[1]}-${m[2]}`) });
   }
-  return [...pairs.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  return [...commands.values()].sort((a, b) => a.step - b.step || a.command - b.command);
 }
 
 /**
@@ -132,13 +137,12 @@ async function listCommands(controlDir: string): Promise<Array<[number, number]>
 export async function collectMessages(controlDir: string): Promise<string[]> {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  for (const [s, c] of await listCommands(controlDir)) {
-    const base = join(controlDir, 'logs', `${s}-${c}`);
+  for (const { base } of await listCommands(controlDir)) {
     const [out, err] = await Promise.all([readLog(`${base}.out`), readLog(`${base}.err`)]);
     if (out) stdout.push(out);
     if (err) stderr.push(err);
   }
-  const runnerErr = await readLog(join(controlDir, 'logs', 'runner.err'));
+  const runnerErr = (await readLog(join(controlDir, RUNNER_FILES.runnerErr))) || (await readLog(join(controlDir, 'logs', RUNNER_FILES.runnerErr)));
   if (runnerErr) stderr.push(runnerErr);
   return [...stdout, ...stderr];
 }

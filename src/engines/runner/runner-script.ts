@@ -4,17 +4,16 @@
  * process plus one `/bin/sh -c` per command: the commands are part of the script, the start
  * time is the modification time of `started`, and the exit status is written in place into
  * space reserved at the start (job-runner.ts reads it only once its line is complete). Step
- * progress likewise: `steps/<s>.start` is created when step s begins and its exit code written
- * to `steps/<s>.end` when it ends; the files' modification times are the step's start and end
- * (see job-logs.ts). When the job has a log cap, keeps at most that many bytes of each output
- * stream over the whole job.
+ * progress likewise: `<s>.start` is created when step s begins and `<s>.end.<exit code>` when it
+ * ends; the files' modification times are the step's start and end (see job-logs.ts). When the
+ * job has a log cap, keeps at most that many bytes of each output stream over the whole job.
  *
  * The cap is applied by one Perl process per command (log-cap-helper.ts) that starts the command
  * and copies its output. Where perl is missing, by a reader on a FIFO per stream (`head -c`,
  * unbuffered with coreutils' `stdbuf` where present so that lines are not held back, for the
  * bytes kept, then `wc -c` for the rest, so the command never gets SIGPIPE and is not slowed by
  * a full pipe). Either way the number of discarded bytes goes to
- * `logs/<s>-<c>.<out|err>.truncated`. Without a cap the command writes straight to its log files.
+ * `<s>-<c>.<out|err>.truncated`. Without a cap the command writes straight to its log files.
  */
 import type { JobSpec } from '../types.js';
 import { LOG_CAP_PROGRAM, PERL } from './log-cap-helper.js';
@@ -28,7 +27,8 @@ const HEADER = [
   // In a PID namespace (local engine) the runner is pid 1: the engine then writes the outer pid
   // itself, and the runner needs a TERM handler (init ignores signals it has none for), ending
   // without an exit status as a runner outside a namespace does when it is stopped.
-  'if [ "$$" = 1 ]; then trap \'exit 143\' TERM INT; else echo $$ > "$ctl/pid"; fi',
+  // The pid is the name of an empty file (pid.<n>): recorded without using a disk block.
+  'if [ "$$" = 1 ]; then trap \'exit 143\' TERM INT; else : > "$ctl/pid.$$"; fi',
   // The exit status is written into space reserved now, so a disk that fills up while the job
   // runs cannot cost it its outcome (1<> rewrites in place, without truncating or allocating).
   // The reader takes it only once a whole line "<code> <step> <command>" is there.
@@ -37,9 +37,10 @@ const HEADER = [
   '  printf \'%s %s %s\\n\' "$1" "$2" "$3" 1<> "$ctl/exit-status"',
   '  exit "$1"',
   '}',
-  // Shell built-ins only: a step's progress costs the job no extra process.
-  'step_start() { : > "$ctl/steps/$1.start"; }',
-  'step_end() { echo "$2" > "$ctl/steps/$1.end"; }',
+  // Shell built-ins only: a step's progress costs the job no extra process, and no disk block
+  // (empty files; the exit code is in the name of the end file).
+  'step_start() { : > "$ctl/$1.start"; }',
+  'step_end() { : > "$ctl/$1.end.$2"; }',
 ];
 
 /** A W3C traceparent as the server writes it; anything else is not exported. */
@@ -48,7 +49,7 @@ const TRACEPARENT_VALUE = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 /** run <step> <command> <text> [env -i NAME=VALUE...]: one command, output straight to its log files. */
 const RUN_UNCAPPED = [
   'run() {',
-  '  base="$ctl/logs/$1-$2"; cmd=$3; shift 3',
+  '  base="$ctl/$1-$2"; cmd=$3; shift 3',
   '  "$@" /bin/sh -c "$cmd" > "$base.out" 2> "$base.err"',
   '}',
 ];
@@ -57,7 +58,7 @@ const RUN_UNCAPPED = [
 const RUN_CAPPED_PERL = [
   'run() {',
   '  name="$1-$2"; cmd=$3; shift 3',
-  '  "$perl" -e "$keeper" "$ctl/logs" "$name" "$cap" "$@" /bin/sh -c "$cmd"',
+  '  "$perl" -e "$keeper" "$ctl" "$name" "$cap" "$@" /bin/sh -c "$cmd"',
   '}',
 ];
 
@@ -70,14 +71,14 @@ const RUN_CAPPED_FIFO = [
   'used_out=0; used_err=0',
   // head writes through stdio; unbuffered, a line reaches the log file as soon as it is printed.
   'unbuffered=; command -v stdbuf > /dev/null 2>&1 && unbuffered="stdbuf -o0"',
-  'rm -f "$ctl/out.fifo" "$ctl/err.fifo"; mkfifo "$ctl/out.fifo" "$ctl/err.fifo" || { echo "cannot create the log FIFOs" > "$ctl/logs/runner.err"; finish 126 -1 -1; }',
+  'rm -f "$ctl/out.fifo" "$ctl/err.fifo"; mkfifo "$ctl/out.fifo" "$ctl/err.fifo" || { echo "cannot create the log FIFOs" > "$ctl/runner.err"; finish 126 -1 -1; }',
   'keep() {',
   '  $unbuffered head -c "$1" > "$2"',
   '  rest=$(wc -c)',
   '  [ "$rest" -eq 0 ] || printf \'%s\\n\' "$rest" > "$2.truncated"',
   '}',
   'run() {',
-  '  base="$ctl/logs/$1-$2"; cmd=$3; shift 3',
+  '  base="$ctl/$1-$2"; cmd=$3; shift 3',
   '  keep $((cap - used_out)) "$base.out" < "$ctl/out.fifo" &',
   '  kout=$!',
   '  keep $((cap - used_err)) "$base.err" < "$ctl/err.fifo" &',
@@ -113,7 +114,7 @@ export function buildRunnerScript(job: JobSpec): string {
     `cap=${cap}`,
     ...HEADER,
     ...(cap > 0 ? cappedRun() : RUN_UNCAPPED),
-    `cd ${shellQuote(job.workDir)} || { echo "cannot enter working directory" > "$ctl/logs/runner.err"; finish 127 -1 -1; }`,
+    `cd ${shellQuote(job.workDir)} || { echo "cannot enter working directory" > "$ctl/runner.err"; finish 127 -1 -1; }`,
     // The start time is this file's modification time.
     ': > "$ctl/started"',
   ];

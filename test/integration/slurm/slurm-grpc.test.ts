@@ -21,6 +21,7 @@ import { spawnServerProcess } from '../../support/server-process.js';
 import { startAppServer, type AppServer } from '../../support/app-server.js';
 import { healthClient } from '../../support/grpc-clients.js';
 import { makeTempRoot, slurmDev, slurmMissing } from './slurm-cluster.js';
+import { readExitStatus } from '../../../src/engines/runner/job-runner.js';
 import {
   activeSlurmJob,
   cancelJobsUnder,
@@ -210,8 +211,8 @@ describeIfAvailable('slurm engine through the gRPC API (real single-node cluster
     }
     expect(await first.exited).toBe('SIGKILL');
     // The short job must end while no server is watching: wait for its runner's exit status.
-    const exitStatus = join(root.dir, 'kill-runs', ids[0]!, 'control', 'exit-status');
-    await expect.poll(() => existsSync(exitStatus), { timeout: 30_000, interval: 100 }).toBe(true);
+    const controlDir = join(root.dir, 'kill-runs', ids[0]!);
+    await expect.poll(async () => (await readExitStatus(controlDir)) !== undefined, { timeout: 30_000, interval: 100 }).toBe(true);
 
     const second = await spawnServerProcess(dataDir, args);
     client = new RemoteWorkflowServiceClient(second.address, credentials.createInsecure());

@@ -213,7 +213,8 @@ describe('workflow service on the local engine', () => {
     db.prepare("UPDATE workflows SET handle = NULL, job_done = 0, state_type = 'PENDING', sequence = 1 WHERE workflow_id = ?").run(workflow.workflowId);
     db.close();
     const runDir = join(dir, 'runs', workflow.workflowId);
-    rmSync(join(runDir, 'control'), { recursive: true, force: true });
+    // At that moment the run directory held only the staged working directory: no runner records.
+    for (const name of readdirSync(runDir).filter((n) => n !== 'work')) rmSync(join(runDir, name), { recursive: true, force: true });
     rmSync(join(runDir, 'work', 'out'), { recursive: true, force: true });
     renameSync(runDir, join(dir, 'runs', '.incoming', workflow.workflowId));
     const second = newService(dir);

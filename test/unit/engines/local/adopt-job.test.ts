@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { writeJobRunner } from '../../../../src/engines/runner/job-runner.js';
 import { collect, jobSpec, localEngineTest, outcomeOf, waitFor } from './helpers.js';
+import { readRunnerPid } from '../../../../src/engines/runner/control-dir.js';
 import { readExitStatus } from '../../../../src/engines/runner/job-runner.js';
 
 describe('local engine: adopting a job that was started but never recorded', () => {
@@ -12,7 +13,7 @@ describe('local engine: adopting a job that was started but never recorded', () 
     const spec = jobSpec(dirs, [{ name: 's', commands: ['while [ ! -e go ]; do sleep 0.02; done; echo finished'] }]);
     const submitted = await before.submit(spec);
     pgids.push(Number(submitted.externalId));
-    await waitFor(() => existsSync(join(dirs.controlDir, 'pid')));
+    await waitFor(async () => (await readRunnerPid(dirs.controlDir)) !== undefined);
     await before.close();
 
     const after = makeEngine();

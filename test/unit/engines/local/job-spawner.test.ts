@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDirectSpawner, createPerlSpawner, SpawnError } from '../../../../src/engines/local/job-spawner.js';
+import { readRunnerPid } from '../../../../src/engines/runner/control-dir.js';
 import { PERL } from '../../../../src/engines/runner/log-cap-helper.js';
 import { collect, jobSpec, liveGroupMembers, localEngineTest, outcomeOf, startTicksOf, waitFor } from './helpers.js';
 
@@ -122,7 +123,7 @@ describe('the local engine with its spawner', () => {
     const spec = jobSpec(dirs, [{ name: 's', commands: ['echo x >> runs; while [ ! -e go ]; do sleep 0.02; done'] }]);
     const first = await engine.submit(spec);
     pgids.push(Number(first.externalId));
-    await waitFor(() => existsSync(join(dirs.controlDir, 'pid')) && statSync(join(dirs.controlDir, 'pid')).size > 0);
+    await waitFor(async () => (await readRunnerPid(dirs.controlDir)) !== undefined);
     const again = await engine.submit(spec);
     expect(again.externalId).toBe(first.externalId);
     expect(again.data).toMatchObject({ startTicks: first.data!.startTicks });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,12 +76,18 @@ describe.each([
 });
 
 describe('the job runner files', () => {
-  it('keeps commands in the script (no command files) and records the start as a file time', async () => {
+  it('keeps commands in the script (no command files), records in empty files, and the start as a file time', async () => {
     const spec = job([`printf '%s' "it's"`]);
     const before = Date.now();
     expect(await runJob(spec)).toBe(0);
-    expect(readdirSync(spec.controlDir).sort()).toEqual(['exit-status', 'logs', 'pid', 'run.sh', 'started', 'steps']);
-    expect(readFileSync(join(spec.controlDir, 'logs', '0-0.out'), 'utf8')).toBe("it's");
+    const names = readdirSync(spec.controlDir).sort();
+    expect(names.filter((n) => !/^pid\.\d+$/.test(n))).toEqual(['0-0.err', '0-0.out', '0.end.0', '0.start', 'exit-status', 'run.sh', 'started']);
+    expect(names.filter((n) => /^pid\.\d+$/.test(n))).toHaveLength(1);
+    expect(readFileSync(join(spec.controlDir, '0-0.out'), 'utf8')).toBe("it's");
+    // Nothing but the runner, its exit status and non-empty logs takes a disk block.
+    for (const name of names.filter((n) => !['run.sh', 'exit-status', '0-0.out'].includes(n))) {
+      expect(statSync(join(spec.controlDir, name)).blocks, name).toBe(0);
+    }
     const started = await readStartedAt(spec.controlDir);
     expect(started!.getTime()).toBeGreaterThanOrEqual(before - 1000);
   });
