@@ -84,13 +84,16 @@ export function sampleCpu(pids: readonly number[], intervalMs: number): CpuTimel
   };
 }
 
-/** Starts `serve` with `args` on top of production defaults (CreateWorkflow rate limit off). */
-export async function startServerProcess(args: readonly string[]): Promise<ServerProcess> {
+/**
+ * Starts `serve` with `args` on top of production defaults (CreateWorkflow rate limit off), from
+ * `repoDir` (default this checkout; another checkout's path measures an earlier commit in the same run).
+ */
+export async function startServerProcess(args: readonly string[], repoDir = REPO_DIR): Promise<ServerProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'fsr-bench-proc-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [...profileArgs('server'), '--import', 'tsx', join(REPO_DIR, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', '--create-rate-per-minute', '0', ...args],
-    { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'inherit'] },
+    [...profileArgs('server'), '--import', 'tsx', join(repoDir, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', '--create-rate-per-minute', '0', ...args],
+    { cwd: repoDir, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening`)));
