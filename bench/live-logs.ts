@@ -151,10 +151,11 @@ async function latencyRound(server: ServerProcess, fifoDir: string, id: string, 
   };
   const follower = follow(server.client, workflowId, arrivals(subject));
   await follower.ready;
-  const logFile = join(server.dataDir, 'runs', workflowId, 'control', 'logs', '1-0.out');
+  // The run directory is the runner's control directory; logs lie in it (see job-runner.ts).
+  const logFile = join(server.dataDir, 'runs', workflowId, '1-0.out');
   const onBaseline = arrivals(baseline);
   let read = 0;
-  const watcher = watch(join(server.dataDir, 'runs', workflowId, 'control', 'logs'), () => {
+  const watcher = watch(join(server.dataDir, 'runs', workflowId), () => {
     const at = process.hrtime.bigint();
     void readFile(logFile).then((all) => {
       if (all.length <= read) return;

@@ -46,8 +46,8 @@ export async function fillStore(dataDir: string, count: number): Promise<string>
       const workflowId = i.toString(16).padStart(32, '0');
       const base = join(dataDir, 'runs', workflowId);
       // A finished workflow keeps its run directory: a start-up that scanned them would pay for each.
+      // (The run directory is also the runner's control directory.)
       mkdirSync(join(base, 'work'), { recursive: true });
-      mkdirSync(join(base, 'control'));
       writes.push(store.insert({
         workflowId,
         owner: ANONYMOUS_OWNER,
@@ -56,10 +56,10 @@ export async function fillStore(dataDir: string, count: number): Promise<string>
         labels: { sweep: 'bench' },
         payloadHash: 'x',
         outputFiles: [],
-        job: { workflowId, workDir: join(base, 'work'), controlDir: join(base, 'control'), steps: [{ name: 'main', commands: ['true'] }] },
+        job: { workflowId, workDir: join(base, 'work'), controlDir: base, steps: [{ name: 'main', commands: ['true'] }] },
         createdAt: new Date(Date.UTC(2026, 0, 1) + i),
       }));
-      writes.push(store.setHandle(workflowId, { engine: 'local', externalId: String(i), workDir: join(base, 'work'), controlDir: join(base, 'control') }));
+      writes.push(store.setHandle(workflowId, { engine: 'local', externalId: String(i), workDir: join(base, 'work'), controlDir: base }));
       const at = new Date(Date.UTC(2026, 0, 1) + i);
       writes.push(store.appendState(workflowId, startState({ createdAt: at }, at)));
       writes.push(store.appendState(workflowId, successState({ createdAt: at }, at), { jobDone: true }));

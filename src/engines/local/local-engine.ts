@@ -31,6 +31,7 @@ import { checkJobDirs, fromHandle, LOCAL_ENGINE_NAME, toHandle, type LocalJob } 
 import { createDirectSpawner, createPerlSpawner, perlSpawnerAvailable, SpawnError, type JobSpawner, type SpawnedJob } from './job-spawner.js';
 import { createOwnedChildren } from './owned-children.js';
 import { isJobRunning, signalJob, waitUntilGone } from './process-group.js';
+import { readProcStat } from './process-table.js';
 
 /** The shell that runs the runner (and, inside it, every command), as flowServ's worker does. */
 const SHELL = '/bin/sh';
@@ -207,13 +208,16 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       const at = (await readStartedAt(job.controlDir)) ?? job.submittedAt ?? new Date();
       if (linked.signal.aborted) return;
       yield { type: 'started', at };
+      // Set once this instance, which started the runner, was told it exited (or lost sight of it).
+      let spawnedHere = false;
       for (;;) {
         const exited = children.exited(job);
         if (exited !== undefined && !(await untilSettledOrAborted(exited, linked.signal))) return;
+        spawnedHere ||= exited !== undefined;
         if (linked.signal.aborted) return;
         const status = await probeJob(job);
         if (status.kind === 'ended') {
-          await endLeftovers(job);
+          await endLeftovers(job, spawnedHere);
           await removeRunner(job);
           if (linked.signal.aborted) return;
           yield { type: 'ended', outcome: status.outcome };
@@ -230,7 +234,12 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
    * Nothing of a job may run once it has ended: kills what is left of its process group (`cmd &`
    * in a step) and waits until it is gone; in a PID namespace that also ends `setsid` escapes.
    */
-  async function endLeftovers(job: LocalJob): Promise<void> {
+  async function endLeftovers(job: LocalJob, spawnedHere: boolean): Promise<void> {
+    // A confined job's leader is `unshare --kill-child`, which exits only once the namespace's
+    // init (the runner) has ended, and the kernel has then killed every process of the
+    // namespace: with the leader gone (reaped) nothing is left, and all of /proc need not be
+    // scanned. Only for jobs this instance started, so known to be confined.
+    if (confined && spawnedHere && (await readProcStat(job.pid)) === undefined) return;
     try {
       if (await signalJob(job, 'SIGKILL')) await waitUntilGone(job, KILL_WAIT_MS, STOP_POLL_MS);
     } catch (err) {
