@@ -14,6 +14,7 @@ import { idleMemory } from './idle-memory.js';
 import { liveLogs } from './live-logs.js';
 import { formatRatio, type Benchmark } from './harness.js';
 import { metricsOverhead } from './metrics-overhead.js';
+import { postgresStore } from './postgres-store.js';
 import { renderReport, type BenchmarkRun } from './markdown.js';
 import { startUp } from './start-up.js';
 import { throughput } from './throughput.js';
@@ -24,7 +25,7 @@ import { watchersProcesses } from './watchers-processes.js';
 import { workflowRoundTrip } from './workflow-round-trip.js';
 
 /** Every benchmark, in report order. */
-export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, endToEnd, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp, unaryProcesses, watchersProcesses, idleMemory];
+export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, endToEnd, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp, unaryProcesses, watchersProcesses, idleMemory, postgresStore];
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 

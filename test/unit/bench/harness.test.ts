@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compare, formatMs, formatRatio, interleave, median, percentile, summarize } from '../../../bench/harness.js';
 import { missingPython } from '../../../bench/flowserv-backend.js';
 import { renderTable } from '../../../bench/markdown.js';
-import { requireAll } from '../../support/requirements.js';
+import { postgresMissing, requireAll } from '../../support/requirements.js';
 
 const REPO_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -99,6 +99,9 @@ describe('npm run bench', () => {
       const out = join(dir, 'report.md');
       // The Python rows need Debian's grpcio (scripts/install-python-deps.sh); CI must have it.
       const pythonRows = missingPython() === undefined;
+      // The PostgreSQL rows need the cluster of scripts/postgres-dev.sh; CI starts it.
+      const postgresRows = postgresMissing() === undefined;
+      if (requireAll) expect(postgresMissing(), 'required in CI').toBeUndefined();
       if (requireAll) expect(missingPython(), 'required in CI').toBeUndefined();
       const { code, stderr } = await runBench(['--quick', '--out', out]);
       expect(code, stderr).toBe(0);
@@ -126,6 +129,9 @@ describe('npm run bench', () => {
         '| memory per WatchState stream, 100 watchers',
         '| 100 watchers: release → last one has SUCCESS',
         '| idle RSS of the production build',
+        ...(postgresRows
+          ? ['| state transitions on PostgreSQL, 1 in flight', '| state transitions on PostgreSQL, 16 in flight', '| CreateWorkflow, PostgreSQL vs SQLite store']
+          : []),
       ]);
       expect(stderr).toContain('wrote');
     } finally {
