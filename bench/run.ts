@@ -16,6 +16,7 @@ import { formatRatio, type Benchmark } from './harness.js';
 import { metricsOverhead } from './metrics-overhead.js';
 import { postgresStore } from './postgres-store.js';
 import { renderReport, type BenchmarkRun } from './markdown.js';
+import { replicaFeed } from './replica-feed.js';
 import { startUp } from './start-up.js';
 import { throughput } from './throughput.js';
 import { unaryProcesses } from './unary-processes.js';
@@ -25,7 +26,7 @@ import { watchersProcesses } from './watchers-processes.js';
 import { workflowRoundTrip } from './workflow-round-trip.js';
 
 /** Every benchmark, in report order. */
-export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, endToEnd, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp, unaryProcesses, watchersProcesses, idleMemory, postgresStore];
+export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, endToEnd, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp, unaryProcesses, watchersProcesses, idleMemory, postgresStore, replicaFeed];
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 

@@ -6,7 +6,8 @@
  * - an announcement of another replica for a workflow watched here is queued; one reader at a
  *   time fetches every queued workflow's states after the last one delivered here, in one query,
  *   and publishes them in order (so a lost announcement in the middle leaves no gap);
- * - after the LISTEN session was lost and restored, every watched workflow is re-read;
+ * - after the LISTEN session was lost and restored, every watched workflow is checked at once
+ *   (as below);
  * - every `checkIntervalMs` (the watch heartbeat), the latest sequence of every watched workflow
  *   is compared with what was delivered, which bounds a lost last announcement (a sender that died
  *   right after its commit) by one interval.
@@ -72,8 +73,11 @@ export function createPostgresStateFeed(options: PostgresStateFeedOptions): Post
   const lifetime = new AbortController();
   /** Per watched workflow, the highest sequence this feed delivered to the hub. */
   const delivered = new Map<string, number>();
-  /** Workflows to read (announced, or to re-check). */
-  let queued = new Set<string>();
+  /**
+   * Workflows to read, each with where to start when nothing was delivered here yet: just before
+   * the announced state. A watcher that lacks earlier states sees a gap and reads them itself.
+   */
+  let queued = new Map<string, number>();
   let reading: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   const counts = { reads: 0, statesRead: 0, checks: 0 };
@@ -86,9 +90,10 @@ export function createPostgresStateFeed(options: PostgresStateFeedOptions): Post
       if (senderPid === notifier.backendPid()) return;
       if (hub.subscriberCount(workflowId) === 0) return;
       if (sequence <= (delivered.get(workflowId) ?? 0)) return;
-      enqueue([workflowId]);
+      enqueue(workflowId, sequence - 1);
     },
-    onReconnected: () => enqueue(hub.watchedIds()),
+    // Whatever was announced while the session was down is lost: compare with the log now.
+    onReconnected: () => void check().catch((err: unknown) => logger.warn({ err }, 're-reading watched workflows after a LISTEN break failed')),
   });
 
   function deliver(workflowId: string, state: ReturnType<typeof decodeState>): void {
@@ -98,17 +103,18 @@ export function createPostgresStateFeed(options: PostgresStateFeedOptions): Post
 
   async function readQueued(): Promise<void> {
     for (let delayMs = 50; queued.size > 0 && !lifetime.signal.aborted; ) {
-      const ids = [...queued].filter((id) => hub.subscriberCount(id) > 0);
-      queued = new Set();
-      if (ids.length === 0) continue;
+      const batch = [...queued].filter(([id]) => hub.subscriberCount(id) > 0);
+      queued = new Map();
+      if (batch.length === 0) continue;
+      const ids = batch.map(([id]) => id);
       try {
-        const result = await pool.query<StateRow>(READ_TAILS, [ids, ids.map((id) => delivered.get(id) ?? 0)]);
+        const result = await pool.query<StateRow>(READ_TAILS, [ids, batch.map(([id, from]) => delivered.get(id) ?? from)]);
         counts.reads++;
         counts.statesRead += result.rows.length;
         for (const row of result.rows) deliver(row.workflow_id, decodeState(row.state));
         delayMs = 50;
       } catch (err) {
-        for (const id of ids) queued.add(id);
+        for (const [id, from] of batch) enqueue(id, from, false);
         logger.warn({ err, workflows: ids.length, retryInMs: delayMs }, 'reading announced states failed; retrying');
         if (!(await sleep(delayMs, lifetime.signal))) return;
         delayMs = Math.min(delayMs * 2, 2000);
@@ -116,9 +122,9 @@ export function createPostgresStateFeed(options: PostgresStateFeedOptions): Post
     }
   }
 
-  function enqueue(ids: Iterable<string>): void {
-    for (const id of ids) queued.add(id);
-    if (queued.size > 0) reading ??= readQueued().finally(() => (reading = undefined));
+  function enqueue(workflowId: string, from: number, start = true): void {
+    queued.set(workflowId, Math.min(from, queued.get(workflowId) ?? from));
+    if (start) reading ??= readQueued().finally(() => (reading = undefined));
   }
 
   async function check(): Promise<void> {
@@ -131,8 +137,10 @@ export function createPostgresStateFeed(options: PostgresStateFeedOptions): Post
       'SELECT workflow_id, sequence FROM workflows WHERE workflow_id = ANY($1::text[])',
       [watched],
     );
-    const behind = result.rows.filter((row) => Number(row.sequence) > (delivered.get(row.workflow_id) ?? 0)).map((row) => row.workflow_id);
-    if (behind.length > 0) enqueue(behind);
+    for (const row of result.rows) {
+      const latest = Number(row.sequence);
+      if (latest > (delivered.get(row.workflow_id) ?? 0)) enqueue(row.workflow_id, latest - 1);
+    }
   }
 
   return {
