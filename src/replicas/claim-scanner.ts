@@ -19,10 +19,15 @@ export interface ClaimScannerOptions {
   readonly claims: Claims;
   /** Engines whose jobs any replica can follow (Slurm). */
   readonly engines: readonly string[];
+  /**
+   * Engines whose jobs only their creating replica can reach (local jobs, pinned): only their
+   * stranded rows (creator dead) are claimed, to be ended (default none).
+   */
+  readonly pinnedEngines?: readonly string[];
   /** Interval between scans, in ms (default 2000). */
   readonly intervalMs: number;
   readonly logger: Logger;
-  /** Takes over one claimed workflow (errors are logged; the claim stays until released or lost). */
+  /** Takes over one claimed workflow (when it fails, the claim is logged and released for the next scan). */
   readonly onClaimed: (claim: Claim, incarnation: Incarnation) => Promise<void>;
 }
 
@@ -48,13 +53,19 @@ export function createClaimScanner(options: ClaimScannerOptions): ClaimScanner {
     for (;;) {
       if (!membership.live() || lifetime.signal.aborted) return total;
       const incarnation = membership.current();
-      const got = await claims.claim(incarnation.replicaId, options.engines, BATCH);
+      const got = [
+        ...(await claims.claim(incarnation.replicaId, options.engines, BATCH)),
+        ...(await claims.claim(incarnation.replicaId, options.pinnedEngines ?? [], BATCH, { strandedOnly: true })),
+      ];
       total += got.length;
       for (const claim of got) {
         logger.info({ workflowId: claim.workflowId, epoch: claim.epoch, previousFollower: claim.previousFollower }, 'claimed a workflow to follow');
-        await options.onClaimed(claim, incarnation).catch((err: unknown) => logger.error({ err, workflowId: claim.workflowId }, 'taking over a claimed workflow failed'));
+        await options.onClaimed(claim, incarnation).catch(async (err: unknown) => {
+          logger.error({ err, workflowId: claim.workflowId }, 'taking over a claimed workflow failed; releasing it');
+          await claims.release(incarnation.replicaId, claim.workflowId, claim.epoch).catch(() => undefined);
+        });
       }
-      if (got.length < BATCH) return total;
+      if (got.length === 0) return total;
     }
   }
 

@@ -21,11 +21,14 @@ export interface Claim {
 export interface Claims {
   /**
    * Claims up to `limit` unsettled rows of the given engines that nobody live follows, oldest
-   * first. Claims nothing unless `follower`'s own lease is live on the database clock.
+   * first. Claims nothing unless `follower`'s own lease is live on the database clock. With
+   * `strandedOnly`, only rows whose follower is set and dead (jobs pinned to their creator).
    */
-  claim(follower: string, engines: readonly string[], limit: number): Promise<Claim[]>;
-  /** Releases every row `follower` holds (graceful drain: the others take them at their next scan). */
-  releaseAll(follower: string): Promise<number>;
+  claim(follower: string, engines: readonly string[], limit: number, options?: { readonly strandedOnly?: boolean }): Promise<Claim[]>;
+  /** Claims a row its creator just inserted (follower still unset); undefined when another replica was first. */
+  claimNew(follower: string, workflowId: string): Promise<Claim | undefined>;
+  /** Releases every row of `engines` that `follower` holds (graceful drain: the others take them at their next scan). */
+  releaseAll(follower: string, engines: readonly string[]): Promise<number>;
   /** Releases one row if `follower` still holds it under `epoch`. */
   release(follower: string, workflowId: string, epoch: number): Promise<boolean>;
   /** Workflows whose follower holds no live lease (stranded pinned jobs, observability). */
@@ -39,11 +42,13 @@ const UNSETTLED = `(w.state_type IN ('PENDING', 'RUNNING') OR (w.handle IS NOT N
 const UNFOLLOWED = `(w.follower IS NULL OR NOT EXISTS (
   SELECT 1 FROM replicas r WHERE r.replica_id = w.follower AND r.lease_until >= clock_timestamp()))`;
 
-const CLAIM = `
-  WITH me AS (SELECT 1 FROM replicas WHERE replica_id = $1 AND lease_until >= clock_timestamp()),
-  picked AS (
+/** True when replica `$1` holds a live lease. */
+const LIVE_SELF = `EXISTS (SELECT 1 FROM replicas WHERE replica_id = $1 AND lease_until >= clock_timestamp())`;
+
+const claimSql = (strandedOnly: boolean): string => `
+  WITH picked AS (
     SELECT w.workflow_id, w.follower FROM workflows w
-    WHERE EXISTS (SELECT 1 FROM me) AND w.engine = ANY($2::text[]) AND ${UNSETTLED} AND ${UNFOLLOWED}
+    WHERE ${LIVE_SELF} AND w.engine = ANY($2::text[]) AND ${UNSETTLED} AND ${UNFOLLOWED}${strandedOnly ? ' AND w.follower IS NOT NULL' : ''}
     ORDER BY w.created_order LIMIT $3
     FOR UPDATE OF w SKIP LOCKED)
   UPDATE workflows u SET follower = $1, follower_epoch = u.follower_epoch + 1
@@ -53,17 +58,30 @@ const CLAIM = `
 /** Creates the claim operations over a pool. */
 export function createClaims(pool: pg.Pool): Claims {
   return {
-    async claim(follower, engines, limit) {
+    async claim(follower, engines, limit, options = {}) {
       if (engines.length === 0 || limit <= 0) return [];
-      const result = await pool.query<{ workflow_id: string; follower_epoch: string; previous: string | null }>(CLAIM, [follower, engines, limit]);
+      const result = await pool.query<{ workflow_id: string; follower_epoch: string; previous: string | null }>(claimSql(options.strandedOnly === true), [
+        follower,
+        engines,
+        limit,
+      ]);
       return result.rows.map((row) => ({
         workflowId: row.workflow_id,
         epoch: Number(row.follower_epoch),
         ...(row.previous !== null && { previousFollower: row.previous }),
       }));
     },
-    async releaseAll(follower) {
-      const result = await pool.query('UPDATE workflows SET follower = NULL WHERE follower = $1', [follower]);
+    async claimNew(follower, workflowId) {
+      const result = await pool.query<{ follower_epoch: string }>(
+        `UPDATE workflows SET follower = $1, follower_epoch = follower_epoch + 1
+         WHERE workflow_id = $2 AND follower IS NULL AND ${LIVE_SELF} RETURNING follower_epoch`,
+        [follower, workflowId],
+      );
+      const row = result.rows[0];
+      return row && { workflowId, epoch: Number(row.follower_epoch) };
+    },
+    async releaseAll(follower, engines) {
+      const result = await pool.query('UPDATE workflows SET follower = NULL WHERE follower = $1 AND engine = ANY($2::text[])', [follower, engines]);
       return result.rowCount ?? 0;
     },
     async release(follower, workflowId, epoch) {

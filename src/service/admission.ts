@@ -8,6 +8,7 @@
 import { EngineRejectedError, EngineUnavailableError, type EngineAdapter } from '../engines/types.js';
 import { errorState, isActiveType } from '../model/state.js';
 import type { WorkflowRecord } from '../store/records.js';
+import { FenceLostError } from '../store/workflow-store.js';
 import type { DispatchContext } from './dispatch-context.js';
 import type { StartFollowing } from './follower.js';
 import type { SettleJob } from './settle-job.js';
@@ -83,7 +84,17 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
       activeSet(adapter.name).delete(wf.workflowId);
       throw err;
     }
-    await store.setHandle(wf.workflowId, handle);
+    const fence = ctx.claims.fenceOf(wf.workflowId);
+    try {
+      await store.setHandle(wf.workflowId, handle, fence && { fence });
+    } catch (err) {
+      if (!(err instanceof FenceLostError)) throw err;
+      // Another replica claimed the workflow meanwhile: it finds this job by name and follows it.
+      ctx.logger.warn({ workflowId: wf.workflowId }, 'lost the claim while submitting; the job is left to the replica that holds it now');
+      ctx.claims.lost(wf.workflowId, err.message);
+      release(wf);
+      return;
+    }
     const latest = await store.get(wf.workflowId);
     if (stopped.aborted || !latest || !isActiveType(latest.state.type)) {
       // Canceled while the engine was accepting it: make sure nothing keeps running.

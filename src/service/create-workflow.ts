@@ -231,6 +231,6 @@ export async function createWorkflow(
     return replayOrConflict(inserted.workflow, payloadHash, owner);
   }
   await rename(incoming, base);
-  deps.dispatcher.admit(inserted.workflow);
+  await deps.dispatcher.admit(inserted.workflow);
   return { workflow: inserted.workflow, replayed: false };
 }

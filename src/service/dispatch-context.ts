@@ -9,7 +9,9 @@ import type { EngineAdapter } from '../engines/types.js';
 import { InvalidRunStateError } from '../model/errors.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { NewState, StateRecord } from '../store/records.js';
-import type { WorkflowStore } from '../store/workflow-store.js';
+import { FenceLostError, type WorkflowStore } from '../store/workflow-store.js';
+import { createClaimedWork, type ClaimedWork } from './claimed-work.js';
+import type { ReplicaCoordination } from './replica-coordination.js';
 import { createRetryQueue, type RetryQueue } from './retry-queue.js';
 import type { StateFeed } from './state-feed.js';
 
@@ -27,6 +29,13 @@ export interface DispatcherDeps {
   readonly retryMaxDelayMs?: number;
   /** Most bytes of output files one workflow may store (default: no limit). */
   readonly maxOutputBytes?: number;
+  /**
+   * Several replicas on one database: workflows are followed under claims (default: none, this
+   * process follows every workflow of the store).
+   */
+  readonly replicas?: ReplicaCoordination;
+  /** With replicas: engines whose jobs only their creating replica can reach (pinned local jobs). */
+  readonly pinnedEngines?: readonly string[];
   readonly now?: () => Date;
 }
 
@@ -40,6 +49,8 @@ export interface DispatchContext {
   /** Aborted by close(): observers end, waits give up, engine calls are told to. */
   readonly signal: AbortSignal;
   readonly retries: RetryQueue;
+  /** The workflows followed under a claim (several replicas), with their fences. */
+  readonly claims: ClaimedWork;
   /** Most bytes of output files one workflow may store. */
   readonly maxOutputBytes: number;
   /** Runs `task` in the background; close() waits for it. Rejections must be handled by the task. */
@@ -48,9 +59,15 @@ export interface DispatchContext {
    * Appends a state and publishes it; a refused transition (the workflow already ended) is a
    * no-op. With `jobDone`, the job is marked done in the same commit (or alone when refused).
    * Transitions of one workflow run one at a time, in call order, so each builds on the state
-   * the one before it left.
+   * the one before it left. The write carries the claim's fence when this replica follows the
+   * workflow under one (not with `unfenced`: a user's stop); a refused fence ends the following
+   * here and resolves undefined.
    */
-  transition(workflowId: string, build: (current: StateRecord) => NewState, options?: { readonly jobDone?: boolean }): Promise<StateRecord | undefined>;
+  transition(
+    workflowId: string,
+    build: (current: StateRecord) => NewState,
+    options?: { readonly jobDone?: boolean; readonly unfenced?: boolean },
+  ): Promise<StateRecord | undefined>;
   /** Aborts the lifetime signal, drops waiting retries and waits for the background tasks. */
   close(): Promise<void>;
 }
@@ -82,6 +99,7 @@ export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
     maxDelayMs: deps.retryMaxDelayMs ?? 30_000,
     run: (task) => inBackground(Promise.resolve().then(task)),
   });
+  const claims = createClaimedWork(lifetime.signal);
   return {
     store,
     blobs: deps.blobs,
@@ -90,17 +108,24 @@ export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
     now: deps.now ?? (() => new Date()),
     signal: lifetime.signal,
     retries,
+    claims,
     maxOutputBytes: deps.maxOutputBytes ?? Number.POSITIVE_INFINITY,
     inBackground,
     transition: (workflowId, build, options = {}) =>
       oneAtATime(workflowId, async () => {
         const current = await store.get(workflowId);
         if (!current) return undefined;
+        const fence = options.unfenced ? undefined : claims.fenceOf(workflowId);
         try {
-          const stored = await store.appendState(workflowId, build(current.state), options);
+          const stored = await store.appendState(workflowId, build(current.state), { ...(options.jobDone && { jobDone: true }), ...(fence && { fence }) });
           if (stored) feed.committed(workflowId, stored);
           return stored;
         } catch (err) {
+          if (err instanceof FenceLostError) {
+            deps.logger.warn({ workflowId, follower: fence?.follower, epoch: fence?.epoch }, 'stale follower write refused: another replica follows this workflow now');
+            claims.lost(workflowId, err.message);
+            return undefined;
+          }
           if (!(err instanceof InvalidRunStateError)) throw err;
           if (options.jobDone) await store.markJobDone(workflowId);
           return undefined;

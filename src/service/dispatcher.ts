@@ -6,13 +6,14 @@
  * (dispatch-context.ts `transition`). Every workflow ends in a terminal state: a job that
  * vanishes becomes ERROR, never RUNNING forever.
  */
-import { cancelState } from '../model/state.js';
+import { cancelState, errorState, isActiveType } from '../model/state.js';
 import { waitUntil } from '../util/abort.js';
 import type { StateRecord, WorkflowRecord } from '../store/records.js';
 import { createAdmission } from './admission.js';
 import { createDispatchContext, type DispatcherDeps } from './dispatch-context.js';
 import { createFollower } from './follower.js';
 import { createRecovery } from './recovery.js';
+import type { ClaimedWorkflow } from './replica-coordination.js';
 import { createSettleJob } from './settle-job.js';
 
 export type { DispatcherDeps } from './dispatch-context.js';
@@ -22,18 +23,23 @@ export interface Dispatcher {
   /**
    * Queues a newly accepted (stored, PENDING) workflow for submission and starts submitting
    * queued workflows while its engine has capacity; returns without waiting for the engine. A
-   * refusal becomes ERROR with the engine's message; an unreachable engine is retried.
+   * refusal becomes ERROR with the engine's message; an unreachable engine is retried. With
+   * replicas, the creating replica first claims the row; if another replica's scan was faster,
+   * that one submits and follows it instead.
    */
-  admit(workflow: WorkflowRecord): void;
+  admit(workflow: WorkflowRecord): Promise<void>;
   /**
    * Cancels a workflow and stops its job. Resolves once the engine confirmed the stop, or, when
    * the engine cannot be reached, with the CANCELED state while the stop is retried. `signal`
    * bounds only the waiting: the stop goes on in the background when the caller leaves.
    */
   stop(workflowId: string, reason: string, graceMs: number, signal?: AbortSignal): Promise<StateRecord>;
-  /** Reattaches, finalizes or requeues every unsettled workflow after a restart. */
+  /**
+   * Reattaches, finalizes or requeues every unsettled workflow after a restart; with replicas,
+   * starts the claim scan instead, which does the same for each workflow nobody live follows.
+   */
   recover(): Promise<void>;
-  /** Stops following jobs (they keep running) and pending retries. */
+  /** Stops following jobs (they keep running) and pending retries; with replicas, releases the claims. */
   close(): Promise<void>;
 }
 
@@ -51,17 +57,41 @@ export function createDispatcher(deps: DispatcherDeps): { readonly dispatcher: D
   // Admission starts following what it submitted; following frees admission's slots.
   const admission = createAdmission(ctx, { startFollowing: (...args) => startFollowing(...args), settleJob });
   const startFollowing = createFollower(ctx, { settleJob, occupy: admission.occupy, release: admission.release });
-  const recover = createRecovery(ctx, { admission, startFollowing, settleJob });
+  const recovery = createRecovery(ctx, { admission, startFollowing, settleJob });
+  const { replicas } = deps;
+  const pinned = new Set(deps.pinnedEngines ?? []);
+
+  /** A workflow the claim scan handed over: resume it as a restart would, under the claim. */
+  async function takeOver(claimed: ClaimedWorkflow): Promise<void> {
+    const wf = await store.get(claimed.workflowId);
+    if (!wf) return;
+    ctx.claims.hold(wf.workflowId, claimed.fence, claimed.lease);
+    if (pinned.has(wf.engine)) {
+      // Its job ran on a replica that is gone: nothing can reattach to it.
+      await ctx.transition(wf.workflowId, (s) => errorState(s, ctx.now(), ['the replica running this workflow was lost']), { jobDone: true });
+      ctx.claims.done(wf.workflowId);
+      return;
+    }
+    await recovery.recoverOne(wf);
+    const after = await store.get(wf.workflowId);
+    if (after && !isActiveType(after.state.type) && after.jobDone) ctx.claims.done(wf.workflowId);
+  }
 
   const dispatcher: Dispatcher = {
-    admit(wf) {
+    async admit(wf) {
       if (!engines.has(wf.engine)) throw new Error(`engine '${wf.engine}' is not configured`);
+      if (replicas) {
+        const fence = await replicas.claimNew(wf.workflowId);
+        if (!fence) return;
+        ctx.claims.hold(wf.workflowId, fence, replicas.current().lease);
+      }
       admission.enqueue(wf);
       admission.drainQueue(wf.engine);
     },
 
     async stop(workflowId, reason, graceMs, signal) {
-      const canceled = await ctx.transition(workflowId, (s) => cancelState(s, ctx.now(), reason ? [reason] : null));
+      // The user's intent, not a follower's observation: never fenced, so it works on any replica.
+      const canceled = await ctx.transition(workflowId, (s) => cancelState(s, ctx.now(), reason ? [reason] : null), { unfenced: true });
       const wf = (await store.get(workflowId))!;
       if (canceled) admission.dequeue(wf);
       // A submission in flight is aborted and awaited: once this answers, nothing of the job runs.
@@ -76,8 +106,14 @@ export function createDispatcher(deps: DispatcherDeps): { readonly dispatcher: D
       return (await store.get(workflowId))!.state;
     },
 
-    recover,
-    close: () => ctx.close(),
+    async recover() {
+      if (replicas) replicas.startScan(takeOver);
+      else await recovery.recoverAll();
+    },
+    async close() {
+      await ctx.close();
+      await replicas?.close();
+    },
   };
   return { dispatcher, testing: { activeCount: admission.activeCount } };
 }

@@ -67,13 +67,15 @@ export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartF
   }
 
   async function follow(wf: WorkflowRecord, handle: JobHandle, adapter: EngineAdapter): Promise<void> {
+    // Ends with the dispatcher, or, with replicas, when this replica loses its claim or lease.
+    const signal = ctx.claims.signalOf(wf.workflowId);
     try {
-      for await (const event of adapter.observe(handle, ctx.signal)) {
+      for await (const event of adapter.observe(handle, signal)) {
         if (event.type === 'started') await markStarted(wf, event.at);
         else await finalize(wf, event.outcome);
       }
     } catch (err) {
-      if (!ctx.signal.aborted) {
+      if (!signal.aborted) {
         ctx.logger.error({ err, workflowId: wf.workflowId, engine: adapter.name }, 'following the job failed');
         const message = `engine ${adapter.name} lost track of the job: ${(err as Error).message}`;
         await transition(wf.workflowId, (s) => errorState(s, ctx.now(), [message]));
@@ -82,6 +84,7 @@ export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartF
     } finally {
       // Closing ends observation, not the job: it keeps its slot until the process exits.
       if (!ctx.signal.aborted) deps.release(wf);
+      ctx.claims.done(wf.workflowId);
     }
   }
 

@@ -20,8 +20,16 @@ export interface RecoveryDeps {
   readonly settleJob: SettleJob;
 }
 
-/** Creates recover(): resolves once every unsettled workflow is on its way. */
-export function createRecovery(ctx: DispatchContext, deps: RecoveryDeps): () => Promise<void> {
+/** Recovery of every unsettled workflow (single node) or of one claimed workflow (replicas). */
+export interface Recovery {
+  /** Resolves once every unsettled workflow of the store is on its way. */
+  recoverAll(): Promise<void>;
+  /** Reattaches, adopts, queues, ends or settles one workflow. */
+  recoverOne(wf: WorkflowRecord): Promise<void>;
+}
+
+/** Creates the recovery paths. */
+export function createRecovery(ctx: DispatchContext, deps: RecoveryDeps): Recovery {
   const { store, engines, transition } = ctx;
 
   /**
@@ -48,7 +56,8 @@ export function createRecovery(ctx: DispatchContext, deps: RecoveryDeps): () => 
     if (!wf.handle) {
       const adopted = wf.state.type === 'PENDING' ? await adoptUnrecorded(wf, adapter) : undefined;
       if (adopted) {
-        await store.setHandle(wf.workflowId, adopted);
+        const fence = ctx.claims.fenceOf(wf.workflowId);
+        await store.setHandle(wf.workflowId, adopted, fence && { fence });
         deps.startFollowing(wf, adopted, adapter);
       } else if (wf.state.type === 'PENDING') deps.admission.enqueue(wf);
       else await transition(wf.workflowId, (s) => errorState(s, ctx.now(), ['the job was never started']));
@@ -58,8 +67,14 @@ export function createRecovery(ctx: DispatchContext, deps: RecoveryDeps): () => 
     else deps.startFollowing(wf, wf.handle, adapter);
   }
 
-  return async () => {
-    for (const wf of await store.listUnsettled()) await recoverOne(wf);
-    for (const engine of engines.keys()) deps.admission.drainQueue(engine);
+  return {
+    async recoverAll() {
+      for (const wf of await store.listUnsettled()) await recoverOne(wf);
+      for (const engine of engines.keys()) deps.admission.drainQueue(engine);
+    },
+    async recoverOne(wf) {
+      await recoverOne(wf);
+      deps.admission.drainQueue(wf.engine);
+    },
   };
 }

@@ -32,6 +32,7 @@ import type {
 } from './types.js';
 import { createWatchHub } from './watch-hub.js';
 import { createLocalStateFeed, type StateFeedFactory } from './state-feed.js';
+import type { ReplicaCoordination } from './replica-coordination.js';
 import { watchStates } from './watch-states.js';
 import type { LogEvent, WatchLogsInput } from './logs/log-types.js';
 import { createLogTails } from './logs/log-tail.js';
@@ -99,6 +100,13 @@ export interface WorkflowServiceOptions {
    * database pass a feed that also announces them to and reads them from the other replicas.
    */
   readonly stateFeed?: StateFeedFactory;
+  /**
+   * Several replicas on one database: workflows are followed under claims taken through this
+   * coordination (default: none; this process follows every workflow of its store).
+   */
+  readonly replicas?: ReplicaCoordination;
+  /** With replicas: engines whose jobs only the creating replica can reach (pinned local jobs). */
+  readonly pinnedEngines?: readonly string[];
   /** Runs a step of CreateWorkflow (staging) in a trace span; set when tracing is on. */
   readonly span?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 }
@@ -207,6 +215,8 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     logger: componentLogger(options.logger, 'service.dispatcher'),
     now,
     ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
+    ...(options.replicas && { replicas: options.replicas }),
+    ...(options.pinnedEngines && { pinnedEngines: options.pinnedEngines }),
     ...(limits.maxOutputBytes !== undefined && { maxOutputBytes: limits.maxOutputBytes }),
   });
   // GetServiceInfo is cheap to call often; an engine probe (a scheduler round trip for Slurm)

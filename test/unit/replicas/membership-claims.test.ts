@@ -118,7 +118,7 @@ describeIfAvailable('replica leases and workflow claims', postgresMissing(), () 
     const b = await member('b');
     const got = await claims.claim(a.current().replicaId, ['slurm'], 100);
     expect(await claims.release(a.current().replicaId, got[0]!.workflowId, got[0]!.epoch + 1)).toBe(false);
-    expect(await claims.releaseAll(a.current().replicaId)).toBe(4);
+    expect(await claims.releaseAll(a.current().replicaId, ['slurm'])).toBe(4);
     expect(await claims.claim(b.current().replicaId, ['slurm'], 100)).toHaveLength(4);
   });
 

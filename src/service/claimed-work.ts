@@ -1,0 +1,62 @@
+/**
+ * Which workflows this dispatcher follows under a claim (several replicas on one database), with
+ * the fence its writes for each carry and a signal that ends the following when the claim is
+ * lost: a fenced write was refused (another replica took over), or this replica's lease ended
+ * (every claim of that incarnation at once). A single-node dispatcher holds no claims: no fence,
+ * and following lasts as long as the dispatcher.
+ */
+import type { FollowerFence as Fence } from '../store/workflow-store.js';
+
+/** The claims of one dispatcher. */
+export interface ClaimedWork {
+  /** The fence of the claim on `workflowId`, if this replica holds one. */
+  fenceOf(workflowId: string): Fence | undefined;
+  /** Aborted when following `workflowId` must stop (claim lost, lease ended, dispatcher closed). */
+  signalOf(workflowId: string): AbortSignal;
+  /** Records a claim; `lease` is the signal of the incarnation that claimed it. */
+  hold(workflowId: string, fence: Fence, lease: AbortSignal): void;
+  /** The claim is gone (a refused fenced write): stop following, forget it. */
+  lost(workflowId: string, reason: string): void;
+  /** Following ended (the job is settled, or handed on): forget the claim and release its listeners. */
+  done(workflowId: string): void;
+  /** Workflows held now. */
+  held(): string[];
+}
+
+/** Creates the bookkeeping; `lifetime` is the dispatcher's signal. */
+export function createClaimedWork(lifetime: AbortSignal): ClaimedWork {
+  const claims = new Map<string, { readonly fence: Fence; readonly abort: AbortController }>();
+  return {
+    fenceOf: (workflowId) => claims.get(workflowId)?.fence,
+    signalOf: (workflowId) => {
+      const claim = claims.get(workflowId);
+      return claim ? claim.abort.signal : lifetime;
+    },
+    hold(workflowId, fence, lease) {
+      claims.get(workflowId)?.abort.abort(new Error('claimed again'));
+      const abort = new AbortController();
+      const onEnd = (): void => {
+        abort.abort(lease.aborted ? lease.reason : lifetime.reason);
+        if (claims.get(workflowId)?.abort === abort) claims.delete(workflowId);
+      };
+      if (lease.aborted || lifetime.aborted) onEnd();
+      else {
+        const linked = AbortSignal.any([lease, lifetime]);
+        linked.addEventListener('abort', onEnd, { once: true });
+        abort.signal.addEventListener('abort', () => linked.removeEventListener('abort', onEnd), { once: true });
+      }
+      if (!abort.signal.aborted) claims.set(workflowId, { fence, abort });
+    },
+    lost(workflowId, reason) {
+      const claim = claims.get(workflowId);
+      claims.delete(workflowId);
+      claim?.abort.abort(new Error(reason));
+    },
+    done(workflowId) {
+      const claim = claims.get(workflowId);
+      claims.delete(workflowId);
+      claim?.abort.abort(new Error('following ended'));
+    },
+    held: () => [...claims.keys()],
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The dispatcher among several replicas, with a scripted coordination and a store that checks
+ * fences the way the shared store does: the creating replica follows only what it claimed, every
+ * follower write carries the claim's fence, a refused fence ends the following without another
+ * write, a lost lease stops every follower, the claim scan's workflows are resumed as after a
+ * restart, a pinned job of a lost replica ends in ERROR, and a stop works without the claim.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { createPlanner } from '../../../src/service/plan-workflow.js';
+import type { ClaimedWorkflow, ReplicaCoordination } from '../../../src/service/replica-coordination.js';
+import { createWorkflowServiceWithTesting, type WorkflowService } from '../../../src/service/workflow-service.js';
+import { createBlobStore } from '../../../src/store/blob-store.js';
+import { createSqliteBlobIndex } from '../../../src/store/blob-index.js';
+import { openDatabase } from '../../../src/store/database.js';
+import { createSqliteWorkflowStore } from '../../../src/store/sqlite-workflow-store.js';
+import { FenceLostError, type FollowerFence as Fence, type WorkflowStore } from '../../../src/store/workflow-store.js';
+import { createFakeEngine, type FakeEngine } from '../../support/fake-engine.js';
+import { memoryLogger } from '../../support/logger.js';
+import { trivialRequest } from '../../support/service.js';
+
+const services: WorkflowService[] = [];
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((s) => s.close()));
+});
+
+/** A replica's view: the claims as the database would hold them, the writes' fences, the scan. */
+function setup(options: { readonly pinned?: boolean; readonly othersFirst?: boolean } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'replicas-'));
+  const db = openDatabase(join(dataDir, 'db.sqlite'));
+  const inner = createSqliteWorkflowStore(db);
+  /** The row's follower and epoch, as the shared database holds them. */
+  const rows = new Map<string, Fence>();
+  const writes: { workflowId: string; type: string; fence?: Fence }[] = [];
+  const check = (workflowId: string, fence: Fence | undefined): void => {
+    const held = rows.get(workflowId);
+    if (fence && (held?.follower !== fence.follower || held.epoch !== fence.epoch)) throw new FenceLostError(workflowId, fence);
+  };
+  const store: WorkflowStore = {
+    ...inner,
+    async appendState(workflowId, next, opts) {
+      check(workflowId, opts?.fence);
+      writes.push({ workflowId, type: next.type, ...(opts?.fence && { fence: opts.fence }) });
+      return inner.appendState(workflowId, next, opts);
+    },
+    async setHandle(workflowId, handle, opts) {
+      check(workflowId, opts?.fence);
+      await inner.setHandle(workflowId, handle);
+    },
+  };
+  let lease = new AbortController();
+  let takeOver: ((claimed: ClaimedWorkflow) => Promise<void>) | undefined;
+  const replicas: ReplicaCoordination & { closed: boolean } = {
+    closed: false,
+    current: () => ({ replicaId: 'me', lease: lease.signal }),
+    async claimNew(workflowId) {
+      if (options.othersFirst) {
+        rows.set(workflowId, { follower: 'other', epoch: 1 });
+        return undefined;
+      }
+      rows.set(workflowId, { follower: 'me', epoch: 1 });
+      return rows.get(workflowId);
+    },
+    startScan: (fn) => void (takeOver = fn),
+    async close() {
+      replicas.closed = true;
+    },
+  };
+  const engine: FakeEngine = createFakeEngine({ name: 'slurm' });
+  const local = createFakeEngine({ name: 'local' });
+  const log = memoryLogger('debug');
+  const { service, testing } = createWorkflowServiceWithTesting({
+    store,
+    blobs: createBlobStore(createSqliteBlobIndex(db), join(dataDir, 'blobs')),
+    engines: new Map([
+      ['slurm', engine],
+      ['local', local],
+    ]),
+    defaultEngine: 'slurm',
+    planWorkflow: createPlanner(),
+    runsDirFor: (name) => join(dataDir, `${name}-runs`),
+    limits: { maxUploadBytes: 1 << 20, uploadChunkBytes: 1 << 16, downloadChunkBytes: 1 << 16, heartbeatIntervalMs: 200, maxPageSize: 100, maxDirectoryEntries: 100, maxDirectoryBytes: 1 << 20 },
+    logger: log.logger,
+    replicas,
+    ...(options.pinned && { pinnedEngines: ['local'] }),
+  });
+  services.push(service);
+  return {
+    service,
+    testing,
+    engine,
+    local,
+    rows,
+    writes,
+    log,
+    replicas,
+    loseLease: () => {
+      lease.abort(new Error('lease lost'));
+      lease = new AbortController();
+    },
+    scan: (claimed: Omit<ClaimedWorkflow, 'lease'>) => takeOver!({ ...claimed, lease: lease.signal }),
+  };
+}
+
+it('follows a created workflow under its claim; every follower write carries the fence', async () => {
+  const r = setup();
+  await r.service.start();
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
+  const id = workflow.workflowId;
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  r.engine.finish(id);
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('SUCCESS');
+  expect(r.writes).toEqual([
+    { workflowId: id, type: 'RUNNING', fence: { follower: 'me', epoch: 1 } },
+    { workflowId: id, type: 'SUCCESS', fence: { follower: 'me', epoch: 1 } },
+  ]);
+  expect((await r.testing.record(id))!.jobDone).toBe(true);
+});
+
+it('leaves a created workflow to the replica whose scan claimed it first: no submission here', async () => {
+  const r = setup({ othersFirst: true });
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
+  expect(r.engine.calls.submit).toBe(0);
+  expect((await r.service.getWorkflow(workflow.workflowId)).state.type).toBe('PENDING');
+});
+
+it('stops following when a fenced write is refused, and writes nothing more', async () => {
+  const r = setup();
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
+  const id = workflow.workflowId;
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  r.rows.set(id, { follower: 'successor', epoch: 2 });
+  r.engine.finish(id);
+  await expect.poll(() => r.log.lines.some((l) => l.msg === 'stale follower write refused: another replica follows this workflow now' && l.workflowId === id)).toBe(true);
+  expect((await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  expect(r.writes.map((w) => w.type)).toEqual(['RUNNING']);
+  expect(r.testing.activeCount('slurm')).toBe(0);
+});
+
+it('stops every follower when the lease is lost; the job is left running for whoever claims it next', async () => {
+  const r = setup();
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
+  const id = workflow.workflowId;
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  r.loseLease();
+  await expect.poll(() => r.testing.activeCount('slurm')).toBe(0);
+  r.engine.finish(id);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect((await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  expect(r.engine.calls.stop).toBe(0);
+});
+
+it('resumes a workflow handed over by the claim scan under the new fence (here: never submitted, so it is submitted once)', async () => {
+  const r = setup({ othersFirst: true });
+  await r.service.start();
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
+  const id = workflow.workflowId;
+  // The replica that claimed it died before submitting; this one's scan takes it with epoch 2.
+  r.rows.set(id, { follower: 'me', epoch: 2 });
+  await r.scan({ workflowId: id, fence: { follower: 'me', epoch: 2 }, previousFollower: 'other' });
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  expect(r.engine.calls.submit).toBe(1);
+  expect(r.writes).toEqual([{ workflowId: id, type: 'RUNNING', fence: { follower: 'me', epoch: 2 } }]);
+});
+
+it('ends a pinned local workflow of a lost replica in ERROR, job done', async () => {
+  const r = setup({ pinned: true, othersFirst: true });
+  await r.service.start();
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a', { engine: 'local' }));
+  const id = workflow.workflowId;
+  r.rows.set(id, { follower: 'me', epoch: 2 });
+  await r.scan({ workflowId: id, fence: { follower: 'me', epoch: 2 }, previousFollower: 'other' });
+  expect((await r.service.getWorkflow(id)).state).toMatchObject({ type: 'ERROR', messages: ['the replica running this workflow was lost'] });
+  expect((await r.testing.record(id))!.jobDone).toBe(true);
+  expect(r.local.calls.submit).toBe(0);
+});
+
+it('stops a workflow another replica follows now: CANCELED is written without a fence and the job is stopped from here', async () => {
+  const r = setup();
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
+  const id = workflow.workflowId;
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  r.rows.set(id, { follower: 'successor', epoch: 2 });
+  const state = await r.service.stopWorkflow(id, 'enough', 0);
+  expect(state).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
+  expect(r.writes.at(-1)).toEqual({ workflowId: id, type: 'CANCELED' });
+  expect(r.engine.calls.stop).toBe(1);
+  expect((await r.testing.record(id))!.jobDone).toBe(true);
+});
+
+it('releases its claims when closed (graceful drain)', async () => {
+  const r = setup();
+  await r.service.start();
+  await r.service.close();
+  expect(r.replicas.closed).toBe(true);
+});
