@@ -130,7 +130,12 @@ describe('npm run bench', () => {
         '| 100 watchers: release → last one has SUCCESS',
         '| idle RSS of the production build',
         ...(postgresRows
-          ? ['| state transitions on PostgreSQL, 1 in flight', '| state transitions on PostgreSQL, 16 in flight', '| CreateWorkflow, PostgreSQL vs SQLite store']
+          ? [
+              '| state transitions on PostgreSQL, 1 in flight',
+              '| state transitions on PostgreSQL, 16 in flight',
+              '| CreateWorkflow, PostgreSQL vs SQLite store',
+              '| state to another replica, ~1,000/s',
+            ]
           : []),
       ]);
       expect(stderr).toContain('wrote');
