@@ -3,7 +3,7 @@
  * benchmark workflow and stamps the receipt of each state (performance.timeOrigin + now(), the
  * clock the writer stamps its commits with). `feed` mode receives through the PostgreSQL state
  * feed into a watch hub (what a replica's WatchState streams read); `bare` mode is a bare LISTEN
- * client told by a NOTIFY inside the writing transaction (the floor of cross-process signalling).
+ * client told by a NOTIFY inside the writing transaction that reads each announced state on its own.
  * Talks to the parent over IPC: `ready` once listening; on `report`, the receipts.
  */
 import { setMaxListeners } from 'node:events';
@@ -38,11 +38,20 @@ if (mode === 'feed') {
   }
   closers.push(async () => stop.abort(), () => feed.close(), () => pool.end());
 } else {
+  // Told inside the writer's transaction, then one read of the announced state: the least a
+  // replica must do to hand another replica's state to its watchers.
   const client = new pg.Client({ connectionString: url });
+  const reader = new pg.Pool({ connectionString: url, max: 4 });
   await client.connect();
-  client.on('notification', (msg) => receipts.push([msg.payload ?? '', stamp()]));
+  client.on('notification', (msg) => {
+    const payload = msg.payload ?? '';
+    const at = payload.lastIndexOf(':');
+    void reader
+      .query('SELECT state FROM workflow_states WHERE workflow_id = $1 AND sequence = $2', [payload.slice(0, at), Number(payload.slice(at + 1))])
+      .then(() => receipts.push([payload, stamp()]));
+  });
   await client.query('LISTEN bench_bare');
-  closers.push(() => client.end());
+  closers.push(() => client.end(), () => reader.end());
 }
 
 process.on('message', (message) => {

@@ -150,7 +150,7 @@ export function createPostgresStateFeed(options: PostgresStateFeedOptions): Post
       notifier.announce(workflowId, state.sequence);
     },
     async start() {
-      await listener.start();
+      await Promise.all([listener.start(), notifier.open()]);
       const tick = (): void => {
         timer = setTimeout(() => {
           check()

@@ -30,6 +30,8 @@ export function parseStatePayload(payload: string | undefined): { workflowId: st
 export interface StateNotifier {
   /** Queues an announcement; sent at once, or with the next batch while one is in flight. */
   announce(workflowId: string, sequence: number): void;
+  /** Opens the session ahead of the first announcement (which would otherwise wait for it). */
+  open(): Promise<void>;
   /** Resolves once everything announced so far was sent (or given up after a failed retry). */
   flush(): Promise<void>;
   /** The notifier session's backend pid (listeners skip their own replica's announcements). */
@@ -108,6 +110,7 @@ export function createStateNotifier(options: StateNotifierOptions): StateNotifie
       pending.push(statePayload(workflowId, sequence));
       running ??= drain();
     },
+    open: async () => void (await session()),
     flush: async () => {
       while (running) await running;
     },
