@@ -40,8 +40,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     pool(options) {
       const pool = new pg.Pool({ connectionString: url, ...options });
       // drop() ends the pools, then forces the database away; a client still closing then gets
-      // the server's 'terminating connection' as an error event, which would be uncaught.
+      // the server's 'terminating connection' as an error event, which would be uncaught. A test
+      // that ends the database's sessions itself does the same to idle clients, which the pool
+      // reports as its own error event.
       pool.on('connect', (client) => client.on('error', () => {}));
+      pool.on('error', () => {});
       pools.push(pool);
       return pool;
     },
