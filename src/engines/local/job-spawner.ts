@@ -126,7 +126,8 @@ export function createPerlSpawner(): JobSpawner {
     const child = spawn(PERL, ['-e', SPAWNER_PROGRAM], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
     proc = child;
     child.on('error', () => lost(child));
-    child.on('exit', () => lost(child));
+    // 'close', not 'exit': every answer it wrote before it ended has been read by then.
+    child.on('close', () => lost(child));
     child.stdin!.on('error', () => lost(child));
     createInterface({ input: child.stdout! }).on('line', onLine);
     child.unref();
