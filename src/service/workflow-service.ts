@@ -36,7 +36,7 @@ import type { ReplicaCoordination } from './replica-coordination.js';
 import { watchStates } from './watch-states.js';
 import type { LogEvent, WatchLogsInput } from './logs/log-types.js';
 import { createLogTails } from './logs/log-tail.js';
-import { watchLogs } from './logs/watch-logs.js';
+import { LOG_PACE_BURST_BYTES, watchLogs } from './logs/watch-logs.js';
 import { readProgress, type WorkflowProgressRecord } from './progress.js';
 import { createDirWatchers } from './dir-changes.js';
 
@@ -61,9 +61,10 @@ const LOG_BATCH_INTERVAL_MS = 20;
 const LOG_CACHE_BYTES = 2 * 1024 * 1024;
 
 /**
- * How fast one follower that is behind reads while the workflow runs, in bytes per second: a
- * step printing in bulk keeps the CPU (followers catch up at full speed once it has ended), while
- * lines and bursts under 256 KiB still arrive at once.
+ * How fast the followers of a running workflow together receive output they are behind on, in
+ * bytes per second (ten followers get a tenth each): a step printing in bulk keeps the CPU
+ * (followers catch up at full speed once it has ended), while lines and bursts under 256 KiB
+ * still arrive at once.
  */
 const LOG_PACE_BYTES_PER_SECOND = 4 * 1024 * 1024;
 
@@ -206,6 +207,8 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     batchIntervalMs: LOG_BATCH_INTERVAL_MS,
     chunkBytes: limits.logChunkBytes ?? limits.downloadChunkBytes,
     cacheBytes: LOG_CACHE_BYTES,
+    paceBytesPerSecond: LOG_PACE_BYTES_PER_SECOND,
+    paceBurstBytes: LOG_PACE_BURST_BYTES,
   });
   const { dispatcher, testing } = createDispatcher({
     store,

@@ -19,6 +19,7 @@ import { sleep } from '../../util/abort.js';
 import type { DirChanges, DirWatchers } from '../dir-changes.js';
 import { createChunkCache, type ChunkCache } from './chunk-cache.js';
 import type { LogChunkRecord } from './log-types.js';
+import { createPacer, type Pacer } from './pacer.js';
 
 /** The job's log files as one check found them; `version` grows with every check that saw a change. */
 export interface LogListing {
@@ -37,6 +38,8 @@ export interface LogTail {
    * every other follower asking for the same range start while it is cached.
    */
   chunk(file: LogFileInfo, offset: number, end: number): Promise<LogChunkRecord>;
+  /** The job's send budget, shared by its followers (see pacer.ts); undefined when unpaced. */
+  readonly pacer: Pacer | undefined;
   release(): void;
 }
 
@@ -58,6 +61,9 @@ export interface LogTailOptions {
   readonly chunkBytes: number;
   /** Bytes of recently read chunks kept for followers that ask for them next, per tail. */
   readonly cacheBytes: number;
+  /** Bytes per second all followers of a job together send while it runs, beyond a burst; 0 = unpaced. */
+  readonly paceBytesPerSecond?: number;
+  readonly paceBurstBytes?: number;
 }
 
 /**
@@ -75,6 +81,7 @@ interface Shared {
   refs: number;
   listing: LogListing;
   readonly cache: ChunkCache;
+  readonly pacer: Pacer | undefined;
   readonly waiters: Set<() => void>;
   readonly stop: AbortController;
 }
@@ -152,6 +159,7 @@ export function createLogTails(options: LogTailOptions): LogTails {
           refs: 0,
           listing: { files: [], version: 0 },
           cache: createChunkCache(options.chunkBytes, options.cacheBytes),
+          pacer: options.paceBytesPerSecond ? createPacer(options.paceBytesPerSecond, options.paceBurstBytes ?? 0) : undefined,
           waiters: new Set(),
           stop: new AbortController(),
         };
@@ -182,6 +190,7 @@ export function createLogTails(options: LogTailOptions): LogTails {
           });
         },
         chunk: (file, offset, end) => own.cache.chunk(file, offset, end),
+        pacer: own.pacer,
         release() {
           if (released) return;
           released = true;

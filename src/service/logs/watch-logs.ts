@@ -16,6 +16,7 @@ import { sleep } from '../../util/abort.js';
 import { checkLogRequest, checkOffsetsInRange, streamKey } from './log-request.js';
 import { readChunk } from './chunk-cache.js';
 import type { LogTail, LogTails } from './log-tail.js';
+import { createPacer } from './pacer.js';
 import type { LogEvent, WatchLogsInput } from './log-types.js';
 
 /** What watchLogs needs. */
@@ -29,9 +30,10 @@ export interface WatchLogsDeps {
   /** Longest a follower waits before it looks at the workflow's state again, in ms. */
   readonly pollIntervalMs: number;
   /**
-   * Bytes per second one follower reads while the workflow is active, once it is behind by more
-   * than a burst (LOG_PACE_BURST_BYTES); 0 = unpaced. Keeps followers of a step that prints in
-   * bulk from competing with it for CPU; the rest is sent at full speed once the workflow ended.
+   * Bytes per second a plain read (without follow) sends while the workflow is active, beyond a
+   * burst (LOG_PACE_BURST_BYTES); 0 = unpaced. Followers use their job's budget instead, which
+   * the shared reader holds (LogTailOptions), so that they together take from a job that prints
+   * in bulk no more CPU than one; the rest is sent at full speed once the workflow ended.
    */
   readonly paceBytesPerSecond?: number;
   readonly now?: () => Date;
@@ -44,7 +46,10 @@ export interface WatchLogsDeps {
  */
 const ANNOUNCING_CHUNK_BYTES = 4096;
 
-/** Bytes a follower reads in one go before pacing applies (lines and small bursts go at once). */
+/** Largest chunk sent while the workflow runs and its followers are paced. */
+const PACED_CHUNK_BYTES = 64 * 1024;
+
+/** Bytes sent at once before pacing applies (lines and small bursts go at once). */
 export const LOG_PACE_BURST_BYTES = 256 * 1024;
 
 /**
@@ -79,16 +84,16 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
   const tail: LogTail | undefined = input.follow ? deps.tails.acquire(ctl) : undefined;
   let lastSentAt = Date.now();
   let active = true;
-  let burst = 0;
   const pace = deps.paceBytesPerSecond ?? 0;
-  /** After each burst while the job runs, waits as long as the burst takes at the pace. */
+  // Followers share their job's budget; a plain read (no shared reader) has one of its own.
+  const pacer = tail ? tail.pacer : pace > 0 ? createPacer(pace, LOG_PACE_BURST_BYTES) : undefined;
+  /** While the job runs, waits as long as the budget says after sending `bytes`. */
   const paced = async (bytes: number): Promise<void> => {
-    burst += bytes;
-    if (!active || pace <= 0 || burst < LOG_PACE_BURST_BYTES) return;
+    if (!active || !pacer) return;
+    const waitMs = pacer.take(bytes);
+    if (waitMs <= 0) return;
     active = !finished((await deps.store.get(first.workflowId)) ?? first);
     if (!active) return;
-    const waitMs = (burst / pace) * 1000;
-    burst = 0;
     await sleep(waitMs, signal);
   };
 
@@ -104,7 +109,9 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
     };
     while (offset < file.sizeBytes) {
       // The chunk that names the command is sent to this follower alone, so it is kept small.
-      const end = announced.has(key) ? file.sizeBytes : Math.min(file.sizeBytes, offset + ANNOUNCING_CHUNK_BYTES);
+      // While paced, chunks are small enough for the budget to spread them over the followers.
+      const most = !announced.has(key) ? ANNOUNCING_CHUNK_BYTES : active && pacer ? PACED_CHUNK_BYTES : Infinity;
+      const end = Math.min(file.sizeBytes, offset + most);
       const record = tail ? await tail.chunk(file, offset, end) : await readChunk(file, offset, Math.min(deps.chunkBytes, end - offset));
       if (record.data.length === 0) break;
       const text = commandText();
@@ -146,7 +153,6 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
         lastSentAt = Date.now();
         continue;
       }
-      burst = 0;
       const idleMs = Date.now() - lastSentAt;
       if (idleMs >= deps.heartbeatIntervalMs) {
         yield { kind: 'heartbeat', at: now(), lastSequence: wf.state.sequence };
