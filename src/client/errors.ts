@@ -75,7 +75,22 @@ export class AlreadyExistsError extends RemoteError {
 
 /** UNAVAILABLE: server unreachable or draining; safe to retry. */
 export class UnavailableError extends RemoteError {
-  override readonly name = 'UnavailableError';
+  override readonly name: string = 'UnavailableError';
+}
+
+/**
+ * UNAVAILABLE raised by the client itself: a stream stayed silent (no message, heartbeats
+ * included) past its watchdog limit, so the server or the connection is presumed lost (a frozen
+ * process, a node gone without a reset). Followers reconnect on a fresh connection.
+ */
+export class StreamSilentError extends UnavailableError {
+  override readonly name = 'StreamSilentError';
+  constructor(
+    /** The limit that passed without a message, in milliseconds. */
+    readonly silenceMs: number,
+  ) {
+    super(`no message on the stream for ${silenceMs} ms (heartbeats included); the server or the connection is presumed lost`, Code.UNAVAILABLE);
+  }
 }
 
 /** FAILED_PRECONDITION: the workflow is not in a state that allows this (e.g. download before SUCCESS). */

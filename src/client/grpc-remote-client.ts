@@ -28,6 +28,7 @@ import type { StorageVolume } from './volume/storage-volume.js';
 import { watchOnce, type WatchEvent } from './watch-stream.js';
 import { unaryCall, type RequestOf, type ResponseOf, type UnaryMethodName } from './unary.js';
 import { LogCursor, watchLogs, type LogEvent, type WatchLogsOptions } from './log-follower.js';
+import type { SilenceLimit, StreamSource } from './server-stream.js';
 import { RemoteWorkflowHandle } from './workflow-handle.js';
 import { durationFromMs } from '../wire/duration.js';
 import { stateTypeToProto } from '../wire/enums.js';
@@ -52,6 +53,9 @@ export interface GrpcRemoteClientOptions {
   readonly uploadChunkBytes?: number;
 }
 
+/** The heartbeat interval assumed until the server has announced its own (the server's default), in ms. */
+export const ASSUMED_HEARTBEAT_INTERVAL_MS = 15_000;
+
 /** A page of ListWorkflows. */
 export interface WorkflowPage {
   readonly workflows: readonly WorkflowInfo[];
@@ -74,12 +78,22 @@ const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.max_reconnect_backoff_ms': 2_000,
 };
 
+/**
+ * The channel that replaces an abandoned one gets a connection of its own: with grpc-js's
+ * process-wide pool it would be handed back the very connection it gives up.
+ */
+const OWN_CONNECTION: ChannelOptions = { 'grpc.use_local_subchannel_pool': 1 };
+
 /** The gRPC RemoteClient. Close it when done (it holds a channel). */
-export class GrpcRemoteClient implements RemoteClient {
-  /** The generated client, for calls this class does not wrap. */
-  readonly raw: RemoteWorkflowServiceClient;
+export class GrpcRemoteClient implements RemoteClient, StreamSource {
   readonly retryPolicy: RetryPolicy;
   private readonly chunkBytes: number;
+  private readonly newChannel: (extra?: ChannelOptions) => RemoteWorkflowServiceClient;
+  private channel: RemoteWorkflowServiceClient;
+  private closed = false;
+  /** The server's announced heartbeat interval in ms, once known. */
+  private heartbeatMs: number | undefined;
+  private learningHeartbeat = false;
 
   constructor(
     readonly address: string,
@@ -89,18 +103,58 @@ export class GrpcRemoteClient implements RemoteClient {
       ...(options.bearerToken !== undefined ? [bearerTokenInterceptor(options.bearerToken)] : []),
       ...(options.channelOptions?.interceptors ?? []),
     ];
-    this.raw = new RemoteWorkflowServiceClient(address, options.credentials ?? grpcCredentials.createInsecure(), {
-      ...DEFAULT_CHANNEL_OPTIONS,
-      ...options.channelOptions,
-      ...(interceptors.length > 0 && { interceptors }),
-    });
+    this.newChannel = (extra: ChannelOptions = {}) =>
+      new RemoteWorkflowServiceClient(address, options.credentials ?? grpcCredentials.createInsecure(), {
+        ...DEFAULT_CHANNEL_OPTIONS,
+        ...options.channelOptions,
+        ...extra,
+        ...(interceptors.length > 0 && { interceptors }),
+      });
+    this.channel = this.newChannel();
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.chunkBytes = options.uploadChunkBytes ?? 64 * 1024;
   }
 
+  /** The generated client on the current connection, for calls this class does not wrap. */
+  get raw(): RemoteWorkflowServiceClient {
+    return this.channel;
+  }
+
   /** Closes the channel; calls in flight fail. */
   close(): void {
-    this.raw.close();
+    this.closed = true;
+    this.channel.close();
+  }
+
+  /**
+   * Gives up the connection `stale` runs on, because a stream on it went silent: later calls use
+   * a new channel with a new TCP connection (behind a Service, possibly another replica); calls
+   * still running on `stale` may finish. Does nothing when `stale` was already replaced (several
+   * streams on one dead connection notice it one by one) or the client is closed.
+   */
+  abandonConnection(stale: RemoteWorkflowServiceClient): void {
+    if (stale !== this.channel || this.closed) return;
+    this.channel = this.newChannel(OWN_CONNECTION);
+    stale.close();
+  }
+
+  /**
+   * The silence limit of a stream: `configuredMs` when given (0 disables the watchdog), else twice
+   * the heartbeat interval the server announces in GetServiceInfo, asked once per client in the
+   * background (until it answers, twice ASSUMED_HEARTBEAT_INTERVAL_MS).
+   */
+  silenceLimit(configuredMs?: number): SilenceLimit {
+    if (configuredMs !== undefined) return () => configuredMs;
+    this.learnHeartbeat();
+    return () => 2 * (this.heartbeatMs ?? ASSUMED_HEARTBEAT_INTERVAL_MS);
+  }
+
+  private learnHeartbeat(): void {
+    if (this.heartbeatMs !== undefined || this.learningHeartbeat) return;
+    this.learningHeartbeat = true;
+    this.getServiceInfo({ timeoutMs: 5_000 })
+      .catch(() => undefined) // asked again by the next follower; meanwhile the assumed interval holds
+      .finally(() => (this.learningHeartbeat = false));
   }
 
   private retrying<T>(options: CallOptions | undefined, idempotent: boolean, attempt: (deadline: number | undefined) => Promise<T>): Promise<T> {
@@ -187,7 +241,9 @@ export class GrpcRemoteClient implements RemoteClient {
 
   /** Version, engines and limits of the server. */
   async getServiceInfo(options?: CallOptions): Promise<ServiceInfo> {
-    return serviceInfoFromProto(await this.unary('getServiceInfo', {}, options));
+    const info = serviceInfoFromProto(await this.unary('getServiceInfo', {}, options));
+    if (info.limits.heartbeatIntervalMs > 0) this.heartbeatMs = info.limits.heartbeatIntervalMs; // for silenceLimit
+    return info;
   }
 
   /** The subset of `sha256s` the server already stores. */
@@ -237,7 +293,7 @@ export class GrpcRemoteClient implements RemoteClient {
    * Pass a LogCursor to keep the offsets for a later resume.
    */
   watchLogs(workflowId: string, options: WatchLogsOptions = {}, cursor?: LogCursor): AsyncGenerator<LogEvent> {
-    return watchLogs(this.raw, workflowId, options, cursor);
+    return watchLogs(this, workflowId, options, cursor);
   }
 
   /** Downloads one output file into `target` (at `dst`, default its key), verified by size and sha256. */

@@ -1,16 +1,16 @@
 /**
  * WatchLogs for callers: an async generator of log chunks (and heartbeats) that resumes by
- * itself after a dropped connection, from the offsets it has received, so every byte is yielded
- * exactly once. A caller that stops (or crashes) can resume later by passing the offsets it had
+ * itself after a dropped connection or a stream silent past the heartbeat watchdog (on a new
+ * connection), from the offsets it has received, so every byte is yielded exactly once. A caller that stops (or crashes) can resume later by passing the offsets it had
  * (`LogCursor.offsets()`) as `startOffsets`.
  */
 import { Metadata, status as Code } from '@grpc/grpc-js';
 import type { RemoteWorkflowServiceClient } from '../gen/flowserv/remote/v1/service.js';
 import { logStreamToProto } from '../wire/log-streams.js';
 import { abortableSleep, backoffMs, cancelled, grpcOptions, type RetryPolicy } from './call.js';
-import { RemoteError } from './errors.js';
+import { RemoteError, StreamSilentError } from './errors.js';
 import { logChunkFromProto, type LogChunk, type LogOffset, type LogStreamName } from './mapping/logs.js';
-import { heartbeatEvent, streamMessages } from './server-stream.js';
+import { heartbeatEvent, streamMessages, type SilenceLimit, type StreamSource } from './server-stream.js';
 import { DEFAULT_RECONNECT_POLICY } from './state-follower.js';
 
 /** Options of watchLogs. */
@@ -28,6 +28,8 @@ export interface WatchLogsOptions {
   readonly reconnect?: Partial<RetryPolicy>;
   /** Told about each reconnection (consecutive failure count, the error). */
   readonly onReconnect?: (failures: number, err: unknown) => void;
+  /** Heartbeat watchdog in milliseconds, as in followWorkflow (default twice the announced heartbeat; 0: off). */
+  readonly silenceTimeoutMs?: number;
 }
 
 /** A log event: output, or the server saying it is alive while nothing is written. */
@@ -65,6 +67,7 @@ async function* watchLogsOnce(
   workflowId: string,
   options: WatchLogsOptions,
   cursor: LogCursor,
+  silence: SilenceLimit,
   signal?: AbortSignal,
 ): AsyncGenerator<LogEvent> {
   if (signal?.aborted) throw cancelled(signal);
@@ -76,7 +79,7 @@ async function* watchLogsOnce(
     streams: (options.streams ?? []).map(logStreamToProto),
   };
   const call = raw.watchLogs(request, new Metadata(), grpcOptions(undefined));
-  for await (const msg of streamMessages(call, signal)) {
+  for await (const msg of streamMessages(call, signal, silence)) {
     const event = msg.event;
     if (event?.$case === 'chunk') {
       const chunk = logChunkFromProto(event.value);
@@ -94,18 +97,21 @@ async function* watchLogsOnce(
  * stream (the workflow has ended and all was sent, or without follow: all written so far).
  * `cursor` (optional) receives every chunk, so a caller can save where it stood.
  */
-export async function* watchLogs(raw: RemoteWorkflowServiceClient, workflowId: string, options: WatchLogsOptions = {}, cursor = new LogCursor(options.startOffsets)): AsyncGenerator<LogEvent> {
+export async function* watchLogs(source: StreamSource, workflowId: string, options: WatchLogsOptions = {}, cursor = new LogCursor(options.startOffsets)): AsyncGenerator<LogEvent> {
   const policy = { ...DEFAULT_RECONNECT_POLICY, ...options.reconnect };
+  const silence = source.silenceLimit(options.silenceTimeoutMs);
   let failures = 0;
   for (;;) {
+    const channel = source.raw;
     try {
-      for await (const event of watchLogsOnce(raw, workflowId, options, cursor, options.signal)) {
+      for await (const event of watchLogsOnce(channel, workflowId, options, cursor, silence, options.signal)) {
         failures = 0;
         yield event;
       }
       return;
     } catch (err) {
       if (options.signal?.aborted || !(err instanceof RemoteError) || !RECONNECT_CODES.has(err.code)) throw err;
+      if (err instanceof StreamSilentError) source.abandonConnection(channel);
       failures++;
       if (failures >= policy.maxAttempts) throw err;
       options.onReconnect?.(failures, err);

@@ -2,13 +2,15 @@
  * Follows a workflow until its terminal state: WatchState, resumed with the last sequence seen
  * whenever the stream drops (exponential backoff, bounded by consecutive failures), or polling
  * GetWorkflowState when the server does not implement streaming. Each state is yielded once, in
- * sequence order; heartbeats pass through.
+ * sequence order; heartbeats pass through. A stream that stays silent past the heartbeat watchdog
+ * (a frozen server, a node lost without a reset) is given up with its connection, and the watch
+ * resumes on a new one: behind a Service, on another replica.
  */
 import { status as Code } from '@grpc/grpc-js';
 import { abortableSleep, backoffMs, cancelled, type RetryPolicy } from './call.js';
-import { RemoteError, UnavailableError, UnimplementedError } from './errors.js';
+import { RemoteError, StreamSilentError, UnavailableError, UnimplementedError } from './errors.js';
 import type { GrpcRemoteClient } from './grpc-remote-client.js';
-import type { WatchEvent } from './watch-stream.js';
+import { watchOnce, type WatchEvent } from './watch-stream.js';
 
 /** Options of followWorkflow. */
 export interface FollowOptions {
@@ -28,6 +30,12 @@ export interface FollowOptions {
   readonly onReconnect?: (failures: number, err: unknown) => void;
   /** Also yield step progress events (streaming only; polling yields states only). */
   readonly includeProgress?: boolean;
+  /**
+   * Heartbeat watchdog, in milliseconds: a stream with no message (heartbeats included) for this
+   * long is taken for a lost server or connection and resumed on a fresh connection. Default:
+   * twice the heartbeat interval the server announces; 0 turns the watchdog off.
+   */
+  readonly silenceTimeoutMs?: number;
 }
 
 /** Default reconnection policy of followWorkflow. */
@@ -46,10 +54,12 @@ export async function* followWorkflow(client: GrpcRemoteClient, workflowId: stri
   let last = options.afterSequence ?? 0;
   let failures = 0;
   let polling = options.poll === true;
+  const silence = polling ? undefined : client.silenceLimit(options.silenceTimeoutMs);
   while (!polling) {
     let failure: unknown;
+    const channel = client.raw;
     try {
-      for await (const event of client.watchState(workflowId, last, { ...(signal && { signal }), includeProgress: options.includeProgress === true })) {
+      for await (const event of watchOnce(channel, workflowId, last, undefined, signal, options.includeProgress === true, silence)) {
         failures = 0;
         if (event.kind !== 'state') {
           yield event;
@@ -67,6 +77,7 @@ export async function* followWorkflow(client: GrpcRemoteClient, workflowId: stri
         break;
       }
       if (!reconnectable(err, signal)) throw err;
+      if (err instanceof StreamSilentError) client.abandonConnection(channel);
       failure = err;
     }
     failures++;

@@ -8,7 +8,7 @@ import type { RemoteWorkflowServiceClient } from '../gen/flowserv/remote/v1/serv
 import { cancelled, grpcOptions } from './call.js';
 import { progressFromProto, type WorkflowProgress } from './mapping/logs.js';
 import { sequencedFromProto, type SequencedState } from './mapping/state.js';
-import { heartbeatEvent, streamMessages } from './server-stream.js';
+import { heartbeatEvent, streamMessages, type SilenceLimit } from './server-stream.js';
 
 /** A new state (in sequence order, each once per stream). */
 export interface StateEvent extends SequencedState {
@@ -31,7 +31,10 @@ export interface ProgressEvent {
 /** What a watch yields. */
 export type WatchEvent = StateEvent | HeartbeatEvent | ProgressEvent;
 
-/** Streams the states after `afterSequence` (0: from the first), then live ones, until the terminal state. */
+/**
+ * Streams the states after `afterSequence` (0: from the first), then live ones, until the terminal
+ * state; with `silenceLimit`, a stream silent for longer ends with StreamSilentError.
+ */
 export async function* watchOnce(
   raw: RemoteWorkflowServiceClient,
   workflowId: string,
@@ -39,11 +42,12 @@ export async function* watchOnce(
   deadline: number | undefined,
   signal?: AbortSignal,
   includeProgress = false,
+  silenceLimit?: SilenceLimit,
 ): AsyncGenerator<WatchEvent> {
   if (signal?.aborted) throw cancelled(signal);
   const request = { workflowId, afterSequence, ...(includeProgress && { includeProgress }) };
   const call = raw.watchState(request, new Metadata(), grpcOptions(deadline));
-  for await (const msg of streamMessages(call, signal)) {
+  for await (const msg of streamMessages(call, signal, silenceLimit)) {
     const event = msg.event;
     if (event?.$case === 'state') yield { kind: 'state', ...sequencedFromProto(event.value) };
     else if (event?.$case === 'progress') yield { kind: 'progress', progress: progressFromProto(event.value) };
