@@ -23,6 +23,7 @@ from .states import (
     CANCELED, ERROR, PENDING, RUNNING, SUCCESS, EngineInfo, Heartbeat, OutputFile, ServiceInfo, Workflow,
     WorkflowState,
 )
+from .silence import StreamSilentError
 from .template import load_template
 
 __version__ = '0.1.0'
@@ -32,7 +33,7 @@ __all__ = [
     'DeadlineExceededError', 'Directory', 'ERROR', 'EngineInfo', 'FailedPreconditionError', 'FieldViolation', 'File',
     'Heartbeat', 'InternalError', 'InvalidArgumentError', 'LogChunk', 'LogCursor', 'NotFoundError', 'OutOfRangeError', 'OutputFile',
     'PENDING', 'PermissionDeniedError', 'RUNNING', 'RemoteError', 'RemoteFileNotFoundError',
-    'ResourceExhaustedError', 'RetryPolicy', 'STDERR', 'STDOUT', 'SUCCESS', 'ServiceInfo', 'UnauthenticatedError', 'UnavailableError',
+    'ResourceExhaustedError', 'RetryPolicy', 'STDERR', 'STDOUT', 'SUCCESS', 'ServiceInfo', 'StreamSilentError', 'UnauthenticatedError', 'UnavailableError',
     'UnimplementedError', 'Workflow', 'WorkflowNotFoundError', 'WorkflowState', 'load_template', 'open_channel',
     'static_files_from_dir',
 ]

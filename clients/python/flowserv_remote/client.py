@@ -19,7 +19,7 @@ from ._retry import RetryPolicy, retrying
 from .arguments import argument_to_proto, files_of
 from .blobs import Blob
 from .connection import open_channel
-from .errors import ChecksumMismatchError, OutOfRangeError
+from .errors import ChecksumMismatchError, OutOfRangeError, RemoteError
 from .states import ServiceInfo, Workflow, WorkflowState, state_type_value
 from .template import template_to_proto
 from .transfer import PART_SUFFIX, download, upload
@@ -28,6 +28,11 @@ from .watch import follow
 
 DEFAULT_TIMEOUT = 30.0
 FALLBACK_CHUNK_BYTES = 64 * 1024
+#: The heartbeat interval assumed until the server has announced its own (the server's default), in seconds.
+ASSUMED_HEARTBEAT_INTERVAL = 15.0
+#: The channel that replaces an abandoned one gets a connection of its own: with the process-wide
+#: pool it would be handed back the very connection it gives up.
+_OWN_CONNECTION = ('grpc.use_local_subchannel_pool', 1)
 
 
 def static_files_from_dir(directory, exclude=()):
@@ -50,23 +55,63 @@ class Client:
     ``token``, ``token_file``, ``credentials``, ``options``) are those of
     ``flowserv_remote.connection.open_channel``. ``timeout`` is the default deadline of unary
     calls and of each upload or download stream, in seconds; ``retry`` the RetryPolicy of calls
-    a retry can fix; ``reconnect`` the RetryPolicy of ``watch`` (consecutive failed streams)."""
+    a retry can fix; ``reconnect`` the RetryPolicy of ``watch`` (consecutive failed streams);
+    ``silence_timeout`` the heartbeat watchdog of ``watch`` and ``watch_logs`` in seconds (default:
+    twice the heartbeat interval the server announces; 0 turns it off)."""
 
-    def __init__(self, address, *, timeout=DEFAULT_TIMEOUT, retry=None, reconnect=None, channel=None, **connection):
+    def __init__(self, address, *, timeout=DEFAULT_TIMEOUT, retry=None, reconnect=None, channel=None,
+                 silence_timeout=None, **connection):
         self.address = address
         self.timeout = timeout
         self.retry_policy = retry or RetryPolicy()
         self.reconnect_policy = reconnect or RetryPolicy(attempts=10, initial=0.1, maximum=5.0)
-        self.channel = channel if channel is not None else open_channel(address, **connection)
+        self.silence_timeout = silence_timeout
+        if channel is None:
+            options = list(connection.pop('options', ()))
+            self._reopen = lambda: open_channel(address, options=options + [_OWN_CONNECTION], **connection)
+            channel = open_channel(address, options=options, **connection)
+        else:
+            self._reopen = None  # the caller's channel: a watch resumes on it
+        self.channel = channel
         #: The generated RemoteWorkflowService stub, for anything this class does not wrap.
         self.stub = service_grpc.RemoteWorkflowServiceStub(self.channel)
+        self._abandoned = []
+        self._heartbeat_interval = None
         self._chunk_bytes = None
 
     # --- lifetime -------------------------------------------------------------------------------
 
     def close(self):
-        """Closes the channel; open watches and downloads end."""
-        self.channel.close()
+        """Closes the channel (and those given up after a silent stream); open watches and downloads end."""
+        for channel in self._abandoned + [self.channel]:
+            channel.close()
+        self._abandoned = []
+
+    def abandon_connection(self, stale_stub):
+        """Gives up the connection ``stale_stub`` runs on, because a stream on it went silent: later
+        calls use a new channel with a new TCP connection (behind a Service, possibly another
+        replica). The old channel is closed with the client, not now, so that calls still running
+        on it are not cut. Nothing happens when ``stale_stub`` was already replaced, or when the
+        channel was passed in by the caller."""
+        if stale_stub is not self.stub or self._reopen is None:
+            return
+        self._abandoned.append(self.channel)
+        self.channel = self._reopen()
+        self.stub = service_grpc.RemoteWorkflowServiceStub(self.channel)
+
+    def silence_limit(self, configured=None):
+        """The heartbeat watchdog's limit in seconds for a stream: ``configured``, else the client's
+        ``silence_timeout``, else twice the heartbeat interval the server announces (GetServiceInfo,
+        asked once; twice ASSUMED_HEARTBEAT_INTERVAL when it does not answer). 0 means no watchdog."""
+        for value in (configured, self.silence_timeout):
+            if value is not None:
+                return value
+        if self._heartbeat_interval is None:
+            try:
+                self.service_info(timeout=5)
+            except RemoteError:
+                return 2 * ASSUMED_HEARTBEAT_INTERVAL  # asked again by the next watch
+        return 2 * self._heartbeat_interval
 
     def __enter__(self):
         return self
@@ -143,21 +188,22 @@ class Client:
         return WorkflowState.from_proto(self._unary(self.stub.StopWorkflow, request, timeout).state)
 
     def watch(self, workflow_id, after_sequence=0, *, heartbeats=False, poll_interval=1.0, stream=True,
-              on_reconnect=None):
+              on_reconnect=None, silence_timeout=None):
         """An iterator over the workflow's states after ``after_sequence`` (0: all), ending with
-        the terminal state. It resumes from the last sequence after a dropped stream and polls
-        when the server has no stream; see ``flowserv_remote.watch.follow``."""
+        the terminal state. It resumes from the last sequence after a dropped or silent stream
+        (``silence_timeout``: see ``silence_limit``) and polls when the server has no stream; see
+        ``flowserv_remote.watch.follow``."""
         return follow(self, workflow_id, after_sequence, heartbeats=heartbeats, poll_interval=poll_interval,
-                      stream=stream, on_reconnect=on_reconnect)
+                      stream=stream, on_reconnect=on_reconnect, silence_timeout=silence_timeout)
 
     def watch_logs(self, workflow_id, *, follow=True, step=None, streams=None, cursor=None, heartbeats=False,
-                   on_reconnect=None):
+                   on_reconnect=None, silence_timeout=None):
         """An iterator over the output of the workflow's commands (LogChunk values): from the
         offsets in ``cursor`` (a LogCursor; default the beginning), live while the workflow runs
-        unless ``follow=False``, resumed after a dropped stream, until the workflow has ended and
-        everything was sent; see ``flowserv_remote.logs.watch_logs``."""
+        unless ``follow=False``, resumed after a dropped or silent stream, until the workflow has
+        ended and everything was sent; see ``flowserv_remote.logs.watch_logs``."""
         return watch_logs(self, workflow_id, follow=follow, step=step, streams=streams, cursor=cursor,
-                          heartbeats=heartbeats, on_reconnect=on_reconnect)
+                          heartbeats=heartbeats, on_reconnect=on_reconnect, silence_timeout=silence_timeout)
 
     def wait(self, workflow_id, **kwargs):
         """Follows the workflow to its terminal state and returns that state."""
@@ -233,7 +279,10 @@ class Client:
 
     def service_info(self, timeout=None):
         """The server's version, engines and limits."""
-        return ServiceInfo.from_proto(self._unary(self.stub.GetServiceInfo, service_pb.GetServiceInfoRequest(), timeout))
+        info = ServiceInfo.from_proto(self._unary(self.stub.GetServiceInfo, service_pb.GetServiceInfoRequest(), timeout))
+        if info.heartbeat_interval > 0:
+            self._heartbeat_interval = info.heartbeat_interval  # for silence_limit
+        return info
 
     def health(self, service='', timeout=None):
         """The grpc.health.v1 status ('SERVING', 'NOT_SERVING', …) of the server ('') or of a

@@ -1,6 +1,7 @@
 """Following a workflow's output (WatchLogs): chunks of each command's stdout and stderr as they
 are written, each with its step, command, stream and byte offset. ``watch_logs`` resumes by
-itself after a dropped stream from the offsets received, so every byte is yielded exactly once;
+itself after a dropped or silent stream (see ``silence``) from the offsets received, so every
+byte is yielded exactly once;
 a ``LogCursor`` keeps those offsets so that a later call (another process, after a crash) goes
 on where this one stopped."""
 
@@ -13,6 +14,7 @@ import grpc
 from ._proto import logs as logs_pb
 from ._proto import service as service_pb
 from .errors import from_rpc_error
+from .silence import StreamSilentError, watched
 from .states import Heartbeat
 from .watch import RECONNECT_CODES
 
@@ -73,19 +75,23 @@ def _request(workflow_id, follow, step, streams, cursor):
 
 
 def watch_logs(client, workflow_id, *, follow=True, step=None, streams=None, cursor=None, heartbeats=False,
-               reconnect=None, on_reconnect=None):
+               reconnect=None, on_reconnect=None, silence_timeout=None):
     """Yields LogChunk values (and Heartbeat values when ``heartbeats``) until the server ends the
     stream: the workflow has ended and everything was sent, or, without ``follow``, everything
     written so far. ``step`` keeps one step, ``streams`` some of 'stdout' and 'stderr'. ``cursor``
     (a LogCursor) gives the start offsets and receives each chunk. A dropped stream is opened
-    again from the offsets received; ``reconnect`` is the RetryPolicy for that."""
+    again from the offsets received; ``reconnect`` is the RetryPolicy for that. A stream with no
+    message for ``silence_timeout`` seconds (default: ``client.silence_limit()``) is given up with
+    its connection and opened again on a new one."""
     policy = reconnect or client.reconnect_policy
     cursor = cursor if cursor is not None else LogCursor()
     failures = 0
+    silence = client.silence_limit(silence_timeout)
     while True:
-        call = client.stub.WatchLogs(_request(workflow_id, follow, step, streams, cursor))
+        stub = client.stub
+        call = stub.WatchLogs(_request(workflow_id, follow, step, streams, cursor))
         try:
-            for event in call:
+            for event in watched(call, silence):
                 failures = 0
                 if event.HasField('heartbeat'):
                     if heartbeats:
@@ -99,6 +105,9 @@ def watch_logs(client, workflow_id, *, follow=True, step=None, streams=None, cur
             failure = from_rpc_error(raw)
             if failure.code not in RECONNECT_CODES:
                 raise failure from raw
+        except StreamSilentError as silent:
+            client.abandon_connection(stub)
+            failure = silent
         finally:
             call.cancel()
         failures += 1
