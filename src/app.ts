@@ -25,6 +25,7 @@ import { createSecurity, type ReloadReport } from './server/security/security.js
 import { createEngineHealthCache } from './service/engine-health.js';
 import { createPlanner, DEFAULT_MAX_DIRECTORY_ENTRIES } from './service/plan-workflow.js';
 import { createWorkflowServiceWithTesting, type WorkflowService, type WorkflowServiceTesting } from './service/workflow-service.js';
+import { processAreaName } from './util/process-area.js';
 import { createBlobStore } from './store/blob-store.js';
 import { openStore } from './store/open-store.js';
 import { traceEngine, traceStore } from './tracing/trace-decorators.js';
@@ -141,10 +142,13 @@ export function createApp(config: Config, deps: AppDeps): App {
   const engines = createEngines(config, runsDirs, deps, metrics);
   // One health answer per engine for grpc.health and GetServiceInfo, refreshed on the probe interval.
   const engineHealth = createEngineHealthCache({ maxAgeMs: config.engineHealthIntervalMs });
+  // This process's own part of the directories replicas may share (staging, upload temp files).
+  const area = processAreaName(config.replicaName);
   const baseStore = deps.tracing ? traceStore(store.workflows, deps.tracing, store.kind === 'postgres' ? 'postgresql' : 'sqlite') : store.workflows;
   const { service: plainService, testing } = createWorkflowServiceWithTesting({
     store: metrics ? instrumentStore(baseStore, metrics) : baseStore,
-    blobs: createBlobStore(store.blobIndex, join(config.dataDir, 'blobs')),
+    blobs: createBlobStore(store.blobIndex, join(config.dataDir, 'blobs'), { area }),
+    stagingArea: area,
     engines,
     ...(!localEngineOn(config) && { disabledEngines: new Map([['local', { message: LOCAL_OFF, setting: 'FLOWSERV_REMOTE_LOCAL_ENGINE' }]]) }),
     defaultEngine: config.defaultEngine,

@@ -319,7 +319,7 @@ export const SETTINGS = [
   setting({
     key: 'replicaName', flag: 'replica-name', env: 'FLOWSERV_REMOTE_REPLICA_NAME',
     defaultValue: () => hostname(), defaultText: '(host name: the pod name)',
-    description: 'With the PostgreSQL store: this replica\'s name in the replica leases; each process adds a random suffix, so a restarted or paused process never passes for its earlier self.',
+    description: 'This replica\'s name, unique among the processes sharing a data or runs directory: each process stages and uploads under `<name>@<random>` there, and start-up cleans whole only the parts of earlier processes of the same name (of other names: what is an hour old). With the PostgreSQL store also its name in the replica leases; each process adds a random suffix, so a restarted or paused process never passes for its earlier self.',
     parse: nonEmpty,
   }),
   setting({

@@ -29,6 +29,8 @@ import type { WorkflowServiceOptions } from './workflow-service.js';
  */
 export type CreateDeps = Pick<WorkflowServiceOptions, 'store' | 'blobs' | 'engines' | 'defaultEngine' | 'planWorkflow' | 'runsDirFor' | 'span' | 'disabledEngines'> & {
   readonly dispatcher: Dispatcher;
+  /** This process's part of the incoming area (WorkflowServiceOptions.stagingArea). */
+  readonly stagingArea: string;
   /** Bytes kept of each output stream of a new workflow; 0 or absent = no cap (ServiceLimits.logCapBytes). */
   readonly logCapBytes?: number;
   readonly now: () => Date;
@@ -188,7 +190,7 @@ export async function createWorkflow(
   };
   checkResources(deps.engines.get(engine)!, job);
   // Staged in the incoming area and moved into place only once recorded (see sweep-orphans.ts).
-  const incoming = incomingDirOf(deps.runsDirFor(engine), workflowId);
+  const incoming = incomingDirOf(deps.runsDirFor(engine), deps.stagingArea, workflowId);
   const stage = async () => {
     try {
       await stageWorkDir(join(incoming, 'work'), plan.files, deps.blobs, plan.directories);

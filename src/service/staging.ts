@@ -5,6 +5,7 @@
  * into a folder of the runs directory's incoming area, which is renamed into place only once the
  * workflow is recorded, so a failure never leaves a half-staged run directory.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BlobStore } from '../store/blob-store.js';
@@ -69,6 +70,15 @@ export function applyReplacements(staticFiles: readonly StagedFile[], argumentFi
   return [...staticFiles.filter((f) => !argumentTargets.has(f.target)), ...argumentFiles];
 }
 
+/** Creates `dir` and its missing parents one plain mkdir at a time, so the error names the real cause (EROFS). */
+async function mkdirEach(dir: string): Promise<void> {
+  const parent = dirname(dir);
+  if (parent !== dir && !existsSync(parent)) await mkdirEach(parent);
+  await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+}
+
 /**
  * Creates `workDir` holding exactly `files` (and the empty `directories`). The targets must have passed checkRelativePath and
  * findTargetConflicts. Identical duplicates are staged once. `workDir` must not exist and must lie inside a
@@ -84,10 +94,7 @@ export async function stageWorkDir(
   await mkdir(dirname(workDir), { recursive: true }).catch(async (err: NodeJS.ErrnoException) => {
     // A recursive mkdir on a read-only file system reports ENOENT; plain ones say EROFS.
     if (err.code !== 'ENOENT') throw err;
-    await mkdir(dirname(dirname(workDir))).catch((inner: NodeJS.ErrnoException) => {
-      if (inner.code !== 'EEXIST') throw inner;
-    });
-    await mkdir(dirname(workDir));
+    await mkdirEach(dirname(workDir));
   });
   await mkdir(workDir);
   for (const dir of directories) await mkdir(join(workDir, ...dir.split('/')), { recursive: true });

@@ -2,6 +2,7 @@
  * The transport-free WorkflowService: everything RemoteWorkflowService does, in domain terms.
  * The gRPC handlers in src/server only map messages and errors; they hold no logic of their own.
  */
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { componentLogger } from '../logging/logger.js';
 import type { EngineAdapter } from '../engines/types.js';
@@ -18,6 +19,7 @@ import { createDispatcher } from './dispatcher.js';
 import { createEngineHealthCache, type EngineHealthCache } from './engine-health.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { sweepOrphans } from './sweep-orphans.js';
+import { processAreaName } from '../util/process-area.js';
 import type {
   CreateWorkflowInput,
   DownloadSource,
@@ -110,6 +112,12 @@ export interface WorkflowServiceOptions {
   readonly pinnedEngines?: readonly string[];
   /** Runs a step of CreateWorkflow (staging) in a trace span; set when tracing is on. */
   readonly span?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+  /**
+   * This process's own part of each runs directory's incoming area (processAreaName of the replica
+   * name), where it stages and which no other process's start-up cleans. Default: one from the
+   * host name.
+   */
+  readonly stagingArea?: string;
 }
 
 /**
@@ -196,6 +204,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
   const { store, blobs, engines, limits } = options;
   const logger = componentLogger(options.logger, 'service');
   const now = options.now ?? (() => new Date());
+  const stagingArea = options.stagingArea ?? processAreaName(hostname());
   const hub = createWatchHub();
   const feed = (options.stateFeed ?? createLocalStateFeed)(hub);
   // One fs.watch per control directory, shared by every log follower and progress watcher.
@@ -237,7 +246,8 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     async start() {
       await feed.start();
       for (const engine of engines.keys()) {
-        const { removed, restored } = await sweepOrphans(options.runsDirFor(engine), async (id) => (await store.get(id)) !== undefined);
+        const isKnown = async (id: string): Promise<boolean> => (await store.get(id)) !== undefined;
+        const { removed, restored } = await sweepOrphans(options.runsDirFor(engine), isKnown, { area: stagingArea });
         if (removed.length > 0) logger.info({ engine, removed }, 'removed run directories left by a crash');
         if (restored.length > 0) logger.info({ engine, restored }, 'moved run directories of recorded workflows into place after a crash');
       }
@@ -254,6 +264,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
           ...(options.disabledEngines && { disabledEngines: options.disabledEngines }),
           planWorkflow: options.planWorkflow,
           runsDirFor: options.runsDirFor,
+          stagingArea,
           now,
           maxDirectoryBytes: limits.maxDirectoryBytes,
           ...(options.span && { span: options.span }),

@@ -5,11 +5,13 @@
  * then renamed into place and recorded, so a crash never leaves a half-written blob visible.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
+import { foreignAreas, isStale, processAreaName, replicaOfArea } from '../util/process-area.js';
 import type { BlobIndex } from './blob-index.js';
 import { BlobCorruptError, copyVerified, readVerified } from './verified-blobs.js';
 
@@ -72,11 +74,48 @@ export interface BlobStore {
   drop(sha256: string): Promise<void>;
 }
 
+/** Options of createBlobStore. */
+export interface BlobStoreOptions {
+  /**
+   * This process's own part of `tmp/` (processAreaName of the replica name): replicas sharing the
+   * blob directory each write their ingests there. Default: one from the host name.
+   */
+  readonly area?: string;
+  /** The clock in epoch ms (default Date.now), for the age of other replicas' leftovers. */
+  readonly now?: () => number;
+}
+
+/**
+ * Drops the ingests a crash interrupted (never visible, so safe to drop), without touching those
+ * other replicas sharing the directory have in flight: files of the single-process layout directly
+ * in `tmp/` and everything of earlier processes of this replica go; of other replicas' parts only
+ * files untouched for an hour (an upload in progress writes to its file all the time).
+ */
+function dropInterruptedIngests(tmpRoot: string, area: string, nowMs: number): void {
+  mkdirSync(tmpRoot, { recursive: true });
+  for (const entry of readdirSync(tmpRoot, { withFileTypes: true })) {
+    if (replicaOfArea(entry.name) === undefined) rmSync(join(tmpRoot, entry.name), { recursive: true, force: true });
+  }
+  for (const other of foreignAreas(tmpRoot, area)) {
+    for (const name of readdirSync(other.path)) {
+      const file = join(other.path, name);
+      if (other.ownerGone || isStale(file, nowMs)) rmSync(file, { recursive: true, force: true });
+    }
+    if (other.ownerGone || isStale(other.path, nowMs)) {
+      try {
+        rmdirSync(other.path); // only when empty
+      } catch {
+        // a replica wrote there meanwhile: it is alive
+      }
+    }
+  }
+}
+
 /** Creates the blob store rooted at `root` (created if missing), recording blobs in `index`. */
-export function createBlobStore(index: BlobIndex, root: string): BlobStore {
-  const tmpDir = join(root, 'tmp');
-  // Anything in tmp is an ingest a crash interrupted: never visible, safe to drop at start.
-  rmSync(tmpDir, { recursive: true, force: true });
+export function createBlobStore(index: BlobIndex, root: string, options: BlobStoreOptions = {}): BlobStore {
+  const area = options.area ?? processAreaName(hostname());
+  dropInterruptedIngests(join(root, 'tmp'), area, (options.now ?? Date.now)());
+  const tmpDir = join(root, 'tmp', area);
   mkdirSync(tmpDir, { recursive: true });
   const sizeOf = async (sha256: string): Promise<number | undefined> => (await index.sizes([sha256])).get(sha256);
   const pathOf = (sha256: string): string => join(root, sha256.slice(0, 2), sha256);
@@ -114,6 +153,8 @@ export function createBlobStore(index: BlobIndex, root: string): BlobStore {
     expect: IngestExpectation = {},
     signal?: AbortSignal,
   ): Promise<IngestResult> {
+    // Recreated if another replica's start-up removed it while empty and stale.
+    mkdirSync(tmpDir, { recursive: true });
     const tmp = join(tmpDir, randomUUID());
     const hash = createHash('sha256');
     let size = 0;

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BlobVerificationError, createBlobStore, type BlobStore } from '../../../src/store/blob-store.js';
+import { processAreaName } from '../../../src/util/process-area.js';
 import { describeIfAvailable } from '../../support/requirements.js';
 import { storeBackends, type OpenedStore } from '../../support/store-backends.js';
 
@@ -16,10 +17,11 @@ for (const backend of storeBackends()) {
     let blobs: BlobStore;
     let root: string;
     let opened: OpenedStore;
+    const area = processAreaName('replica-a');
     beforeEach(async () => {
       opened = await backend.open();
       root = join(mkdtempSync(join(tmpdir(), 'blobs-')), 'blobs');
-      blobs = createBlobStore(opened.blobIndex, root);
+      blobs = createBlobStore(opened.blobIndex, root, { area });
     });
     afterEach(async () => {
       await opened.close();
@@ -40,7 +42,8 @@ for (const backend of storeBackends()) {
       await expect(blobs.ingest(Readable.from([Buffer.from('abc')]), { sizeBytes: 4 })).rejects.toMatchObject({ kind: 'size' });
       await expect(blobs.ingest(Readable.from([Buffer.from('abcdef')]), { maxBytes: 4 })).rejects.toBeInstanceOf(BlobVerificationError);
       expect(await blobs.has(sha('abc'))).toBe(false);
-      expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+      expect(readdirSync(join(root, 'tmp'))).toEqual([area]);
+      expect(readdirSync(join(root, 'tmp', area))).toEqual([]);
     });
 
     it('records each blob once, answers many digests in one read and forgets a dropped one', async () => {
@@ -55,6 +58,35 @@ for (const backend of storeBackends()) {
       expect(await blobs.has(a.sha256)).toBe(false);
       expect(await blobs.sizesOf([])).toEqual(new Map());
       expect(readdirSync(join(root, 'corrupt'))).toHaveLength(1);
+    });
+
+    it('drops interrupted ingests at start, but of another replica only those untouched for an hour', () => {
+      const tmp = join(root, 'tmp');
+      const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+      const put = (relative: string, age?: number): string => {
+        const path = join(tmp, relative);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, 'partial');
+        if (age !== undefined) utimesSync(path, hoursAgo(age), hoursAgo(age));
+        return path;
+      };
+      const flat = put('0f3a-single-process-layout');
+      const predecessor = put(`${processAreaName('replica-a')}/upload-1`);
+      const otherFresh = put(`${processAreaName('replica-b')}/upload-2`);
+      const otherOld = put(`${processAreaName('replica-c')}/upload-3`, 2);
+      const otherOldArea = dirname(otherOld);
+      const restart = () => createBlobStore(opened.blobIndex, root, { area: processAreaName('replica-a') });
+      restart();
+      expect(existsSync(flat)).toBe(false);
+      expect(existsSync(dirname(predecessor))).toBe(false); // an earlier process of this replica: all of it
+      expect(existsSync(otherFresh)).toBe(true); // another replica's upload in flight
+      expect(existsSync(otherOld)).toBe(false);
+      expect(existsSync(otherOldArea)).toBe(true); // its folder changed just now: kept until it is old too
+      // An hour later nothing has touched the folder: the replica is gone.
+      utimesSync(otherOldArea, hoursAgo(2), hoursAgo(2));
+      restart();
+      expect(existsSync(otherOldArea)).toBe(false);
+      expect(existsSync(otherFresh)).toBe(true);
     });
   });
 }
