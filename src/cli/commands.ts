@@ -29,6 +29,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'run the gRPC server (flags or FLOWSERV_REMOTE_* variables; see serve --help)',
     load: async () => (await import('./serve.js')).command,
   },
+  migrate: {
+    summary: 'apply pending schema migrations of the configured store and exit (a deployment\'s migration job)',
+    load: async () => (await import('./migrate.js')).command,
+  },
   'health-probe': {
     summary: 'exit 0 when the server reports SERVING (Docker HEALTHCHECK, k8s exec probe)',
     load: async () => (await import('./health-probe.js')).command,

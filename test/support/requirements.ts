@@ -58,3 +58,13 @@ export function postgresMissing(): string | undefined {
     return `PostgreSQL at ${url} does not answer (${detail.split('\n')[0]}); run scripts/postgres-dev.sh up`;
   }
 }
+
+/** Why `kubectl kustomize` cannot render manifests here, or undefined when it can. */
+export function kubectlMissing(): string | undefined {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { timeout: 15_000, stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return 'kubectl (with its built-in kustomize) is not on PATH';
+  }
+}
