@@ -27,6 +27,7 @@ import { createPlanner, DEFAULT_MAX_DIRECTORY_ENTRIES } from './service/plan-wor
 import { createWorkflowServiceWithTesting, type WorkflowService, type WorkflowServiceTesting } from './service/workflow-service.js';
 import { processAreaName } from './util/process-area.js';
 import { createBlobStore } from './store/blob-store.js';
+import { createReplicaRuntime } from './replicas/replica-runtime.js';
 import { openStore } from './store/open-store.js';
 import { traceEngine, traceStore } from './tracing/trace-decorators.js';
 import type { Tracing } from './tracing/tracing-state.js';
@@ -102,16 +103,17 @@ function createEngines(
 ): Map<string, EngineAdapter> {
   const engines = new Map<string, EngineAdapter>();
   const env = deps.jobEnv ? { env: deps.jobEnv } : {};
-  if (!localEngineOn(config)) return engines;
-  const local = createLocalEngine({
-    baseDir: runsDirs.local,
-    readOnlyDir: config.dataDir,
-    maxConcurrentJobs: config.localMaxConcurrentJobs,
-    pollIntervalMs: config.localPollIntervalMs,
-    logger: deps.logger,
-    ...env,
-  });
-  engines.set('local', observed(local, deps, metrics, 'spawn'));
+  if (localEngineOn(config)) {
+    const local = createLocalEngine({
+      baseDir: runsDirs.local,
+      readOnlyDir: config.dataDir,
+      maxConcurrentJobs: config.localMaxConcurrentJobs,
+      pollIntervalMs: config.localPollIntervalMs,
+      logger: deps.logger,
+      ...env,
+    });
+    engines.set('local', observed(local, deps, metrics, 'spawn'));
+  }
   if (config.enableSlurm) {
     const slurm = createSlurmEngine({
       baseDir: runsDirs.slurm,
@@ -145,6 +147,23 @@ export function createApp(config: Config, deps: AppDeps): App {
   // This process's own part of the directories replicas may share (staging, upload temp files).
   const area = processAreaName(config.replicaName);
   const baseStore = deps.tracing ? traceStore(store.workflows, deps.tracing, store.kind === 'postgres' ? 'postgresql' : 'sqlite') : store.workflows;
+  // Several replicas on one PostgreSQL database: leases, the cross-replica state feed and claims.
+  // Slurm jobs can be followed by any replica; local ones (when pinned) only by their creator.
+  const replicas =
+    store.kind === 'postgres'
+      ? createReplicaRuntime({
+          pool: store.pool!,
+          databaseUrl: config.databaseUrl,
+          name: config.replicaName,
+          leaseTtlMs: config.leaseTtlMs,
+          leaseRenewMs: config.leaseRenewMs,
+          claimScanMs: config.claimScanMs,
+          heartbeatIntervalMs: config.heartbeatIntervalMs,
+          engines: engines.has('slurm') ? ['slurm'] : [],
+          pinnedEngines: engines.has('local') ? ['local'] : [],
+          logger,
+        })
+      : undefined;
   const { service: plainService, testing } = createWorkflowServiceWithTesting({
     store: metrics ? instrumentStore(baseStore, metrics) : baseStore,
     blobs: createBlobStore(store.blobIndex, join(config.dataDir, 'blobs'), { area }),
@@ -170,6 +189,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     logger,
     ...(deps.tracing && { span: <T>(name: string, fn: () => Promise<T>) => deps.tracing!.span(name, {}, fn) }),
     engineHealth,
+    ...(replicas && { stateFeed: replicas.feed, replicas: replicas.coordination, pinnedEngines: engines.has('local') ? ['local'] : [] }),
   });
   const service = metrics ? instrumentService(plainService, metrics) : plainService;
   const security = createSecurity(config, componentLogger(logger, 'server.security'));
@@ -212,6 +232,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     async start() {
       await security.start();
       await store.prepare();
+      await replicas?.start();
       await service.start();
       if (metricsListener) metricsPort = await metricsListener.start();
       return server.start();

@@ -27,8 +27,10 @@ export interface Incarnation {
 export interface Membership {
   /** Registers the first incarnation; rejects when the database is unreachable. */
   start(): Promise<void>;
-  /** The current incarnation (after start). */
+  /** The current incarnation (after start; see registered()). */
   current(): Incarnation;
+  /** True once the first incarnation registered. */
+  registered(): boolean;
   /** True while the current incarnation surely holds its lease (renewed within ttl - renew). */
   live(): boolean;
   /** Called with each new incarnation after a lost lease (the dispatcher claims afresh under it). */
@@ -137,6 +139,7 @@ export function createMembership(options: MembershipOptions): Membership {
       schedule();
     },
     current: () => incarnation!,
+    registered: () => incarnation !== undefined,
     live: () => incarnation !== undefined && !incarnation.signal.aborted && performance.now() - heldSince <= ttlMs - renewMs,
     onIncarnation: (listener) => void listeners.push(listener),
     async close() {

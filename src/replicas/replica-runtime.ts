@@ -50,7 +50,7 @@ export function createReplicaRuntime(options: ReplicaRuntimeOptions): ReplicaRun
   const logger = componentLogger(options.logger, 'replicas');
   let membership: Membership | undefined;
   const connect = (purpose: string) => (): pg.Client => {
-    const id = membership ? membership.current().replicaId : options.name;
+    const id = membership?.registered() ? membership.current().replicaId : options.name;
     const client = new pg.Client({
       ...(options.databaseUrl !== undefined && { connectionString: options.databaseUrl }),
       application_name: `flowserv-${purpose}:${id}`.slice(0, 63),

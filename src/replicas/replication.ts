@@ -63,6 +63,7 @@ export function createReplication(options: ReplicationOptions): ReplicaCoordinat
     },
     async close() {
       await scanner?.close();
+      if (!membership.registered()) return;
       const { replicaId } = membership.current();
       try {
         const released = await claims.releaseAll(replicaId, options.engines);
