@@ -106,7 +106,14 @@ function createEngines(
   if (localEngineOn(config)) {
     const local = createLocalEngine({
       baseDir: runsDirs.local,
-      readOnlyDir: config.dataDir,
+      sandbox: {
+        mode: config.jobSandbox,
+        ...(config.jobUser !== undefined && { jobUser: config.jobUser }),
+        dataDir: config.dataDir,
+        secrets: [config.authTokenFile, config.tlsKeyFile, config.authJwtKeyFile].filter((f): f is string => f !== undefined),
+        readOnlyPaths: config.jobReadOnlyPaths,
+        network: config.jobNetwork,
+      },
       maxConcurrentJobs: config.localMaxConcurrentJobs,
       pollIntervalMs: config.localPollIntervalMs,
       logger: deps.logger,

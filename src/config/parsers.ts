@@ -58,3 +58,10 @@ export function absolutePath(raw: string): ParseResult<string> {
   const checked = nonEmpty(raw);
   return checked.ok ? ok(path.resolve(checked.value)) : checked;
 }
+
+/** Comma-separated absolute paths; blanks dropped. */
+export function absolutePathList(raw: string): ParseResult<readonly string[]> {
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const wrong = items.filter((s) => !path.isAbsolute(s));
+  return wrong.length > 0 ? bad(`items must be absolute paths, got '${wrong.join("', '")}'`) : ok(items.map((s) => path.normalize(s)));
+}

@@ -6,8 +6,9 @@
  */
 import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
+import { JOB_SANDBOX_MODES, type JobSandboxMode } from '../engines/local/job-sandbox.js';
 import { DEFAULT_ALLOWED_EXTRA_ARGS } from '../engines/slurm/sbatch-args.js';
-import { absolutePath, boolean, integer, nonEmpty, oneOf, sbatchOptionList, type ParseResult } from './parsers.js';
+import { absolutePath, absolutePathList, boolean, integer, nonEmpty, oneOf, sbatchOptionList, type ParseResult } from './parsers.js';
 
 export type { ParseResult } from './parsers.js';
 
@@ -212,6 +213,32 @@ export const SETTINGS = [
     defaultValue: () => 500, defaultText: '500',
     description: 'How often the local engine checks on jobs it reattached after a restart. Formerly --poll-interval-ms (FLOWSERV_REMOTE_POLL_INTERVAL_MS), still accepted.',
     parse: integer(10),
+  }),
+  setting({
+    key: 'jobSandbox', flag: 'job-sandbox', env: 'FLOWSERV_REMOTE_JOB_SANDBOX',
+    defaultValue: (): JobSandboxMode => 'auto', defaultText: 'auto',
+    description:
+      'How local jobs are confined (see Security): bwrap (bubblewrap: a root of their own), namespaces (unshare, needs root), off, ' +
+      'or auto: the first of bwrap and namespaces that runs a trial job, else off with a loud warning. An explicit bwrap or namespaces that cannot run stops the start.',
+    parse: oneOf(JOB_SANDBOX_MODES),
+  }),
+  setting({
+    key: 'jobUser', flag: 'job-user', env: 'FLOWSERV_REMOTE_JOB_USER',
+    defaultValue: (): string | undefined => undefined, defaultText: 'flowserv-job if it exists, else nobody',
+    description: "Account local jobs run as when the server runs as root (in every sandbox mode); `root` keeps them root. A server that is not root runs jobs as its own user.",
+    parse: nonEmpty,
+  }),
+  setting({
+    key: 'jobReadOnlyPaths', flag: 'job-read-only-paths', env: 'FLOWSERV_REMOTE_JOB_READ_ONLY_PATHS',
+    defaultValue: (): readonly string[] => [], defaultText: '(none)',
+    description: 'Comma-separated folders a bwrap-confined job may read besides /usr, /bin, /sbin, /lib*, /etc (e.g. /opt/conda for a Python installed there).',
+    parse: absolutePathList,
+  }),
+  setting({
+    key: 'jobNetwork', flag: 'job-network', env: 'FLOWSERV_REMOTE_JOB_NETWORK', boolean: true,
+    defaultValue: () => true, defaultText: 'true',
+    description: "Confined local jobs share the host's network; --no-job-network gives them none (not even loopback, so not the server's port).",
+    parse: boolean,
   }),
   setting({
     key: 'enableSlurm', flag: 'enable-slurm', env: 'FLOWSERV_REMOTE_ENABLE_SLURM', boolean: true,

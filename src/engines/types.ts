@@ -109,7 +109,18 @@ export interface EngineCapabilities {
   readonly resources: boolean;
   /** How many jobs may run at once; the service queues the rest as PENDING. 0 = unlimited. */
   readonly maxConcurrentJobs: number;
+  /**
+   * How jobs are kept from the server and each other: `bwrap` (bubblewrap: a root of their own),
+   * `namespaces` (unshare: private /proc, data directory hidden), `none`, or `cluster` (the
+   * cluster's own policy, Slurm). Undefined: the engine does not say.
+   */
+  readonly confinement?: JobConfinement;
+  /** Jobs run as an account other than the server's. */
+  readonly separateJobUser?: boolean;
 }
+
+/** See EngineCapabilities.confinement. */
+export type JobConfinement = 'bwrap' | 'namespaces' | 'none' | 'cluster';
 
 /** One resource of a JobSpec the engine would refuse, found before anything is stored or run. */
 export interface ResourceProblem {

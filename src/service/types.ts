@@ -2,7 +2,7 @@
  * The transport-free service's vocabulary: what a caller asks for, in flowServ's own terms.
  * The server's mapper turns protobuf messages into these and back.
  */
-import type { JobResources, JobStep } from '../engines/types.js';
+import type { JobConfinement, JobResources, JobStep } from '../engines/types.js';
 import type { StateType } from '../model/state.js';
 import type { OutputFileRecord, StateRecord, WorkflowRecord } from '../store/records.js';
 import type { FieldViolation } from '../errors.js';
@@ -130,6 +130,8 @@ export interface EngineInfo {
     readonly gracefulStop: boolean;
     readonly resources: boolean;
     readonly maxConcurrentJobs: number;
+    readonly confinement?: JobConfinement;
+    readonly separateJobUser?: boolean;
   };
 }
 

@@ -1,8 +1,10 @@
 /**
  * The enum tables of the protocol, each defined once and read in both directions: the workflow
- * state type (the model's type ids ↔ `WorkflowStateType`) and the parameter dtype (flowServ's
- * dtype names ↔ `ParameterType`).
+ * state type (the model's type ids ↔ `WorkflowStateType`), the parameter dtype (flowServ's
+ * dtype names ↔ `ParameterType`) and an engine's job confinement (↔ `JobConfinement`).
  */
+import type { JobConfinement as JobConfinementName } from '../engines/types.js';
+import { JobConfinement } from '../gen/flowserv/remote/v1/service_info.js';
 import { ParameterType } from '../gen/flowserv/remote/v1/template.js';
 import { WorkflowStateType } from '../gen/flowserv/remote/v1/workflow.js';
 import type { StateType } from '../model/state.js';
@@ -27,12 +29,23 @@ const DTYPES: Readonly<Record<string, ParameterType>> = {
   actor: ParameterType.PARAMETER_TYPE_ACTOR,
 };
 
+/** An engine's job confinement by name, as the engines and the client speak of it. */
+export type { JobConfinementName };
+
+const CONFINEMENTS: Readonly<Record<JobConfinementName, JobConfinement>> = {
+  none: JobConfinement.JOB_CONFINEMENT_NONE,
+  namespaces: JobConfinement.JOB_CONFINEMENT_NAMESPACES,
+  bwrap: JobConfinement.JOB_CONFINEMENT_BUBBLEWRAP,
+  cluster: JobConfinement.JOB_CONFINEMENT_CLUSTER,
+};
+
 function inverse<K extends string, V>(table: Readonly<Record<K, V>>): ReadonlyMap<V, K> {
   return new Map((Object.entries(table) as [K, V][]).map(([k, v]) => [v, k]));
 }
 
 const STATE_TYPE_OF = inverse(STATE_TYPES);
 const DTYPE_OF = inverse(DTYPES);
+const CONFINEMENT_OF = inverse(CONFINEMENTS);
 
 /** The protobuf enum value of a state type. */
 export function stateTypeToProto(type: StateType): WorkflowStateType {
@@ -52,4 +65,14 @@ export function dtypeToProto(name: string): ParameterType {
 /** The flowServ dtype name of an enum value; undefined for UNSPECIFIED (the model then reports it missing). */
 export function dtypeFromProto(dtype: ParameterType): string | undefined {
   return DTYPE_OF.get(dtype);
+}
+
+/** The enum value of an engine's job confinement; UNSPECIFIED when the engine does not say. */
+export function confinementToProto(confinement: JobConfinementName | undefined): JobConfinement {
+  return confinement === undefined ? JobConfinement.JOB_CONFINEMENT_UNSPECIFIED : CONFINEMENTS[confinement];
+}
+
+/** The job confinement of an enum value; undefined for UNSPECIFIED and values this build does not know. */
+export function confinementFromProto(confinement: JobConfinement): JobConfinementName | undefined {
+  return CONFINEMENT_OF.get(confinement);
 }

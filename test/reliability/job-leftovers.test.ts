@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowStateType } from '../../src/gen/flowserv/remote/v1/workflow.js';
-import { pidNamespacesAvailable } from '../../src/engines/local/job-namespace.js';
 import { call, waitForStateType } from '../support/grpc-calls.js';
 import { processesUnder } from '../support/processes.js';
+import { confinementMissing } from '../support/job-sandbox.js';
 import { describeIfAvailable } from '../support/requirements.js';
 import { shellRequest } from '../support/shell-request.js';
 import { startAppServer as startTestServer, type AppServer as TestServer } from '../support/app-server.js';
@@ -17,7 +17,7 @@ let server: TestServer;
 
 const LEAVE_BEHIND = ['setsid sleep 300 > /dev/null 2>&1 &', 'sleep 301 > /dev/null 2>&1 &', 'setsid sh -c "sleep 302" > /dev/null 2>&1 &'];
 
-describeIfAvailable('processes a job leaves behind', pidNamespacesAvailable() ? undefined : 'unshare --pid is not available here (needs root or user namespaces)', () => {
+describeIfAvailable('processes a job leaves behind', confinementMissing(), () => {
   beforeAll(async () => {
     server = await startTestServer();
   });

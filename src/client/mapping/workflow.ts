@@ -3,6 +3,8 @@ import type { GetServiceInfoResponse } from '../../gen/flowserv/remote/v1/servic
 import type { Workflow } from '../../gen/flowserv/remote/v1/workflow.js';
 import type { WorkflowState } from '../../model/index.js';
 import { durationMs } from '../../wire/duration.js';
+import { confinementFromProto, type JobConfinementName } from '../../wire/enums.js';
+import type { JobConfinement as ProtoJobConfinement } from '../../gen/flowserv/remote/v1/service_info.js';
 import { required } from '../errors.js';
 import { progressFromProto, type WorkflowProgress } from './logs.js';
 import { sequencedFromProto, type OutputFileInfo } from './state.js';
@@ -31,6 +33,11 @@ export interface WorkflowInfo {
   readonly progress?: WorkflowProgress;
 }
 
+function optionalConfinement(value: ProtoJobConfinement | undefined): { confinement?: JobConfinementName } {
+  const confinement = value === undefined ? undefined : confinementFromProto(value);
+  return confinement === undefined ? {} : { confinement };
+}
+
 /** What GetServiceInfo reports; durations in milliseconds. */
 export interface ServiceInfo {
   readonly version: string;
@@ -38,7 +45,16 @@ export interface ServiceInfo {
   readonly engines: readonly {
     readonly name: string;
     readonly serving: boolean;
-    readonly capabilities: { readonly survivesRestart: boolean; readonly gracefulStop: boolean; readonly resources: boolean; readonly maxConcurrentJobs: number };
+    readonly capabilities: {
+      readonly survivesRestart: boolean;
+      readonly gracefulStop: boolean;
+      readonly resources: boolean;
+      readonly maxConcurrentJobs: number;
+      /** How the engine confines jobs: bwrap, namespaces, none, cluster; undefined when the server does not say. */
+      readonly confinement?: JobConfinementName;
+      /** Jobs run as an account other than the server's. */
+      readonly separateJobUser: boolean;
+    };
   }[];
   readonly limits: {
     readonly maxMessageBytes: number;
@@ -86,6 +102,8 @@ export function serviceInfoFromProto(r: GetServiceInfoResponse): ServiceInfo {
         gracefulStop: e.capabilities?.gracefulStop ?? false,
         resources: e.capabilities?.resources ?? false,
         maxConcurrentJobs: e.capabilities?.maxConcurrentJobs ?? 0,
+        ...optionalConfinement(e.capabilities?.jobConfinement),
+        separateJobUser: e.capabilities?.separateJobUser ?? false,
       },
     })),
     limits: {

@@ -1,59 +1,66 @@
 /**
- * Confines each local job with util-linux `unshare`: its own PID namespace, so that nothing of
- * a job outlives it (the runner is the namespace's init; when it exits the kernel kills every
- * process left, including those that escaped the process group with `setsid` or a double fork),
- * its own /proc (it sees only its own processes, not the server's command line or environment),
- * and its own mount namespace in which a protected folder (the server's data directory: the
- * database, the blob store, other workflows' runs) is read-only, except the job's own working
- * and control directories. The runner's pid file is written from outside the namespace (inside,
- * the runner is pid 1), so a job started just before a crash can still be adopted.
+ * The fallback confinement, for hosts without bubblewrap (see bwrap-args.ts), with util-linux
+ * `unshare` and `setpriv`, which need the server to run as root. The job gets its own PID
+ * namespace, so that nothing of it outlives it (the runner is the namespace's init; when it exits
+ * the kernel kills every process left, including those that escaped the process group with
+ * `setsid` or a double fork), its own /proc (only its own processes, not the server's command line
+ * or environment), and its own mount namespace in which /tmp and the server's data directory are
+ * empty folders (the database, the blob store and other runs are gone), the server's secret files
+ * are empty, and only its own working and control directories are back, read-write, at their real
+ * paths. It then drops to the job user. Unlike bubblewrap, the rest of the host's file system
+ * stays visible (with the job user's permissions). The runner's pid file is written from outside
+ * the namespace (inside, the runner is pid 1), so a job started just before a crash can still be
+ * adopted.
  */
-import { spawnSync } from 'node:child_process';
+import type { JobUser } from './job-user.js';
 
 /** Path of util-linux unshare on Debian and most distributions. */
 export const UNSHARE = '/usr/bin/unshare';
 
-const UNSHARE_ARGS = ['--pid', '--fork', '--kill-child', '--mount', '--mount-proc'] as const;
+/** Path of util-linux setpriv, which drops to the job user after the mounts. */
+export const SETPRIV = '/usr/bin/setpriv';
 
-/**
- * Whether these namespaces work here (root, or user namespaces allowed). Checked once at engine
- * start by running `true` in new ones.
- */
-export function pidNamespacesAvailable(): boolean {
-  const probe = spawnSync(UNSHARE, [...UNSHARE_ARGS, '/bin/true'], { stdio: 'ignore', timeout: 5000 });
-  return probe.status === 0;
-}
-
-/** Where a confined job runs: the folder made read-only, and the job's own writable folders inside it. */
-export interface JobConfinement {
-  readonly readOnlyDir?: string;
+/** What the fallback needs to confine one job. */
+export interface NamespaceJob {
   readonly workDir: string;
   readonly controlDir: string;
+  /** The server's data directory: made an empty folder inside. */
+  readonly dataDir?: string;
+  /** Files or folders (token file, TLS key, …) made empty inside. */
+  readonly hidden: readonly string[];
+  /** The account the job runs as; undefined keeps the server's. */
+  readonly user?: JobUser;
+  /** False: a new network namespace with nothing in it (not even the host's loopback). */
+  readonly network: boolean;
 }
 
 /**
- * Inside the namespaces: make $3 read-only (a private bind mount), give $4 and $5 (work and
- * control) back their write access, then run the runner $2. A mount that fails ends the job
- * before any command runs (it is then reported lost).
+ * Inside the namespaces, as root: hold the work and control directories open (fds 3 and 4),
+ * cover /tmp, the data directory and each secret, put the two directories back from their open
+ * descriptors (mount -c: the path /proc/self/fd/N must not be canonicalized, it is the point),
+ * drop to the job user and run the runner. A step that fails ends the job before any command
+ * runs (it is then reported lost).
+ * Arguments: $1 shell, $2 runner, $3 work, $4 control, $5 data dir or '', $6 uid:gid or '',
+ * then the secrets.
  */
 const INNER = [
-  'if [ -n "$3" ]; then',
-  '  mount --rbind -o ro "$3" "$3" || exit 126',
-  '  for d in "$4" "$5"; do mount --bind "$d" "$d" && mount -o remount,bind,rw "$d" || exit 126; done',
-  'fi',
-  'exec "$1" "$2"',
+  'sh=$1 runner=$2 work=$3 ctl=$4 data=$5 user=$6; shift 6',
+  'exec 3<"$work" 4<"$ctl" || exit 126',
+  'mount -t tmpfs -o mode=1777 flowserv-tmp /tmp || exit 126',
+  'if [ -n "$data" ] && [ -d "$data" ]; then mount -t tmpfs -o mode=0755 flowserv-data "$data" || exit 126; fi',
+  'for f in "$@"; do',
+  '  if [ -d "$f" ]; then mount -t tmpfs -o mode=0755 flowserv-hidden "$f" || exit 126',
+  '  elif [ -e "$f" ]; then mount --bind /dev/null "$f" || exit 126; fi',
+  'done',
+  'mkdir -p "$ctl" "$work" && mount -c --bind /proc/self/fd/4 "$ctl" && mount -c --bind /proc/self/fd/3 "$work" || exit 126',
+  'exec 3<&- 4<&-',
+  `[ -z "$user" ] || exec ${SETPRIV} --reuid="\${user%:*}" --regid="\${user#*:}" --clear-groups --no-new-privs -- "$sh" "$runner"`,
+  'exec "$sh" "$runner"',
 ].join('\n');
 
-/**
- * The program and arguments that run `runner` with `shell`: confined when `confinement` is
- * given, with the outer pid recorded as the empty file `<pidFile>.<pid>` before the namespaces start. The spawned
- * process keeps its pid through `exec`, so it stays the job's process-group leader.
- */
-export function runnerCommand(shell: string, runner: string, pidFile: string, confinement: JobConfinement | undefined): [string, string[]] {
-  if (!confinement) return [shell, [runner]];
-  const script = `: > "$1.$$" && exec ${UNSHARE} ${UNSHARE_ARGS.join(' ')} ${shell} -c "$2" flowserv-job ${shell} "$3" "$4" "$5" "$6"`;
-  return [
-    shell,
-    ['-c', script, 'flowserv-job', pidFile, INNER, runner, confinement.readOnlyDir ?? '', confinement.workDir, confinement.controlDir],
-  ];
+/** The `unshare` program and its arguments that run `runner` with `shell` confined as `job` says. */
+export function namespaceCommand(shell: string, runner: string, job: NamespaceJob): [string, string[]] {
+  const flags = ['--pid', '--fork', '--kill-child', '--mount', '--mount-proc', ...(job.network ? [] : ['--net'])];
+  const user = job.user ? `${job.user.uid}:${job.user.gid}` : '';
+  return [UNSHARE, [...flags, shell, '-c', INNER, 'flowserv-job', shell, runner, job.workDir, job.controlDir, job.dataDir ?? '', user, ...job.hidden]];
 }

@@ -25,7 +25,7 @@ import {
 } from '../types.js';
 import { linkSignals, sleep, untilSettledOrAborted } from '../../util/abort.js';
 import { adoptLocalJob } from './adopt-job.js';
-import { pidNamespacesAvailable, runnerCommand } from './job-namespace.js';
+import { createJobSandbox, type JobSandbox, type JobSandboxOptions } from './job-sandbox.js';
 import { probeJob, writeStopMarker } from './job-probe.js';
 import { checkJobDirs, fromHandle, LOCAL_ENGINE_NAME, toHandle, type LocalJob } from './local-handle.js';
 import { createDirectSpawner, createPerlSpawner, perlSpawnerAvailable, SpawnError, type JobSpawner, type SpawnedJob } from './job-spawner.js';
@@ -62,17 +62,12 @@ export interface LocalEngineOptions {
   /** Parent logger; the engine logs under `{component: 'engine.local'}`. */
   readonly logger?: Logger;
   /**
-   * Run each job in its own PID namespace, so that processes a job leaves behind (`cmd &`,
-   * `setsid cmd &`) end with it. Default: when `unshare --pid` works here; without it, only the
-   * job's process group is killed when the runner exits (a warning is logged).
+   * How jobs are confined (see job-sandbox.ts): mode (default `auto`: bubblewrap, else unshare,
+   * else none, with a loud warning), job user, the data directory and secret files to hide.
+   * Confined, processes a job leaves behind (`cmd &`, `setsid cmd &`) end with it; unconfined,
+   * only the job's process group is killed when the runner exits.
    */
-  readonly pidNamespace?: boolean;
-  /**
-   * With the namespaces: a folder jobs may read but not write (the server's data directory, so
-   * that a job cannot change the database, the blob store or other runs), except each job's own
-   * working and control directories inside it. Default: none.
-   */
-  readonly readOnlyDir?: string;
+  readonly sandbox?: Omit<JobSandboxOptions, 'baseDir'>;
   /**
    * Start runners through a small long-lived Perl process (job-spawner.ts) rather than forking
    * the server for each job. Default: when perl is installed.
@@ -106,14 +101,14 @@ function resolveOptions(options: LocalEngineOptions): ResolvedOptions {
 }
 
 /**
- * Starts the runner (confined, see job-namespace.ts, when `confined`; `readOnlyDir` read-only to
- * it) through `spawner`; resolves once it runs, rejects with EngineUnavailableError otherwise.
+ * Starts the runner as the sandbox says (program, arguments, user) through `spawner`; resolves
+ * once it runs, rejects with EngineUnavailableError otherwise.
  */
-async function spawnRunner(spawner: JobSpawner, runner: string, job: JobSpec, env: NodeJS.ProcessEnv, confined: boolean, readOnlyDir?: string): Promise<SpawnedJob> {
-  const confinement = confined ? { ...(readOnlyDir && { readOnlyDir }), workDir: job.workDir, controlDir: job.controlDir } : undefined;
-  const [program, args] = runnerCommand(SHELL, runner, join(job.controlDir, RUNNER_FILES.pid), confinement);
+async function spawnRunner(spawner: JobSpawner, runner: string, job: JobSpec, env: NodeJS.ProcessEnv, sandbox: JobSandbox): Promise<SpawnedJob> {
+  const plan = sandbox.command(job, runner, join(job.controlDir, RUNNER_FILES.pid));
+  const ids = plan.uid === undefined ? {} : { uid: plan.uid, gid: plan.gid! };
   try {
-    return await spawner.spawn({ argv: [program, ...args], cwd: job.workDir, env });
+    return await spawner.spawn({ argv: [plan.file, ...plan.args], cwd: job.workDir, env, ...ids });
   } catch (err) {
     const why = err instanceof SpawnError ? `cannot start ${SHELL}: ${err.message}` : (err as Error).message;
     throw new EngineUnavailableError(LOCAL_ENGINE_NAME, why);
@@ -124,6 +119,8 @@ async function spawnRunner(spawner: JobSpawner, runner: string, job: JobSpec, en
 export interface LocalEngine extends EngineAdapter {
   /** The job's status now, from its exit-status file and the process table. */
   status(handle: JobHandle, signal?: AbortSignal): Promise<JobStatus>;
+  /** How this engine's jobs are confined (chosen at start). */
+  readonly sandbox: JobSandbox;
 }
 
 /**
@@ -155,10 +152,9 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const log = options.logger && componentLogger(options.logger, 'engine.local');
   const children = createOwnedChildren();
   const spawner = (options.spawner ?? perlSpawnerAvailable()) ? createPerlSpawner() : createDirectSpawner();
-  const confined = options.pidNamespace ?? pidNamespacesAvailable();
-  if (!confined) {
-    log?.warn('JOBS ARE NOT CONFINED: unshare --pid --mount is not available here, so processes a job starts with setsid can outlive it (only its process group is killed), and jobs see every process and can write the whole data directory');
-  }
+  const sandbox = createJobSandbox({ ...options.sandbox, baseDir: opts.baseDir });
+  for (const warning of sandbox.warnings) log?.warn({ jobSandbox: sandbox.kind }, warning);
+  log?.info({ jobSandbox: sandbox.kind, jobUser: sandbox.user?.name ?? null }, 'local job sandbox chosen');
   const closing = new AbortController();
   // Every followed job links its observer to this signal (and unlinks when it ends): no cap.
   setMaxListeners(0, closing.signal);
@@ -168,6 +164,8 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     gracefulStop: true,
     resources: false,
     maxConcurrentJobs: opts.maxConcurrentJobs,
+    confinement: sandbox.kind === 'off' ? 'none' : sandbox.kind,
+    separateJobUser: sandbox.user !== undefined,
   });
 
   async function submit(spec: JobSpec, signal?: AbortSignal): Promise<JobHandle> {
@@ -182,11 +180,12 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     }
     await mkdir(spec.workDir, { recursive: true });
     const runner = await writeJobRunner(spec);
+    await sandbox.prepare(spec);
     // Last point where giving up leaves nothing running; the spawn itself is not abortable,
     // because an aborted submit must not kill a job that has started.
     signal?.throwIfAborted();
     const submittedAt = new Date();
-    const started = await spawnRunner(spawner, runner, spec, opts.env, confined, options.readOnlyDir);
+    const started = await spawnRunner(spawner, runner, spec, opts.env, sandbox);
     const pid = started.pid;
     const job: LocalJob = {
       pid,
@@ -235,11 +234,12 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
    * in a step) and waits until it is gone; in a PID namespace that also ends `setsid` escapes.
    */
   async function endLeftovers(job: LocalJob, spawnedHere: boolean): Promise<void> {
-    // A confined job's leader is `unshare --kill-child`, which exits only once the namespace's
-    // init (the runner) has ended, and the kernel has then killed every process of the
-    // namespace: with the leader gone (reaped) nothing is left, and all of /proc need not be
-    // scanned. Only for jobs this instance started, so known to be confined.
-    if (confined && spawnedHere && (await readProcStat(job.pid)) === undefined) return;
+    // A confined job's leader is `bwrap` or `unshare --kill-child`, which exits only once the
+    // namespace's init (the runner) has ended, and the kernel has then killed every process of
+    // the namespace (killing the leader kills the init: --die-with-parent, --kill-child): with
+    // the leader gone (reaped) nothing is left, and all of /proc need not be scanned. Only for
+    // jobs this instance started, so known to be confined.
+    if (sandbox.kind !== 'off' && spawnedHere && (await readProcStat(job.pid)) === undefined) return;
     try {
       if (await signalJob(job, 'SIGKILL')) await waitUntilGone(job, KILL_WAIT_MS, STOP_POLL_MS);
     } catch (err) {
@@ -307,5 +307,5 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     children.clear();
   }
 
-  return { name: LOCAL_ENGINE_NAME, capabilities, submit, adopt: adoptLocalJob, observe, status, stop, health, close };
+  return { name: LOCAL_ENGINE_NAME, capabilities, sandbox, submit, adopt: adoptLocalJob, observe, status, stop, health, close };
 }

@@ -129,6 +129,8 @@ export function createSlurmEngine(options: SlurmEngineOptions = {}): SlurmEngine
     gracefulStop: true,
     resources: true,
     maxConcurrentJobs: options.maxConcurrentJobs ?? 0,
+    // Jobs run on the cluster's nodes as the submitting account, under the cluster's own policy.
+    confinement: 'cluster',
   });
 
   const submitContext: SubmitContext = {

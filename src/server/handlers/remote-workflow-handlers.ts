@@ -14,7 +14,7 @@ import { defineService, type ServiceRegistration } from '../service-adapter.js';
 import { createRequestToDomain } from '../mapping/requests.js';
 import { encodedStateEvent, outputFileToProto, stateToProto, workflowToProto } from '../mapping/workflow.js';
 import { durationFromMs, optionalDurationMs } from '../../wire/duration.js';
-import { stateTypeFromProto } from '../../wire/enums.js';
+import { confinementToProto, stateTypeFromProto } from '../../wire/enums.js';
 import { formatTraceparent } from '../trace-context.js';
 import { encodedLogChunk, progressToProto, watchLogsRequestToDomain } from '../mapping/logs.js';
 import { PreEncoded } from '../pre-encoded.js';
@@ -210,7 +210,14 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       return {
         version: settings.version,
         defaultEngine: settings.defaultEngine,
-        engines: engines.map((e) => ({ name: e.name, serving: e.serving, capabilities: { ...e.capabilities } })),
+        engines: engines.map((e) => {
+          const { confinement, separateJobUser, ...flags } = e.capabilities;
+          return {
+            name: e.name,
+            serving: e.serving,
+            capabilities: { ...flags, jobConfinement: confinementToProto(confinement), separateJobUser: separateJobUser ?? false },
+          };
+        }),
         limits: {
           maxMessageBytes: settings.maxMessageBytes,
           maxUploadBytes: limits.maxUploadBytes,

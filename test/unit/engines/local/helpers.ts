@@ -47,6 +47,15 @@ export function outcomeOf(events: JobEvent[]) {
   return ended.outcome;
 }
 
+/** The command line of process `pid` (empty when it is gone). */
+export function cmdlineOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  } catch {
+    return [];
+  }
+}
+
 /** Pids of the live (non-zombie) processes whose process group is `pgid`, read from /proc. */
 export function liveGroupMembers(pgid: number): number[] {
   const pids: number[] = [];

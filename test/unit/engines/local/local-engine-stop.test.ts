@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import type { JobHandle } from '../../../../src/engines/types.js';
-import { collect, jobSpec, liveGroupMembers, localEngineTest, outcomeOf, startTicksOf, waitFor } from './helpers.js';
+import { cmdlineOf, collect, jobSpec, liveGroupMembers, localEngineTest, outcomeOf, startTicksOf, waitFor } from './helpers.js';
 import { readExitStatus } from '../../../../src/engines/runner/job-runner.js';
 
 /** Slack on top of the grace period for signal delivery and /proc polling, in ms. */
@@ -81,7 +81,7 @@ describe('local engine: stop and vanished jobs', () => {
   });
 
   stopTest('without a PID namespace: keeps a job running while a member of its group lives on after the runner is killed', async ({ dirs, makeEngine, pgids }) => {
-    const engine = makeEngine({ pidNamespace: false });
+    const engine = makeEngine({ sandbox: { mode: 'off' } });
     const handle = await engine.submit(jobSpec(dirs, [{ name: 's', commands: ['sleep 300 & : > ready; wait'] }]));
     pgids.push(Number(handle.externalId));
     await waitFor(() => existsSync(join(dirs.workDir, 'ready')));
@@ -95,11 +95,15 @@ describe('local engine: stop and vanished jobs', () => {
     expect(outcomeOf(await collect(engine, handle)).kind).toBe('canceled');
   });
 
-  stopTest('in a PID namespace: killing the runner ends every process of the job, and the job is lost', async ({ engine, submitAndWaitReady }) => {
+  stopTest('in a PID namespace: killing the runner ends every process of the job, and the job is lost', async ({ dirs, engine, submitAndWaitReady }) => {
+    expect(engine.sandbox.kind).not.toBe('off');
     const handle = await submitAndWaitReady('sleep 300 & setsid sleep 300 & : > ready; wait');
     const pgid = Number(handle.externalId);
     await waitFor(() => liveGroupMembers(pgid).length >= 3);
-    process.kill(pgid, 'SIGKILL'); // the group leader (unshare), whose namespace then ends
+    // The runner is pid 1 of the job's namespace (the group leader is bwrap or unshare outside it).
+    const runner = liveGroupMembers(pgid).find((pid) => cmdlineOf(pid).join(' ') === `/bin/sh ${join(dirs.controlDir, 'run.sh')}`);
+    expect(runner).toBeDefined();
+    process.kill(runner!, 'SIGKILL');
     await waitFor(() => liveGroupMembers(pgid).length === 0);
     expect(outcomeOf(await collect(engine, handle)).kind).toBe('lost');
   });

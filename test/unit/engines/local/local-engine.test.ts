@@ -177,6 +177,8 @@ describe('local engine: capabilities, health and options', () => {
       gracefulStop: true,
       resources: false,
       maxConcurrentJobs: availableParallelism(),
+      confinement: engine.sandbox.kind === 'off' ? 'none' : engine.sandbox.kind,
+      separateJobUser: process.getuid!() === 0,
     });
     expect(createLocalEngine({ baseDir: dirs.base, maxConcurrentJobs: 3 }).capabilities.maxConcurrentJobs).toBe(3);
   });

@@ -13,6 +13,73 @@ export const protobufPackage = "flowserv.remote.v1";
 
 export const protobufFileName = "flowserv/remote/v1/service_info.proto";
 
+/** JobConfinement is how an engine confines the jobs it runs. */
+export enum JobConfinement {
+  /** JOB_CONFINEMENT_UNSPECIFIED - JOB_CONFINEMENT_UNSPECIFIED means the engine does not say (older servers). */
+  JOB_CONFINEMENT_UNSPECIFIED = 0,
+  /**
+   * JOB_CONFINEMENT_NONE - JOB_CONFINEMENT_NONE means jobs run unconfined on the server's host; the server logs a
+   * warning at start.
+   */
+  JOB_CONFINEMENT_NONE = 1,
+  /**
+   * JOB_CONFINEMENT_NAMESPACES - JOB_CONFINEMENT_NAMESPACES means jobs run in their own PID and mount namespaces (util-linux
+   * unshare): private /proc and /tmp, the data directory and the server's secrets hidden, the
+   * rest of the host's file system visible.
+   */
+  JOB_CONFINEMENT_NAMESPACES = 2,
+  /**
+   * JOB_CONFINEMENT_BUBBLEWRAP - JOB_CONFINEMENT_BUBBLEWRAP means jobs run in a bubblewrap sandbox: a root of their own with
+   * the system's programs read-only and their run directory, nothing else of the host.
+   */
+  JOB_CONFINEMENT_BUBBLEWRAP = 3,
+  /** JOB_CONFINEMENT_CLUSTER - JOB_CONFINEMENT_CLUSTER means jobs run on a batch cluster (Slurm) under its own policy. */
+  JOB_CONFINEMENT_CLUSTER = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function jobConfinementFromJSON(object: any): JobConfinement {
+  switch (object) {
+    case 0:
+    case "JOB_CONFINEMENT_UNSPECIFIED":
+      return JobConfinement.JOB_CONFINEMENT_UNSPECIFIED;
+    case 1:
+    case "JOB_CONFINEMENT_NONE":
+      return JobConfinement.JOB_CONFINEMENT_NONE;
+    case 2:
+    case "JOB_CONFINEMENT_NAMESPACES":
+      return JobConfinement.JOB_CONFINEMENT_NAMESPACES;
+    case 3:
+    case "JOB_CONFINEMENT_BUBBLEWRAP":
+      return JobConfinement.JOB_CONFINEMENT_BUBBLEWRAP;
+    case 4:
+    case "JOB_CONFINEMENT_CLUSTER":
+      return JobConfinement.JOB_CONFINEMENT_CLUSTER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return JobConfinement.UNRECOGNIZED;
+  }
+}
+
+export function jobConfinementToJSON(object: JobConfinement): string {
+  switch (object) {
+    case JobConfinement.JOB_CONFINEMENT_UNSPECIFIED:
+      return "JOB_CONFINEMENT_UNSPECIFIED";
+    case JobConfinement.JOB_CONFINEMENT_NONE:
+      return "JOB_CONFINEMENT_NONE";
+    case JobConfinement.JOB_CONFINEMENT_NAMESPACES:
+      return "JOB_CONFINEMENT_NAMESPACES";
+    case JobConfinement.JOB_CONFINEMENT_BUBBLEWRAP:
+      return "JOB_CONFINEMENT_BUBBLEWRAP";
+    case JobConfinement.JOB_CONFINEMENT_CLUSTER:
+      return "JOB_CONFINEMENT_CLUSTER";
+    case JobConfinement.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** EngineInfo describes one execution engine the server offers. */
 export interface EngineInfo {
   /** name is the engine name used in CreateWorkflowRequest.engine (for example "local", "slurm"). */
@@ -39,6 +106,13 @@ export interface EngineCapabilities {
   resources: boolean;
   /** max_concurrent_jobs is how many workflows the engine runs at once; 0 means unlimited. */
   maxConcurrentJobs: number;
+  /**
+   * job_confinement is how the engine keeps a job from the server and from other workflows
+   * (what each level leaves reachable is in the README's Security section).
+   */
+  jobConfinement: JobConfinement;
+  /** separate_job_user is true when jobs run as an account other than the server's. */
+  separateJobUser: boolean;
 }
 
 /** Limits are the server's size and timing limits that clients should respect. */
@@ -174,7 +248,14 @@ export const EngineInfo: MessageFns<EngineInfo> = {
 };
 
 function createBaseEngineCapabilities(): EngineCapabilities {
-  return { survivesRestart: false, gracefulStop: false, resources: false, maxConcurrentJobs: 0 };
+  return {
+    survivesRestart: false,
+    gracefulStop: false,
+    resources: false,
+    maxConcurrentJobs: 0,
+    jobConfinement: 0,
+    separateJobUser: false,
+  };
 }
 
 export const EngineCapabilities: MessageFns<EngineCapabilities> = {
@@ -190,6 +271,12 @@ export const EngineCapabilities: MessageFns<EngineCapabilities> = {
     }
     if (message.maxConcurrentJobs !== 0) {
       writer.uint32(32).int32(message.maxConcurrentJobs);
+    }
+    if (message.jobConfinement !== 0) {
+      writer.uint32(40).int32(message.jobConfinement);
+    }
+    if (message.separateJobUser !== false) {
+      writer.uint32(48).bool(message.separateJobUser);
     }
     return writer;
   },
@@ -239,6 +326,22 @@ export const EngineCapabilities: MessageFns<EngineCapabilities> = {
             message.maxConcurrentJobs = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.jobConfinement = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.separateJobUser = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -269,6 +372,16 @@ export const EngineCapabilities: MessageFns<EngineCapabilities> = {
         : isSet(object.max_concurrent_jobs)
         ? globalThis.Number(object.max_concurrent_jobs)
         : 0,
+      jobConfinement: isSet(object.jobConfinement)
+        ? jobConfinementFromJSON(object.jobConfinement)
+        : isSet(object.job_confinement)
+        ? jobConfinementFromJSON(object.job_confinement)
+        : 0,
+      separateJobUser: isSet(object.separateJobUser)
+        ? globalThis.Boolean(object.separateJobUser)
+        : isSet(object.separate_job_user)
+        ? globalThis.Boolean(object.separate_job_user)
+        : false,
     };
   },
 
@@ -286,6 +399,12 @@ export const EngineCapabilities: MessageFns<EngineCapabilities> = {
     if (message.maxConcurrentJobs !== 0) {
       obj.maxConcurrentJobs = Math.round(message.maxConcurrentJobs);
     }
+    if (message.jobConfinement !== 0) {
+      obj.jobConfinement = jobConfinementToJSON(message.jobConfinement);
+    }
+    if (message.separateJobUser !== false) {
+      obj.separateJobUser = message.separateJobUser;
+    }
     return obj;
   },
 
@@ -298,6 +417,8 @@ export const EngineCapabilities: MessageFns<EngineCapabilities> = {
     message.gracefulStop = object.gracefulStop ?? false;
     message.resources = object.resources ?? false;
     message.maxConcurrentJobs = object.maxConcurrentJobs ?? 0;
+    message.jobConfinement = object.jobConfinement ?? 0;
+    message.separateJobUser = object.separateJobUser ?? false;
     return message;
   },
 };
@@ -656,6 +777,30 @@ export const protoMetadata: ProtoMetadata = {
         "jsonName": "maxConcurrentJobs",
         "options": undefined,
         "proto3Optional": false,
+      }, {
+        "name": "job_confinement",
+        "number": 5,
+        "label": 1,
+        "type": 14,
+        "typeName": ".flowserv.remote.v1.JobConfinement",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "jobConfinement",
+        "options": undefined,
+        "proto3Optional": false,
+      }, {
+        "name": "separate_job_user",
+        "number": 6,
+        "label": 1,
+        "type": 8,
+        "typeName": "",
+        "extendee": "",
+        "defaultValue": "",
+        "oneofIndex": 0,
+        "jsonName": "separateJobUser",
+        "options": undefined,
+        "proto3Optional": false,
       }],
       "extension": [],
       "nestedType": [],
@@ -775,7 +920,20 @@ export const protoMetadata: ProtoMetadata = {
       "reservedName": [],
       "visibility": 0,
     }],
-    "enumType": [],
+    "enumType": [{
+      "name": "JobConfinement",
+      "value": [
+        { "name": "JOB_CONFINEMENT_UNSPECIFIED", "number": 0, "options": undefined },
+        { "name": "JOB_CONFINEMENT_NONE", "number": 1, "options": undefined },
+        { "name": "JOB_CONFINEMENT_NAMESPACES", "number": 2, "options": undefined },
+        { "name": "JOB_CONFINEMENT_BUBBLEWRAP", "number": 3, "options": undefined },
+        { "name": "JOB_CONFINEMENT_CLUSTER", "number": 4, "options": undefined },
+      ],
+      "options": undefined,
+      "reservedRange": [],
+      "reservedName": [],
+      "visibility": 0,
+    }],
     "service": [],
     "extension": [],
     "options": undefined,
@@ -807,7 +965,7 @@ export const protoMetadata: ProtoMetadata = {
         "leadingDetachedComments": [],
       }, {
         "path": [4, 1],
-        "span": [17, 0, 28, 1],
+        "span": [17, 0, 33, 1],
         "leadingComments": " EngineCapabilities are the feature flags of an engine.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
@@ -838,59 +996,111 @@ export const protoMetadata: ProtoMetadata = {
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
+        "path": [4, 1, 2, 4],
+        "span": [30, 2, 37],
+        "leadingComments":
+          " job_confinement is how the engine keeps a job from the server and from other workflows\n (what each level leaves reachable is in the README's Security section).\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [4, 1, 2, 5],
+        "span": [32, 2, 29],
+        "leadingComments": " separate_job_user is true when jobs run as an account other than the server's.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [5, 0],
+        "span": [36, 0, 51, 1],
+        "leadingComments": " JobConfinement is how an engine confines the jobs it runs.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [5, 0, 2, 0],
+        "span": [38, 2, 34],
+        "leadingComments": " JOB_CONFINEMENT_UNSPECIFIED means the engine does not say (older servers).\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [5, 0, 2, 1],
+        "span": [41, 2, 27],
+        "leadingComments":
+          " JOB_CONFINEMENT_NONE means jobs run unconfined on the server's host; the server logs a\n warning at start.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [5, 0, 2, 2],
+        "span": [45, 2, 33],
+        "leadingComments":
+          " JOB_CONFINEMENT_NAMESPACES means jobs run in their own PID and mount namespaces (util-linux\n unshare): private /proc and /tmp, the data directory and the server's secrets hidden, the\n rest of the host's file system visible.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [5, 0, 2, 3],
+        "span": [48, 2, 33],
+        "leadingComments":
+          " JOB_CONFINEMENT_BUBBLEWRAP means jobs run in a bubblewrap sandbox: a root of their own with\n the system's programs read-only and their run directory, nothing else of the host.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
+        "path": [5, 0, 2, 4],
+        "span": [50, 2, 30],
+        "leadingComments": " JOB_CONFINEMENT_CLUSTER means jobs run on a batch cluster (Slurm) under its own policy.\n",
+        "trailingComments": "",
+        "leadingDetachedComments": [],
+      }, {
         "path": [4, 2],
-        "span": [31, 0, 51, 1],
+        "span": [54, 0, 74, 1],
         "leadingComments": " Limits are the server's size and timing limits that clients should respect.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 0],
-        "span": [33, 2, 30],
+        "span": [56, 2, 30],
         "leadingComments": " max_message_bytes is the largest gRPC message the server accepts, in bytes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 1],
-        "span": [35, 2, 29],
+        "span": [58, 2, 29],
         "leadingComments": " max_upload_bytes is the largest blob UploadFile accepts, in bytes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 2],
-        "span": [37, 2, 31],
+        "span": [60, 2, 31],
         "leadingComments":
           " upload_chunk_bytes is the recommended (and maximum) UploadFileRequest.chunk size, in bytes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 3],
-        "span": [39, 2, 33],
+        "span": [62, 2, 33],
         "leadingComments":
           " download_chunk_bytes is the size of the DownloadFileResponse chunks the server sends, in bytes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 4],
-        "span": [41, 2, 50],
+        "span": [64, 2, 50],
         "leadingComments": " heartbeat_interval is how often WatchState sends a Heartbeat while nothing changes.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 5],
-        "span": [43, 2, 34],
+        "span": [66, 2, 34],
         "leadingComments": " max_directory_entries is the largest number of entries a DirectoryArgument may carry.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 6],
-        "span": [46, 2, 32],
+        "span": [69, 2, 32],
         "leadingComments":
           " max_directory_bytes is the largest total size, in bytes, of the blobs one DirectoryArgument\n places.\n",
         "trailingComments": "",
         "leadingDetachedComments": [],
       }, {
         "path": [4, 2, 2, 7],
-        "span": [50, 2, 26],
+        "span": [73, 2, 26],
         "leadingComments":
           " log_cap_bytes is how many bytes of each output stream (stdout, stderr) of a workflow are\n kept, over all its commands; output beyond it is discarded and marked truncated in\n WatchLogs. 0 means no cap.\n",
         "trailingComments": "",
@@ -901,6 +1111,7 @@ export const protoMetadata: ProtoMetadata = {
     "edition": 0,
   },
   references: {
+    ".flowserv.remote.v1.JobConfinement": JobConfinement,
     ".flowserv.remote.v1.EngineInfo": EngineInfo,
     ".flowserv.remote.v1.EngineCapabilities": EngineCapabilities,
     ".flowserv.remote.v1.Limits": Limits,

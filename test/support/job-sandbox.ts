@@ -1,0 +1,23 @@
+/**
+ * Whether local jobs can be confined here, for tests that need it (they skip with the reason
+ * otherwise, and fail in CI, where scripts/install-bubblewrap.sh provides bubblewrap).
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createJobSandbox, type JobSandboxKind } from '../../src/engines/local/job-sandbox.js';
+import { scratch } from './fixtures.js';
+
+/** The sandbox `auto` picks on this machine (runs its trial jobs once per call). */
+export function autoSandboxKind(): JobSandboxKind {
+  const dir = scratch('fsr-sandbox-');
+  try {
+    return createJobSandbox({ baseDir: join(dir, 'runs'), dataDir: dir }).kind;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Undefined when jobs can be confined (bwrap or namespaces); otherwise why not, for describeIfAvailable. */
+export function confinementMissing(): string | undefined {
+  return autoSandboxKind() === 'off' ? 'no job sandbox runs here (needs bubblewrap with user namespaces, or root for unshare)' : undefined;
+}
