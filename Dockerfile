@@ -16,11 +16,14 @@ RUN npm run build \
 
 # Runtime stage: production dependencies and dist/ only, as the unprivileged `node` user.
 # tini is PID 1 so that the detached job processes the local engine starts are reaped;
-# python3 is what `${python}` in workflow commands runs.
+# python3 is what `${python}` in workflow commands runs; bubblewrap confines each job
+# (--job-sandbox, needs user namespaces in the container); flowserv-job is the account jobs run
+# as when the container is started as root instead of `node`.
 FROM node:20-bookworm-slim AS runtime
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tini python3 \
+    && apt-get install -y --no-install-recommends tini python3 bubblewrap \
     && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin flowserv-job \
     && mkdir -p /data \
     && chown node:node /data
 WORKDIR /app

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { constants, watch } from 'node:fs';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -207,7 +207,9 @@ export const liveLogs: Benchmark = {
     const counts = ctx.quick ? { warmup: 0, iterations: 1 } : { warmup: 1, iterations: 9 };
     const lines = ctx.quick ? 20 : 100;
     const fifoDir = await mkdtemp(join(tmpdir(), 'fsr-bench-logs-'));
-    const server = await startServerProcess([]);
+    // Jobs are confined: the folder is mounted into their sandbox and readable by the job user.
+    await chmod(fifoDir, 0o755);
+    const server = await startServerProcess(['--job-read-only-paths', fifoDir]);
     const followers = await startFollowerProcess(server.address);
     try {
       let n = 0;

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -90,8 +90,10 @@ export const watchFanOut: Benchmark = {
     const counts = ctx.quick ? { warmup: 0, iterations: 2 } : { warmup: 1, iterations: 10 };
     ctx.log(`fan-out: ${counts.iterations} rounds of ${watchers} watchers and of 1 watcher`);
     const fifoDir = await mkdtemp(join(tmpdir(), 'fsr-bench-fifo-'));
+    // Jobs are confined: the folder is mounted into their sandbox and readable by the job user.
+    await chmod(fifoDir, 0o755);
     try {
-      return await withServer([], async (server) => {
+      return await withServer(['--job-read-only-paths', fifoDir], async (server) => {
         let n = 0;
         const samples = await interleave(
           counts,

@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BWRAP, bwrapArgs, resolveHostLayout, type HostLayout } from './bwrap-args.js';
 import { namespaceCommand, SETPRIV, UNSHARE } from './job-namespace.js';
 import { defaultJobUser, handOver, lookupUser, makeTraversable, type JobUser } from './job-user.js';
@@ -187,7 +187,8 @@ export function createJobSandbox(options: JobSandboxOptions): JobSandbox {
     network: options.network ?? true,
   };
   // The job user (and bwrap, started as it) must reach the run directories.
-  if (user) makeTraversable(options.dataDir ? [options.dataDir, options.baseDir] : [options.baseDir]);
+  // Its parent is the data directory in the server's layout.
+  if (user) makeTraversable([...new Set([options.dataDir ?? dirname(options.baseDir), options.baseDir])]);
   const warnings: string[] = [];
   const asWhom = user ? `the job user ${user.name}` : process.getuid?.() === 0 ? 'root' : "the server's user";
   const problems: string[] = [];

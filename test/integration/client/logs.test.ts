@@ -9,14 +9,15 @@ import { GrpcRemoteClient, LogCursor, type LogEvent } from '../../../src/client/
 import { call } from '../../support/grpc-calls.js';
 import { stepsRequest } from '../../support/log-stream.js';
 import { startCliInProcess } from '../../support/cli.js';
+import { jobGates } from '../../support/job-sandbox.js';
 import { startAppServer as startTestServer, type AppServer as TestServer } from '../../support/app-server.js';
-import { REPO_ROOT, scratch } from '../../support/fixtures.js';
+import { REPO_ROOT } from '../../support/fixtures.js';
 
 let server: TestServer;
 let client: GrpcRemoteClient;
-const gates = scratch('fsr-gates-');
+const { dir: gates, serverArgs: gateArgs } = jobGates();
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ args: gateArgs });
   client = new GrpcRemoteClient(server.address);
 });
 afterAll(async () => {

@@ -1,12 +1,12 @@
 import { status } from '@grpc/grpc-js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogStream } from '../../../src/gen/flowserv/remote/v1/logs.js';
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { call } from '../../support/grpc-calls.js';
 import { followLogs, joinText, logsRequest, stepsRequest } from '../../support/log-stream.js';
+import { jobGates } from '../../support/job-sandbox.js';
 import { startAppServer as startTestServer, type AppServer as TestServer } from '../../support/app-server.js';
 
 const { LOG_STREAM_STDOUT: OUT, LOG_STREAM_STDERR: ERR } = LogStream;
@@ -51,9 +51,9 @@ describe('the per-workflow log cap', () => {
 
 describe('logs across a server restart', () => {
   it('serves the logs of a job that kept running while the server was down, from the offsets received', async () => {
-    const gates = mkdtempSync(join(tmpdir(), 'fsr-gates-'));
+    const { dir: gates, serverArgs: gateArgs } = jobGates();
     const gate = join(gates, 'restart');
-    const first = await start();
+    const first = await start([...gateArgs]);
     const created = await call(
       first.client,
       'createWorkflow',
@@ -67,7 +67,7 @@ describe('logs across a server restart', () => {
     // Cut short by the drain: UNAVAILABLE (resume), never OK (which would mean "that was all").
     await expect(before.ended).rejects.toMatchObject({ code: status.UNAVAILABLE });
 
-    const second = await start([], first.dataDir);
+    const second = await start([...gateArgs], first.dataDir);
     const after = followLogs(second.client, logsRequest(id, { startOffsets: [{ stepIndex: 0, commandIndex: 0, stream: OUT, offset: 7 }] }));
     // The job is still running, reattached by the new server: the follower idles until it prints.
     await expect.poll(() => after.events.some((e) => e.event?.$case === 'heartbeat'), { timeout: 10_000 }).toBe(true);

@@ -1,17 +1,17 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { call, collect } from '../../support/grpc-calls.js';
 import { stepsRequest } from '../../support/log-stream.js';
+import { jobGates } from '../../support/job-sandbox.js';
 import { startAppServer as startTestServer, type AppServer as TestServer } from '../../support/app-server.js';
 
 let server: TestServer;
-const gates = mkdtempSync(join(tmpdir(), 'fsr-gates-'));
+const { dir: gates, serverArgs: gateArgs } = jobGates();
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ args: gateArgs });
 });
 afterAll(() => server.stop());
 

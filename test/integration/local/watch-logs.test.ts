@@ -1,6 +1,5 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogStream } from '../../../src/gen/flowserv/remote/v1/logs.js';
@@ -8,14 +7,15 @@ import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.
 import { decodeStatusDetails } from '../../../src/wire/status-details.js';
 import { call, collect } from '../../support/grpc-calls.js';
 import { followLogs, joinText, logsRequest, stepsRequest } from '../../support/log-stream.js';
+import { jobGates } from '../../support/job-sandbox.js';
 import { startAppServer as startTestServer, type AppServer as TestServer } from '../../support/app-server.js';
 
 const { LOG_STREAM_STDOUT: OUT, LOG_STREAM_STDERR: ERR } = LogStream;
 
 let server: TestServer;
-const gates = mkdtempSync(join(tmpdir(), 'fsr-gates-'));
+const { dir: gates, serverArgs: gateArgs } = jobGates();
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ args: gateArgs });
 });
 afterAll(() => server.stop());
 

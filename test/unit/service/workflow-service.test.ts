@@ -236,7 +236,7 @@ describe('workflow service on the local engine', () => {
     const dir = mkdtempSync(join(tmpdir(), 'svc-'));
     const first = newService(dir);
     const { workflow } = await first.createWorkflow(
-      shellWorkflow('adopt', ['echo ran >> ../starts.log; sleep 1; mkdir -p out; echo done > out/result.txt']),
+      shellWorkflow('adopt', ['echo ran >> starts.log; sleep 1; mkdir -p out; echo done > out/result.txt']),
     );
     await expect.poll(async () => (await first.getWorkflow(workflow.workflowId)).state.type).toBe('RUNNING');
     await first.close();
@@ -249,7 +249,7 @@ describe('workflow service on the local engine', () => {
     await second.start();
     const last = (await untilDone(second, workflow.workflowId)).at(-1)!;
     expect(last.type).toBe('SUCCESS');
-    expect(readFileSync(join(dir, 'runs', workflow.workflowId, 'starts.log'), 'utf8')).toBe('ran\n');
+    expect(readFileSync(join(dir, 'runs', workflow.workflowId, 'work', 'starts.log'), 'utf8')).toBe('ran\n');
   });
 
   it('verifies uploads against the declared digest', async () => {
