@@ -4,6 +4,7 @@ step, and the log cap reported by service_info."""
 
 import os
 import threading
+from pathlib import Path
 
 import flowserv_remote as fr
 
@@ -18,10 +19,11 @@ def text(chunks, stream, step=None):
     return b''.join(c.data for c in chunks if c.stream == stream and (step is None or c.step == step)).decode()
 
 
-def test_watch_logs_live_then_resumed_from_a_cursor(client, tmp_path):
-    gate = tmp_path / 'gate'
-    wait = f"while [ ! -f '{gate}' ]; do sleep 0.02; done"
+def test_watch_logs_live_then_resumed_from_a_cursor(client, server):
+    # The gate lies in the run's own working directory: a confined job sees nothing else of the host.
+    wait = "while [ ! -f gate ]; do sleep 0.02; done"
     workflow = client.create_workflow(shell(('main', [f'echo one; echo err-one >&2; {wait}; echo two; echo err-two >&2'])))
+    gate = Path(server.data_dir) / 'runs' / workflow.workflow_id / 'work' / 'gate'
     cursor = fr.LogCursor()
     first = []
     for chunk in client.watch_logs(workflow.workflow_id, cursor=cursor):
