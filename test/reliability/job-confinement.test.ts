@@ -139,7 +139,7 @@ async function attack(target: Target, secrets: Secrets, name: string): Promise<{
   const state = await waitForStateType(target.client, id, WorkflowStateType.WORKFLOW_STATE_TYPE_SUCCESS);
   expect(state.files.map((f) => f.key)).toEqual(['out.txt']);
   const runDir = join(data, 'runs', id);
-  return { output: readFileSync(join(runDir, 'work', 'out.txt'), 'utf8'), stdoutLog: readFileSync(join(runDir, 'control', 'logs', '0-12.out'), 'utf8') };
+  return { output: readFileSync(join(runDir, 'work', 'out.txt'), 'utf8'), stdoutLog: readFileSync(join(runDir, '0-12.out'), 'utf8') };
 }
 
 /** The canaries (and the TLS key's body) found in `text`. */

@@ -71,9 +71,9 @@ export interface BwrapJob {
 
 /** The bwrap arguments before the program to run (which follows a `--`). */
 export function bwrapArgs(host: HostLayout, job: BwrapJob): string[] {
-  // --die-with-parent ties the sandbox to the outer bwrap (the job's group leader), not to the
-  // server: killing the leader ends the job, as with unshare --kill-child; the server may die.
-  const args = ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--as-pid-1', '--die-with-parent'];
+  // No --die-with-parent: it would end the job with the process that started bwrap (the spawner,
+  // the server), and a job must outlive both.
+  const args = ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--as-pid-1'];
   if (!job.network) args.push('--unshare-net');
   // Later mounts go on top of earlier ones: /tmp first, so that a read-only folder under it stays.
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');

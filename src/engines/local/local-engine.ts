@@ -234,12 +234,13 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
    * in a step) and waits until it is gone; in a PID namespace that also ends `setsid` escapes.
    */
   async function endLeftovers(job: LocalJob, spawnedHere: boolean): Promise<void> {
-    // A confined job's leader is `bwrap` or `unshare --kill-child`, which exits only once the
+    // In the unshare sandbox the job's leader is `unshare --kill-child`, which exits only once the
     // namespace's init (the runner) has ended, and the kernel has then killed every process of
-    // the namespace (killing the leader kills the init: --die-with-parent, --kill-child): with
-    // the leader gone (reaped) nothing is left, and all of /proc need not be scanned. Only for
-    // jobs this instance started, so known to be confined.
-    if (sandbox.kind !== 'off' && spawnedHere && (await readProcStat(job.pid)) === undefined) return;
+    // the namespace (killing the leader kills the init too): with the leader gone (reaped)
+    // nothing is left, and all of /proc need not be scanned. Only for jobs this instance
+    // started, so known to be confined. Not under bwrap: its leader can be killed alone while
+    // the sandbox lives on (it has no --kill-child that would not also tie the job to the server).
+    if (sandbox.kind === 'namespaces' && spawnedHere && (await readProcStat(job.pid)) === undefined) return;
     try {
       if (await signalJob(job, 'SIGKILL')) await waitUntilGone(job, KILL_WAIT_MS, STOP_POLL_MS);
     } catch (err) {

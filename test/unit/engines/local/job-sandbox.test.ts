@@ -39,12 +39,13 @@ describe('bwrap command line', () => {
     expect(at('--tmpfs', '/tmp')).toBeLessThan(at('--ro-bind', extra, extra));
     expect(at('--ro-bind', extra, extra)).toBeLessThan(at('--ro-bind', '/dev/null', secretFile));
     expect(at('--ro-bind', extra, extra)).toBeLessThan(at('--tmpfs', secretDir));
-    expect(at('--bind', '/d/runs/1/work', '/d/runs/1/work')).toBeGreaterThan(at('--tmpfs', secretDir));
+    expect(at('--bind', '/d/runs/1/control', '/d/runs/1/control')).toBeGreaterThan(at('--tmpfs', secretDir));
+    expect(at('--bind', '/d/runs/1/work', '/d/runs/1/work')).toBeGreaterThan(at('--bind', '/d/runs/1/control', '/d/runs/1/control'));
     expect(args.slice(-2)).toEqual(['--chdir', '/d/runs/1/work']);
     expect(args).toContain('--as-pid-1');
     expect(args).toContain('--unshare-pid');
     expect(args).not.toContain('--unshare-net');
-    expect(args).not.toContain('--die-with-parent'); // a job must outlive the server
+    expect(args).not.toContain('--die-with-parent'); // a job must outlive the server and the spawner
     expect(bwrapArgs(host, { workDir: '/w', controlDir: '/c', network: false })).toContain('--unshare-net');
   });
 
@@ -93,7 +94,7 @@ describe('job sandbox modes', () => {
     expect(sandbox.kind).toBe(kind);
     const plan = sandbox.command({ workDir: '/w', controlDir: '/c' }, '/c/run.sh', '/c/pid');
     expect(plan.file).toBe('/bin/sh');
-    expect(plan.args.slice(0, 4)).toEqual(['-c', 'echo $$ > "$1" && shift && exec "$@"', 'flowserv-job', '/c/pid']);
+    expect(plan.args.slice(0, 4)).toEqual(['-c', ': > "$1.$$" && shift && exec "$@"', 'flowserv-job', '/c/pid']);
     expect(plan.args[4]).toBe(kind === 'bwrap' ? '/usr/bin/bwrap' : '/usr/bin/unshare');
     expect(plan.args).toContain('/c/run.sh');
   });
