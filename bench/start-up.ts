@@ -114,9 +114,9 @@ export interface ServeProcess {
 }
 
 /** Spawns `serve` (through tsx, as the npm bin runs it) over `dataDir` with the access log off. */
-export async function spawnServe(dataDir: string): Promise<ServeProcess> {
+export async function spawnServe(dataDir: string, args: readonly string[] = []): Promise<ServeProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', ...args], {
     cwd: REPO_DIR,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

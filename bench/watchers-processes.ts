@@ -8,7 +8,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -90,9 +90,12 @@ async function measure(server: ChildProcess, address: string, workflowId: string
 /** The service: `serve` over a fresh data dir, one workflow blocked on a FIFO until released. */
 async function serviceRound(watchers: number): Promise<Round> {
   const dataDir = await mkdtemp(join(tmpdir(), 'fsr-bench-watchers-'));
-  const fifo = join(dataDir, 'release.fifo');
+  // Jobs are confined: the FIFO lies in a folder mounted into their sandbox, readable by the job user.
+  const fifoDir = await mkdtemp(join(tmpdir(), 'fsr-bench-watchers-fifo-'));
+  await chmod(fifoDir, 0o755);
+  const fifo = join(fifoDir, 'release.fifo');
   await promisify(execFile)('mkfifo', [fifo]);
-  const server = await spawnServe(dataDir);
+  const server = await spawnServe(dataDir, ['--job-read-only-paths', fifoDir]);
   const client = new RemoteWorkflowServiceClient(server.address, credentials.createInsecure());
   try {
     await untilServing(server.address, server.child);
@@ -111,6 +114,7 @@ async function serviceRound(watchers: number): Promise<Round> {
     client.close();
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(fifoDir, { recursive: true, force: true });
   }
 }
 
