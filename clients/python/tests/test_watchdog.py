@@ -6,6 +6,7 @@ silence from the heartbeat interval the server announced, resume on a new connec
 the second server) and see every state and every output byte exactly once."""
 
 import os
+from pathlib import Path
 import signal
 import threading
 
@@ -38,14 +39,15 @@ def replicas(tmp_path):
 
 
 def test_a_watcher_of_a_frozen_server_resumes_on_another_with_nothing_lost_or_repeated(replicas, tmp_path):
-    gate = tmp_path / 'open'
     first = replicas()
     proxy = RoundRobinProxy([first.address])
     try:
         with fr.Client(proxy.address, timeout=20) as client:
             assert client.service_info().heartbeat_interval == HEARTBEAT_MS / 1000
             workflow = client.create_workflow(
-                shell_template(f"echo one; while [ ! -f '{gate}' ]; do sleep 0.02; done; echo two"))
+                shell_template("echo one; while [ ! -f open ]; do sleep 0.02; done; echo two"))
+            # The gate lies in the run's own working directory: a confined job sees nothing else of the host.
+            gate = Path(first.data_dir) / 'runs' / workflow.workflow_id / 'work' / 'open'
             states, chunks, state_errors, log_errors = [], [], [], []
             running, one = threading.Event(), threading.Event()
 

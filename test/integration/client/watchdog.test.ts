@@ -14,6 +14,7 @@ import { startAppServer } from '../../support/app-server.js';
 import { call } from '../../support/grpc-calls.js';
 import { scratch } from '../../support/fixtures.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../../support/round-robin-proxy.js';
+import { jobGates } from '../../support/job-sandbox.js';
 import { spawnServerProcess, type ServerProcess } from '../../support/server-process.js';
 import { stepsRequest } from '../../support/shell-request.js';
 
@@ -31,8 +32,11 @@ afterEach(async () => {
   }
 });
 
+/** The folder of the gate files jobs wait for, shared with their sandbox. */
+const gates = jobGates();
+
 async function serve(dataDir: string): Promise<ServerProcess> {
-  const server = await spawnServerProcess(dataDir, ['--heartbeat-interval-ms', String(HEARTBEAT_MS)]);
+  const server = await spawnServerProcess(dataDir, ['--heartbeat-interval-ms', String(HEARTBEAT_MS), ...gates.serverArgs]);
   servers.push(server);
   return server;
 }
@@ -49,7 +53,7 @@ const stdout = (events: readonly LogEvent[]): string =>
 describe('heartbeat watchdog', () => {
   it('a watcher on a frozen server resumes on another server sharing the data, with no state or byte lost or repeated', async () => {
     const dataDir = scratch('fsr-watchdog-');
-    const gate = path.join(scratch('fsr-gate-'), 'open');
+    const gate = path.join(gates.dir, 'open');
     const first = await serve(dataDir);
     proxy = await startRoundRobinProxy([first.address]);
     const viaService = client(proxy.address);
