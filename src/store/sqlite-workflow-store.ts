@@ -1,12 +1,13 @@
 /**
- * The SQLite WorkflowStore (the single-node default): better-sqlite3 statements, each write one
- * IMMEDIATE transaction under WAL with `synchronous=FULL`, so a resolved write is durable. The
- * work is synchronous underneath (it happens when a method is called); the promises give the
- * store the shape it shares with the PostgreSQL store.
+ * The SQLite WorkflowStore (the single-node default): better-sqlite3 statements under WAL with
+ * `synchronous=FULL`. Writes are group-committed (group-commit.ts): those of one event-loop turn
+ * share one IMMEDIATE transaction, each atomic on its own, and a write resolves only once that
+ * transaction is committed, so a resolved write is durable. Reads run when called.
  */
 import type { JobHandle, JobSpec } from '../engines/types.js';
 import { checkTransition } from '../model/state.js';
 import type { SqliteDatabase } from './database.js';
+import { createGroupCommit } from './group-commit.js';
 import type { NewState, StateRecord, WorkflowRecord } from './records.js';
 import { decodeState, encodeState } from './state-codec.js';
 import type { InsertResult, ListQuery, NewWorkflow, WorkflowStore } from './workflow-store.js';
@@ -151,8 +152,10 @@ export function createSqliteWorkflowStore(db: SqliteDatabase): WorkflowStore {
     return stored;
   });
 
+  const write = createGroupCommit(db);
+
   return {
-    insert: async (wf) => insert.immediate(wf),
+    insert: (wf) => write(() => insert(wf)),
     async get(workflowId) {
       const row = byId.get(workflowId);
       return row && toRecord(row);
@@ -166,15 +169,15 @@ export function createSqliteWorkflowStore(db: SqliteDatabase): WorkflowStore {
       return row && toRecord(row);
     },
     // A fence guards against another replica following the job; SQLite serves one process, which always holds it.
-    appendState: async (workflowId, next, options) => appendState.immediate(workflowId, next, options?.jobDone ?? false),
+    appendState: (workflowId, next, options) => write(() => appendState(workflowId, next, options?.jobDone ?? false)),
     async statesAfter(workflowId, afterSequence) {
       return selectStates.all(workflowId, afterSequence).map((r) => decodeState(r.state));
     },
     async setHandle(workflowId, handle) {
-      updateHandle.run(JSON.stringify(handle), workflowId);
+      await write(() => updateHandle.run(JSON.stringify(handle), workflowId));
     },
     async markJobDone(workflowId) {
-      updateJobDone.run(workflowId);
+      await write(() => updateJobDone.run(workflowId));
     },
     async list(query) {
       const { sql, params } = listStatement(query);

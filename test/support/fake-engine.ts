@@ -91,6 +91,8 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
       yield { type: 'started', at: new Date() };
       const outcome = await new Promise<JobOutcome | undefined>((resolve) => {
         if (job.ended) return resolve(job.ended);
+        // Like the real engines: following that starts after the signal fired ends at once.
+        if (signal.aborted) return resolve(undefined);
         const onAbort = () => resolve(undefined);
         signal.addEventListener('abort', onAbort, { once: true });
         job.end = (o) => {

@@ -49,7 +49,8 @@ describe('workflow owners', () => {
       expect(unknown, name).toBeInstanceOf(WorkflowNotFoundError);
       expect((foreign as WorkflowNotFoundError).metadata, name).toEqual({ workflow_id: id });
     }
-    expect((await service.getWorkflowState(id, undefined, alice)).state.type).toBe('RUNNING');
+    // The owner reads it; the fake engine starts it once its submission is committed.
+    await expect.poll(async () => (await service.getWorkflowState(id, undefined, alice)).state.type).toBe('RUNNING');
     expect((await service.getWorkflow(id, admin)).owner).toBe('token:alice');
     expect((await service.getWorkflow(id)).owner).toBe('token:alice');
     expect(engine.calls.stop).toBe(0);
