@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectEnvironment } from './environment.js';
+import { createRate } from './create-rate.js';
 import { endToEnd } from './end-to-end.js';
 import { fileTransfer } from './file-transfer.js';
 import { flowservBackend } from './flowserv-backend.js';
@@ -26,7 +27,7 @@ import { watchersProcesses } from './watchers-processes.js';
 import { workflowRoundTrip } from './workflow-round-trip.js';
 
 /** Every benchmark, in report order. */
-export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, endToEnd, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp, unaryProcesses, watchersProcesses, idleMemory, postgresStore, replicaFeed];
+export const BENCHMARKS: readonly Benchmark[] = [unaryRpc, workflowRoundTrip, throughput, endToEnd, fileTransfer, watchFanOut, metricsOverhead, flowservBackend, liveLogs, startUp, unaryProcesses, watchersProcesses, idleMemory, postgresStore, replicaFeed, createRate];
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 

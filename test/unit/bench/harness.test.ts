@@ -137,6 +137,7 @@ describe('npm run bench', () => {
               '| state to another replica, ~1,000/s',
             ]
           : []),
+        '| CreateWorkflow, 20 at 64 in flight',
       ]);
       expect(stderr).toContain('wrote');
     } finally {
