@@ -32,42 +32,39 @@ type HealthClient = Client & {
 };
 
 /**
- * Stores `count` finished one-step workflows directly through the store, in one transaction:
- * the SQLite store does its work when called (its promises only report the outcome), so the
- * calls nest inside the outer transaction; their outcomes are awaited after it committed.
+ * Stores `count` finished one-step workflows directly through the store. Every write is asked
+ * for in one turn of the event loop, so the store's group commit puts them in one transaction.
  */
 export async function fillStore(dataDir: string, count: number): Promise<string> {
   const db = openDatabase(join(dataDir, 'flowserv.db'));
   const store = createSqliteWorkflowStore(db);
   let lastId = '';
   const writes: Promise<unknown>[] = [];
-  db.transaction(() => {
-    for (let i = 0; i < count; i++) {
-      const workflowId = i.toString(16).padStart(32, '0');
-      const base = join(dataDir, 'runs', workflowId);
-      // A finished workflow keeps its run directory: a start-up that scanned them would pay for each.
-      // (The run directory is also the runner's control directory.)
-      mkdirSync(join(base, 'work'), { recursive: true });
-      writes.push(store.insert({
-        workflowId,
-        owner: ANONYMOUS_OWNER,
-        runId: `filled-${i}`,
-        engine: 'local',
-        labels: { sweep: 'bench' },
-        payloadHash: 'x',
-        outputFiles: [],
-        job: { workflowId, workDir: join(base, 'work'), controlDir: base, steps: [{ name: 'main', commands: ['true'] }] },
-        createdAt: new Date(Date.UTC(2026, 0, 1) + i),
-      }));
-      writes.push(store.setHandle(workflowId, { engine: 'local', externalId: String(i), workDir: join(base, 'work'), controlDir: base }));
-      const at = new Date(Date.UTC(2026, 0, 1) + i);
-      writes.push(store.appendState(workflowId, startState({ createdAt: at }, at)));
-      writes.push(store.appendState(workflowId, successState({ createdAt: at }, at), { jobDone: true }));
-      lastId = workflowId;
-    }
-  })();
-  db.close();
+  for (let i = 0; i < count; i++) {
+    const workflowId = i.toString(16).padStart(32, '0');
+    const base = join(dataDir, 'runs', workflowId);
+    // A finished workflow keeps its run directory: a start-up that scanned them would pay for each.
+    // (The run directory is also the runner's control directory.)
+    mkdirSync(join(base, 'work'), { recursive: true });
+    writes.push(store.insert({
+      workflowId,
+      owner: ANONYMOUS_OWNER,
+      runId: `filled-${i}`,
+      engine: 'local',
+      labels: { sweep: 'bench' },
+      payloadHash: 'x',
+      outputFiles: [],
+      job: { workflowId, workDir: join(base, 'work'), controlDir: base, steps: [{ name: 'main', commands: ['true'] }] },
+      createdAt: new Date(Date.UTC(2026, 0, 1) + i),
+    }));
+    writes.push(store.setHandle(workflowId, { engine: 'local', externalId: String(i), workDir: join(base, 'work'), controlDir: base }));
+    const at = new Date(Date.UTC(2026, 0, 1) + i);
+    writes.push(store.appendState(workflowId, startState({ createdAt: at }, at)));
+    writes.push(store.appendState(workflowId, successState({ createdAt: at }, at), { jobDone: true }));
+    lastId = workflowId;
+  }
   await Promise.all(writes);
+  db.close();
   return lastId;
 }
 
