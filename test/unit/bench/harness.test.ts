@@ -143,8 +143,9 @@ describe('npm run bench', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    // Every benchmark once, several servers spawned as processes: minutes on a loaded 2-core machine.
-  }, 240_000);
+    // Every benchmark once, several servers and client processes spawned (now 24 rows, with the
+    // PostgreSQL and replica rows): minutes on a loaded 2-core machine. A budget, not a speed check.
+  }, 480_000);
 
   it('refuses an unknown benchmark id with exit code 2 and writes nothing', async () => {
     const out = join(tmpdir(), `fsr-bench-never-written-${process.pid}.md`);
