@@ -16,9 +16,18 @@ import { createSignalGate } from './signal-gate.js';
 /** Prefix of the server's own settings; such variables are not passed on to workflow jobs. */
 const OWN_ENV_PREFIX = 'FLOWSERV_REMOTE_';
 
-/** The environment jobs inherit: the server's, minus its own settings (future secrets included). */
+/**
+ * Variables that may carry the server's credentials for services it uses: libpq's connection
+ * settings (PGPASSWORD, PGUSER, PGHOST, PGSSLKEY…, which reach the PostgreSQL store) and the
+ * OpenTelemetry exporter's headers (often an API key).
+ */
+const SERVER_CREDENTIALS = /^(PG[A-Z]+|OTEL_EXPORTER_OTLP(_[A-Z]+)?_HEADERS)$/;
+
+/** The environment jobs inherit: the server's, minus its own settings and credentials (future secrets included). */
 export function jobEnvironment(env: CliIo['env']): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name, value]) => value !== undefined && !name.startsWith(OWN_ENV_PREFIX)));
+  return Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => value !== undefined && !name.startsWith(OWN_ENV_PREFIX) && !SERVER_CREDENTIALS.test(name)),
+  );
 }
 
 const TERMINATION_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
