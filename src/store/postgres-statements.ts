@@ -2,24 +2,10 @@
  * The SQL of the PostgreSQL WorkflowStore (postgres-workflow-store.ts), named so that `pg`
  * prepares each once per connection. Parameters are positional; see the store for their order.
  */
+import type { WorkflowRow } from './workflow-row.js';
 
 /** A workflow row joined with its latest state, as `pg` returns it (jsonb parsed, booleans). */
-export interface PostgresWorkflowRow {
-  workflow_id: string;
-  owner: string;
-  run_id: string;
-  group_id: string | null;
-  flowserv_workflow_id: string | null;
-  engine: string;
-  labels: Record<string, string>;
-  request_id: string | null;
-  payload_hash: string;
-  output_files: string;
-  job: string;
-  handle: string | null;
-  job_done: boolean;
-  state: string;
-}
+export type PostgresWorkflowRow = WorkflowRow<Record<string, string>, boolean>;
 
 const SELECT_WORKFLOW = `
   SELECT w.workflow_id, w.owner, w.run_id, w.group_id, w.flowserv_workflow_id, w.engine, w.labels, w.request_id,

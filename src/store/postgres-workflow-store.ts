@@ -14,6 +14,7 @@ import { checkTransition, StateType } from '../model/state.js';
 import type { StateRecord, WorkflowRecord } from './records.js';
 import { decodeState, encodeState } from './state-codec.js';
 import { POSTGRES_SQL, type PostgresWorkflowRow } from './postgres-statements.js';
+import { recordFromRow } from './workflow-row.js';
 import { FenceLostError, type FollowerFence, type NewWorkflow, type WorkflowStore } from './workflow-store.js';
 
 /** For each target type, the state types a transition to it may leave (the model's rules, inverted). */
@@ -42,22 +43,7 @@ function encodeAroundSequence(next: Omit<StateRecord, 'sequence'>): { readonly p
 }
 
 function toRecord(row: PostgresWorkflowRow): WorkflowRecord {
-  return {
-    workflowId: row.workflow_id,
-    owner: row.owner,
-    runId: row.run_id,
-    ...(row.group_id !== null && { groupId: row.group_id }),
-    ...(row.flowserv_workflow_id !== null && { flowservWorkflowId: row.flowserv_workflow_id }),
-    engine: row.engine,
-    labels: row.labels,
-    ...(row.request_id !== null && { requestId: row.request_id }),
-    payloadHash: row.payload_hash,
-    outputFiles: JSON.parse(row.output_files) as string[],
-    job: JSON.parse(row.job) as WorkflowRecord['job'],
-    ...(row.handle !== null && { handle: JSON.parse(row.handle) as NonNullable<WorkflowRecord['handle']> }),
-    jobDone: row.job_done,
-    state: decodeState(row.state),
-  };
+  return recordFromRow(row, row.labels, row.job_done);
 }
 
 /** PostgreSQL text cannot hold NUL, so no stored value contains one: a lookup by such a value finds nothing. */

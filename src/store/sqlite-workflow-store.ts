@@ -4,53 +4,23 @@
  * share one IMMEDIATE transaction, each atomic on its own, and a write resolves only once that
  * transaction is committed, so a resolved write is durable. Reads run when called.
  */
-import type { JobHandle, JobSpec } from '../engines/types.js';
 import { checkTransition } from '../model/state.js';
 import type { SqliteDatabase } from './database.js';
 import { createGroupCommit } from './group-commit.js';
+import { recordFromRow, type WorkflowRow } from './workflow-row.js';
 import type { NewState, StateRecord, WorkflowRecord } from './records.js';
 import { decodeState, encodeState } from './state-codec.js';
 import type { InsertResult, ListQuery, NewWorkflow, WorkflowStore } from './workflow-store.js';
 
-interface WorkflowRow {
-  workflow_id: string;
-  owner: string;
-  run_id: string;
-  group_id: string | null;
-  flowserv_workflow_id: string | null;
-  engine: string;
-  labels: string;
-  request_id: string | null;
-  payload_hash: string;
-  output_files: string;
-  job: string;
-  handle: string | null;
-  job_done: number;
-  created_at: string;
-  state: string;
-}
+/** A row as better-sqlite3 returns it: labels as JSON text, job_done as 0/1. */
+type SqliteWorkflowRow = WorkflowRow<string, number> & { created_at: string };
 
 const SELECT_WORKFLOW = `
   SELECT w.*, s.state AS state FROM workflows w
   JOIN workflow_states s ON s.workflow_id = w.workflow_id AND s.sequence = w.sequence`;
 
-function toRecord(row: WorkflowRow): WorkflowRecord {
-  return {
-    workflowId: row.workflow_id,
-    owner: row.owner,
-    runId: row.run_id,
-    ...(row.group_id !== null && { groupId: row.group_id }),
-    ...(row.flowserv_workflow_id !== null && { flowservWorkflowId: row.flowserv_workflow_id }),
-    engine: row.engine,
-    labels: JSON.parse(row.labels) as Record<string, string>,
-    ...(row.request_id !== null && { requestId: row.request_id }),
-    payloadHash: row.payload_hash,
-    outputFiles: JSON.parse(row.output_files) as string[],
-    job: JSON.parse(row.job) as JobSpec,
-    ...(row.handle !== null && { handle: JSON.parse(row.handle) as JobHandle }),
-    jobDone: row.job_done === 1,
-    state: decodeState(row.state),
-  };
+function toRecord(row: SqliteWorkflowRow): WorkflowRecord {
+  return recordFromRow(row, JSON.parse(row.labels) as Record<string, string>, row.job_done === 1);
 }
 
 /** The list() query for `query` (keyset paging on created_at, then rowid). */
@@ -84,13 +54,13 @@ function listStatement(query: ListQuery): { sql: string; params: unknown[] } {
 
 /** Creates the store over an open database (see openDatabase). */
 export function createSqliteWorkflowStore(db: SqliteDatabase): WorkflowStore {
-  const byId = db.prepare<[string], WorkflowRow>(`${SELECT_WORKFLOW} WHERE w.workflow_id = ?`);
+  const byId = db.prepare<[string], SqliteWorkflowRow>(`${SELECT_WORKFLOW} WHERE w.workflow_id = ?`);
   const LATEST = `SELECT s.state FROM workflows w JOIN workflow_states s ON s.workflow_id = w.workflow_id AND s.sequence = w.sequence
      WHERE w.workflow_id = ?`;
   const latestById = db.prepare<[string], { state: string }>(LATEST);
   const latestOfOwner = db.prepare<[string, string], { state: string }>(`${LATEST} AND w.owner = ?`);
   // The run id matches any owner's (run ids are unique across the service); the request id only the owner's.
-  const byRunOrRequest = db.prepare<[string, string, string | null, string], WorkflowRow>(
+  const byRunOrRequest = db.prepare<[string, string, string | null, string], SqliteWorkflowRow>(
     `${SELECT_WORKFLOW} WHERE w.run_id = ? OR (w.owner = ? AND w.request_id IS NOT NULL AND w.request_id = ?)
      ORDER BY w.owner = ? DESC LIMIT 1`,
   );
@@ -107,7 +77,7 @@ export function createSqliteWorkflowStore(db: SqliteDatabase): WorkflowStore {
   );
   const updateHandle = db.prepare('UPDATE workflows SET handle = ? WHERE workflow_id = ?');
   const updateJobDone = db.prepare('UPDATE workflows SET job_done = 1 WHERE workflow_id = ?');
-  const selectUnsettled = db.prepare<[], WorkflowRow>(
+  const selectUnsettled = db.prepare<[], SqliteWorkflowRow>(
     `${SELECT_WORKFLOW} WHERE w.state_type IN ('PENDING', 'RUNNING') OR (w.handle IS NOT NULL AND w.job_done = 0)
      ORDER BY w.created_at, w.workflow_id`,
   );
@@ -182,7 +152,7 @@ export function createSqliteWorkflowStore(db: SqliteDatabase): WorkflowStore {
     async list(query) {
       const { sql, params } = listStatement(query);
       return db
-        .prepare<unknown[], WorkflowRow>(sql)
+        .prepare<unknown[], SqliteWorkflowRow>(sql)
         .all(...params, query.pageSize)
         .map(toRecord);
     },
