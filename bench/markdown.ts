@@ -35,7 +35,8 @@ for context only; on a shared machine they move from run to run, the ratios much
 the tail; with few samples (n) it is close to the maximum. A ratio that grows between commits is
 a regression worth a look; nothing here is asserted by the tests.
 
-The server runs in this process (createApp with production defaults, SQLite in WAL with
+Unless a row's description says it runs a \`serve\` process (with its clients in another), the
+server runs in this process (createApp with production defaults, SQLite in WAL with
 \`synchronous=FULL\`, the local engine) on 127.0.0.1, without TLS or auth and with the
 CreateWorkflow rate limit off; each benchmark gets a fresh data dir. Client and server share one
 event loop, so client-side encoding and decoding are part of every subject.
@@ -43,7 +44,7 @@ event loop, so client-side encoding and decoding are part of every subject.
 ## How to run
 
 \`\`\`sh
-npm run bench                               # full run (1 to 2 minutes), rewrites BENCHMARKS.md
+npm run bench                               # full run (about 7 minutes), rewrites BENCHMARKS.md
 npm run bench -- --quick --out /tmp/b.md    # smoke run with tiny counts; numbers not meaningful
 npm run bench -- --only unary,fanout        # some benchmarks only (ids in the headings below)
 \`\`\`
