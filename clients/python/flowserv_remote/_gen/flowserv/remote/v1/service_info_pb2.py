@@ -14,17 +14,19 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%flowserv/remote/v1/service_info.proto\x12\x12\x66lowserv.remote.v1\x1a\x1egoogle/protobuf/duration.proto\"\x86\x01\n\nEngineInfo\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n\x07serving\x18\x02 \x01(\x08R\x07serving\x12J\n\x0c\x63\x61pabilities\x18\x03 \x01(\x0b\x32&.flowserv.remote.v1.EngineCapabilitiesR\x0c\x63\x61pabilities\"\xb2\x01\n\x12\x45ngineCapabilities\x12)\n\x10survives_restart\x18\x01 \x01(\x08R\x0fsurvivesRestart\x12#\n\rgraceful_stop\x18\x02 \x01(\x08R\x0cgracefulStop\x12\x1c\n\tresources\x18\x03 \x01(\x08R\tresources\x12.\n\x13max_concurrent_jobs\x18\x04 \x01(\x05R\x11maxConcurrentJobs\"\x90\x03\n\x06Limits\x12*\n\x11max_message_bytes\x18\x01 \x01(\x03R\x0fmaxMessageBytes\x12(\n\x10max_upload_bytes\x18\x02 \x01(\x03R\x0emaxUploadBytes\x12,\n\x12upload_chunk_bytes\x18\x03 \x01(\x03R\x10uploadChunkBytes\x12\x30\n\x14\x64ownload_chunk_bytes\x18\x04 \x01(\x03R\x12\x64ownloadChunkBytes\x12H\n\x12heartbeat_interval\x18\x05 \x01(\x0b\x32\x19.google.protobuf.DurationR\x11heartbeatInterval\x12\x32\n\x15max_directory_entries\x18\x06 \x01(\x05R\x13maxDirectoryEntries\x12.\n\x13max_directory_bytes\x18\x07 \x01(\x03R\x11maxDirectoryBytes\x12\"\n\rlog_cap_bytes\x18\x08 \x01(\x03R\x0blogCapBytesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%flowserv/remote/v1/service_info.proto\x12\x12\x66lowserv.remote.v1\x1a\x1egoogle/protobuf/duration.proto\"\x86\x01\n\nEngineInfo\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n\x07serving\x18\x02 \x01(\x08R\x07serving\x12J\n\x0c\x63\x61pabilities\x18\x03 \x01(\x0b\x32&.flowserv.remote.v1.EngineCapabilitiesR\x0c\x63\x61pabilities\"\xab\x02\n\x12\x45ngineCapabilities\x12)\n\x10survives_restart\x18\x01 \x01(\x08R\x0fsurvivesRestart\x12#\n\rgraceful_stop\x18\x02 \x01(\x08R\x0cgracefulStop\x12\x1c\n\tresources\x18\x03 \x01(\x08R\tresources\x12.\n\x13max_concurrent_jobs\x18\x04 \x01(\x05R\x11maxConcurrentJobs\x12K\n\x0fjob_confinement\x18\x05 \x01(\x0e\x32\".flowserv.remote.v1.JobConfinementR\x0ejobConfinement\x12*\n\x11separate_job_user\x18\x06 \x01(\x08R\x0fseparateJobUser\"\x90\x03\n\x06Limits\x12*\n\x11max_message_bytes\x18\x01 \x01(\x03R\x0fmaxMessageBytes\x12(\n\x10max_upload_bytes\x18\x02 \x01(\x03R\x0emaxUploadBytes\x12,\n\x12upload_chunk_bytes\x18\x03 \x01(\x03R\x10uploadChunkBytes\x12\x30\n\x14\x64ownload_chunk_bytes\x18\x04 \x01(\x03R\x12\x64ownloadChunkBytes\x12H\n\x12heartbeat_interval\x18\x05 \x01(\x0b\x32\x19.google.protobuf.DurationR\x11heartbeatInterval\x12\x32\n\x15max_directory_entries\x18\x06 \x01(\x05R\x13maxDirectoryEntries\x12.\n\x13max_directory_bytes\x18\x07 \x01(\x03R\x11maxDirectoryBytes\x12\"\n\rlog_cap_bytes\x18\x08 \x01(\x03R\x0blogCapBytes*\xa8\x01\n\x0eJobConfinement\x12\x1f\n\x1bJOB_CONFINEMENT_UNSPECIFIED\x10\x00\x12\x18\n\x14JOB_CONFINEMENT_NONE\x10\x01\x12\x1e\n\x1aJOB_CONFINEMENT_NAMESPACES\x10\x02\x12\x1e\n\x1aJOB_CONFINEMENT_BUBBLEWRAP\x10\x03\x12\x1b\n\x17JOB_CONFINEMENT_CLUSTER\x10\x04\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowserv_remote._gen.flowserv.remote.v1.service_info_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
+  _JOBCONFINEMENT._serialized_start=936
+  _JOBCONFINEMENT._serialized_end=1104
   _ENGINEINFO._serialized_start=94
   _ENGINEINFO._serialized_end=228
   _ENGINECAPABILITIES._serialized_start=231
-  _ENGINECAPABILITIES._serialized_end=409
-  _LIMITS._serialized_start=412
-  _LIMITS._serialized_end=812
+  _ENGINECAPABILITIES._serialized_end=530
+  _LIMITS._serialized_start=533
+  _LIMITS._serialized_end=933
 # @@protoc_insertion_point(module_scope)

@@ -1,21 +1,31 @@
 from google.protobuf import duration_pb2 as _duration_pb2
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from typing import ClassVar as _ClassVar, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+JOB_CONFINEMENT_BUBBLEWRAP: JobConfinement
+JOB_CONFINEMENT_CLUSTER: JobConfinement
+JOB_CONFINEMENT_NAMESPACES: JobConfinement
+JOB_CONFINEMENT_NONE: JobConfinement
+JOB_CONFINEMENT_UNSPECIFIED: JobConfinement
 
 class EngineCapabilities(_message.Message):
-    __slots__ = ["graceful_stop", "max_concurrent_jobs", "resources", "survives_restart"]
+    __slots__ = ["graceful_stop", "job_confinement", "max_concurrent_jobs", "resources", "separate_job_user", "survives_restart"]
     GRACEFUL_STOP_FIELD_NUMBER: _ClassVar[int]
+    JOB_CONFINEMENT_FIELD_NUMBER: _ClassVar[int]
     MAX_CONCURRENT_JOBS_FIELD_NUMBER: _ClassVar[int]
     RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    SEPARATE_JOB_USER_FIELD_NUMBER: _ClassVar[int]
     SURVIVES_RESTART_FIELD_NUMBER: _ClassVar[int]
     graceful_stop: bool
+    job_confinement: JobConfinement
     max_concurrent_jobs: int
     resources: bool
+    separate_job_user: bool
     survives_restart: bool
-    def __init__(self, survives_restart: bool = ..., graceful_stop: bool = ..., resources: bool = ..., max_concurrent_jobs: _Optional[int] = ...) -> None: ...
+    def __init__(self, survives_restart: bool = ..., graceful_stop: bool = ..., resources: bool = ..., max_concurrent_jobs: _Optional[int] = ..., job_confinement: _Optional[_Union[JobConfinement, str]] = ..., separate_job_user: bool = ...) -> None: ...
 
 class EngineInfo(_message.Message):
     __slots__ = ["capabilities", "name", "serving"]
@@ -46,3 +56,6 @@ class Limits(_message.Message):
     max_upload_bytes: int
     upload_chunk_bytes: int
     def __init__(self, max_message_bytes: _Optional[int] = ..., max_upload_bytes: _Optional[int] = ..., upload_chunk_bytes: _Optional[int] = ..., download_chunk_bytes: _Optional[int] = ..., heartbeat_interval: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ..., max_directory_entries: _Optional[int] = ..., max_directory_bytes: _Optional[int] = ..., log_cap_bytes: _Optional[int] = ...) -> None: ...
+
+class JobConfinement(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
