@@ -34,7 +34,7 @@ async function serviceRound(count: number, round: number): Promise<number> {
     return await elapsedOf('bench/create-clients.ts', [server.address, String(count), String(IN_FLIGHT), `create-${round}`]);
   } finally {
     await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 
@@ -43,7 +43,7 @@ async function floorRound(count: number): Promise<number> {
   try {
     return await elapsedOf('bench/durable-floor.ts', [dir, String(count)]);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 

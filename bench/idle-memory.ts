@@ -78,7 +78,7 @@ export const idleMemory: Benchmark = {
           const args = [...loader, join(code, 'cli', ctx.quick ? 'main.ts' : 'main.js'), 'serve', '--port', '0', '--data-dir', dataDir];
           return await restingRss(args, (line) => line.includes('"msg":"listening"'), settleMs);
         } finally {
-          await rm(dataDir, { recursive: true, force: true });
+          await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
         }
       },
       () => restingRss([...loader, join(REPO_DIR, 'bench', 'bare-idle-server.mjs'), code], (line) => /^\d+$/.test(line), settleMs),

@@ -259,7 +259,7 @@ export const liveLogs: Benchmark = {
     } finally {
       await followers.stop();
       await server.stop();
-      await rm(fifoDir, { recursive: true, force: true });
+      await rm(fifoDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   },
 };

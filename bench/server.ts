@@ -67,7 +67,7 @@ export async function startBenchServer(args: readonly string[] = []): Promise<Be
       client.close();
       health.close();
       await app.stop('benchmark finished');
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

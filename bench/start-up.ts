@@ -178,8 +178,8 @@ export const startUp: Benchmark = {
       );
       return [{ ...row, note: `to SERVING: ${formatMs(row.subjectSummary.medianMs)} (empty: ${formatMs(row.baselineSummary.medianMs)})` }];
     } finally {
-      await rm(empty, { recursive: true, force: true });
-      await rm(filled, { recursive: true, force: true });
+      await rm(empty, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await rm(filled, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   },
 };

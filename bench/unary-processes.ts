@@ -107,7 +107,7 @@ export const unaryProcesses: Benchmark = {
       }
     } finally {
       await subject.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   },
 };

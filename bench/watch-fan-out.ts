@@ -113,7 +113,7 @@ export const watchFanOut: Benchmark = {
         ];
       });
     } finally {
-      await rm(fifoDir, { recursive: true, force: true });
+      await rm(fifoDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   },
 };

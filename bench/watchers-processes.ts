@@ -113,8 +113,8 @@ async function serviceRound(watchers: number): Promise<Round> {
   } finally {
     client.close();
     await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(fifoDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await rm(fifoDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 

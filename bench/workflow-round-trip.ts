@@ -28,7 +28,7 @@ async function runnerAlone(counts: { warmup: number; iterations: number }) {
     const result = compare({ name: 'Job runner alone', subject: '`/bin/sh run.sh` (runner for `true`)', baseline: 'spawn `/bin/sh -c true`' }, samples);
     return { ...result, note: `${formatAdded(result)} per job` };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 

@@ -156,8 +156,12 @@ function trial(kind: JobSandboxKind, r: Resolved, baseDir: string): string | und
   }
 }
 
-function resolveUser(name: string | undefined): JobUser | undefined {
-  const self = process.getuid?.() ?? -1;
+/**
+ * The account jobs run as: `name` (or the default job user) when the server is root, none (the
+ * server's own) otherwise; a server that is not root cannot switch and says so. `self` is the
+ * server's uid, a parameter so that both cases can be checked on one machine.
+ */
+export function resolveJobUser(name: string | undefined, self: number = process.getuid?.() ?? -1): JobUser | undefined {
   if (self !== 0) {
     if (name === undefined) return undefined;
     const wanted = lookupUser(name);
@@ -176,7 +180,7 @@ function resolveUser(name: string | undefined): JobUser | undefined {
  */
 export function createJobSandbox(options: JobSandboxOptions): JobSandbox {
   const mode = options.mode ?? 'auto';
-  const user = resolveUser(options.jobUser);
+  const user = resolveJobUser(options.jobUser);
   const secrets = (options.secrets ?? []).filter((path) => path !== '');
   const hidden = options.dataDir ? [options.dataDir, ...secrets] : secrets;
   const r: Resolved = {

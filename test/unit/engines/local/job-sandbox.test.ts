@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bwrapArgs, resolveHostLayout } from '../../../../src/engines/local/bwrap-args.js';
-import { createJobSandbox, JobSandboxUnavailableError } from '../../../../src/engines/local/job-sandbox.js';
+import { createJobSandbox, JobSandboxUnavailableError, resolveJobUser } from '../../../../src/engines/local/job-sandbox.js';
 import { autoSandboxKind } from '../../../support/job-sandbox.js';
 
 const isRoot = process.getuid!() === 0;
@@ -84,8 +84,12 @@ describe('job sandbox modes', () => {
     expect(asRoot.warnings).toContain('jobs run as root (the job user is root)');
   });
 
-  it.skipIf(isRoot)('not root: refuses to switch to another account', () => {
-    expect(() => createJobSandbox({ mode: 'off', baseDir: tempDir(), jobUser: 'nobody' })).toThrow(/needs the server to run as root/);
+  it('not root: refuses to switch to another account, and runs jobs as its own user without one', () => {
+    // The real call where the tests do not run as root; as root, the uid a non-root server has.
+    if (!isRoot) expect(() => createJobSandbox({ mode: 'off', baseDir: tempDir(), jobUser: 'nobody' })).toThrow(/needs the server to run as root/);
+    expect(() => resolveJobUser('nobody', 1000)).toThrow(/needs the server to run as root \(it runs as uid 1000\)/);
+    expect(resolveJobUser(undefined, 1000)).toBeUndefined();
+    expect(resolveJobUser('nobody', 0)?.name).toBe('nobody');
   });
 
   const kind = autoSandboxKind();
