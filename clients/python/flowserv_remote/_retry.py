@@ -23,6 +23,17 @@ class RetryPolicy:
         """The wait before the next try after ``failures`` consecutive failures (>= 1)."""
         return min(self.maximum, self.initial * self.multiplier ** (failures - 1))
 
+    def back_off(self, failures, failure, on_reconnect=None):
+        """One more failed stream: raises ``failure`` once the attempts are used up, else tells
+        ``on_reconnect(failures, failure)`` and sleeps before the next try. Returns the new count."""
+        failures += 1
+        if failures >= self.attempts:
+            raise failure
+        if on_reconnect is not None:
+            on_reconnect(failures, failure)
+        time.sleep(self.delay(failures))
+        return failures
+
 
 def is_transient(err, idempotent):
     """True for errors a later try may not meet."""

@@ -5,7 +5,6 @@ byte is yielded exactly once;
 a ``LogCursor`` keeps those offsets so that a later call (another process, after a crash) goes
 on where this one stopped."""
 
-import time
 from dataclasses import dataclass
 from typing import Optional
 
@@ -110,9 +109,4 @@ def watch_logs(client, workflow_id, *, follow=True, step=None, streams=None, cur
             failure = silent
         finally:
             call.cancel()
-        failures += 1
-        if failures >= policy.attempts:
-            raise failure
-        if on_reconnect is not None:
-            on_reconnect(failures, failure)
-        time.sleep(policy.delay(failures))
+        failures = policy.back_off(failures, failure, on_reconnect)

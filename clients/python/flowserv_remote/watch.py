@@ -69,12 +69,7 @@ def follow(client, workflow_id, after_sequence=0, heartbeats=False, poll_interva
         except StreamSilentError as silent:
             client.abandon_connection(stub)
             failure = silent
-        failures += 1
-        if failures >= policy.attempts:
-            raise failure
-        if on_reconnect is not None:
-            on_reconnect(failures, failure)
-        time.sleep(policy.delay(failures))
+        failures = policy.back_off(failures, failure, on_reconnect)
     yield from _poll(client, workflow_id, last, poll_interval)
 
 
