@@ -196,7 +196,12 @@ export function createApp(config: Config, deps: AppDeps): App {
     logger,
     ...(deps.tracing && { span: <T>(name: string, fn: () => Promise<T>) => deps.tracing!.span(name, {}, fn) }),
     engineHealth,
-    ...(replicas && { stateFeed: replicas.feed, replicas: replicas.coordination, pinnedEngines: engines.has('local') ? ['local'] : [] }),
+    ...(replicas && {
+      stateFeed: replicas.feed,
+      replicas: replicas.coordination,
+      pinnedEngines: engines.has('local') ? ['local'] : [],
+      remoteStopGraceMs: config.maxStopGraceMs,
+    }),
   });
   const service = metrics ? instrumentService(plainService, metrics) : plainService;
   const security = createSecurity(config, componentLogger(logger, 'server.security'));

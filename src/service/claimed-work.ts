@@ -21,11 +21,18 @@ export interface ClaimedWork {
   done(workflowId: string): void;
   /** Workflows held now. */
   held(): string[];
+  /**
+   * Records that this process wrote the terminal state of a held workflow (its follower's own
+   * outcome, or a stop received here, which settles the job itself); no-op when not held.
+   */
+  endedHere(workflowId: string): void;
+  /** True when this process wrote the held workflow's terminal state (see endedHere). */
+  wasEndedHere(workflowId: string): boolean;
 }
 
 /** Creates the bookkeeping; `lifetime` is the dispatcher's signal. */
 export function createClaimedWork(lifetime: AbortSignal): ClaimedWork {
-  const claims = new Map<string, { readonly fence: Fence; readonly abort: AbortController }>();
+  const claims = new Map<string, { readonly fence: Fence; readonly abort: AbortController; endedHere?: boolean }>();
   return {
     fenceOf: (workflowId) => claims.get(workflowId)?.fence,
     signalOf: (workflowId) => {
@@ -58,5 +65,10 @@ export function createClaimedWork(lifetime: AbortSignal): ClaimedWork {
       claim?.abort.abort(new Error('following ended'));
     },
     held: () => [...claims.keys()],
+    endedHere(workflowId) {
+      const claim = claims.get(workflowId);
+      if (claim) claim.endedHere = true;
+    },
+    wasEndedHere: (workflowId) => claims.get(workflowId)?.endedHere === true,
   };
 }

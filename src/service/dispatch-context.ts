@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { EngineAdapter } from '../engines/types.js';
 import { InvalidRunStateError } from '../model/errors.js';
+import { isActiveType } from '../model/state.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { NewState, StateRecord } from '../store/records.js';
 import { FenceLostError, type WorkflowStore } from '../store/workflow-store.js';
@@ -14,6 +15,7 @@ import { createClaimedWork, type ClaimedWork } from './claimed-work.js';
 import type { ReplicaCoordination } from './replica-coordination.js';
 import { createRetryQueue, type RetryQueue } from './retry-queue.js';
 import type { StateFeed } from './state-feed.js';
+import type { WatchHub } from './watch-hub.js';
 
 /** What the dispatcher needs. */
 export interface DispatcherDeps {
@@ -36,6 +38,24 @@ export interface DispatcherDeps {
   readonly replicas?: ReplicaCoordination;
   /** With replicas: engines whose jobs only their creating replica can reach (pinned local jobs). */
   readonly pinnedEngines?: readonly string[];
+  /**
+   * With replicas: the hub the feed brings the other replicas' states into. A follower watches
+   * it for a terminal state written elsewhere (a stop received by another replica) and then
+   * stops the job itself and lets the workflow go.
+   */
+  readonly hub?: WatchHub;
+  /**
+   * Grace period of the stop a follower sends when another replica ended the workflow, in ms: the
+   * longest any caller may ask for (the grace asked there is not stored), so that it never cuts a
+   * stop's grace short (default 10000).
+   */
+  readonly remoteStopGraceMs?: number;
+  /**
+   * True when the engine's last health probe found it unreachable (default: never): StopWorkflow
+   * then answers with CANCELED at once instead of waiting for a stop that can only fail after the
+   * engine's own timeouts (Slurm: about 27 s of squeue and scancel with the controller down).
+   */
+  readonly engineUnreachable?: (engine: string) => boolean;
   readonly now?: () => Date;
 }
 
@@ -53,6 +73,10 @@ export interface DispatchContext {
   readonly claims: ClaimedWork;
   /** Most bytes of output files one workflow may store. */
   readonly maxOutputBytes: number;
+  /** See DispatcherDeps.hub. */
+  readonly hub: WatchHub | undefined;
+  /** See DispatcherDeps.remoteStopGraceMs. */
+  readonly remoteStopGraceMs: number;
   /** Runs `task` in the background; close() waits for it. Rejections must be handled by the task. */
   inBackground(task: Promise<unknown>): void;
   /**
@@ -110,6 +134,8 @@ export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
     retries,
     claims,
     maxOutputBytes: deps.maxOutputBytes ?? Number.POSITIVE_INFINITY,
+    hub: deps.hub,
+    remoteStopGraceMs: deps.remoteStopGraceMs ?? 10_000,
     inBackground,
     transition: (workflowId, build, options = {}) =>
       oneAtATime(workflowId, async () => {
@@ -118,6 +144,7 @@ export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
         const fence = options.unfenced ? undefined : claims.fenceOf(workflowId);
         try {
           const stored = await store.appendState(workflowId, build(current.state), { ...(options.jobDone && { jobDone: true }), ...(fence && { fence }) });
+          if (stored && !isActiveType(stored.type)) claims.endedHere(workflowId);
           if (stored) feed.committed(workflowId, stored);
           return stored;
         } catch (err) {

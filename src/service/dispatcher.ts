@@ -30,7 +30,8 @@ export interface Dispatcher {
   admit(workflow: WorkflowRecord): Promise<void>;
   /**
    * Cancels a workflow and stops its job. Resolves once the engine confirmed the stop, or, when
-   * the engine cannot be reached, with the CANCELED state while the stop is retried. `signal`
+   * the engine cannot be reached (at once when its last health probe said so), with the
+   * CANCELED state while the stop is retried. `signal`
    * bounds only the waiting: the stop goes on in the background when the caller leaves.
    */
   stop(workflowId: string, reason: string, graceMs: number, signal?: AbortSignal): Promise<StateRecord>;
@@ -101,7 +102,8 @@ export function createDispatcher(deps: DispatcherDeps): { readonly dispatcher: D
       if (latest.handle && !latest.jobDone && adapter) {
         const settling = settleJob(workflowId, latest.handle, adapter, graceMs);
         ctx.inBackground(settling);
-        await waitUntil(settling, signal ? { signal } : {});
+        // An engine known to be unreachable cannot confirm soon: answer CANCELED now, the stop is retried.
+        if (!deps.engineUnreachable?.(wf.engine)) await waitUntil(settling, signal ? { signal } : {});
       }
       return (await store.get(workflowId))!.state;
     },

@@ -12,6 +12,11 @@ export interface EngineHealthCache {
   probe(engine: EngineAdapter, signal?: AbortSignal): Promise<EngineHealth>;
   /** The last answer when it is at most `maxAgeMs` old, otherwise a fresh probe's. Never rejects. */
   latest(engine: EngineAdapter): Promise<EngineHealth>;
+  /**
+   * The last answer for the engine named `name` if it is at most twice `maxAgeMs` old, without
+   * probing (undefined otherwise): what a caller that must not wait for a probe can go by.
+   */
+  known(name: string): EngineHealth | undefined;
 }
 
 /** Options of createEngineHealthCache. */
@@ -57,5 +62,10 @@ export function createEngineHealthCache(options: EngineHealthCacheOptions): Engi
     return probe(engine);
   }
 
-  return { probe, latest };
+  function known(name: string): EngineHealth | undefined {
+    const entry = entries.get(name);
+    return entry?.health && now() - entry.at <= 2 * options.maxAgeMs ? entry.health : undefined;
+  }
+
+  return { probe, latest, known };
 }

@@ -11,6 +11,7 @@ import { errorState, startState } from '../model/state.js';
 import type { WorkflowRecord } from '../store/records.js';
 import type { DispatchContext } from './dispatch-context.js';
 import { finalStateBuilder } from './final-state.js';
+import { watchRemoteEnd } from './remote-end.js';
 import type { SettleJob } from './settle-job.js';
 
 /** First delay before retrying a finalization that failed on a full or read-only disk, in ms. */
@@ -66,9 +67,25 @@ export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartF
     }
   }
 
+  /**
+   * Another replica ended the workflow (a stop it received): stop the job unless it is already
+   * confirmed gone. When the engine cannot be reached, the settle path keeps retrying here, and
+   * the row stays unsettled under this replica's claim, so a survivor takes the duty over if
+   * this replica dies.
+   */
+  async function settleRemoteEnd(wf: WorkflowRecord, handle: JobHandle, adapter: EngineAdapter): Promise<void> {
+    const latest = await ctx.store.get(wf.workflowId);
+    ctx.logger.info({ workflowId: wf.workflowId, state: latest?.state.type, jobDone: latest?.jobDone }, 'another replica ended the workflow; following ended');
+    if (!latest || latest.jobDone) return;
+    await deps.settleJob(wf.workflowId, handle, adapter, ctx.remoteStopGraceMs);
+  }
+
   async function follow(wf: WorkflowRecord, handle: JobHandle, adapter: EngineAdapter): Promise<void> {
     // Ends with the dispatcher, or, with replicas, when this replica loses its claim or lease.
-    const signal = ctx.claims.signalOf(wf.workflowId);
+    const claimSignal = ctx.claims.signalOf(wf.workflowId);
+    // Under a claim, another replica may end the workflow (a stop it received).
+    const remoteEnd = ctx.hub && ctx.claims.fenceOf(wf.workflowId) ? watchRemoteEnd(ctx.hub, ctx.claims, wf.workflowId, claimSignal) : undefined;
+    const signal = remoteEnd ? AbortSignal.any([claimSignal, remoteEnd.signal]) : claimSignal;
     try {
       for await (const event of adapter.observe(handle, signal)) {
         if (event.type === 'started') await markStarted(wf, event.at);
@@ -82,6 +99,12 @@ export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartF
         await deps.settleJob(wf.workflowId, handle, adapter, 0);
       }
     } finally {
+      remoteEnd?.close();
+      if (remoteEnd?.signal.aborted && !claimSignal.aborted) {
+        await settleRemoteEnd(wf, handle, adapter).catch((err: unknown) =>
+          ctx.logger.error({ err, workflowId: wf.workflowId }, 'stopping the job of a workflow another replica ended failed'),
+        );
+      }
       // Closing ends observation, not the job: it keeps its slot until the process exits.
       if (!ctx.signal.aborted) deps.release(wf);
       ctx.claims.done(wf.workflowId);

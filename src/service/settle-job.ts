@@ -11,9 +11,21 @@ import type { DispatchContext } from './dispatch-context.js';
 /** Stops a job and records it done; resolves true when the engine confirmed, false when it will be retried. */
 export type SettleJob = (workflowId: string, handle: JobHandle, adapter: EngineAdapter, graceMs: number) => Promise<boolean>;
 
-/** Creates the settle path over the dispatcher's context. */
+/**
+ * Creates the settle path over the dispatcher's context. One settle per workflow at a time: a
+ * stop received here and the follower reacting to the same terminal state share the one in
+ * flight (the first caller's grace period applies).
+ */
 export function createSettleJob(ctx: DispatchContext): SettleJob {
-  const settleJob: SettleJob = async (workflowId, handle, adapter, graceMs) => {
+  const inFlight = new Map<string, Promise<boolean>>();
+  const settleJob: SettleJob = (workflowId, handle, adapter, graceMs) => {
+    const running = inFlight.get(workflowId);
+    if (running) return running;
+    const settling = settleOnce(workflowId, handle, adapter, graceMs).finally(() => inFlight.delete(workflowId));
+    inFlight.set(workflowId, settling);
+    return settling;
+  };
+  const settleOnce: SettleJob = async (workflowId, handle, adapter, graceMs) => {
     const key = `stop:${workflowId}`;
     try {
       await adapter.stop(handle, graceMs, ctx.signal);

@@ -110,6 +110,11 @@ export interface WorkflowServiceOptions {
   readonly replicas?: ReplicaCoordination;
   /** With replicas: engines whose jobs only the creating replica can reach (pinned local jobs). */
   readonly pinnedEngines?: readonly string[];
+  /**
+   * With replicas: the grace period of the stop a follower sends when another replica ended its
+   * workflow, in ms (the longest a StopWorkflow may ask for; default 10000).
+   */
+  readonly remoteStopGraceMs?: number;
   /** Runs a step of CreateWorkflow (staging) in a trace span; set when tracing is on. */
   readonly span?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
   /**
@@ -219,6 +224,9 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     paceBytesPerSecond: LOG_PACE_BYTES_PER_SECOND,
     paceBurstBytes: LOG_PACE_BURST_BYTES,
   });
+  // GetServiceInfo is cheap to call often; an engine probe (a scheduler round trip for Slurm)
+  // is not, so engineInfo() reads the answers the health entries keep fresh.
+  const engineHealth = options.engineHealth ?? createEngineHealthCache({ maxAgeMs: 2000 });
   const { dispatcher, testing } = createDispatcher({
     store,
     blobs,
@@ -229,11 +237,11 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
     ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
     ...(options.replicas && { replicas: options.replicas }),
     ...(options.pinnedEngines && { pinnedEngines: options.pinnedEngines }),
+    ...(options.replicas && { hub }),
+    engineUnreachable: (engine) => engineHealth.known(engine)?.serving === false,
+    ...(options.remoteStopGraceMs !== undefined && { remoteStopGraceMs: options.remoteStopGraceMs }),
     ...(limits.maxOutputBytes !== undefined && { maxOutputBytes: limits.maxOutputBytes }),
   });
-  // GetServiceInfo is cheap to call often; an engine probe (a scheduler round trip for Slurm)
-  // is not, so engineInfo() reads the answers the health entries keep fresh.
-  const engineHealth = options.engineHealth ?? createEngineHealthCache({ maxAgeMs: 2000 });
   /** The record, or NOT_FOUND for an unknown id and (the same answer) for another owner's workflow. */
   const getRecord = async (workflowId: string, caller: Caller | undefined): Promise<WorkflowRecord> => {
     const wf = await store.get(workflowId);

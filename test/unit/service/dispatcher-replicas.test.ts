@@ -9,8 +9,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { cancelState } from '../../../src/model/state.js';
 import { createPlanner } from '../../../src/service/plan-workflow.js';
 import type { ClaimedWorkflow, ReplicaCoordination } from '../../../src/service/replica-coordination.js';
+import { createLocalStateFeed } from '../../../src/service/state-feed.js';
+import type { WatchHub } from '../../../src/service/watch-hub.js';
 import { createWorkflowServiceWithTesting, type WorkflowService } from '../../../src/service/workflow-service.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSqliteBlobIndex } from '../../../src/store/blob-index.js';
@@ -27,7 +30,7 @@ afterEach(async () => {
 });
 
 /** A replica's view: the claims as the database would hold them, the writes' fences, the scan. */
-function setup(options: { readonly pinned?: boolean; readonly othersFirst?: boolean } = {}) {
+function setup(options: { readonly pinned?: boolean; readonly othersFirst?: boolean; readonly retryDelayMs?: number } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'replicas-'));
   const db = openDatabase(join(dataDir, 'db.sqlite'));
   const inner = createSqliteWorkflowStore(db);
@@ -71,6 +74,7 @@ function setup(options: { readonly pinned?: boolean; readonly othersFirst?: bool
   const engine: FakeEngine = createFakeEngine({ name: 'slurm' });
   const local = createFakeEngine({ name: 'local' });
   const log = memoryLogger('debug');
+  let hub: WatchHub | undefined;
   const { service, testing } = createWorkflowServiceWithTesting({
     store,
     blobs: createBlobStore(createSqliteBlobIndex(db), join(dataDir, 'blobs')),
@@ -85,6 +89,9 @@ function setup(options: { readonly pinned?: boolean; readonly othersFirst?: bool
     logger: log.logger,
     replicas,
     ...(options.pinned && { pinnedEngines: ['local'] }),
+    ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
+    remoteStopGraceMs: 0,
+    stateFeed: (h) => createLocalStateFeed((hub = h)),
   });
   services.push(service);
   return {
@@ -101,6 +108,12 @@ function setup(options: { readonly pinned?: boolean; readonly othersFirst?: bool
       lease = new AbortController();
     },
     scan: (claimed: Omit<ClaimedWorkflow, 'lease'>) => takeOver!({ ...claimed, lease: lease.signal }),
+    /** Another replica cancels the workflow: its commit, then the state as this replica's feed brings it in. */
+    async cancelElsewhere(workflowId: string): Promise<void> {
+      const current = (await inner.get(workflowId))!.state;
+      const stored = (await inner.appendState(workflowId, cancelState(current, new Date(), ['elsewhere'])))!;
+      hub!.publish(workflowId, stored);
+    },
   };
 }
 
@@ -187,6 +200,46 @@ it('stops a workflow another replica follows now: CANCELED is written without a 
   expect(state).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
   expect(r.writes.at(-1)).toEqual({ workflowId: id, type: 'CANCELED' });
   expect(r.engine.calls.stop).toBe(1);
+  expect((await r.testing.record(id))!.jobDone).toBe(true);
+});
+
+it('a follower stops the job and lets the workflow go when another replica ended it (a stop received there)', async () => {
+  const r = setup();
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
+  const id = workflow.workflowId;
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  await r.cancelElsewhere(id);
+  await expect.poll(async () => (await r.testing.record(id))!.jobDone).toBe(true);
+  expect(r.engine.calls.stop).toBe(1);
+  expect(r.engine.running()).toEqual([]);
+  expect(r.testing.activeCount('slurm')).toBe(0);
+  expect(r.log.lines.filter((l) => l.msg === 'another replica ended the workflow; following ended').map((l) => l.workflowId)).toEqual([id]);
+  // Nothing written here after the other replica's CANCELED.
+  expect(r.writes.map((w) => w.type)).toEqual(['RUNNING']);
+  expect((await r.service.getWorkflow(id)).state).toMatchObject({ type: 'CANCELED', messages: ['elsewhere'] });
+});
+
+it('a follower keeps stopping the job of a workflow ended elsewhere while the engine cannot be reached', async () => {
+  const r = setup({ retryDelayMs: 20 });
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
+  const id = workflow.workflowId;
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  r.engine.failStops(2);
+  await r.cancelElsewhere(id);
+  await expect.poll(async () => (await r.testing.record(id))!.jobDone).toBe(true);
+  expect(r.engine.calls.stop).toBe(3);
+  expect(r.engine.running()).toEqual([]);
+});
+
+it('a stop received by the follower itself is not taken for another replica\'s: the job is stopped once', async () => {
+  const r = setup();
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
+  const id = workflow.workflowId;
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  await r.service.stopWorkflow(id, 'here', 0);
+  await expect.poll(() => r.testing.activeCount('slurm')).toBe(0);
+  expect(r.engine.calls.stop).toBe(1);
+  expect(r.log.lines.some((l) => l.msg === 'another replica ended the workflow; following ended')).toBe(false);
   expect((await r.testing.record(id))!.jobDone).toBe(true);
 });
 

@@ -65,6 +65,20 @@ describe('engine health cache', () => {
     expect(x.calls()).toBe(2);
   });
 
+  it('known() gives the last answer without probing, and nothing once it is older than twice maxAgeMs', async () => {
+    const x = countedEngine();
+    let clock = 0;
+    const cache = createEngineHealthCache({ maxAgeMs: 1000, now: () => clock });
+    expect(cache.known('x')).toBeUndefined();
+    x.setHealth({ serving: false, detail: 'scheduler down' });
+    await cache.probe(x.engine);
+    clock = 2000;
+    expect(cache.known('x')).toEqual({ serving: false, detail: 'scheduler down' });
+    clock = 2001;
+    expect(cache.known('x')).toBeUndefined();
+    expect(x.calls()).toBe(1);
+  });
+
   it('turns a failing probe into NOT serving with its message', async () => {
     const broken: EngineAdapter = { ...createFakeEngine(), health: async (): Promise<EngineHealth> => { throw new Error('ping timed out'); } };
     const cache = createEngineHealthCache({ maxAgeMs: 1000 });

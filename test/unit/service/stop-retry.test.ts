@@ -3,6 +3,7 @@
  * otherwise the stop is retried with backoff, during the run and again after a restart.
  */
 import { describe, expect, it } from 'vitest';
+import { createEngineHealthCache } from '../../../src/service/engine-health.js';
 import { createFakeEngine } from '../../support/fake-engine.js';
 import { memoryLogger } from '../../support/logger.js';
 import { serviceFixture, trivialRequest } from '../../support/service.js';
@@ -67,6 +68,25 @@ describe('stopping a job the engine cannot reach', () => {
     await expect.poll(async () => (await service.getWorkflow(workflow.workflowId)).state.type).toBe('ERROR');
     expect((await service.getWorkflow(workflow.workflowId)).state.messages).toEqual(['engine fake lost track of the job: squeue output unreadable']);
     await expect.poll(() => engine.calls.stop).toBe(2);
+    await expect.poll(async () => (await testing.record(workflow.workflowId))!.jobDone).toBe(true);
+  });
+});
+
+describe('stopping a job of an engine known to be unreachable', () => {
+  it('answers CANCELED without waiting for a stop that cannot be confirmed; the stop goes on and is confirmed later', async () => {
+    const engine = createFakeEngine();
+    const engineHealth = createEngineHealthCache({ maxAgeMs: 60_000 });
+    const { service, testing } = start([engine], { engineHealth });
+    const { workflow } = await service.createWorkflow(trivialRequest('r'));
+    await expect.poll(async () => (await service.getWorkflow(workflow.workflowId)).state.type).toBe('RUNNING');
+    // The last probe found the engine down (as the health entries' probe would).
+    await engineHealth.probe({ ...engine, health: async () => ({ serving: false, detail: 'controller down' }) });
+    const release = engine.holdStops();
+    const state = await service.stopWorkflow(workflow.workflowId, 'enough', 1000);
+    expect(state).toMatchObject({ type: 'CANCELED', messages: ['enough'] });
+    expect(engine.calls.stop).toBe(1);
+    expect((await testing.record(workflow.workflowId))!.jobDone).toBe(false);
+    release();
     await expect.poll(async () => (await testing.record(workflow.workflowId))!.jobDone).toBe(true);
   });
 });

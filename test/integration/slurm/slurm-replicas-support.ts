@@ -1,0 +1,141 @@
+/**
+ * Several real `serve` replicas on one PostgreSQL database, one data directory and one Slurm runs
+ * directory, reached through the round-robin proxy that stands in for the Service: what every
+ * multi-replica Slurm test starts from, plus the questions those tests ask the database (who
+ * follows a workflow, which replica a follower id names) and the replicas' logs (submissions).
+ */
+import { credentials } from '@grpc/grpc-js';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { RemoteWorkflowServiceClient, type WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { startRoundRobinProxy, type RoundRobinProxy } from '../../support/round-robin-proxy.js';
+import { spawnServerProcess, type ServerProcess } from '../../support/server-process.js';
+import { makeTempRoot } from './slurm-cluster.js';
+import { cancelJobsUnder, slurmServerArgs } from './slurm-grpc-support.js';
+
+/** How the replicas are started. */
+export interface SlurmReplicasOptions {
+  /** Replica names (default a, b, c). */
+  readonly names?: readonly string[];
+  /** Lease TTL, in ms (default 5000). */
+  readonly leaseTtlMs?: number;
+  /** Extra serve flags for every replica. */
+  readonly extraArgs?: readonly string[];
+}
+
+/** The running replicas and what they share. */
+export interface SlurmReplicas {
+  /** Temp root: `data` (shared data dir) and `runs` (shared Slurm runs dir) live under it. */
+  readonly dir: string;
+  readonly db: TestDatabase;
+  /** A pool on the replicas' database. */
+  readonly pool: pg.Pool;
+  /** The round-robin proxy over the replicas as first started. */
+  readonly proxy: RoundRobinProxy;
+  /** The live process of each replica, by name (restart() replaces an entry). */
+  readonly replicas: Map<string, ServerProcess>;
+  /** Every process started, killed ones included (their logs stay readable). */
+  readonly started: ServerProcess[];
+  readonly leaseTtlMs: number;
+  /** A client of replica `name` (closed by close()). */
+  client(name: string): RemoteWorkflowServiceClient;
+  /** Starts replica `name` again (after it was killed); a new process, a new replica id. */
+  restart(name: string): Promise<ServerProcess>;
+  /** SIGTERMs every live replica, cancels every Slurm job left under the root, drops the database. */
+  close(): Promise<void>;
+}
+
+/** Starts the replicas (in parallel) and the proxy in front of them. */
+export async function startSlurmReplicas(options: SlurmReplicasOptions = {}): Promise<SlurmReplicas> {
+  const names = options.names ?? ['a', 'b', 'c'];
+  const leaseTtlMs = options.leaseTtlMs ?? 5000;
+  const root = await makeTempRoot();
+  const db = await createTestDatabase();
+  const args = (name: string): string[] => [
+    ...slurmServerArgs(join(root.dir, 'runs')),
+    '--default-engine', 'slurm', '--store', 'postgres', '--database-url', db.url, '--replica-name', name,
+    '--lease-ttl-ms', String(leaseTtlMs), '--lease-renew-ms', '1000', '--claim-scan-ms', '500', '--heartbeat-interval-ms', '1000',
+    '--log-level', 'debug',
+    ...(options.extraArgs ?? []),
+  ];
+  const spawn = async (name: string): Promise<ServerProcess> => {
+    const s = await spawnServerProcess(join(root.dir, 'data'), args(name));
+    all.push(s);
+    return s;
+  };
+  const replicas = new Map<string, ServerProcess>();
+  const all: ServerProcess[] = [];
+  const clients: RemoteWorkflowServiceClient[] = [];
+  let proxy: RoundRobinProxy | undefined;
+  const close = async (): Promise<void> => {
+    for (const c of clients) c.close();
+    await proxy?.close();
+    for (const s of all) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
+    await Promise.all(all.map((s) => s.exited));
+    await cancelJobsUnder(root.dir);
+    await db.drop();
+    await root.cleanup();
+  };
+  try {
+    const started = await Promise.all(names.map(spawn));
+    names.forEach((name, i) => replicas.set(name, started[i]!));
+    proxy = await startRoundRobinProxy(started.map((s) => s.address));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return {
+    dir: root.dir,
+    db,
+    pool: db.pool(),
+    proxy,
+    replicas,
+    started: all,
+    leaseTtlMs,
+    client(name) {
+      const client = new RemoteWorkflowServiceClient(replicas.get(name)!.address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+      clients.push(client);
+      return client;
+    },
+    async restart(name) {
+      const s = await spawn(name);
+      replicas.set(name, s);
+      return s;
+    },
+    close,
+  };
+}
+
+/** The replica name of a follower id (`<name>-<8 hex digits of the incarnation>`). */
+export function replicaName(replicaId: string): string {
+  return replicaId.replace(/-[0-9a-f]{8}$/, '');
+}
+
+/** The follower (replica id) the workflow's row names now, if any. */
+export async function followerOf(pool: pg.Pool, workflowId: string): Promise<string | undefined> {
+  const result = await pool.query<{ follower: string | null }>('SELECT follower FROM workflows WHERE workflow_id = $1', [workflowId]);
+  return result.rows[0]?.follower ?? undefined;
+}
+
+/** The sequences a watch from the start receives until the stream ends (rejects on a stream error). */
+export function watchSequences(client: RemoteWorkflowServiceClient, workflowId: string): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const sequences: number[] = [];
+    const stream = client.watchState({ workflowId, afterSequence: 0 });
+    stream.on('data', (r: WatchStateResponse) => {
+      if (r.event?.$case === 'state') sequences.push(r.event.value.sequence);
+    });
+    stream.on('error', reject);
+    stream.on('end', () => resolve(sequences));
+  });
+}
+
+/** Per workflow id, how many times any replica's log says it submitted the workflow's job. */
+export function submissionCounts(replicas: Iterable<ServerProcess>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const s of replicas) {
+    for (const line of s.lines) if (line.msg === 'submitted') counts.set(String(line.workflowId), (counts.get(String(line.workflowId)) ?? 0) + 1);
+  }
+  return counts;
+}
