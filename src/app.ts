@@ -27,6 +27,7 @@ import { createPlanner, DEFAULT_MAX_DIRECTORY_ENTRIES } from './service/plan-wor
 import { createWorkflowServiceWithTesting, type WorkflowService, type WorkflowServiceTesting } from './service/workflow-service.js';
 import { processAreaName } from './util/process-area.js';
 import { createBlobStore } from './store/blob-store.js';
+import type { AnnouncementDrops } from './replicas/announcement-faults.js';
 import { createReplicaRuntime } from './replicas/replica-runtime.js';
 import { openStore } from './store/open-store.js';
 import { traceEngine, traceStore } from './tracing/trace-decorators.js';
@@ -41,6 +42,8 @@ export interface AppDeps {
   readonly jobEnv?: NodeJS.ProcessEnv;
   /** Started OpenTelemetry tracing (src/tracing/start-tracing.ts); undefined when tracing is off. */
   readonly tracing?: Tracing;
+  /** Fault injection for tests only (FLOWSERV_REMOTE_FAULT_DROP_ANNOUNCEMENTS): announcements to drop. */
+  readonly dropAnnouncements?: AnnouncementDrops;
 }
 
 /** A running (or ready to run) server. */
@@ -169,6 +172,7 @@ export function createApp(config: Config, deps: AppDeps): App {
           engines: engines.has('slurm') ? ['slurm'] : [],
           pinnedEngines: engines.has('local') ? ['local'] : [],
           logger,
+          dropAnnouncements: deps.dropAnnouncements,
         })
       : undefined;
   const { service: plainService, testing } = createWorkflowServiceWithTesting({

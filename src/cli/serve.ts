@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createApp } from '../app.js';
 import { ConfigError, deprecatedNamesIn, describeSettings, loadConfig, type Config } from '../config/load-config.js';
 import { createLogger } from '../logging/logger.js';
+import { announcementDrops, FAULT_DROP_ANNOUNCEMENTS_ENV, FaultHookError, type AnnouncementDrops } from '../replicas/announcement-faults.js';
 import { getTracing } from '../tracing/tracing-state.js';
 import { EXIT_USAGE, type CliIo, type Command } from './commands.js';
 import { createSignalGate } from './signal-gate.js';
@@ -32,12 +33,12 @@ export function jobEnvironment(env: CliIo['env']): NodeJS.ProcessEnv {
 
 const TERMINATION_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
-async function serve(config: Config, io: CliIo, args: readonly string[]): Promise<number> {
+async function serve(config: Config, io: CliIo, args: readonly string[], dropAnnouncements: AnnouncementDrops | undefined): Promise<number> {
   const logger = createLogger({ level: config.logLevel });
   const deprecated = deprecatedNamesIn(io.env, args);
   if (deprecated.length > 0) logger.warn({ deprecated }, 'deprecated setting names in use; switch to the new ones');
   const tracing = getTracing();
-  const app = createApp(config, { logger, jobEnv: jobEnvironment(io.env), ...(tracing && { tracing }) });
+  const app = createApp(config, { logger, jobEnv: jobEnvironment(io.env), ...(tracing && { tracing }), ...(dropAnnouncements && { dropAnnouncements }) });
   if (tracing) logger.info({ exporter: io.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? io.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? io.env.OTEL_TRACES_EXPORTER }, 'OpenTelemetry tracing on');
   const stopRequested = new AbortController();
   const onSignal = createSignalGate({
@@ -72,13 +73,16 @@ export const command: Command = {
       return 0;
     }
     let config: Config;
+    let dropAnnouncements: AnnouncementDrops | undefined;
     try {
       config = loadConfig(io.env, args);
+      // A fault-injection hook for tests, never a setting (announcement-faults.ts).
+      dropAnnouncements = announcementDrops(io.env[FAULT_DROP_ANNOUNCEMENTS_ENV]);
     } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
+      if (!(err instanceof ConfigError) && !(err instanceof FaultHookError)) throw err;
       io.stderr.write(`flowserv-remote serve: ${err.message}\n`);
       return EXIT_USAGE;
     }
-    return serve(config, io, args);
+    return serve(config, io, args, dropAnnouncements);
   },
 };

@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import type { StateFeed } from '../service/state-feed.js';
 import type { WatchHub } from '../service/watch-hub.js';
 import { decodeState } from '../store/state-codec.js';
+import type { AnnouncementDrops } from './announcement-faults.js';
 import { sleep } from '../util/abort.js';
 import { createStateListener } from './state-listener.js';
 import { createStateNotifier } from './state-notifier.js';
@@ -34,11 +35,15 @@ export interface PostgresStateFeedOptions {
   readonly logger: Logger;
   /** Interval of the safety check, in ms (the watch heartbeat interval). */
   readonly checkIntervalMs: number;
+  /** Fault injection for tests: announcements the notifier drops (announcement-faults.ts). */
+  readonly dropAnnouncements?: AnnouncementDrops | undefined;
 }
 
 /** Counters of the feed (tests, benchmark). */
 export interface StateFeedCounts {
   readonly announcementsSent: number;
+  /** Announcements not sent: the send failed twice, or the fault hook dropped them. */
+  readonly announcementsDropped: number;
   readonly reads: number;
   readonly statesRead: number;
   readonly checks: number;
@@ -82,7 +87,7 @@ export function createPostgresStateFeed(options: PostgresStateFeedOptions): Post
   let timer: NodeJS.Timeout | undefined;
   const counts = { reads: 0, statesRead: 0, checks: 0 };
 
-  const notifier = createStateNotifier({ connect: () => options.connect('notify'), logger });
+  const notifier = createStateNotifier({ connect: () => options.connect('notify'), logger, dropAnnouncements: options.dropAnnouncements });
   const listener = createStateListener({
     connect: () => options.connect('listen'),
     logger,
@@ -164,6 +169,7 @@ export function createPostgresStateFeed(options: PostgresStateFeedOptions): Post
     check,
     counts: () => ({
       announcementsSent: notifier.counts().sent,
+      announcementsDropped: notifier.counts().dropped,
       ...counts,
       listenSessions: listener.sessions(),
     }),

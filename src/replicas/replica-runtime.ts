@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { componentLogger } from '../logging/logger.js';
 import type { ReplicaCoordination } from '../service/replica-coordination.js';
 import type { StateFeedFactory } from '../service/state-feed.js';
+import { FAULT_DROP_ANNOUNCEMENTS_ENV, type AnnouncementDrops } from './announcement-faults.js';
 import { createMembership, type Membership } from './membership.js';
 import { createPostgresStateFeed } from './postgres-state-feed.js';
 import { createReplication } from './replication.js';
@@ -34,6 +35,8 @@ export interface ReplicaRuntimeOptions {
   /** Engines pinned to the creating replica (local, when allowed). */
   readonly pinnedEngines: readonly string[];
   readonly logger: Logger;
+  /** Fault injection for tests only: state announcements to drop (announcement-faults.ts). */
+  readonly dropAnnouncements?: AnnouncementDrops | undefined;
 }
 
 /** The replica's parts. */
@@ -58,6 +61,8 @@ export function createReplicaRuntime(options: ReplicaRuntimeOptions): ReplicaRun
     });
     return client;
   };
+  const { dropAnnouncements } = options;
+  if (dropAnnouncements) logger.warn({ fault: FAULT_DROP_ANNOUNCEMENTS_ENV }, 'fault hook on: some state announcements will be dropped');
   membership = createMembership({ connect: connect('lease'), name: options.name, ttlMs: options.leaseTtlMs, renewMs: options.leaseRenewMs, logger });
   const coordination = createReplication({
     pool: options.pool,
@@ -77,6 +82,7 @@ export function createReplicaRuntime(options: ReplicaRuntimeOptions): ReplicaRun
         connect: (purpose) => connect(purpose)(),
         logger,
         checkIntervalMs: options.heartbeatIntervalMs,
+        dropAnnouncements,
       }),
     start: () => membership!.start(),
   };

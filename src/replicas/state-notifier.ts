@@ -9,6 +9,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { FAULT_DROP_ANNOUNCEMENTS_ENV, type AnnouncementDrops } from './announcement-faults.js';
 
 /** The channel every replica listens on. */
 export const STATES_CHANNEL = 'flowserv_states';
@@ -46,6 +47,8 @@ export interface StateNotifierOptions {
   /** A new, unconnected client for the notifier's own session (never a pooled one). */
   readonly connect: () => pg.Client;
   readonly logger: Logger;
+  /** Fault injection for tests (announcement-faults.ts): announcements to drop instead of sending. */
+  readonly dropAnnouncements?: AnnouncementDrops | undefined;
 }
 
 /** Creates the notifier; its session is opened by the first announcement. */
@@ -107,6 +110,11 @@ export function createStateNotifier(options: StateNotifierOptions): StateNotifie
   return {
     announce(workflowId, sequence) {
       if (closed) return;
+      if (options.dropAnnouncements?.take(sequence)) {
+        counts.dropped++;
+        logger.warn({ workflowId, sequence, fault: FAULT_DROP_ANNOUNCEMENTS_ENV }, 'fault hook: announcement dropped');
+        return;
+      }
       pending.push(statePayload(workflowId, sequence));
       running ??= drain();
     },

@@ -7,9 +7,9 @@
  * the round-robin proxy store one workflow; and when a replica is SIGKILLed, a survivor ends its
  * pinned workflow in ERROR once its lease expired.
  */
-import { credentials, type ClientReadableStream } from '@grpc/grpc-js';
+import { credentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { RemoteWorkflowServiceClient, type WatchStateResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
+import { RemoteWorkflowServiceClient } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { scratch } from '../../support/fixtures.js';
 import { call } from '../../support/grpc-calls.js';
@@ -17,24 +17,11 @@ import { remoteClient } from '../../support/grpc-clients.js';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
 import { describeIfAvailable, postgresMissing } from '../../support/requirements.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../../support/round-robin-proxy.js';
-import { spawnServerProcess, type ServerProcess } from '../../support/server-process.js';
+import { startReplicas, stopReplicas, typesAndSequences, watchToEnd } from '../../support/replica-servers.js';
+import type { ServerProcess } from '../../support/server-process.js';
 import { shellRequest, stepsRequest } from '../../support/shell-request.js';
 
 const LEASE = ['--lease-ttl-ms', '2000', '--lease-renew-ms', '500', '--claim-scan-ms', '200', '--heartbeat-interval-ms', '500'];
-
-/** Every state a WatchState from `after` sends until the terminal one: [type, sequence]. */
-function watchToEnd(client: RemoteWorkflowServiceClient, workflowId: string): { states: Promise<[string, number][]>; stream: ClientReadableStream<WatchStateResponse> } {
-  const stream = client.watchState({ workflowId, afterSequence: 0 });
-  const states = new Promise<[string, number][]>((resolve, reject) => {
-    const seen: [string, number][] = [];
-    stream.on('data', (r: WatchStateResponse) => {
-      if (r.event?.$case === 'state') seen.push([WorkflowStateType[r.event.value.type].replace('WORKFLOW_STATE_TYPE_', ''), r.event.value.sequence]);
-    });
-    stream.on('error', reject);
-    stream.on('end', () => resolve(seen));
-  });
-  return { states, stream };
-}
 
 describeIfAvailable('several replicas on one PostgreSQL database (local engine pinned)', postgresMissing(), () => {
   let db: TestDatabase;
@@ -45,15 +32,13 @@ describeIfAvailable('several replicas on one PostgreSQL database (local engine p
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const args = (name: string) => ['--store', 'postgres', '--database-url', db.url, '--local-engine', 'pinned', '--replica-name', name, ...LEASE];
     // Started together on an empty database: both migrate at once.
-    [a, b] = await Promise.all([spawnServerProcess(dataDir, args('a')), spawnServerProcess(dataDir, args('b'))]);
+    [a, b] = (await startReplicas(db.url, dataDir, [{ name: 'a', args: LEASE }, { name: 'b', args: LEASE }])) as [ServerProcess, ServerProcess];
     proxy = await startRoundRobinProxy([a.address, b.address]);
   });
   afterAll(async () => {
     await proxy?.close();
-    for (const s of [a, b]) if (s && s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
-    await Promise.all([a?.exited, b?.exited]);
+    await stopReplicas([a, b]);
     await db?.drop();
   });
 
@@ -72,7 +57,7 @@ describeIfAvailable('several replicas on one PostgreSQL database (local engine p
     const created = await call(onA, 'createWorkflow', shellRequest('cross-watch', ['sleep 0.5'], { engine: 'local' }));
     const id = created.workflow!.workflowId;
     const { states } = watchToEnd(onB, id);
-    expect(await states).toEqual([
+    expect(typesAndSequences(await states)).toEqual([
       ['PENDING', 1],
       ['RUNNING', 2],
       ['SUCCESS', 3],
@@ -94,7 +79,7 @@ describeIfAvailable('several replicas on one PostgreSQL database (local engine p
       `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'flowserv-listen:b-%'`,
     );
     expect(killed.rows).toEqual([{ ok: true }]);
-    expect(await states).toEqual([
+    expect(typesAndSequences(await states)).toEqual([
       ['PENDING', 1],
       ['RUNNING', 2],
       ['SUCCESS', 3],
@@ -127,7 +112,7 @@ describeIfAvailable('several replicas on one PostgreSQL database (local engine p
     const { states } = watchToEnd(onB, id);
     a.child.kill('SIGKILL');
     await a.exited;
-    const seen = await states;
+    const seen = typesAndSequences(await states);
     expect(seen.at(-1)).toEqual(['ERROR', 3]);
     const last = await call(onB, 'getWorkflowState', { workflowId: id });
     expect(last.state?.messages).toEqual(['the replica running this workflow was lost']);
