@@ -6,6 +6,10 @@
 #                                  the connection URL and writes it to $DIR/url.
 #   scripts/postgres-dev.sh down   stop the cluster and delete it (data, socket, URL file)
 #   scripts/postgres-dev.sh url    prints the URL of the running cluster; exit 1 when it is down
+#   scripts/postgres-dev.sh restart  pg_ctl restart -m fast of the running cluster (every session
+#                                  is ended, the server comes back on the same port and socket);
+#                                  for the database-restart test, on a cluster of its own
+#                                  (FLOWSERV_PG_DEV_DIR): never restart a cluster others use
 #
 # The cluster runs as user `postgres` with `initdb -A trust` (anyone on this machine may connect:
 # test data only), listens on a Unix socket in $DIR/socket and on 127.0.0.1 at the first free port
@@ -98,6 +102,13 @@ cmd_down() {
   rm -rf "$DIR"
 }
 
+cmd_restart() {
+  is_running || die "not running (scripts/postgres-dev.sh up)"
+  log 'restarting (fast)'
+  # pg_ctl restart reuses the options of the last start (postmaster.opts): same port, same socket.
+  as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$LOG_FILE" -m fast -w -t 60 restart >/dev/null
+}
+
 cmd_url() {
   is_running || die "not running (scripts/postgres-dev.sh up)"
   url_for "$(running_port)"
@@ -107,5 +118,6 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   url) cmd_url ;;
-  *) die "usage: $0 up|down|url" ;;
+  restart) cmd_restart ;;
+  *) die "usage: $0 up|down|url|restart" ;;
 esac

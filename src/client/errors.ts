@@ -198,6 +198,7 @@ const CLASS_BY_REASON: Readonly<Record<ErrorReason, ErrorClass>> = {
   [ErrorReason.DATA_LOSS]: InternalError,
   [ErrorReason.STORAGE_FULL]: ResourceExhaustedError,
   [ErrorReason.STORAGE_READ_ONLY]: UnavailableError,
+  [ErrorReason.STORE_UNAVAILABLE]: UnavailableError,
   [ErrorReason.INTERNAL]: InternalError,
 };
 

@@ -45,6 +45,7 @@ export const CODE_BY_REASON: Readonly<Record<ErrorReason, Code>> = {
   [ErrorReason.DATA_LOSS]: Code.DATA_LOSS,
   [ErrorReason.STORAGE_FULL]: Code.RESOURCE_EXHAUSTED,
   [ErrorReason.STORAGE_READ_ONLY]: Code.UNAVAILABLE,
+  [ErrorReason.STORE_UNAVAILABLE]: Code.UNAVAILABLE,
   [ErrorReason.INTERNAL]: Code.INTERNAL,
 };
 
@@ -77,6 +78,9 @@ function describe(err: unknown): Described | undefined {
   }
   if (fault === 'read-only') {
     return { code: Code.UNAVAILABLE, message: "the server's data directory is read-only; retry later", reason: ErrorReason.STORAGE_READ_ONLY };
+  }
+  if (fault === 'unavailable') {
+    return { code: Code.UNAVAILABLE, message: "the server's database cannot be reached right now; retry later", reason: ErrorReason.STORE_UNAVAILABLE };
   }
   return undefined;
 }

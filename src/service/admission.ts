@@ -12,6 +12,7 @@ import { FenceLostError } from '../store/workflow-store.js';
 import type { DispatchContext } from './dispatch-context.js';
 import type { StartFollowing } from './follower.js';
 import type { SettleJob } from './settle-job.js';
+import { retryWhileStoreUnavailable } from './store-retry.js';
 
 /** The admission operations the dispatcher and its other parts use. */
 export interface Admission {
@@ -85,8 +86,10 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
       throw err;
     }
     const fence = ctx.claims.fenceOf(wf.workflowId);
+    // The handle is the only way back to a running job: a database away for a moment must not lose it.
+    const retrying = (what: string) => ({ signal: ctx.signal, logger: ctx.logger, what, fields: { workflowId: wf.workflowId } });
     try {
-      await store.setHandle(wf.workflowId, handle, fence && { fence });
+      await retryWhileStoreUnavailable(() => store.setHandle(wf.workflowId, handle, fence && { fence }), retrying('recording the job handle'));
     } catch (err) {
       if (!(err instanceof FenceLostError)) throw err;
       // Another replica claimed the workflow meanwhile: it finds this job by name and follows it.
@@ -95,7 +98,7 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
       release(wf);
       return;
     }
-    const latest = await store.get(wf.workflowId);
+    const latest = await retryWhileStoreUnavailable(() => store.get(wf.workflowId), retrying('reading the submitted workflow'));
     if (stopped.aborted || !latest || !isActiveType(latest.state.type)) {
       // Canceled while the engine was accepting it: make sure nothing keeps running.
       await deps.settleJob(wf.workflowId, handle, adapter, 0);

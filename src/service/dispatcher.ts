@@ -15,6 +15,7 @@ import { createFollower } from './follower.js';
 import { createRecovery } from './recovery.js';
 import type { ClaimedWorkflow } from './replica-coordination.js';
 import { createSettleJob } from './settle-job.js';
+import { retryWhileStoreUnavailable } from './store-retry.js';
 
 export type { DispatcherDeps } from './dispatch-context.js';
 
@@ -82,7 +83,14 @@ export function createDispatcher(deps: DispatcherDeps): { readonly dispatcher: D
     async admit(wf) {
       if (!engines.has(wf.engine)) throw new Error(`engine '${wf.engine}' is not configured`);
       if (replicas) {
-        const fence = await replicas.claimNew(wf.workflowId);
+        // The workflow is stored (accepted): only this replica will ever claim it when it is
+        // pinned here, so a database away for a moment delays the claim, it does not skip it.
+        const fence = await retryWhileStoreUnavailable(() => replicas.claimNew(wf.workflowId), {
+          signal: ctx.signal,
+          logger: ctx.logger,
+          what: 'claiming a new workflow',
+          fields: { workflowId: wf.workflowId },
+        });
         if (!fence) return;
         ctx.claims.hold(wf.workflowId, fence, replicas.current().lease);
       }

@@ -13,6 +13,7 @@ import type { DispatchContext } from './dispatch-context.js';
 import { finalStateBuilder } from './final-state.js';
 import { watchRemoteEnd } from './remote-end.js';
 import type { SettleJob } from './settle-job.js';
+import { retryWhileStoreUnavailable } from './store-retry.js';
 
 /** First delay before retrying a finalization that failed on a full or read-only disk, in ms. */
 const FINALIZE_RETRY_MS = 250;
@@ -32,22 +33,26 @@ export type StartFollowing = (wf: WorkflowRecord, handle: JobHandle, adapter: En
 /** Creates the start-following path. */
 export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartFollowing {
   const { transition } = ctx;
+  const retrying = (what: string, wf: WorkflowRecord) => ({ signal: ctx.signal, logger: ctx.logger, what, fields: { workflowId: wf.workflowId } });
 
   /**
    * Writes the terminal state for the job's outcome and marks the job done, in one commit. On a
-   * full or read-only disk (storing outputs or the commit failed) it keeps trying, with a
-   * doubling delay up to 30 s, while the workflow stays RUNNING: the outcome is known and must
-   * not be lost or reported as anything else. Closing stops the retries; the next start
-   * reattaches the job and finalizes it then.
+   * full or read-only disk or an unreachable database (storing outputs or the commit failed) it
+   * keeps trying, with a doubling delay up to 30 s (5 s for the database), while the workflow
+   * stays RUNNING: the outcome is known and must not be lost or reported as anything else.
+   * Closing stops the retries; the next start reattaches the job and finalizes it then.
    */
   async function finalize(wf: WorkflowRecord, outcome: JobOutcome): Promise<void> {
     for (let delayMs = FINALIZE_RETRY_MS; ; delayMs = Math.min(delayMs * 2, 30_000)) {
       try {
-        await transition(wf.workflowId, await finalStateBuilder(wf, outcome, ctx.blobs, ctx.maxOutputBytes), { jobDone: true });
+        const build = await finalStateBuilder(wf, outcome, ctx.blobs, ctx.maxOutputBytes);
+        await retryWhileStoreUnavailable(() => transition(wf.workflowId, build, { jobDone: true }), retrying('recording the outcome', wf));
         return;
       } catch (err) {
-        if (storageFault(err) === undefined) throw err;
-        ctx.logger.warn({ err, workflowId: wf.workflowId, retryInMs: delayMs }, 'recording the outcome failed on a full or read-only disk; retrying');
+        const fault = storageFault(err);
+        if (fault === undefined) throw err;
+        const why = fault === 'unavailable' ? ': the database cannot be reached' : ' on a full or read-only disk';
+        ctx.logger.warn({ err, workflowId: wf.workflowId, retryInMs: delayMs }, `recording the outcome failed${why}; retrying`);
         try {
           await sleep(delayMs, undefined, { signal: ctx.signal });
         } catch {
@@ -57,10 +62,13 @@ export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartF
     }
   }
 
-  /** RUNNING is informative: on a full or read-only disk it is skipped, the outcome is not. */
+  /**
+   * RUNNING is informative: on a full or read-only disk it is skipped, the outcome is not. While
+   * the database is away it is retried (the outcome, if it comes meanwhile, waits behind it).
+   */
   async function markStarted(wf: WorkflowRecord, at: Date): Promise<void> {
     try {
-      await transition(wf.workflowId, (s) => startState(s, at));
+      await retryWhileStoreUnavailable(() => transition(wf.workflowId, (s) => startState(s, at)), retrying('recording RUNNING', wf));
     } catch (err) {
       if (storageFault(err) === undefined) throw err;
       ctx.logger.warn({ err, workflowId: wf.workflowId }, 'could not record RUNNING on a full or read-only disk');

@@ -64,6 +64,13 @@ export const ErrorReason = {
    * working. Retry later; health says NOT_SERVING meanwhile.
    */
   STORAGE_READ_ONLY: 'STORAGE_READ_ONLY',
+  /**
+   * UNAVAILABLE: the server's database (the PostgreSQL store) cannot be reached right now: it is
+   * restarting or failing over, or the network to it is down. Retry (CreateWorkflow with the same
+   * request id: a create whose answer was lost is replayed, never stored twice); health's `store`
+   * entry says NOT_SERVING meanwhile.
+   */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** INTERNAL: a fault on the server; the message says nothing more, the server log does. */
   INTERNAL: 'INTERNAL',
 } as const;

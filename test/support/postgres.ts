@@ -1,11 +1,20 @@
 /**
  * Helpers for the tests against the throwaway PostgreSQL that `scripts/postgres-dev.sh up`
  * starts (CI runs it before the tests; locally, run it yourself). Each test file gets a fresh,
- * empty database of its own, so files run in parallel and leave nothing behind.
+ * empty database of its own, so files run in parallel and leave nothing behind. A file that
+ * restarts the database starts a whole cluster of its own instead (startOwnCluster).
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
+import { REPO_ROOT } from './fixtures.js';
 import { postgresUrl } from './requirements.js';
+
+const execFileAsync = promisify(execFile);
 
 /** A database of its own for one test file; `drop()` removes it (connections are closed first). */
 export interface TestDatabase {
@@ -58,5 +67,49 @@ export async function createTestDatabase(): Promise<TestDatabase> {
         await c.end();
       }
     },
+  };
+}
+
+/** Debian's PostgreSQL 15 server binaries (what scripts/postgres-dev.sh runs). */
+const PG_CTL = '/usr/lib/postgresql/15/bin/pg_ctl';
+
+/** A throwaway cluster of one test file's own (scripts/postgres-dev.sh in a directory of its own). */
+export interface OwnCluster {
+  /** URL of its `postgres` database (Unix socket). */
+  readonly url: string;
+  /** `pg_ctl restart -m fast`: every session ends; resolves once it accepts connections again, with the time it took in ms. */
+  restart(): Promise<number>;
+  /** Stops the cluster and deletes it. */
+  down(): Promise<void>;
+}
+
+/**
+ * Why a test file cannot start a cluster of its own here, or undefined when it can: the script
+ * runs the server as user `postgres` (root needed) with the binaries of Debian's postgresql-15.
+ */
+export function ownClusterMissing(): string | undefined {
+  if (process.getuid?.() !== 0) return 'starting a PostgreSQL cluster of its own needs root (scripts/postgres-dev.sh)';
+  if (!existsSync(PG_CTL)) return `${PG_CTL} is missing (scripts/postgres-dev.sh up installs postgresql-15)`;
+  return undefined;
+}
+
+/**
+ * Starts a cluster of the caller's own, for a test that stops or restarts the database: the
+ * cluster the other test files share must never go away under them.
+ */
+export async function startOwnCluster(): Promise<OwnCluster> {
+  const dir = join(tmpdir(), `flowserv-pg-own-${randomBytes(4).toString('hex')}`);
+  const script = join(REPO_ROOT, 'scripts', 'postgres-dev.sh');
+  const run = async (verb: string): Promise<string> =>
+    (await execFileAsync('bash', [script, verb], { env: { ...process.env, FLOWSERV_PG_DEV_DIR: dir }, timeout: 120_000 })).stdout.trim();
+  const url = await run('up');
+  return {
+    url,
+    async restart() {
+      const started = performance.now();
+      await run('restart');
+      return Math.round(performance.now() - started);
+    },
+    down: async () => void (await run('down')),
   };
 }

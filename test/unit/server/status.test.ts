@@ -99,6 +99,35 @@ describe('toGrpcStatus', () => {
     expect(lines[0]).toMatchObject({ level: 'error', err: { message: secret.message } });
   });
 
+  it('answers a database that cannot be reached with UNAVAILABLE and STORE_UNAVAILABLE (the caller retries), nothing of the error revealed', () => {
+    const pgError = (message: string, code: string) => Object.assign(new Error(message), { code });
+    const gone = [
+      pgError('terminating connection due to administrator command', '57P01'),
+      pgError('the database system is shutting down', '57P03'),
+      pgError('the database system is starting up', '57P03'),
+      pgError('sorry, too many clients already', '53300'),
+      pgError('connection failure', '08006'),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+      Object.assign(new Error('connect ENOENT /run/db/.s.PGSQL.5432'), { code: 'ENOENT', syscall: 'connect' }),
+      Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED', syscall: 'connect' }),
+      Object.assign(new Error('write EPIPE'), { code: 'EPIPE', syscall: 'write' }),
+      new Error('wrapped', { cause: pgError('terminating connection due to administrator command', '57P01') }),
+    ];
+    for (const err of gone) {
+      const { logger, lines } = memoryLogger();
+      const status = toGrpcStatus(err, logger);
+      expect(status.code, err.message).toBe(Code.UNAVAILABLE);
+      expect(decodeStatusDetails(status.metadata)).toMatchObject({ errorInfo: { reason: ErrorReason.STORE_UNAVAILABLE, domain: ERROR_DOMAIN } });
+      expect(status.details).not.toContain('PGSQL');
+      expect(lines).toMatchObject([{ level: 'warn', msg: 'storage fault' }]);
+    }
+    // A missing file, a constraint violation, a syntax error: faults, not an unreachable database.
+    for (const err of [Object.assign(new Error('ENOENT: open x'), { code: 'ENOENT', syscall: 'open' }), pgError('duplicate key', '23505'), pgError('syntax error', '42601')]) {
+      expect(toGrpcStatus(err, memoryLogger().logger).code, err.message).toBe(Code.INTERNAL);
+    }
+  });
+
   it('also treats thrown non-errors as internal', () => {
     expect(toGrpcStatus('a string', memoryLogger().logger).code).toBe(Code.INTERNAL);
   });

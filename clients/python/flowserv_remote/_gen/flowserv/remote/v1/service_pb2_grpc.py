@@ -34,7 +34,8 @@ class RemoteWorkflowServiceStub(object):
     WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;
     FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the
     server's disk is full); SHUTTING_DOWN (UNAVAILABLE: a drain cut an open WatchLogs stream
-    short), STORAGE_READ_ONLY (UNAVAILABLE; the data directory is read-only); UNAUTHENTICATED;
+    short), STORAGE_READ_ONLY (UNAVAILABLE; the data directory is read-only), STORE_UNAVAILABLE
+    (UNAVAILABLE; the server's database cannot be reached for now: retry); UNAUTHENTICATED;
     PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; DATA_LOSS (a stored file no longer matches its
     sha256; it was dropped); INTERNAL.
 
@@ -189,7 +190,8 @@ class RemoteWorkflowServiceServicer(object):
     WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;
     FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the
     server's disk is full); SHUTTING_DOWN (UNAVAILABLE: a drain cut an open WatchLogs stream
-    short), STORAGE_READ_ONLY (UNAVAILABLE; the data directory is read-only); UNAUTHENTICATED;
+    short), STORAGE_READ_ONLY (UNAVAILABLE; the data directory is read-only), STORE_UNAVAILABLE
+    (UNAVAILABLE; the server's database cannot be reached for now: retry); UNAUTHENTICATED;
     PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; DATA_LOSS (a stored file no longer matches its
     sha256; it was dropped); INTERNAL.
 
@@ -495,7 +497,8 @@ class RemoteWorkflowService(object):
     WORKFLOW_NOT_FOUND, FILE_NOT_FOUND, SERVICE_NOT_FOUND (NOT_FOUND); ALREADY_EXISTS;
     FAILED_PRECONDITION; OUT_OF_RANGE; RESOURCE_EXHAUSTED, STORAGE_FULL (RESOURCE_EXHAUSTED; the
     server's disk is full); SHUTTING_DOWN (UNAVAILABLE: a drain cut an open WatchLogs stream
-    short), STORAGE_READ_ONLY (UNAVAILABLE; the data directory is read-only); UNAUTHENTICATED;
+    short), STORAGE_READ_ONLY (UNAVAILABLE; the data directory is read-only), STORE_UNAVAILABLE
+    (UNAVAILABLE; the server's database cannot be reached for now: retry); UNAUTHENTICATED;
     PERMISSION_DENIED; CANCELLED; UNIMPLEMENTED; DATA_LOSS (a stored file no longer matches its
     sha256; it was dropped); INTERNAL.
 
