@@ -11,6 +11,11 @@
  * finds bulk output (many writes or many bytes since the last one), it drops the watch and looks
  * every `batchIntervalMs`, reading whatever accumulated in one go, until a check finds nothing
  * new and the watch is armed again (with one more look, for what was written in between).
+ *
+ * While the job prints in bulk, its followers also keep off the CPU it needs: each sends one
+ * chunk per turn of the tail (every `bulkTurnMs`, all of them at the same moment, so at the same
+ * offsets sharing one read), and they catch up once the output slows down or the workflow ends.
+ * Sending as it is written would take the job's CPU for output no follower can keep up with.
  */
 import { join } from 'node:path';
 import { listLogFiles, type LogFileInfo } from '../../engines/runner/job-logs.js';
@@ -38,6 +43,11 @@ export interface LogTail {
    * every other follower asking for the same range start while it is cached.
    */
   chunk(file: LogFileInfo, offset: number, end: number): Promise<LogChunkRecord>;
+  /**
+   * Resolves at once unless the job prints in bulk; then at the tail's next turn (the same
+   * moment for every follower), once the output slows down, or when `signal` aborts.
+   */
+  bulkTurn(signal: AbortSignal): Promise<void>;
   /** The job's send budget, shared by its followers (see pacer.ts); undefined when unpaced. */
   readonly pacer: Pacer | undefined;
   release(): void;
@@ -64,6 +74,8 @@ export interface LogTailOptions {
   /** Bytes per second all followers of a job together send while it runs, beyond a burst; 0 = unpaced. */
   readonly paceBytesPerSecond?: number;
   readonly paceBurstBytes?: number;
+  /** While the job prints in bulk, how often its followers may each send a chunk, in ms (default 250). */
+  readonly bulkTurnMs?: number;
 }
 
 /**
@@ -83,6 +95,9 @@ interface Shared {
   readonly cache: ChunkCache;
   readonly pacer: Pacer | undefined;
   readonly waiters: Set<() => void>;
+  /** Set while the tail reads in batches (bulk output); followers then wait for turns. */
+  bulk: boolean;
+  readonly turnWaiters: Set<() => void>;
   readonly stop: AbortController;
 }
 
@@ -94,6 +109,7 @@ function fingerprint(files: readonly LogFileInfo[]): string {
 /** Creates the registry of shared tails. */
 export function createLogTails(options: LogTailOptions): LogTails {
   const tails = new Map<string, Shared>();
+  const bulkTurnMs = options.bulkTurnMs ?? 250;
 
   /** Checks and publishes until the last follower leaves; see the module comment. */
   async function run(controlDir: string, shared: Shared): Promise<void> {
@@ -107,6 +123,7 @@ export function createLogTails(options: LogTailOptions): LogTails {
     let seenBytes = 0;
     let eventsSeen = 0;
     let checkedAt = 0;
+    let turnAt = 0;
     try {
       while (!signal.aborted) {
         if (batching) {
@@ -129,20 +146,34 @@ export function createLogTails(options: LogTailOptions): LogTails {
         const grewBytes = bytes - seenBytes;
         seen = now;
         seenBytes = bytes;
-        // While watching, every check wakes the followers (they look at the workflow's state too).
-        if (grew || !batching) publish(shared, files);
+        const wasBatching = batching;
         if (!batching && grew && (events >= BULK_EVENTS || grewBytes >= BULK_BYTES)) {
           batching = true;
           changes?.close();
           changes = undefined;
           eventsSeen = 0;
+          turnAt = checkedAt;
         } else if (batching && !grew) {
           batching = false;
+        }
+        // Set before the followers wake, so that they hold back from the first bulk listing on.
+        shared.bulk = batching;
+        // While watching, every check wakes the followers (they look at the workflow's state too).
+        if (grew || !wasBatching) publish(shared, files);
+        if (!batching || checkedAt - turnAt >= bulkTurnMs) {
+          turnAt = checkedAt;
+          wakeTurns(shared);
         }
       }
     } finally {
       changes?.close();
+      shared.bulk = false;
+      wakeTurns(shared);
     }
+  }
+
+  function wakeTurns(shared: Shared): void {
+    for (const wake of [...shared.turnWaiters]) wake();
   }
 
   function publish(shared: Shared, files: readonly LogFileInfo[]): void {
@@ -161,6 +192,8 @@ export function createLogTails(options: LogTailOptions): LogTails {
           cache: createChunkCache(options.chunkBytes, options.cacheBytes),
           pacer: options.paceBytesPerSecond ? createPacer(options.paceBytesPerSecond, options.paceBurstBytes ?? 0) : undefined,
           waiters: new Set(),
+          bulk: false,
+          turnWaiters: new Set(),
           stop: new AbortController(),
         };
         shared = created;
@@ -189,6 +222,18 @@ export function createLogTails(options: LogTailOptions): LogTails {
             own.waiters.add(done);
           });
         },
+        async bulkTurn(signal) {
+          if (!own.bulk || signal.aborted) return;
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              signal.removeEventListener('abort', done);
+              own.turnWaiters.delete(done);
+              resolve();
+            };
+            signal.addEventListener('abort', done, { once: true });
+            own.turnWaiters.add(done);
+          });
+        },
         chunk: (file, offset, end) => own.cache.chunk(file, offset, end),
         pacer: own.pacer,
         release() {
@@ -197,6 +242,7 @@ export function createLogTails(options: LogTailOptions): LogTails {
           if (--own.refs > 0) return;
           own.stop.abort();
           for (const wake of [...own.waiters]) wake();
+          wakeTurns(own);
           if (tails.get(controlDir) === own) tails.delete(controlDir);
         },
       };

@@ -112,6 +112,14 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
       // While paced, chunks are small enough for the budget to spread them over the followers.
       const most = !announced.has(key) ? ANNOUNCING_CHUNK_BYTES : active && pacer ? PACED_CHUNK_BYTES : Infinity;
       const end = Math.min(file.sizeBytes, offset + most);
+      // The budget is taken before the chunk is read and sent, so that all followers of a job
+      // together send no more than the burst before the rate applies (taken after sending,
+      // each of them sent a chunk first: ten followers, ten chunks at once).
+      // While the job prints in bulk, one chunk per turn of the shared reader (see log-tail.ts);
+      // the chunk that names the command goes at once.
+      if (tail && active && announced.has(key)) await tail.bulkTurn(signal);
+      await paced(end - offset);
+      if (signal.aborted) return sent;
       const record = tail ? await tail.chunk(file, offset, end) : await readChunk(file, offset, Math.min(deps.chunkBytes, end - offset));
       if (record.data.length === 0) break;
       const text = commandText();
@@ -119,8 +127,6 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
       offset += record.data.length;
       cursors.set(key, offset);
       sent = true;
-      await paced(record.data.length);
-      if (signal.aborted) return sent;
     }
     if (file.droppedBytes !== undefined && offset >= file.sizeBytes && !marked.has(key)) {
       marked.add(key);

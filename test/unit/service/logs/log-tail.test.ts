@@ -81,6 +81,54 @@ describe('shared log tails', () => {
   });
 });
 
+describe('shared log tails and followers of bulk output', () => {
+  it('lets followers send only at its turns while the job prints in bulk, all at the same one, and at once when quiet', async () => {
+    const { ctl, out } = controlDir();
+    const dirs = createDirWatchers();
+    const tails = createLogTails({ dirs, pollIntervalMs: 60_000, batchIntervalMs: 10, chunkBytes: 1024, cacheBytes: 4096, bulkTurnMs: 100 });
+    const [a, b] = [tails.acquire(ctl), tails.acquire(ctl)];
+    const signal = new AbortController().signal;
+    // Quiet: no turn to wait for.
+    await Promise.all([a.bulkTurn(signal), b.bulkTurn(signal)]);
+    const writer = setInterval(() => appendFileSync(out, 'x'.repeat(70_000)), 2);
+    try {
+      await expect.poll(() => dirs.openCount()).toBe(0);
+      // Two turns in a row: both followers are let go by the same check, and a turn spans checks.
+      for (let turn = 0; turn < 2; turn++) {
+        const from = a.current().version;
+        const versions = await Promise.all([a, b].map(async (t) => (await t.bulkTurn(signal), t.current().version)));
+        expect(versions[1]).toBe(versions[0]);
+        if (turn === 1) expect(versions[0]).toBeGreaterThan(from);
+      }
+      // A follower waiting for a turn is let go when the output stops.
+      const waiting = a.bulkTurn(signal);
+      clearInterval(writer);
+      await waiting;
+      await expect.poll(() => dirs.openCount(), { timeout: 10_000 }).toBe(2);
+      await a.bulkTurn(signal);
+    } finally {
+      clearInterval(writer);
+    }
+    a.release();
+    b.release();
+    // With turns far apart, a waiting follower is let go when the last follower leaves.
+    const slow = createLogTails({ dirs, pollIntervalMs: 60_000, batchIntervalMs: 10, chunkBytes: 1024, cacheBytes: 4096, bulkTurnMs: 600_000 });
+    const [c, d] = [slow.acquire(ctl), slow.acquire(ctl)];
+    await expect.poll(() => dirs.openCount()).toBe(2);
+    const again = setInterval(() => appendFileSync(out, 'x'.repeat(70_000)), 2);
+    try {
+      await expect.poll(() => dirs.openCount()).toBe(0);
+      const left = c.bulkTurn(signal);
+      d.release();
+      c.release();
+      await left;
+    } finally {
+      clearInterval(again);
+    }
+    expect(slow.openCount()).toBe(0);
+  });
+});
+
 describe('shared log tails and a job writing in small pieces', () => {
   it('drops its watch while another process writes many small pieces, and watches again once it stops', async () => {
     const { ctl, out } = controlDir();
