@@ -10,7 +10,8 @@
  * So the tail watches while the logs grow slowly, for a line to arrive at once; once a check
  * finds bulk output (many writes or many bytes since the last one), it drops the watch and looks
  * every `batchIntervalMs`, reading whatever accumulated in one go, until a check finds nothing
- * new and the watch is armed again (with one more look, for what was written in between).
+ * new and the watch is armed again (with one more look, for what was written in between). Such a
+ * check takes a stat of the files that grew at the last one, not a full listing (log-growth.ts).
  *
  * While the job prints in bulk, its followers also keep off the CPU it needs: each sends one
  * chunk per turn of the tail (every `bulkTurnMs`, all of them at the same moment, so at the same
@@ -23,6 +24,7 @@ import { RUNNER_FILES } from '../../engines/runner/job-runner.js';
 import { sleep } from '../../util/abort.js';
 import type { DirChanges, DirWatchers } from '../dir-changes.js';
 import { createChunkCache, type ChunkCache } from './chunk-cache.js';
+import { fingerprint, grownPaths, restat } from './log-growth.js';
 import type { LogChunkRecord } from './log-types.js';
 import { createPacer, type Pacer } from './pacer.js';
 
@@ -101,11 +103,6 @@ interface Shared {
   readonly stop: AbortController;
 }
 
-/** A fingerprint of a listing: what a follower could read or be told differs when it changes. */
-function fingerprint(files: readonly LogFileInfo[]): string {
-  return files.map((f) => `${f.path}:${f.sizeBytes}:${f.droppedBytes ?? ''}`).join('|');
-}
-
 /** Creates the registry of shared tails. */
 export function createLogTails(options: LogTailOptions): LogTails {
   const tails = new Map<string, Shared>();
@@ -124,6 +121,9 @@ export function createLogTails(options: LogTailOptions): LogTails {
     let eventsSeen = 0;
     let checkedAt = 0;
     let turnAt = 0;
+    let listed: readonly LogFileInfo[] = [];
+    let listedAt = 0;
+    let growing = new Set<string>();
     try {
       while (!signal.aborted) {
         if (batching) {
@@ -139,7 +139,14 @@ export function createLogTails(options: LogTailOptions): LogTails {
         checkedAt = Date.now();
         const events = changes ? changes.eventCount() - eventsSeen : 0;
         eventsSeen = changes?.eventCount() ?? 0;
-        const files = await listLogFiles(controlDir);
+        // While bulk, the growing files alone; the directory at each turn and once they stopped.
+        let files = batching && growing.size > 0 && checkedAt - listedAt < bulkTurnMs ? await restat(listed, growing) : undefined;
+        if (files === undefined || fingerprint(files) === seen) {
+          files = await listLogFiles(controlDir);
+          listedAt = checkedAt;
+        }
+        growing = grownPaths(listed, files);
+        listed = files;
         const now = fingerprint(files);
         const bytes = files.reduce((sum, f) => sum + f.sizeBytes, 0);
         const grew = now !== seen;
