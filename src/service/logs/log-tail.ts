@@ -47,9 +47,10 @@ export interface LogTail {
   chunk(file: LogFileInfo, offset: number, end: number): Promise<LogChunkRecord>;
   /**
    * Resolves at once unless the job prints in bulk; then at the tail's next turn (the same
-   * moment for every follower), once the output slows down, or when `signal` aborts.
+   * moment for every follower), once the output slows down, or when `signal` aborts. True when
+   * it let the follower go at a turn: the turn is its pacing, one chunk per follower.
    */
-  bulkTurn(signal: AbortSignal): Promise<void>;
+  bulkTurn(signal: AbortSignal): Promise<boolean>;
   /** The job's send budget, shared by its followers (see pacer.ts); undefined when unpaced. */
   readonly pacer: Pacer | undefined;
   release(): void;
@@ -230,7 +231,7 @@ export function createLogTails(options: LogTailOptions): LogTails {
           });
         },
         async bulkTurn(signal) {
-          if (!own.bulk || signal.aborted) return;
+          if (!own.bulk || signal.aborted) return false;
           await new Promise<void>((resolve) => {
             const done = (): void => {
               signal.removeEventListener('abort', done);
@@ -240,6 +241,7 @@ export function createLogTails(options: LogTailOptions): LogTails {
             signal.addEventListener('abort', done, { once: true });
             own.turnWaiters.add(done);
           });
+          return own.bulk && !signal.aborted;
         },
         chunk: (file, offset, end) => own.cache.chunk(file, offset, end),
         pacer: own.pacer,

@@ -115,10 +115,11 @@ async function* stream(deps: WatchLogsDeps, first: WorkflowRecord, input: WatchL
       // The budget is taken before the chunk is read and sent, so that all followers of a job
       // together send no more than the burst before the rate applies (taken after sending,
       // each of them sent a chunk first: ten followers, ten chunks at once).
-      // While the job prints in bulk, one chunk per turn of the shared reader (see log-tail.ts);
+      // While the job prints in bulk, one chunk per turn of the shared reader (see log-tail.ts),
+      // which paces the followers then (the budget's waits would spread them over the turn);
       // the chunk that names the command goes at once.
-      if (tail && active && announced.has(key)) await tail.bulkTurn(signal);
-      await paced(end - offset);
+      const turned = tail !== undefined && active && announced.has(key) && (await tail.bulkTurn(signal));
+      if (!turned) await paced(end - offset);
       if (signal.aborted) return sent;
       const record = tail ? await tail.chunk(file, offset, end) : await readChunk(file, offset, Math.min(deps.chunkBytes, end - offset));
       if (record.data.length === 0) break;

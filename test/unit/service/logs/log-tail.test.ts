@@ -89,21 +89,22 @@ describe('shared log tails and followers of bulk output', () => {
     const [a, b] = [tails.acquire(ctl), tails.acquire(ctl)];
     const signal = new AbortController().signal;
     // Quiet: no turn to wait for.
-    await Promise.all([a.bulkTurn(signal), b.bulkTurn(signal)]);
+    expect(await Promise.all([a.bulkTurn(signal), b.bulkTurn(signal)])).toEqual([false, false]);
     const writer = setInterval(() => appendFileSync(out, 'x'.repeat(70_000)), 2);
     try {
       await expect.poll(() => dirs.openCount()).toBe(0);
       // Two turns in a row: both followers are let go by the same check, and a turn spans checks.
       for (let turn = 0; turn < 2; turn++) {
         const from = a.current().version;
-        const versions = await Promise.all([a, b].map(async (t) => (await t.bulkTurn(signal), t.current().version)));
+        const versions = await Promise.all([a, b].map(async (t) => (expect(await t.bulkTurn(signal)).toBe(true), t.current().version)));
         expect(versions[1]).toBe(versions[0]);
         if (turn === 1) expect(versions[0]).toBeGreaterThan(from);
       }
-      // A follower waiting for a turn is let go when the output stops.
-      const waiting = a.bulkTurn(signal);
+      // A follower waiting for a turn is let go (not at a turn: false) once the output stopped.
       clearInterval(writer);
-      await waiting;
+      while (await a.bulkTurn(signal)) {
+        // turns that came before the reader saw the output stop
+      }
       await expect.poll(() => dirs.openCount(), { timeout: 10_000 }).toBe(2);
       await a.bulkTurn(signal);
     } finally {
