@@ -143,7 +143,7 @@ export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
         if (!current) return undefined;
         const fence = options.unfenced ? undefined : claims.fenceOf(workflowId);
         try {
-          const stored = await store.appendState(workflowId, build(current.state), { ...(options.jobDone && { jobDone: true }), ...(fence && { fence }) });
+          const stored = await store.appendState(workflowId, build(current.state), { current, ...(options.jobDone && { jobDone: true }), ...(fence && { fence }) });
           if (stored && !isActiveType(stored.type)) claims.endedHere(workflowId);
           if (stored) feed.committed(workflowId, stored);
           return stored;

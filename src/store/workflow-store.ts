@@ -51,6 +51,12 @@ export interface AppendOptions {
   readonly jobDone?: boolean;
   /** Apply only while this fence holds; otherwise FenceLostError. */
   readonly fence?: FollowerFence;
+  /**
+   * The workflow as the caller read it just before and built `next` from. The stores judge the
+   * transition against the row they write and ignore it; a decorator that reports where a
+   * transition came from (metrics) takes it from here instead of reading the row once more.
+   */
+  readonly current?: Pick<WorkflowRecord, 'engine' | 'state'>;
 }
 
 /** The store's operations; each atomic. */
