@@ -16,6 +16,9 @@ export default defineConfig({
         test: {
           name: 'main',
           include: ['test/**/*.test.ts'],
+          // Each file works under a temporary root of its own; what it leaves running there is killed.
+          globalSetup: ['test/support/temp-root.global.ts'],
+          setupFiles: ['test/support/temp-root.setup.ts'],
           exclude: [...configDefaults.exclude, SLURM_TESTS],
           sequence: { groupOrder: 0 },
         },

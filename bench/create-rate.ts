@@ -6,12 +6,13 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compare, interleave, type Benchmark } from './harness.js';
 import { spawnServe, untilServing } from './start-up.js';
+import { removeDataDir } from './data-dir.js';
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 const IN_FLIGHT = 64;
@@ -34,7 +35,7 @@ async function serviceRound(count: number, round: number): Promise<number> {
     return await elapsedOf('bench/create-clients.ts', [server.address, String(count), String(IN_FLIGHT), `create-${round}`]);
   } finally {
     await server.stop();
-    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await removeDataDir(dataDir);
   }
 }
 
@@ -43,7 +44,7 @@ async function floorRound(count: number): Promise<number> {
   try {
     return await elapsedOf('bench/durable-floor.ts', [dir, String(count)]);
   } finally {
-    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await removeDataDir(dir);
   }
 }
 

@@ -7,13 +7,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { compare, interleave, type Benchmark } from './harness.js';
+import { removeDataDir } from './data-dir.js';
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 const BUILD_DIR = join(REPO_DIR, 'dist');
@@ -78,7 +79,7 @@ export const idleMemory: Benchmark = {
           const args = [...loader, join(code, 'cli', ctx.quick ? 'main.ts' : 'main.js'), 'serve', '--port', '0', '--data-dir', dataDir];
           return await restingRss(args, (line) => line.includes('"msg":"listening"'), settleMs);
         } finally {
-          await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+          await removeDataDir(dataDir);
         }
       },
       () => restingRss([...loader, join(REPO_DIR, 'bench', 'bare-idle-server.mjs'), code], (line) => /^\d+$/.test(line), settleMs),

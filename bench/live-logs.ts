@@ -14,6 +14,7 @@ import { compare, formatMs, interleave, median, percentile, type Benchmark } fro
 import { startFollowerProcess, type FollowerProcess } from './follower-process.js';
 import { createWorkflow, shellWorkflow, unary, watchToEnd } from './rpc.js';
 import { sampleCpu, startServerProcess, type ServerProcess } from './server-process.js';
+import { removeDataDir } from './data-dir.js';
 
 const FOLLOWERS = 10;
 /**
@@ -284,7 +285,7 @@ export const liveLogs: Benchmark = {
     } finally {
       await followers.stop();
       await server.stop();
-      await rm(fifoDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await removeDataDir(fifoDir);
     }
   },
 };

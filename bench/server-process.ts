@@ -7,13 +7,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { credentials } from '@grpc/grpc-js';
 import { RemoteWorkflowServiceClient } from '../src/gen/flowserv/remote/v1/service.js';
+import { removeDataDir } from './data-dir.js';
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -120,7 +121,7 @@ export async function startServerProcess(args: readonly string[], repoDir = REPO
         child.kill('SIGTERM');
         await once(child, 'exit');
       }
-      await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await removeDataDir(dataDir);
     },
   };
 }

@@ -9,7 +9,7 @@
  * Deliberately not test/support/app-server.ts: that one shortens heartbeats and poll intervals
  * for test speed, and a benchmark must measure what is deployed.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, makeGenericClientConstructor, type Client, type ServiceError } from '@grpc/grpc-js';
@@ -18,6 +18,7 @@ import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { RemoteWorkflowServiceClient } from '../src/gen/flowserv/remote/v1/service.js';
+import { removeDataDir } from './data-dir.js';
 
 /** A running server and its clients. */
 export interface BenchServer {
@@ -67,7 +68,7 @@ export async function startBenchServer(args: readonly string[] = []): Promise<Be
       client.close();
       health.close();
       await app.stop('benchmark finished');
-      await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await removeDataDir(dataDir);
     },
   };
 }

@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { ANONYMOUS_OWNER } from '../src/model/owner.js';
 import { createSqliteWorkflowStore } from '../src/store/sqlite-workflow-store.js';
 import { compare, formatMs, interleave, type Benchmark } from './harness.js';
 import { unary } from './rpc.js';
+import { removeDataDir } from './data-dir.js';
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -178,8 +179,8 @@ export const startUp: Benchmark = {
       );
       return [{ ...row, note: `to SERVING: ${formatMs(row.subjectSummary.medianMs)} (empty: ${formatMs(row.baselineSummary.medianMs)})` }];
     } finally {
-      await rm(empty, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-      await rm(filled, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await removeDataDir(empty);
+      await removeDataDir(filled);
     }
   },
 };

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { credentials, makeGenericClientConstructor, type Client, type ServiceErr
 import { GetWorkflowStateRequest } from '../src/gen/flowserv/remote/v1/service.js';
 import { compare, interleave, timeMs, type Benchmark } from './harness.js';
 import { fillStore, spawnServe, untilServing } from './start-up.js';
+import { removeDataDir } from './data-dir.js';
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 const PATH = '/flowserv.remote.v1.RemoteWorkflowService/GetWorkflowState';
@@ -107,7 +108,7 @@ export const unaryProcesses: Benchmark = {
       }
     } finally {
       await subject.stop();
-      await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await removeDataDir(dataDir);
     }
   },
 };

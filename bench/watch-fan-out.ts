@@ -14,6 +14,7 @@ import { WorkflowStateType } from '../src/gen/flowserv/remote/v1/workflow.js';
 import { compare, interleave, median, type Benchmark } from './harness.js';
 import { createWorkflow, shellWorkflow, watchToEnd } from './rpc.js';
 import { withServer, type BenchServer } from './server.js';
+import { removeDataDir } from './data-dir.js';
 
 /** How long to wait for the job to open its FIFO before giving up, in ms. */
 const FIFO_OPEN_TIMEOUT_MS = 30_000;
@@ -113,7 +114,7 @@ export const watchFanOut: Benchmark = {
         ];
       });
     } finally {
-      await rm(fifoDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await removeDataDir(fifoDir);
     }
   },
 };

@@ -8,7 +8,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,6 +21,7 @@ import { compare, interleave, type Benchmark } from './harness.js';
 import { createWorkflow, shellWorkflow, unary } from './rpc.js';
 import { spawnServe, untilServing } from './start-up.js';
 import { openWriter } from './watch-fan-out.js';
+import { removeDataDir } from './data-dir.js';
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 const WATCH_PATH = '/flowserv.remote.v1.RemoteWorkflowService/WatchState';
@@ -113,8 +114,8 @@ async function serviceRound(watchers: number): Promise<Round> {
   } finally {
     client.close();
     await server.stop();
-    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-    await rm(fifoDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await removeDataDir(dataDir);
+    await removeDataDir(fifoDir);
   }
 }
 

@@ -4,13 +4,14 @@
  * workflow: validation, planning, staging, three SQLite commits, the runner script and its
  * processes, observing the exit, and the WatchState stream.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeJobRunner } from '../src/engines/runner/job-runner.js';
 import { compare, formatAdded, interleave, timed, type Benchmark } from './harness.js';
 import { runWorkflow, shellWorkflow, spawnAndWait, spawnShell } from './rpc.js';
 import { withServer } from './server.js';
+import { removeDataDir } from './data-dir.js';
 
 /** The job runner the local engine generates for a one-command `true` workflow, run bare. */
 async function runnerAlone(counts: { warmup: number; iterations: number }) {
@@ -28,7 +29,7 @@ async function runnerAlone(counts: { warmup: number; iterations: number }) {
     const result = compare({ name: 'Job runner alone', subject: '`/bin/sh run.sh` (runner for `true`)', baseline: 'spawn `/bin/sh -c true`' }, samples);
     return { ...result, note: `${formatAdded(result)} per job` };
   } finally {
-    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await removeDataDir(dir);
   }
 }
 
