@@ -9,6 +9,7 @@
  * Everything recovers without a restart.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import { WorkflowStateType } from '../../src/gen/flowserv/remote/v1/workflow.js'
 import { decodeStatusDetails } from '../../src/wire/status-details.js';
 import { healthClient } from '../support/grpc-clients.js';
 import { call, callError, upload } from '../support/grpc-calls.js';
+import { killProcessesUsing } from '../support/processes.js';
 import { describeIfAvailable } from '../support/requirements.js';
 import { shellRequest } from '../support/shell-request.js';
 import { spawnServerProcess, type ServerProcess } from '../support/server-process.js';
@@ -34,6 +36,20 @@ function cannotMount(): string | undefined {
   spawnSync('umount', [dir]);
   rmSync(dir, { recursive: true, force: true });
   return undefined;
+}
+
+/**
+ * Unmounts `dir`, retrying while it is busy (the server's health probe may have a file open in
+ * it for a moment); throws with umount's reason when it stays busy.
+ */
+async function unmount(dir: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const result = spawnSync('umount', [dir], { encoding: 'utf8' });
+    if (result.status === 0) return;
+    if (Date.now() > deadline) throw new Error(`umount ${dir}: ${result.stderr.trim()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 describeIfAvailable('full and read-only data directory', cannotMount(), () => {
@@ -55,7 +71,9 @@ describeIfAvailable('full and read-only data directory', cannotMount(), () => {
     health?.close();
     server?.child.kill('SIGKILL');
     await server?.exited;
-    spawnSync('umount', [mountPoint]);
+    // Jobs outlive the server; one still running there (a failed test's gated job) keeps the disk busy.
+    await killProcessesUsing(mountPoint);
+    await unmount(mountPoint);
     rmSync(mountPoint, { recursive: true, force: true });
   });
 
@@ -85,12 +103,18 @@ describeIfAvailable('full and read-only data directory', cannotMount(), () => {
     const id = created.workflow!.workflowId;
     const work = join(mountPoint, 'runs', id, 'work');
     await expect.poll(() => existsSync(join(work, 'out.bin')) && statSync(join(work, 'out.bin')).size === 300_000, { timeout: 20_000 }).toBe(true);
+    // The job runs before RUNNING is on disk; on a full disk RUNNING is skipped (it is informative), so wait for it.
+    await expect.poll(async () => (await stateOf(id)).type, { timeout: 20_000 }).toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_RUNNING);
 
+    // The health probe writes and removes 64 KiB every 200 ms: what it held while the disk filled
+    // up comes free again. Topping the disk up at every poll takes that back, until a probe finds
+    // no room; from then on less than 64 KiB is ever free.
+    await expect.poll(() => (fillDisk(), healthOf('engine/local')), { timeout: 10_000 }).toBe('NOT_SERVING');
     fillDisk();
-    const refused = await upload(client, Buffer.from(`new content ${Date.now()}`.repeat(2000))).catch((e: ServiceError) => e);
+    // Far more than the probe can hand back in the meantime, and new bytes (stored ones are not rewritten).
+    const refused = await upload(client, randomBytes(1024 * 1024)).catch((e: ServiceError) => e);
     expect((refused as ServiceError).code).toBe(Code.RESOURCE_EXHAUSTED);
     expect(decodeStatusDetails((refused as ServiceError).metadata)?.errorInfo?.reason).toBe('STORAGE_FULL');
-    await expect.poll(() => healthOf('engine/local'), { timeout: 10_000 }).toBe('NOT_SERVING');
 
     const from = server.lines.length;
     writeFileSync(join(work, 'go'), '');
@@ -123,7 +147,7 @@ describeIfAvailable('full and read-only data directory', cannotMount(), () => {
       const after = await call(client, 'createWorkflow', shellRequest('ro-2', ['true']));
       await expect.poll(async () => (await stateOf(after.workflow!.workflowId)).type, { timeout: 20_000 }).toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_SUCCESS);
     } finally {
-      spawnSync('umount', [runs]);
+      await unmount(runs);
     }
   });
 });
