@@ -22,7 +22,9 @@ process.env.TMPDIR = root;
 afterAll(async () => {
   if (before === undefined) delete process.env.TMPDIR;
   else process.env.TMPDIR = before;
-  const { survivors } = await killProcessesUsing(root);
+  const { killed, survivors } = await killProcessesUsing(root);
+  // Not a failure (a test that SIGKILLs its server leaves its jobs by design), but worth seeing.
+  if (killed.length > 0) process.stderr.write(`killed ${killed.length} processes left running under ${root}:\n${describeProcesses(killed)}\n`);
   try {
     rmSync(root, { recursive: true, force: true, maxRetries: 3 });
   } catch (err) {
