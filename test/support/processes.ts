@@ -117,5 +117,5 @@ export async function killProcessesUsing(dir: string, timeoutMs = 10_000): Promi
 
 /** One line per process, for a failure message. */
 export function describeProcesses(procs: readonly FolderProcess[]): string {
-  return procs.map((p) => `${p.pid} (group ${p.pgid}, in ${p.cwd}): ${p.args.slice(0, 200)}`).join('\n');
+  return procs.map((p) => `${p.pid} (group ${p.pgid}, in ${p.cwd}): ${p.args.replace(/\s+/g, ' ').slice(0, 200)}`).join('\n');
 }
