@@ -131,6 +131,12 @@ async function* stream(
     // Already terminal and the caller has seen its last state: nothing more will come.
     const current = await deps.store.latestState(workflowId);
     if (current && !isActiveType(current.type) && current.sequence <= last) return;
+    // A resumed watch with nothing new answers at once: the caller knows the stream is live (its
+    // silence watchdog would otherwise wait a whole interval for the first heartbeat).
+    if (last === afterSequence) {
+      lastEventAt = Date.now();
+      yield { kind: 'heartbeat', at: now(), lastSequence: last };
+    }
     while (!signal.aborted) {
       const update = await progressChanged();
       if (update) {

@@ -11,7 +11,7 @@ import { RemoteWorkflowServiceClient, type WatchStateResponse } from '../../../s
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../../support/round-robin-proxy.js';
 import { spawnServerProcess, type ServerProcess } from '../../support/server-process.js';
-import { makeTempRoot } from './slurm-cluster.js';
+import { makeTempRoot, squeue } from './slurm-cluster.js';
 import { cancelJobsUnder, slurmServerArgs } from './slurm-grpc-support.js';
 
 /** How the replicas are started. */
@@ -20,6 +20,8 @@ export interface SlurmReplicasOptions {
   readonly names?: readonly string[];
   /** Lease TTL, in ms (default 5000). */
   readonly leaseTtlMs?: number;
+  /** Heartbeat interval of WatchState (and of the state feed's check against the log), in ms (default 1000). */
+  readonly heartbeatIntervalMs?: number;
   /** Extra serve flags for every replica. */
   readonly extraArgs?: readonly string[];
 }
@@ -55,7 +57,8 @@ export async function startSlurmReplicas(options: SlurmReplicasOptions = {}): Pr
   const args = (name: string): string[] => [
     ...slurmServerArgs(join(root.dir, 'runs')),
     '--default-engine', 'slurm', '--store', 'postgres', '--database-url', db.url, '--replica-name', name,
-    '--lease-ttl-ms', String(leaseTtlMs), '--lease-renew-ms', '1000', '--claim-scan-ms', '500', '--heartbeat-interval-ms', '1000',
+    '--lease-ttl-ms', String(leaseTtlMs), '--lease-renew-ms', '1000', '--claim-scan-ms', '500',
+    '--heartbeat-interval-ms', String(options.heartbeatIntervalMs ?? 1000),
     '--log-level', 'debug',
     ...(options.extraArgs ?? []),
   ];
@@ -118,17 +121,36 @@ export async function followerOf(pool: pg.Pool, workflowId: string): Promise<str
   return result.rows[0]?.follower ?? undefined;
 }
 
-/** The sequences a watch from the start receives until the stream ends (rejects on a stream error). */
-export function watchSequences(client: RemoteWorkflowServiceClient, workflowId: string): Promise<number[]> {
+/** A state as a watcher received it: its sequence, its engine times and when it arrived (Date.now()). */
+export interface ReceivedState {
+  readonly sequence: number;
+  readonly receivedAt: number;
+  /** When the job started or ended, as the state says (undefined for PENDING). */
+  readonly happenedAt?: number;
+}
+
+/**
+ * Every state a raw WatchState from the start receives until the stream ends, with receipt times
+ * (rejects on a stream error: a watcher that had to reconnect fails the test).
+ */
+export function watchReceived(client: RemoteWorkflowServiceClient, workflowId: string): Promise<ReceivedState[]> {
   return new Promise((resolve, reject) => {
-    const sequences: number[] = [];
+    const received: ReceivedState[] = [];
     const stream = client.watchState({ workflowId, afterSequence: 0 });
     stream.on('data', (r: WatchStateResponse) => {
-      if (r.event?.$case === 'state') sequences.push(r.event.value.sequence);
+      if (r.event?.$case !== 'state') return;
+      const { sequence, finishedAt, startedAt } = r.event.value;
+      const happenedAt = (finishedAt ?? startedAt)?.getTime();
+      received.push({ sequence, receivedAt: Date.now(), ...(happenedAt !== undefined && { happenedAt }) });
     });
     stream.on('error', reject);
-    stream.on('end', () => resolve(sequences));
+    stream.on('end', () => resolve(received));
   });
+}
+
+/** The sequences a raw watch from the start receives until the stream ends (rejects on a stream error). */
+export async function watchSequences(client: RemoteWorkflowServiceClient, workflowId: string): Promise<number[]> {
+  return (await watchReceived(client, workflowId)).map((s) => s.sequence);
 }
 
 /** Per workflow id, how many times any replica's log says it submitted the workflow's job. */
@@ -136,6 +158,22 @@ export function submissionCounts(replicas: Iterable<ServerProcess>): Map<string,
   const counts = new Map<string, number>();
   for (const s of replicas) {
     for (const line of s.lines) if (line.msg === 'submitted') counts.set(String(line.workflowId), (counts.get(String(line.workflowId)) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * Per workflow id, how many Slurm jobs ran in its work directory under the replicas' runs dir
+ * (`squeue -t all`: the dev cluster keeps ended jobs listed for an hour, MinJobAge).
+ */
+export async function slurmJobCounts(cluster: Pick<SlurmReplicas, 'dir'>): Promise<Map<string, number>> {
+  const prefix = `${join(cluster.dir, 'runs')}/`;
+  const counts = new Map<string, number>();
+  for (const line of (await squeue('-t', 'all', '-o', '%i|%Z')).split('\n')) {
+    const workDir = line.split('|')[1];
+    if (!workDir?.startsWith(prefix)) continue;
+    const id = workDir.slice(prefix.length).split('/')[0]!;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   return counts;
 }

@@ -54,9 +54,11 @@ it('sends states that several replicas publish twice and out of order once each,
   expect((await events.next()).done).toBe(true);
 });
 
-it('sends a late duplicate of a state already sent no second time', async () => {
+it('sends a late duplicate of a state already sent no second time (a resumed watch answers with a heartbeat at once)', async () => {
   const { store, hub } = await setup();
   const events = await watchStates({ store, hub, heartbeatIntervalMs: 60_000 }, 'wf', 1, new AbortController().signal);
+  // Resumed with nothing new: a heartbeat at once (not after the interval), then the live states.
+  expect((await events.next()).value).toMatchObject({ kind: 'heartbeat', lastSequence: 1 });
   const next = events.next();
   const started: StateRecord = (await store.appendState('wf', running))!;
   hub.publish('wf', started);
