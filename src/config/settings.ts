@@ -142,7 +142,7 @@ export const SETTINGS = [
   setting({
     key: 'heartbeatIntervalMs', flag: 'heartbeat-interval-ms', env: 'FLOWSERV_REMOTE_HEARTBEAT_INTERVAL_MS',
     defaultValue: () => 15_000, defaultText: '15000',
-    description: 'WatchState sends a heartbeat after this much idle time.', parse: integer(1),
+    description: 'WatchState sends a heartbeat after this much idle time (and one at once when a resumed watch has nothing new).', parse: integer(1),
   }),
   setting({
     key: 'engineHealthIntervalMs', flag: 'engine-health-interval-ms', env: 'FLOWSERV_REMOTE_ENGINE_HEALTH_INTERVAL_MS',
