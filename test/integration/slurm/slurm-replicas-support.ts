@@ -72,6 +72,9 @@ export async function startSlurmReplicas(options: SlurmReplicasOptions = {}): Pr
   const clients: RemoteWorkflowServiceClient[] = [];
   let proxy: RoundRobinProxy | undefined;
   const close = async (): Promise<void> => {
+    // What went wrong inside the replicas, for a failing test's output.
+    const errors = all.flatMap((s) => s.lines.filter((l) => typeof l.level === 'number' && l.level >= 50));
+    if (errors.length > 0) console.warn(`replicas logged ${errors.length} errors:\n${errors.map((l) => JSON.stringify(l)).join('\n')}`);
     for (const c of clients) c.close();
     await proxy?.close();
     for (const s of all) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
