@@ -2,17 +2,22 @@
  * Two server processes (two replicas) on one data directory: one starts while the other is in
  * the middle of staging a workflow's run directory and of receiving an upload. The newcomer's
  * start-up cleanup must leave both alone (each replica stages and uploads in its own part of the
- * shared directories), and the first replica must then finish both as if nothing happened.
+ * shared directories), and the first replica must then finish both as if nothing happened. It
+ * runs on both stores: SQLite (two processes on one database file, the cleanup's regression test)
+ * and PostgreSQL (the deployment of several replicas, local engine pinned).
  */
 import { credentials } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteWorkflowServiceClient, type UploadFileResponse } from '../../../src/gen/flowserv/remote/v1/service.js';
 import { WorkflowStateType } from '../../../src/gen/flowserv/remote/v1/workflow.js';
 import { call, sha256, upload, waitForStateType } from '../../support/grpc-calls.js';
 import { scratch } from '../../support/fixtures.js';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { replicaArgs } from '../../support/replica-servers.js';
+import { describeIfAvailable, postgresMissing } from '../../support/requirements.js';
 import { spawnServerProcess, type ServerProcess } from '../../support/server-process.js';
 import { shellRequest } from '../../support/shell-request.js';
 
@@ -26,8 +31,11 @@ afterEach(async () => {
   }
 });
 
-async function replica(dataDir: string, name: string): Promise<{ server: ServerProcess; client: RemoteWorkflowServiceClient }> {
-  const server = await spawnServerProcess(dataDir, [], { FLOWSERV_REMOTE_REPLICA_NAME: name });
+/** Flags of a replica: none for SQLite, the database and the local engine pinned for PostgreSQL. */
+type StoreArgs = (name: string) => string[];
+
+async function replica(dataDir: string, name: string, storeArgs: StoreArgs): Promise<{ server: ServerProcess; client: RemoteWorkflowServiceClient }> {
+  const server = await spawnServerProcess(dataDir, storeArgs(name), { FLOWSERV_REMOTE_REPLICA_NAME: name });
   servers.push(server);
   const client = new RemoteWorkflowServiceClient(server.address, credentials.createInsecure());
   clients.push(client);
@@ -55,10 +63,11 @@ function firstEntry(dir: string): Promise<string> {
   });
 }
 
-describe('a replica starting beside a busy one on the same data directory', () => {
+/** The scenario, on a store whose replicas `storeArgs` configures. */
+function startingBesideABusyReplica(storeArgs: () => StoreArgs): void {
   it('deletes nothing the other is staging or uploading; the other finishes both', async () => {
     const dataDir = scratch('fsr-replicas-');
-    const a = await replica(dataDir, 'replica-a');
+    const a = await replica(dataDir, 'replica-a', storeArgs());
 
     // An upload in flight on A: the header and a first chunk sent, the rest held back.
     const CHUNK = 64 * 1024; // the server's default chunk limit
@@ -92,7 +101,7 @@ describe('a replica starting beside a busy one on the same data directory', () =
     // Still staging when frozen (the directory is renamed away once the workflow is recorded).
     expect(existsSync(staged)).toBe(true);
 
-    const b = await replica(dataDir, 'replica-b'); // its start-up cleanup has run once it listens
+    const b = await replica(dataDir, 'replica-b', storeArgs()); // its start-up cleanup has run once it listens
     expect(existsSync(staged)).toBe(true);
     expect(existsSync(partialUpload)).toBe(true);
     expect(existsSync(uploadArea)).toBe(true);
@@ -110,4 +119,20 @@ describe('a replica starting beside a busy one on the same data directory', () =
     expect((await call(b.client, 'findFiles', { sha256s: [sha256(pending), bigSha] })).presentSha256s.sort()).toEqual([sha256(pending), bigSha].sort());
     expect((await call(b.client, 'getWorkflow', { workflowId })).workflow!.state!.type).toBe(WorkflowStateType.WORKFLOW_STATE_TYPE_SUCCESS);
   });
+}
+
+describe('a replica starting beside a busy one on the same data directory (SQLite store)', () => {
+  startingBesideABusyReplica(() => () => []);
+});
+
+describeIfAvailable('a replica starting beside a busy one on the same data directory (PostgreSQL store)', postgresMissing(), () => {
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  // The replicas are gone by then (afterEach).
+  afterAll(async () => {
+    await db?.drop();
+  });
+  startingBesideABusyReplica(() => (name) => replicaArgs(db!.url, name));
 });
