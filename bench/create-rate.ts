@@ -15,10 +15,11 @@ import { spawnServe, untilServing } from './start-up.js';
 import { removeDataDir } from './data-dir.js';
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
-const IN_FLIGHT = 64;
+/** Calls the client process keeps outstanding. */
+export const IN_FLIGHT = 64;
 
 /** Runs `tsx <script> ...args` and resolves with the number it prints (elapsed ms). */
-async function elapsedOf(script: string, args: readonly string[]): Promise<number> {
+export async function elapsedOf(script: string, args: readonly string[]): Promise<number> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -111,11 +111,14 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Spawns `serve` (through tsx, as the npm bin runs it) over `dataDir` with the access log off. */
-export async function spawnServe(dataDir: string, args: readonly string[] = []): Promise<ServeProcess> {
+/**
+ * Spawns `serve` (through tsx, as the npm bin runs it) over `dataDir` with the access log off;
+ * from `repoDir`, another checkout with its node_modules, for before/after runs.
+ */
+export async function spawnServe(dataDir: string, args: readonly string[] = [], repoDir = REPO_DIR): Promise<ServeProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', ...args], {
-    cwd: REPO_DIR,
+    cwd: repoDir,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return {

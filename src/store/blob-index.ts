@@ -4,6 +4,7 @@
  * always names a whole file. SQLite here; PostgreSQL in postgres-blob-index.ts.
  */
 import type { SqliteDatabase } from './database.js';
+import { writerOf } from './group-commit.js';
 
 /** The record of stored blobs. */
 export interface BlobIndex {
@@ -19,6 +20,8 @@ export function createSqliteBlobIndex(db: SqliteDatabase): BlobIndex {
   const selectSize = db.prepare<[string], { size_bytes: number }>('SELECT size_bytes FROM blobs WHERE sha256 = ?');
   const insertBlob = db.prepare('INSERT OR IGNORE INTO blobs (sha256, size_bytes, created_at) VALUES (?, ?, ?)');
   const deleteBlob = db.prepare('DELETE FROM blobs WHERE sha256 = ?');
+  // The workflow store's writer: blob records share its commits and its fsync.
+  const { write, durable } = writerOf(db);
   return {
     async sizes(digests) {
       const found = new Map<string, number>();
@@ -26,13 +29,14 @@ export function createSqliteBlobIndex(db: SqliteDatabase): BlobIndex {
         const row = selectSize.get(d);
         if (row) found.set(d, row.size_bytes);
       }
+      await durable();
       return found;
     },
     async add(sha256, sizeBytes, createdAt) {
-      insertBlob.run(sha256, sizeBytes, createdAt.toISOString());
+      await write(() => insertBlob.run(sha256, sizeBytes, createdAt.toISOString()));
     },
     async remove(sha256) {
-      deleteBlob.run(sha256);
+      await write(() => deleteBlob.run(sha256));
     },
   };
 }

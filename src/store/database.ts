@@ -2,7 +2,9 @@
  * Opens the SQLite database (better-sqlite3 12) that holds everything a client was told:
  * workflows, their state event logs, idempotency keys and uploaded blobs. WAL mode lets
  * readers run beside the single writer; `synchronous=FULL` makes every committed transition
- * durable across a crash or power loss, not only a process kill.
+ * durable across a crash or power loss, not only a process kill. The stores' writer
+ * (group-commit.ts) takes the commit's fsync over: it switches its connection to NORMAL and
+ * syncs the log itself, off the event loop, before it acknowledges a write.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';

@@ -1,12 +1,14 @@
 /**
  * The SQLite WorkflowStore (the single-node default): better-sqlite3 statements under WAL with
- * `synchronous=FULL`. Writes are group-committed (group-commit.ts): those of one event-loop turn
- * share one IMMEDIATE transaction, each atomic on its own, and a write resolves only once that
- * transaction is committed, so a resolved write is durable. Reads run when called.
+ * a commit made durable by the group commit's own fsync (group-commit.ts): the writes of one
+ * event-loop turn share one IMMEDIATE transaction, each atomic on its own, and a write resolves
+ * only once that transaction is committed and synced, so a resolved write is durable. Reads run
+ * when called and answer once what they read is on disk (a commit of another caller may still be
+ * syncing).
  */
 import { checkTransition } from '../model/state.js';
 import type { SqliteDatabase } from './database.js';
-import { createGroupCommit } from './group-commit.js';
+import { writerOf } from './group-commit.js';
 import { recordFromRow, type WorkflowRow } from './workflow-row.js';
 import type { NewState, StateRecord, WorkflowRecord } from './records.js';
 import { decodeState, encodeState } from './state-codec.js';
@@ -122,26 +124,31 @@ export function createSqliteWorkflowStore(db: SqliteDatabase): WorkflowStore {
     return stored;
   });
 
-  const write = createGroupCommit(db);
+  const { write, durable } = writerOf(db);
+  /** `value`, once every commit it may reflect is on disk. */
+  const read = async <T>(value: T): Promise<T> => {
+    await durable();
+    return value;
+  };
 
   return {
     insert: (wf) => write(() => insert(wf)),
-    async get(workflowId) {
+    get(workflowId) {
       const row = byId.get(workflowId);
-      return row && toRecord(row);
+      return read(row && toRecord(row));
     },
-    async latestState(workflowId, owner) {
+    latestState(workflowId, owner) {
       const row = owner === undefined ? latestById.get(workflowId) : latestOfOwner.get(workflowId, owner);
-      return row && decodeState(row.state);
+      return read(row && decodeState(row.state));
     },
-    async findByRunOrRequest(owner, runId, requestId) {
+    findByRunOrRequest(owner, runId, requestId) {
       const row = findExisting(owner, runId, requestId ?? null);
-      return row && toRecord(row);
+      return read(row && toRecord(row));
     },
     // A fence guards against another replica following the job; SQLite serves one process, which always holds it.
     appendState: (workflowId, next, options) => write(() => appendState(workflowId, next, options?.jobDone ?? false)),
-    async statesAfter(workflowId, afterSequence) {
-      return selectStates.all(workflowId, afterSequence).map((r) => decodeState(r.state));
+    statesAfter(workflowId, afterSequence) {
+      return read(selectStates.all(workflowId, afterSequence).map((r) => decodeState(r.state)));
     },
     async setHandle(workflowId, handle) {
       await write(() => updateHandle.run(JSON.stringify(handle), workflowId));
@@ -149,15 +156,17 @@ export function createSqliteWorkflowStore(db: SqliteDatabase): WorkflowStore {
     async markJobDone(workflowId) {
       await write(() => updateJobDone.run(workflowId));
     },
-    async list(query) {
+    list(query) {
       const { sql, params } = listStatement(query);
-      return db
-        .prepare<unknown[], SqliteWorkflowRow>(sql)
-        .all(...params, query.pageSize)
-        .map(toRecord);
+      return read(
+        db
+          .prepare<unknown[], SqliteWorkflowRow>(sql)
+          .all(...params, query.pageSize)
+          .map(toRecord),
+      );
     },
-    async listUnsettled() {
-      return selectUnsettled.all().map(toRecord);
+    listUnsettled() {
+      return read(selectUnsettled.all().map(toRecord));
     },
   };
 }
