@@ -19,7 +19,7 @@ import { withServer } from './server.js';
 import { runPool } from './throughput.js';
 
 /** The cluster: FLOWSERV_BENCH_DATABASE_URL, else the URL scripts/postgres-dev.sh wrote. */
-function clusterUrl(): string | undefined {
+export function clusterUrl(): string | undefined {
   if (process.env.FLOWSERV_BENCH_DATABASE_URL) return process.env.FLOWSERV_BENCH_DATABASE_URL;
   try {
     return readFileSync(`${process.env.FLOWSERV_PG_DEV_DIR ?? '/tmp/flowserv-postgres-dev'}/url`, 'utf8').trim() || undefined;
@@ -126,10 +126,11 @@ async function transitions(ctx: BenchContext, cluster: string, inFlight: number)
   });
 }
 
-async function creates(ctx: BenchContext, cluster: string): Promise<ComparisonResult> {
-  const perSample = ctx.quick ? 5 : 60;
+/** CreateWorkflow on PostgreSQL against the same server on SQLite (exported for before/after runs of this row alone). */
+export async function creates(ctx: BenchContext, cluster: string): Promise<ComparisonResult> {
+  const perSample = ctx.quick ? 5 : 200;
   const inFlight = 4;
-  const counts = ctx.quick ? { warmup: 0, iterations: 2 } : { warmup: 1, iterations: 7 };
+  const counts = ctx.quick ? { warmup: 0, iterations: 2 } : { warmup: 1, iterations: 9 };
   ctx.log(`CreateWorkflow: ${counts.iterations} rounds of ${perSample} creates, ${inFlight} in flight, each side`);
   // One local job slot, held by a sleeping blocker: every created workflow stays queued, so no job runs while creates are timed.
   const queued = ['--local-max-concurrent-jobs', '1'];

@@ -207,7 +207,7 @@ export async function createWorkflow(
     }
     throw err;
   }
-  const record: NewWorkflow = {
+  let record: NewWorkflow = {
     workflowId,
     owner,
     runId: input.run.runId,
@@ -221,6 +221,8 @@ export async function createWorkflow(
     job,
     createdAt: deps.now(),
   };
+  const claimFor = deps.dispatcher.claimant();
+  if (claimFor !== undefined) record = { ...record, claimFor };
   let inserted: InsertResult;
   try {
     inserted = await deps.store.insert(record);
@@ -233,6 +235,6 @@ export async function createWorkflow(
     return replayOrConflict(inserted.workflow, payloadHash, owner);
   }
   await rename(incoming, base);
-  await deps.dispatcher.admit(inserted.workflow);
+  await deps.dispatcher.admit(inserted.workflow, inserted.claim);
   return { workflow: inserted.workflow, replayed: false };
 }

@@ -9,6 +9,7 @@
 import { cancelState, errorState, isActiveType } from '../model/state.js';
 import { waitUntil } from '../util/abort.js';
 import type { StateRecord, WorkflowRecord } from '../store/records.js';
+import type { FollowerFence } from '../store/workflow-store.js';
 import { createAdmission } from './admission.js';
 import { createDispatchContext, type DispatcherDeps } from './dispatch-context.js';
 import { createFollower } from './follower.js';
@@ -25,10 +26,16 @@ export interface Dispatcher {
    * Queues a newly accepted (stored, PENDING) workflow for submission and starts submitting
    * queued workflows while its engine has capacity; returns without waiting for the engine. A
    * refusal becomes ERROR with the engine's message; an unreachable engine is retried. With
-   * replicas, the creating replica first claims the row; if another replica's scan was faster,
-   * that one submits and follows it instead.
+   * replicas, the creating replica claims the row: `claim` is the one its insert took (see
+   * {@link Dispatcher.claimant}); without it, admit claims the row itself. If another replica's
+   * scan was faster, that one submits and follows it instead.
    */
-  admit(workflow: WorkflowRecord): Promise<void>;
+  admit(workflow: WorkflowRecord, claim?: FollowerFence): Promise<void>;
+  /**
+   * With replicas, the replica id a new workflow's insert should claim the row for (one commit
+   * fewer than claiming after it); undefined on a single node.
+   */
+  claimant(): string | undefined;
   /**
    * Cancels a workflow and stops its job. Resolves once the engine confirmed the stop, or, when
    * the engine cannot be reached (at once when its last health probe said so), with the
@@ -80,23 +87,27 @@ export function createDispatcher(deps: DispatcherDeps): { readonly dispatcher: D
   }
 
   const dispatcher: Dispatcher = {
-    async admit(wf) {
+    async admit(wf, claim) {
       if (!engines.has(wf.engine)) throw new Error(`engine '${wf.engine}' is not configured`);
       if (replicas) {
         // The workflow is stored (accepted): only this replica will ever claim it when it is
         // pinned here, so a database away for a moment delays the claim, it does not skip it.
-        const fence = await retryWhileStoreUnavailable(() => replicas.claimNew(wf.workflowId), {
-          signal: ctx.signal,
-          logger: ctx.logger,
-          what: 'claiming a new workflow',
-          fields: { workflowId: wf.workflowId },
-        });
+        const fence =
+          claim ??
+          (await retryWhileStoreUnavailable(() => replicas.claimNew(wf.workflowId), {
+            signal: ctx.signal,
+            logger: ctx.logger,
+            what: 'claiming a new workflow',
+            fields: { workflowId: wf.workflowId },
+          }));
         if (!fence) return;
         ctx.claims.hold(wf.workflowId, fence, replicas.current().lease);
       }
       admission.enqueue(wf);
       admission.drainQueue(wf.engine);
     },
+
+    claimant: () => replicas?.current().replicaId,
 
     async stop(workflowId, reason, graceMs, signal) {
       // The user's intent, not a follower's observation: never fenced, so it works on any replica.

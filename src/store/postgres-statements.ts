@@ -28,14 +28,21 @@ export const POSTGRES_SQL = {
   byRunOrRequest: `${SELECT_WORKFLOW} WHERE w.run_id = $2 OR (w.owner = $1 AND w.request_id = $3)
     ORDER BY (w.owner = $1) DESC LIMIT 1`,
   // The workflow and its first state in one statement; a taken id, run id or request id inserts nothing.
+  // $14, when not NULL, is the creating replica: the row names it as follower (epoch 1) if its lease is live.
   insert: `
-    WITH created AS (
+    WITH live AS (
+      SELECT $14::text IS NOT NULL AND EXISTS (
+        SELECT 1 FROM replicas WHERE replica_id = $14::text AND lease_until >= clock_timestamp()) AS claimed),
+    created AS (
       INSERT INTO workflows (workflow_id, owner, run_id, group_id, flowserv_workflow_id, engine, labels, request_id,
-        payload_hash, output_files, job, state_type, sequence, created_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, 'PENDING', 1, $12::timestamptz)
+        payload_hash, output_files, job, state_type, sequence, created_at, follower, follower_epoch)
+      SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, 'PENDING', 1, $12::timestamptz,
+        CASE WHEN claimed THEN $14::text END, CASE WHEN claimed THEN 1 ELSE 0 END
+      FROM live
       ON CONFLICT DO NOTHING
-      RETURNING workflow_id)
-    INSERT INTO workflow_states (workflow_id, sequence, state) SELECT workflow_id, 1, $13 FROM created`,
+      RETURNING workflow_id, follower, follower_epoch),
+    logged AS (INSERT INTO workflow_states (workflow_id, sequence, state) SELECT workflow_id, 1, $13 FROM created)
+    SELECT follower, follower_epoch FROM created`,
   // $1 id, $2 next type, $3 the types it may leave, $4 job done, $5/$6 fence, $7/$8 the encoded state around its sequence.
   append: `
     WITH moved AS (

@@ -89,7 +89,7 @@ export function createPostgresWorkflowStore(pool: Pool): WorkflowStore {
   return {
     async insert(wf: NewWorkflow) {
       const first: StateRecord = { type: 'PENDING', sequence: 1, createdAt: wf.createdAt, messages: [], files: [] };
-      const { rowCount } = await pool.query({
+      const { rows } = await pool.query<{ follower: string | null; follower_epoch: string }>({
         name: 'insert',
         text: POSTGRES_SQL.insert,
         values: [
@@ -106,11 +106,16 @@ export function createPostgresWorkflowStore(pool: Pool): WorkflowStore {
           JSON.stringify(wf.job),
           wf.createdAt.toISOString(),
           encodeState(first),
+          wf.claimFor ?? null,
         ],
       });
-      if (rowCount === 1) {
-        const { createdAt: _createdAt, ...fields } = wf;
-        return { kind: 'inserted', workflow: { ...fields, jobDone: false, state: first } };
+      const created = rows[0];
+      if (created) {
+        const { createdAt: _createdAt, claimFor: _claimFor, ...fields } = wf;
+        const workflow: WorkflowRecord = { ...fields, jobDone: false, state: first };
+        return created.follower === null
+          ? { kind: 'inserted', workflow }
+          : { kind: 'inserted', workflow, claim: { follower: created.follower, epoch: Number(created.follower_epoch) } };
       }
       const existing = await findByRunOrRequest(wf.owner, wf.runId, wf.requestId);
       if (!existing) throw new Error(`insert: workflow '${wf.workflowId}' conflicts with a row that is gone (its id is taken)`);

@@ -10,12 +10,17 @@ import type { JobHandle } from '../engines/types.js';
 import type { StateType } from '../model/state.js';
 import type { NewState, StateRecord, WorkflowRecord } from './records.js';
 
-/** What createWorkflow stores; the first state gets sequence 1. */
-export type NewWorkflow = Omit<WorkflowRecord, 'state' | 'handle' | 'jobDone'> & { readonly createdAt: Date };
+/**
+ * What createWorkflow stores; the first state gets sequence 1. `claimFor` (several replicas on
+ * PostgreSQL): the replica that claims the row in the inserting statement itself, when its lease
+ * is live, instead of a second commit after it; stores without replicas ignore it.
+ */
+export type NewWorkflow = Omit<WorkflowRecord, 'state' | 'handle' | 'jobDone'> & { readonly createdAt: Date; readonly claimFor?: string };
 
 /** Result of an insert attempt under idempotency rules. */
 export type InsertResult =
-  | { readonly kind: 'inserted'; readonly workflow: WorkflowRecord }
+  /** `claim`: the fence of the claim the insert took for NewWorkflow.claimFor (absent: none taken). */
+  | { readonly kind: 'inserted'; readonly workflow: WorkflowRecord; readonly claim?: FollowerFence }
   /**
    * A workflow with this run id, or with this owner and request id, exists: the caller decides
    * (same owner and payload hash ⇒ replay; another owner's run id or another payload ⇒ conflict).

@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 /** A replica's view: the claims as the database would hold them, the writes' fences, the scan. */
-function setup(options: { readonly pinned?: boolean; readonly othersFirst?: boolean; readonly retryDelayMs?: number } = {}) {
+function setup(options: { readonly pinned?: boolean; readonly othersFirst?: boolean; readonly retryDelayMs?: number; readonly claimAtInsert?: boolean } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'replicas-'));
   const db = openDatabase(join(dataDir, 'db.sqlite'));
   const inner = createSqliteWorkflowStore(db);
@@ -41,8 +41,17 @@ function setup(options: { readonly pinned?: boolean; readonly othersFirst?: bool
     const held = rows.get(workflowId);
     if (fence && (held?.follower !== fence.follower || held.epoch !== fence.epoch)) throw new FenceLostError(workflowId, fence);
   };
+  const claimsAfterInsert: string[] = [];
   const store: WorkflowStore = {
     ...inner,
+    // As the PostgreSQL store does: the insert itself claims the row for a live replica.
+    async insert(wf) {
+      const result = await inner.insert(wf);
+      if (!options.claimAtInsert || result.kind !== 'inserted' || wf.claimFor === undefined) return result;
+      const claim = { follower: wf.claimFor, epoch: 1 };
+      rows.set(wf.workflowId, claim);
+      return { ...result, claim };
+    },
     async appendState(workflowId, next, opts) {
       check(workflowId, opts?.fence);
       writes.push({ workflowId, type: next.type, ...(opts?.fence && { fence: opts.fence }) });
@@ -59,6 +68,7 @@ function setup(options: { readonly pinned?: boolean; readonly othersFirst?: bool
     closed: false,
     current: () => ({ replicaId: 'me', lease: lease.signal }),
     async claimNew(workflowId) {
+      claimsAfterInsert.push(workflowId);
       if (options.othersFirst) {
         rows.set(workflowId, { follower: 'other', epoch: 1 });
         return undefined;
@@ -101,6 +111,7 @@ function setup(options: { readonly pinned?: boolean; readonly othersFirst?: bool
     local,
     rows,
     writes,
+    claimsAfterInsert,
     log,
     replicas,
     loseLease: () => {
@@ -130,6 +141,20 @@ it('follows a created workflow under its claim; every follower write carries the
     { workflowId: id, type: 'SUCCESS', fence: { follower: 'me', epoch: 1 } },
   ]);
   expect((await r.testing.record(id))!.jobDone).toBe(true);
+  // A store that cannot claim in its insert: the dispatcher claims the row after it.
+  expect(r.claimsAfterInsert).toEqual([id]);
+});
+
+it('follows under the claim its insert took, without claiming the row a second time', async () => {
+  const r = setup({ claimAtInsert: true });
+  await r.service.start();
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
+  const id = workflow.workflowId;
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  r.engine.finish(id);
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('SUCCESS');
+  expect(r.writes.map((w) => w.fence)).toEqual([{ follower: 'me', epoch: 1 }, { follower: 'me', epoch: 1 }]);
+  expect(r.claimsAfterInsert).toEqual([]);
 });
 
 it('leaves a created workflow to the replica whose scan claimed it first: no submission here', async () => {

@@ -39,6 +39,26 @@ describeIfAvailable('postgres workflow store', backend.missing, () => {
     expect(await store.statesAfter('wf1', 1)).toEqual([{ ...state, sequence: 2 }]);
   });
 
+  it('claims a new row in the inserting statement for a replica whose lease is live, and for no other', async () => {
+    const admin = opened.pool!();
+    await admin.query(`INSERT INTO replicas (replica_id, lease_until) VALUES ('live', now() + interval '1 minute'), ('expired', now() - interval '1 second')`);
+    const followerOf = async (id: string) => (await admin.query('SELECT follower, follower_epoch FROM workflows WHERE workflow_id = $1', [id])).rows[0];
+    const live = await store.insert({ ...newWorkflow(1), claimFor: 'live' });
+    expect(live).toMatchObject({ kind: 'inserted', claim: { follower: 'live', epoch: 1 } });
+    expect(live.workflow).not.toHaveProperty('claimFor');
+    expect(await followerOf('wf1')).toEqual({ follower: 'live', follower_epoch: '1' });
+    for (const [i, claimFor] of [[2, 'expired'], [3, 'unknown'], [4, undefined]] as const) {
+      const result = await store.insert({ ...newWorkflow(i), ...(claimFor && { claimFor }) });
+      expect(result.kind).toBe('inserted');
+      expect(result).not.toHaveProperty('claim');
+      expect(await followerOf(`wf${i}`)).toEqual({ follower: null, follower_epoch: '0' });
+    }
+    // A replay claims nothing and leaves the holder's claim alone.
+    const again = await store.insert({ ...newWorkflow(1), claimFor: 'live' });
+    expect(again.kind).toBe('existing');
+    expect(await followerOf('wf1')).toEqual({ follower: 'live', follower_epoch: '1' });
+  });
+
   it('applies fenced writes only while the follower and epoch still hold', async () => {
     await store.insert(newWorkflow(1));
     const admin = opened.pool!();
