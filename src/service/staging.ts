@@ -84,6 +84,8 @@ async function mkdirEach(dir: string): Promise<void> {
  * findTargetConflicts. Identical duplicates are staged once. `workDir` must not exist and must lie inside a
  * folder that is still private to this creation (the runs directory's incoming area, see sweep-orphans.ts): the
  * caller removes that folder on failure and renames it into place only after the workflow is recorded.
+ * With nothing to place, only that folder is made: the engines create the (empty) working directory when they
+ * submit the job, so a workflow without inputs costs its creation one directory, not two.
  */
 export async function stageWorkDir(
   workDir: string,
@@ -96,6 +98,7 @@ export async function stageWorkDir(
     if (err.code !== 'ENOENT') throw err;
     await mkdirEach(dirname(workDir));
   });
+  if (files.length === 0 && directories.length === 0) return;
   await mkdir(workDir);
   for (const dir of directories) await mkdir(join(workDir, ...dir.split('/')), { recursive: true });
   for (const f of files) {

@@ -3,6 +3,7 @@
  * or stops them, and a test can make submissions wait, fail or be refused and stops fail, the
  * way a scheduler outage would. Nothing is spawned, so these tests run anywhere.
  */
+import { mkdir } from 'node:fs/promises';
 import { EngineRejectedError, EngineUnavailableError } from '../../src/engines/types.js';
 import type { EngineAdapter, JobEvent, JobHandle, JobOutcome, JobSpec, ResourceProblem } from '../../src/engines/types.js';
 
@@ -83,6 +84,8 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
         rejection = undefined;
         throw new EngineRejectedError(name, message);
       }
+      // Like the real engines: the working directory is made at submission (creation stages inputs only).
+      await mkdir(job.workDir, { recursive: true });
       jobOf(job.workflowId);
       return { engine: name, externalId: job.workflowId, workDir: job.workDir, controlDir: job.controlDir };
     },

@@ -131,7 +131,12 @@ describe('workflow service on the local engine', () => {
     }
     expect((await service.getWorkflow(ids[2]!)).state.type).toBe('PENDING');
     expect(testingOf.get(service)!.activeCount('local')).toBe(1);
+    // Without inputs, creation makes the run directory only; the engine makes the working directory when it submits.
+    const queued = (await testingOf.get(service)!.record(ids[2]!))!.job;
+    expect(existsSync(queued.controlDir)).toBe(true);
+    expect(existsSync(queued.workDir)).toBe(false);
     for (const id of ids) expect((await untilDone(service, id)).at(-1)!.type).toBe('SUCCESS');
+    expect(existsSync(join(queued.workDir, 'out', 'result.txt'))).toBe(true);
   });
 
   it('stops a running workflow: CANCELED with the reason; stopping again returns the same state', async () => {
