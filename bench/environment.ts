@@ -1,6 +1,6 @@
 /**
  * Where a run happened, for the report header: date, Node, CPU, load, the filesystem the data
- * dirs live on (SQLite runs with synchronous=FULL, so fsync cost differs between tmpfs and a
+ * dirs live on (every SQLite commit is fsync'd, so fsync cost differs between tmpfs and a
  * disk) and the git commit, marked dirty when src/ or bench/ has uncommitted changes.
  */
 import { execFileSync } from 'node:child_process';

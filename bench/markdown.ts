@@ -36,8 +36,8 @@ the tail; with few samples (n) it is close to the maximum. A ratio that grows be
 a regression worth a look; nothing here is asserted by the tests.
 
 Unless a row's description says it runs a \`serve\` process (with its clients in another), the
-server runs in this process (createApp with production defaults, SQLite in WAL with
-\`synchronous=FULL\`, the local engine) on 127.0.0.1, without TLS or auth and with the
+server runs in this process (createApp with production defaults, SQLite in WAL with every
+commit fsync'd before it is answered, the local engine) on 127.0.0.1, without TLS or auth and with the
 CreateWorkflow rate limit off; each benchmark gets a fresh data dir. Client and server share one
 event loop, so client-side encoding and decoding are part of every subject.
 

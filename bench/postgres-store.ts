@@ -170,7 +170,7 @@ export const postgresStore: Benchmark = {
     'straight through `pg` as a prepared statement, without fence, encoding or result mapping; at 1 and at 16 in flight, on one ' +
     'pool of as many connections, over the Unix socket of the `scripts/postgres-dev.sh` cluster (fsync on). No NOTIFY: the state ' +
     'feed is measured apart. CreateWorkflow: batches of creates (4 in flight) against a server on PostgreSQL and the same server ' +
-    'on SQLite (`synchronous=FULL`), both in this process, their one local job slot held so that nothing runs meanwhile. Goals: ' +
+    'on SQLite (group commit, every commit fsync\'d before it is answered), both in this process, their one local job slot held so that nothing runs meanwhile. Goals: ' +
     'transitions at ≥ 0.8× the bare rate (ratio ≤ 1.25), creates at ≥ 0.8× the SQLite rate. Without a PostgreSQL cluster the ' +
     'benchmark reports no rows.',
   async run(ctx) {

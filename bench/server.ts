@@ -1,5 +1,5 @@
 /**
- * The server under test: the real app (createApp: SQLite in WAL with synchronous=FULL, blob
+ * The server under test: the real app (createApp: SQLite in WAL, fsync'd commits, blob
  * store, local engine, gRPC with health) in this process on 127.0.0.1:0, with a fresh data dir
  * and production defaults, plus a generated client and a grpc.health.v1 client on one address.
  * The one exception is the per-client CreateWorkflow rate limit, turned off explicitly: it is a
