@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { createSqliteBlobIndex, type BlobIndex } from './blob-index.js';
 import { openDatabase } from './database.js';
+import { writerOf } from './group-commit.js';
 import { createPostgresBlobIndex } from './postgres-blob-index.js';
 import { migratePostgres } from './postgres-schema.js';
 import { createPostgresStoreStats } from './postgres-store-stats.js';
@@ -56,7 +57,13 @@ export function openStore(settings: StoreSettings, logger: Logger): OpenedStore 
       stats: createStoreStats(db, file),
       prepare: async () => undefined,
       ping: async () => void db.prepare('SELECT 1').get(),
-      close: async () => void db.close(),
+      // A log sync still under way finishes first: closing removes the log it syncs.
+      close: async () => {
+        await writerOf(db)
+          .durable()
+          .catch(() => undefined);
+        db.close();
+      },
     };
   }
   const pool = new pg.Pool({
