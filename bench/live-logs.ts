@@ -92,7 +92,7 @@ async function workStep(client: RemoteWorkflowServiceClient, workflowId: string)
 }
 
 /** What one printing round measured. */
-interface PrintRound {
+export interface PrintRound {
   /** The work step's duration (runner's step files). */
   readonly stepMs: number;
   /** CPU of every server thread while the work step ran (sampled every 2 ms, interpolated). */
@@ -106,7 +106,7 @@ interface PrintRound {
 }
 
 /** One run of a step printing `bytes` as fast as it can, with `count` followers attached. */
-async function printRound(server: ServerProcess, followers: FollowerProcess, fifoDir: string, id: string, bytes: number, count: number): Promise<PrintRound> {
+export async function printRound(server: ServerProcess, followers: FollowerProcess, fifoDir: string, id: string, bytes: number, count: number): Promise<PrintRound> {
   const fifo = join(fifoDir, `${id}.fifo`);
   await promisify(execFile)('mkfifo', [fifo]);
   const workflowId = await createWorkflow(server.client, gatedWorkflow(`bench-${id}`, fifo, `yes '${LINE}' | head -c ${bytes}`));
