@@ -147,7 +147,11 @@ export function createApp(config: Config, deps: AppDeps): App {
   const { logger } = deps;
   const runsDirs = runsDirsOf(config);
   mkdirSync(runsDirs.local, { recursive: true });
-  const store = openStore({ store: config.store, dataDir: config.dataDir, databaseUrl: config.databaseUrl }, componentLogger(logger, 'store'));
+  const store = openStore(
+    // The pool's sessions are named like the replica's own ones (replica-runtime.ts), by replica name.
+    { store: config.store, dataDir: config.dataDir, databaseUrl: config.databaseUrl, applicationName: `flowserv-store:${config.replicaName}` },
+    componentLogger(logger, 'store'),
+  );
   // Metrics are off unless a port is configured; then prom-client is loaded and the store,
   // engines and service are wrapped in decorators that record them.
   const metrics = config.metricsPort === undefined ? undefined : createMetrics({ sources: store.stats, engines: config.engines });

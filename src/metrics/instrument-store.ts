@@ -3,12 +3,13 @@
  * state change goes through `appendState`, so wrapping it counts each transition once (with the
  * state it left: the record the caller read just before, given as `current`, so that metrics
  * cost no extra read; the dispatcher runs one transition per workflow at a time), observes the
- * queue wait on PENDING→RUNNING and the run duration on reaching a final state, and times the
- * write transactions. The store stays unaware of metrics.
+ * queue wait on PENDING→RUNNING and the run duration on reaching a final state, times the
+ * write transactions and counts the follower writes refused for a stale fence (several
+ * replicas). The store stays unaware of metrics.
  */
 import type { StateType } from '../model/state.js';
 import type { NewState, StateRecord } from '../store/records.js';
-import type { WorkflowStore } from '../store/workflow-store.js';
+import { FenceLostError, type WorkflowStore } from '../store/workflow-store.js';
 import type { Metrics } from './metrics.js';
 
 const FINAL: ReadonlySet<StateType> = new Set(['SUCCESS', 'ERROR', 'CANCELED']);
@@ -30,7 +31,10 @@ function observeTransition(metrics: Metrics, engine: string, from: StateRecord, 
   }
 }
 
-/** Times `run` as a store transaction labelled `operation`. */
+/**
+ * Times `run` as a store transaction labelled `operation`; a write refused for a stale fence
+ * (another replica took the workflow over) is also counted as such.
+ */
 async function transaction<T>(metrics: Metrics, operation: string, run: () => Promise<T>): Promise<T> {
   const end = metrics.storeTransactionSeconds.startTimer({ operation });
   try {
@@ -39,6 +43,7 @@ async function transaction<T>(metrics: Metrics, operation: string, run: () => Pr
     return value;
   } catch (err) {
     end({ result: 'error' });
+    if (err instanceof FenceLostError) metrics.fencedWritesRejected.inc({ operation });
     throw err;
   }
 }

@@ -33,6 +33,7 @@ export interface Metrics {
   readonly engineServing: Gauge<'engine'>;
   readonly engineCommandSeconds: Histogram<'engine' | 'command' | 'result'>;
   readonly storeTransactionSeconds: Histogram<'operation' | 'result'>;
+  readonly fencedWritesRejected: Counter<'operation'>;
 }
 
 /** The transitions the store allows, for zero-initialising their counters. */
@@ -45,6 +46,9 @@ const TRANSITIONS: readonly (readonly [string, string])[] = [
   ['RUNNING', 'ERROR'],
   ['RUNNING', 'CANCELED'],
 ];
+
+/** The store writes that carry a follower's fence, for zero-initialising their rejection counter. */
+const FENCED_OPERATIONS = ['append_state', 'set_handle'] as const;
 
 /** Options of createMetrics. */
 export interface MetricsOptions {
@@ -125,8 +129,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       buckets: COMMIT_BUCKETS,
       registers: [registry],
     }),
+    fencedWritesRejected: new Counter({
+      name: 'flowserv_replica_fenced_writes_rejected_total',
+      help: 'Follower writes (a state, a job handle) the database refused because another replica took the workflow over: this replica wrote with a stale claim after a pause or a lost lease.',
+      labelNames: ['operation'],
+      registers: [registry],
+    }),
   };
   if (sources) registerScrapeGauges(registry, sources);
+  for (const operation of FENCED_OPERATIONS) metrics.fencedWritesRejected.inc({ operation }, 0);
   for (const engine of engines) {
     for (const [from, to] of TRANSITIONS) metrics.workflowTransitions.inc({ from, to, engine }, 0);
     for (const replayed of ['true', 'false']) metrics.workflowsCreated.inc({ engine, replayed }, 0);

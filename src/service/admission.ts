@@ -79,6 +79,7 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
       if (stopped.aborted && !ctx.signal.aborted) {
         // Stopped before the engine started anything: the cancel is the whole outcome.
         await store.markJobDone(wf.workflowId);
+        ctx.claims.done(wf.workflowId);
         release(wf);
         return;
       }
@@ -93,8 +94,7 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
     } catch (err) {
       if (!(err instanceof FenceLostError)) throw err;
       // Another replica claimed the workflow meanwhile: it finds this job by name and follows it.
-      ctx.logger.warn({ workflowId: wf.workflowId }, 'lost the claim while submitting; the job is left to the replica that holds it now');
-      ctx.claims.lost(wf.workflowId, err.message);
+      ctx.fenceLost(err, 'handle of the job just submitted');
       release(wf);
       return;
     }
@@ -121,6 +121,8 @@ export function createAdmission(ctx: DispatchContext, deps: AdmissionDeps): Admi
     ctx.logger.error({ err, workflowId: wf.workflowId }, 'submission failed');
     const message = err instanceof EngineRejectedError ? err.message : 'the engine could not start the workflow';
     await ctx.transition(wf.workflowId, (s) => errorState(s, ctx.now(), [message]));
+    // Nothing was started: there is nothing to follow under the claim.
+    ctx.claims.done(wf.workflowId);
   }
 
   /**

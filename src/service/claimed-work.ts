@@ -9,11 +9,14 @@ import type { FollowerFence as Fence } from '../store/workflow-store.js';
 
 /** The claims of one dispatcher. */
 export interface ClaimedWork {
-  /** The fence of the claim on `workflowId`, if this replica holds one. */
+  /** The fence of the claim on `workflowId`, if this replica holds one (or held it under a lease that ended). */
   fenceOf(workflowId: string): Fence | undefined;
   /** Aborted when following `workflowId` must stop (claim lost, lease ended, dispatcher closed). */
   signalOf(workflowId: string): AbortSignal;
-  /** Records a claim; `lease` is the signal of the incarnation that claimed it. */
+  /**
+   * Records a claim; `lease` is the signal of the incarnation that claimed it. When that lease
+   * ends the claim's signal aborts, but its fence stays until done() or lost().
+   */
   hold(workflowId: string, fence: Fence, lease: AbortSignal): void;
   /** The claim is gone (a refused fenced write): stop following, forget it. */
   lost(workflowId: string, reason: string): void;
@@ -42,17 +45,17 @@ export function createClaimedWork(lifetime: AbortSignal): ClaimedWork {
     hold(workflowId, fence, lease) {
       claims.get(workflowId)?.abort.abort(new Error('claimed again'));
       const abort = new AbortController();
-      const onEnd = (): void => {
-        abort.abort(lease.aborted ? lease.reason : lifetime.reason);
-        if (claims.get(workflowId)?.abort === abort) claims.delete(workflowId);
-      };
+      // The claim stays recorded after its lease ended, aborted: a write already under way (a
+      // submission returning, a transition queued) still carries its fence, so the database
+      // refuses it once another replica took the row over; it is never sent unfenced.
+      const onEnd = (): void => abort.abort(lease.aborted ? lease.reason : lifetime.reason);
       if (lease.aborted || lifetime.aborted) onEnd();
       else {
         const linked = AbortSignal.any([lease, lifetime]);
         linked.addEventListener('abort', onEnd, { once: true });
         abort.signal.addEventListener('abort', () => linked.removeEventListener('abort', onEnd), { once: true });
       }
-      if (!abort.signal.aborted) claims.set(workflowId, { fence, abort });
+      claims.set(workflowId, { fence, abort });
     },
     lost(workflowId, reason) {
       const claim = claims.get(workflowId);

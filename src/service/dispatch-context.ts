@@ -77,6 +77,12 @@ export interface DispatchContext {
   readonly hub: WatchHub | undefined;
   /** See DispatcherDeps.remoteStopGraceMs. */
   readonly remoteStopGraceMs: number;
+  /**
+   * A follower write of this replica was refused for a stale fence (another replica took the
+   * workflow over): logs it (one warning per refused write; `write` says which) and stops
+   * following the workflow here.
+   */
+  fenceLost(err: FenceLostError, write: string): void;
   /** Runs `task` in the background; close() waits for it. Rejections must be handled by the task. */
   inBackground(task: Promise<unknown>): void;
   /**
@@ -124,6 +130,11 @@ export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
     run: (task) => inBackground(Promise.resolve().then(task)),
   });
   const claims = createClaimedWork(lifetime.signal);
+  const fenceLost = (err: FenceLostError, write: string): void => {
+    const { workflowId, fence } = err;
+    deps.logger.warn({ workflowId, follower: fence.follower, epoch: fence.epoch, write }, 'stale follower write refused: another replica follows this workflow now');
+    claims.lost(workflowId, err.message);
+  };
   return {
     store,
     blobs: deps.blobs,
@@ -137,20 +148,21 @@ export function createDispatchContext(deps: DispatcherDeps): DispatchContext {
     hub: deps.hub,
     remoteStopGraceMs: deps.remoteStopGraceMs ?? 10_000,
     inBackground,
+    fenceLost,
     transition: (workflowId, build, options = {}) =>
       oneAtATime(workflowId, async () => {
         const current = await store.get(workflowId);
         if (!current) return undefined;
         const fence = options.unfenced ? undefined : claims.fenceOf(workflowId);
+        const next = build(current.state);
         try {
-          const stored = await store.appendState(workflowId, build(current.state), { current, ...(options.jobDone && { jobDone: true }), ...(fence && { fence }) });
+          const stored = await store.appendState(workflowId, next, { current, ...(options.jobDone && { jobDone: true }), ...(fence && { fence }) });
           if (stored && !isActiveType(stored.type)) claims.endedHere(workflowId);
           if (stored) feed.committed(workflowId, stored);
           return stored;
         } catch (err) {
           if (err instanceof FenceLostError) {
-            deps.logger.warn({ workflowId, follower: fence?.follower, epoch: fence?.epoch }, 'stale follower write refused: another replica follows this workflow now');
-            claims.lost(workflowId, err.message);
+            fenceLost(err, `state ${next.type}`);
             return undefined;
           }
           if (!(err instanceof InvalidRunStateError)) throw err;

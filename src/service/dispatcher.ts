@@ -65,10 +65,10 @@ export function createDispatcher(deps: DispatcherDeps): { readonly dispatcher: D
   const settleJob = createSettleJob(ctx);
   // Admission starts following what it submitted; following frees admission's slots.
   const admission = createAdmission(ctx, { startFollowing: (...args) => startFollowing(...args), settleJob });
-  const startFollowing = createFollower(ctx, { settleJob, occupy: admission.occupy, release: admission.release });
-  const recovery = createRecovery(ctx, { admission, startFollowing, settleJob });
   const { replicas } = deps;
-  const pinned = new Set(deps.pinnedEngines ?? []);
+  const pinned: ReadonlySet<string> = new Set(deps.pinnedEngines ?? []);
+  const startFollowing = createFollower(ctx, { settleJob, occupy: admission.occupy, release: admission.release, pinnedEngines: pinned });
+  const recovery = createRecovery(ctx, { admission, startFollowing, settleJob });
 
   /** A workflow the claim scan handed over: resume it as a restart would, under the claim. */
   async function takeOver(claimed: ClaimedWorkflow): Promise<void> {

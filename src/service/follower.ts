@@ -2,7 +2,8 @@
  * Following a submitted (or reattached, or adopted) job: every event the engine reports becomes
  * a state through the one writer; the job's outcome becomes the terminal state and the job-done
  * mark in one commit. An engine that loses track of a job ends the workflow in ERROR, never
- * RUNNING forever, and the job is stopped through the settle path.
+ * RUNNING forever, and the job is stopped through the settle path. With replicas, a pinned
+ * (local) job whose claim ends is stopped: no other replica could ever reach it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineAdapter, JobHandle, JobOutcome } from '../engines/types.js';
@@ -25,6 +26,8 @@ export interface FollowerDeps {
   readonly occupy: (wf: WorkflowRecord) => void;
   /** Frees its slot (and lets a queued workflow start). */
   readonly release: (wf: WorkflowRecord) => void;
+  /** With replicas: engines whose jobs only this replica can reach (pinned local jobs). */
+  readonly pinnedEngines: ReadonlySet<string>;
 }
 
 /** Starts following a job in the background; the workflow holds an engine slot until it ends. */
@@ -88,6 +91,22 @@ export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartF
     await deps.settleJob(wf.workflowId, handle, adapter, ctx.remoteStopGraceMs);
   }
 
+  /**
+   * A pinned job whose claim ended while it ran (this replica's lease was lost, or a survivor
+   * took the row over): no replica can follow it any more and a survivor ends the workflow in
+   * ERROR, so it must not keep running here. It is stopped without a write: the state is the
+   * survivor's to record.
+   */
+  async function stopUnreachable(wf: WorkflowRecord, handle: JobHandle, adapter: EngineAdapter, reason: unknown): Promise<void> {
+    const why = reason instanceof Error ? reason.message : String(reason);
+    try {
+      await adapter.stop(handle, 0, ctx.signal);
+      ctx.logger.warn({ workflowId: wf.workflowId, engine: adapter.name, reason: why }, 'stopped a pinned local job this replica can no longer follow');
+    } catch (err) {
+      ctx.logger.error({ err, workflowId: wf.workflowId, engine: adapter.name, reason: why }, 'could not stop a pinned local job this replica can no longer follow');
+    }
+  }
+
   async function follow(wf: WorkflowRecord, handle: JobHandle, adapter: EngineAdapter): Promise<void> {
     // Ends with the dispatcher, or, with replicas, when this replica loses its claim or lease.
     const claimSignal = ctx.claims.signalOf(wf.workflowId);
@@ -112,6 +131,9 @@ export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartF
         await settleRemoteEnd(wf, handle, adapter).catch((err: unknown) =>
           ctx.logger.error({ err, workflowId: wf.workflowId }, 'stopping the job of a workflow another replica ended failed'),
         );
+      } else if (claimSignal.aborted && !ctx.signal.aborted && deps.pinnedEngines.has(adapter.name)) {
+        // Closing ends observation only (a restart finds the job again); a lost claim on a pinned job ends the job.
+        await stopUnreachable(wf, handle, adapter, claimSignal.reason);
       }
       // Closing ends observation, not the job: it keeps its slot until the process exits.
       if (!ctx.signal.aborted) deps.release(wf);

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { EngineAdapter, JobHandle } from '../engines/types.js';
 import { errorState, isActiveType } from '../model/state.js';
 import type { WorkflowRecord } from '../store/records.js';
+import { FenceLostError } from '../store/workflow-store.js';
 import type { Admission } from './admission.js';
 import type { DispatchContext } from './dispatch-context.js';
 import type { StartFollowing } from './follower.js';
@@ -57,7 +58,13 @@ export function createRecovery(ctx: DispatchContext, deps: RecoveryDeps): Recove
       const adopted = wf.state.type === 'PENDING' ? await adoptUnrecorded(wf, adapter) : undefined;
       if (adopted) {
         const fence = ctx.claims.fenceOf(wf.workflowId);
-        await store.setHandle(wf.workflowId, adopted, fence && { fence });
+        try {
+          await store.setHandle(wf.workflowId, adopted, fence && { fence });
+        } catch (err) {
+          if (!(err instanceof FenceLostError)) throw err;
+          ctx.fenceLost(err, 'handle of the adopted job');
+          return;
+        }
         deps.startFollowing(wf, adopted, adapter);
       } else if (wf.state.type === 'PENDING') deps.admission.enqueue(wf);
       else await transition(wf.workflowId, (s) => errorState(s, ctx.now(), ['the job was never started']));

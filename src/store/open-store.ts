@@ -28,6 +28,11 @@ export interface StoreSettings {
   readonly databaseUrl?: string | undefined;
   /** Connections of the PostgreSQL pool (default 10). */
   readonly poolSize?: number;
+  /**
+   * The pool's sessions' `application_name` (default `flowserv-remote`), so that
+   * pg_stat_activity and the database's logs tell which replica a session belongs to.
+   */
+  readonly applicationName?: string;
 }
 
 /** The opened store. */
@@ -69,7 +74,7 @@ export function openStore(settings: StoreSettings, logger: Logger): OpenedStore 
   const pool = new pg.Pool({
     ...(settings.databaseUrl !== undefined && { connectionString: settings.databaseUrl }),
     max: settings.poolSize ?? 10,
-    application_name: 'flowserv-remote',
+    application_name: (settings.applicationName ?? 'flowserv-remote').slice(0, 63),
     connectionTimeoutMillis: 5_000,
   });
   // An idle connection the database closed (restart, failover) is replaced on the next query.

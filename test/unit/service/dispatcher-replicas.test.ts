@@ -190,6 +190,47 @@ it('stops every follower when the lease is lost; the job is left running for who
   expect(r.engine.calls.stop).toBe(0);
 });
 
+it('keeps the fence for a submission that returns after the lease was lost: a survivor\'s claim refuses its handle, and nothing is followed unfenced', async () => {
+  const r = setup();
+  const release = r.engine.holdSubmits();
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
+  const id = workflow.workflowId;
+  await expect.poll(() => r.engine.calls.submit).toBe(1);
+  r.loseLease();
+  // A survivor claimed the workflow while the submission was under way.
+  r.rows.set(id, { follower: 'successor', epoch: 2 });
+  release();
+  await expect.poll(() => r.log.lines.some((l) => l.msg === 'stale follower write refused: another replica follows this workflow now' && l.workflowId === id && l.write === 'handle of the job just submitted')).toBe(true);
+  r.engine.finish(id);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(r.writes).toEqual([]);
+  expect((await r.service.getWorkflow(id)).state.type).toBe('PENDING');
+});
+
+it('kills a pinned local job when its lease is lost: no other replica can reach it, and a survivor ends the workflow in ERROR', async () => {
+  const r = setup({ pinned: true });
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a', { engine: 'local' }));
+  const id = workflow.workflowId;
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  r.loseLease();
+  await expect.poll(() => r.local.running()).toEqual([]);
+  expect(r.local.calls.stop).toBe(1);
+  expect(r.log.lines.some((l) => l.msg === 'stopped a pinned local job this replica can no longer follow' && l.workflowId === id)).toBe(true);
+  // Its end is no follower write of this replica (the survivor writes ERROR under its claim).
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(r.writes.map((w) => w.type)).toEqual(['RUNNING']);
+});
+
+it('leaves a pinned local job running when the server closes (only a lost lease ends it)', async () => {
+  const r = setup({ pinned: true });
+  const { workflow } = await r.service.createWorkflow(trivialRequest('a', { engine: 'local' }));
+  const id = workflow.workflowId;
+  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
+  await r.service.close();
+  expect(r.local.calls.stop).toBe(0);
+  expect(r.local.running()).toEqual([id]);
+});
+
 it('resumes a workflow handed over by the claim scan under the new fence (here: never submitted, so it is submitted once)', async () => {
   const r = setup({ othersFirst: true });
   await r.service.start();
