@@ -2,7 +2,8 @@
  * Several real `serve` replicas on one PostgreSQL database, one data directory and one Slurm runs
  * directory, reached through the round-robin proxy that stands in for the Service: what every
  * multi-replica Slurm test starts from, plus the questions those tests ask the database (who
- * follows a workflow, which replica a follower id names) and the replicas' logs (submissions).
+ * follows a workflow, which replica a follower id names, the state logs) and the replicas' logs
+ * (submissions).
  */
 import { credentials } from '@grpc/grpc-js';
 import { join } from 'node:path';
@@ -11,8 +12,9 @@ import { RemoteWorkflowServiceClient, type WatchStateResponse } from '../../../s
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../../support/round-robin-proxy.js';
 import { spawnServerProcess, type ServerProcess } from '../../support/server-process.js';
+import { call } from '../../support/grpc-calls.js';
 import { makeTempRoot, squeue } from './slurm-cluster.js';
-import { cancelJobsUnder, slurmServerArgs } from './slurm-grpc-support.js';
+import { cancelJobsUnder, slurmServerArgs, slurmShellRequest } from './slurm-grpc-support.js';
 
 /** How the replicas are started. */
 export interface SlurmReplicasOptions {
@@ -77,7 +79,12 @@ export async function startSlurmReplicas(options: SlurmReplicasOptions = {}): Pr
     if (errors.length > 0) console.warn(`replicas logged ${errors.length} errors:\n${errors.map((l) => JSON.stringify(l)).join('\n')}`);
     for (const c of clients) c.close();
     await proxy?.close();
-    for (const s of all) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
+    for (const s of all) {
+      if (s.child.exitCode !== null || s.child.signalCode !== null) continue;
+      // A replica a test left stopped (SIGSTOP) only acts on SIGTERM once continued.
+      s.child.kill('SIGCONT');
+      s.child.kill('SIGTERM');
+    }
     await Promise.all(all.map((s) => s.exited));
     await cancelJobsUnder(root.dir);
     await db.drop();
@@ -179,4 +186,57 @@ export async function slurmJobCounts(cluster: Pick<SlurmReplicas, 'dir'>): Promi
     counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   return counts;
+}
+
+/**
+ * Creates `count` one-step Slurm workflows through the proxy, spread over the replicas (one
+ * connection per replica, so the proxy's round robin reaches each); `commandOf(i)` is the i-th's
+ * shell command. Resolves with their ids in creation order.
+ */
+export async function createSlurmWorkflows(cluster: SlurmReplicas, prefix: string, count: number, commandOf: (i: number) => string): Promise<string[]> {
+  const creators = Array.from(
+    { length: cluster.replicas.size },
+    () => new RemoteWorkflowServiceClient(cluster.proxy.address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }),
+  );
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push((await call(creators[i % creators.length]!, 'createWorkflow', slurmShellRequest(`${prefix}-${i}`, [commandOf(i)]))).workflow!.workflowId);
+    return ids;
+  } finally {
+    for (const c of creators) c.close();
+  }
+}
+
+/** How many of `ids` have their Slurm job recorded (a handle) and have not ended. */
+export async function submittedAndRunning(pool: pg.Pool, ids: readonly string[]): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM workflows WHERE workflow_id = ANY($1::text[]) AND handle IS NOT NULL AND state_type IN ('PENDING', 'RUNNING')`,
+    [ids],
+  );
+  return rows[0]!.n;
+}
+
+/** The replica following the most of `ids` (`SELECT follower, count(*)`): its id, name and those workflows with their fencing epochs. */
+export async function topFollower(pool: pg.Pool, ids: readonly string[]): Promise<{ replicaId: string; name: string; held: Map<string, number> }> {
+  const { rows } = await pool.query<{ follower: string }>(
+    'SELECT follower FROM workflows WHERE workflow_id = ANY($1::text[]) AND follower IS NOT NULL GROUP BY follower ORDER BY count(*) DESC, follower LIMIT 1',
+    [ids],
+  );
+  const replicaId = rows[0]!.follower;
+  const held = await pool.query<{ workflow_id: string; follower_epoch: string }>('SELECT workflow_id, follower_epoch FROM workflows WHERE workflow_id = ANY($1::text[]) AND follower = $2', [
+    ids,
+    replicaId,
+  ]);
+  return { replicaId, name: replicaName(replicaId), held: new Map(held.rows.map((r) => [r.workflow_id, Number(r.follower_epoch)])) };
+}
+
+/** Each of `ids`'s state log as the database holds it: sequence and type, in order. */
+export async function stateLogs(pool: pg.Pool, ids: readonly string[]): Promise<Map<string, { sequence: number; type: string }[]>> {
+  const { rows } = await pool.query<{ workflow_id: string; sequence: number; type: string }>(
+    `SELECT workflow_id, sequence, state::jsonb ->> 'type' AS type FROM workflow_states WHERE workflow_id = ANY($1::text[]) ORDER BY workflow_id, sequence`,
+    [ids],
+  );
+  const logs = new Map<string, { sequence: number; type: string }[]>(ids.map((id) => [id, []]));
+  for (const row of rows) logs.get(row.workflow_id)!.push({ sequence: row.sequence, type: row.type });
+  return logs;
 }
