@@ -19,17 +19,19 @@ chmodSync(root, 0o755);
 const before = process.env.TMPDIR;
 process.env.TMPDIR = root;
 
-afterAll(async () => {
+// The fixtures come first (vitest wants them destructured); the file's suite second.
+afterAll(async ({}, suite) => {
+  const file = (suite as { filepath?: string }).filepath ?? 'the test file';
   if (before === undefined) delete process.env.TMPDIR;
   else process.env.TMPDIR = before;
   const { killed, survivors } = await killProcessesUsing(root);
   // Not a failure (a test that SIGKILLs its server leaves its jobs by design), but worth seeing.
-  if (killed.length > 0) process.stderr.write(`killed ${killed.length} processes left running under ${root}:\n${describeProcesses(killed)}\n`);
+  if (killed.length > 0) process.stderr.write(`killed ${killed.length} processes ${file} left running under ${root}:\n${describeProcesses(killed)}\n`);
   try {
     rmSync(root, { recursive: true, force: true, maxRetries: 3 });
   } catch (err) {
     // A file system a test mounted and could not unmount: its own failure says why.
     process.stderr.write(`could not remove ${root}: ${(err as Error).message}\n`);
   }
-  if (survivors.length > 0) throw new Error(`processes under ${root} survived SIGKILL:\n${describeProcesses(survivors)}`);
+  if (survivors.length > 0) throw new Error(`processes ${file} left under ${root} survived SIGKILL:\n${describeProcesses(survivors)}`);
 });

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processesInGroup } from '../../support/processes.js';
 import { codeBlocks, readmeSection } from '../../unit/docs/readme.js';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -63,14 +64,17 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-afterAll(() => {
-  if (server?.pid !== undefined) {
-    try {
-      process.kill(-server.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
+afterAll(async () => {
+  const group = server?.pid;
+  if (group === undefined) return;
+  try {
+    process.kill(-group, 'SIGTERM');
+  } catch {
+    return; // already gone
   }
+  // npx may end before the server it started has shut down: wait for the whole group.
+  const deadline = Date.now() + 30_000;
+  while (processesInGroup(group).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 });
 
 describe("README's worked example", () => {
