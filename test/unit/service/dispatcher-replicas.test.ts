@@ -128,14 +128,20 @@ function setup(options: { readonly pinned?: boolean; readonly othersFirst?: bool
   };
 }
 
-it('follows a created workflow under its claim; every follower write carries the fence', async () => {
-  const r = setup();
+/** Starts the service, creates a workflow and lets its job finish: RUNNING, then SUCCESS. Returns its id. */
+async function runToSuccess(r: ReturnType<typeof setup>): Promise<string> {
   await r.service.start();
   const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
   const id = workflow.workflowId;
   await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
   r.engine.finish(id);
   await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('SUCCESS');
+  return id;
+}
+
+it('follows a created workflow under its claim; every follower write carries the fence', async () => {
+  const r = setup();
+  const id = await runToSuccess(r);
   expect(r.writes).toEqual([
     { workflowId: id, type: 'RUNNING', fence: { follower: 'me', epoch: 1 } },
     { workflowId: id, type: 'SUCCESS', fence: { follower: 'me', epoch: 1 } },
@@ -147,12 +153,7 @@ it('follows a created workflow under its claim; every follower write carries the
 
 it('follows under the claim its insert took, without claiming the row a second time', async () => {
   const r = setup({ claimAtInsert: true });
-  await r.service.start();
-  const { workflow } = await r.service.createWorkflow(trivialRequest('a'));
-  const id = workflow.workflowId;
-  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('RUNNING');
-  r.engine.finish(id);
-  await expect.poll(async () => (await r.service.getWorkflow(id)).state.type).toBe('SUCCESS');
+  const id = await runToSuccess(r);
   expect(r.writes.map((w) => w.fence)).toEqual([{ follower: 'me', epoch: 1 }, { follower: 'me', epoch: 1 }]);
   expect(r.claimsAfterInsert).toEqual([]);
 });
