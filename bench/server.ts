@@ -46,7 +46,7 @@ export async function startBenchServer(args: readonly string[] = []): Promise<Be
     '--create-rate-per-minute', '0',
     ...args,
   ]);
-  const app = createApp(config, { logger: pino({ level: 'silent' }) });
+  const app = await createApp(config, { logger: pino({ level: 'silent' }) });
   const port = await app.start();
   const address = `127.0.0.1:${port}`;
   const client = new RemoteWorkflowServiceClient(address, credentials.createInsecure());

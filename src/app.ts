@@ -3,14 +3,14 @@
  * the data dir, or PostgreSQL) and the blob store under the data dir, the configured engines, the transport-free WorkflowService, and the gRPC server with
  * health (one entry per engine) and reflection. The `serve` command (src/cli/serve.ts) calls
  * this with the config it loaded from flags and the process environment; tests call it with
- * their own config on port 0.
+ * their own config on port 0. What only some servers use (the Slurm engine, PostgreSQL and the
+ * replica modules, Prometheus) is loaded only when configured: an idle SQLite server stays small.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/load-config.js';
 import { createLocalEngine } from './engines/local/local-engine.js';
-import { createSlurmEngine } from './engines/slurm/slurm-engine.js';
 import type { EngineAdapter } from './engines/types.js';
 import { createRemoteWorkflowHandlers } from './server/handlers/remote-workflow-handlers.js';
 import { createGrpcServer, type GrpcServer } from './server/grpc-server.js';
@@ -28,7 +28,6 @@ import { createWorkflowServiceWithTesting, type WorkflowService, type WorkflowSe
 import { processAreaName } from './util/process-area.js';
 import { createBlobStore } from './store/blob-store.js';
 import type { AnnouncementDrops } from './replicas/announcement-faults.js';
-import { createReplicaRuntime } from './replicas/replica-runtime.js';
 import { openStore } from './store/open-store.js';
 import { traceEngine, traceStore } from './tracing/trace-decorators.js';
 import type { Tracing } from './tracing/tracing-state.js';
@@ -98,12 +97,12 @@ function observed(engine: EngineAdapter, deps: AppDeps, metrics: Metrics | undef
   return metrics ? instrumentEngine(traced, metrics, submitCommand === undefined ? {} : { submitCommand }) : traced;
 }
 
-function createEngines(
+async function createEngines(
   config: Config,
   runsDirs: ReturnType<typeof runsDirsOf>,
   deps: AppDeps,
   metrics: Metrics | undefined,
-): Map<string, EngineAdapter> {
+): Promise<Map<string, EngineAdapter>> {
   const engines = new Map<string, EngineAdapter>();
   const env = deps.jobEnv ? { env: deps.jobEnv } : {};
   if (localEngineOn(config)) {
@@ -125,6 +124,7 @@ function createEngines(
     engines.set('local', observed(local, deps, metrics, 'spawn'));
   }
   if (config.enableSlurm) {
+    const { createSlurmEngine } = await import('./engines/slurm/slurm-engine.js');
     const slurm = createSlurmEngine({
       baseDir: runsDirs.slurm,
       pollIntervalMs: config.slurmPollIntervalMs,
@@ -142,12 +142,12 @@ function createEngines(
   return engines;
 }
 
-/** Builds the app; nothing listens until start(). */
-export function createApp(config: Config, deps: AppDeps): App {
+/** Builds the app (loading the modules its settings need); nothing listens until start(). */
+export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const { logger } = deps;
   const runsDirs = runsDirsOf(config);
   mkdirSync(runsDirs.local, { recursive: true });
-  const store = openStore(
+  const store = await openStore(
     // The pool's sessions are named like the replica's own ones (replica-runtime.ts), by replica name.
     { store: config.store, dataDir: config.dataDir, databaseUrl: config.databaseUrl, applicationName: `flowserv-store:${config.replicaName}` },
     componentLogger(logger, 'store'),
@@ -155,7 +155,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   // Metrics are off unless a port is configured; then prom-client is loaded and the store,
   // engines and service are wrapped in decorators that record them.
   const metrics = config.metricsPort === undefined ? undefined : createMetrics({ sources: store.stats, engines: config.engines });
-  const engines = createEngines(config, runsDirs, deps, metrics);
+  const engines = await createEngines(config, runsDirs, deps, metrics);
   // One health answer per engine for grpc.health and GetServiceInfo, refreshed on the probe interval.
   const engineHealth = createEngineHealthCache({ maxAgeMs: config.engineHealthIntervalMs });
   // This process's own part of the directories replicas may share (staging, upload temp files).
@@ -165,7 +165,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   // Slurm jobs can be followed by any replica; local ones (when pinned) only by their creator.
   const replicas =
     store.kind === 'postgres'
-      ? createReplicaRuntime({
+      ? (await import('./replicas/replica-runtime.js')).createReplicaRuntime({
           pool: store.pool!,
           databaseUrl: config.databaseUrl,
           name: config.replicaName,

@@ -25,7 +25,7 @@ export const command: Command = {
       return EXIT_USAGE;
     }
     const logger = createLogger({ level: config.logLevel });
-    const store = openStore({ store: config.store, dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolSize: 1 }, componentLogger(logger, 'store'));
+    const store = await openStore({ store: config.store, dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolSize: 1 }, componentLogger(logger, 'store'));
     try {
       await store.prepare();
       return 0;

@@ -38,7 +38,7 @@ async function serve(config: Config, io: CliIo, args: readonly string[], dropAnn
   const deprecated = deprecatedNamesIn(io.env, args);
   if (deprecated.length > 0) logger.warn({ deprecated }, 'deprecated setting names in use; switch to the new ones');
   const tracing = getTracing();
-  const app = createApp(config, { logger, jobEnv: jobEnvironment(io.env), ...(tracing && { tracing }), ...(dropAnnouncements && { dropAnnouncements }) });
+  const app = await createApp(config, { logger, jobEnv: jobEnvironment(io.env), ...(tracing && { tracing }), ...(dropAnnouncements && { dropAnnouncements }) });
   if (tracing) logger.info({ exporter: io.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? io.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? io.env.OTEL_TRACES_EXPORTER }, 'OpenTelemetry tracing on');
   const stopRequested = new AbortController();
   const onSignal = createSignalGate({

@@ -3,18 +3,15 @@
  * or PostgreSQL through a `pg` pool (several replicas on one database). Either way the caller
  * gets the same parts: the workflow store, the blob index, the figures for the metrics scrape, a
  * reachability check for the `store` health entry, and close(). The PostgreSQL pool connects
- * lazily; prepare() applies pending migrations (safe when replicas start together).
+ * lazily; prepare() applies pending migrations (safe when replicas start together). The
+ * PostgreSQL modules (and `pg`, several MB of resident memory) are loaded only for that store.
  */
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { createSqliteBlobIndex, type BlobIndex } from './blob-index.js';
 import { openDatabase } from './database.js';
 import { writerOf } from './group-commit.js';
-import { createPostgresBlobIndex } from './postgres-blob-index.js';
-import { migratePostgres } from './postgres-schema.js';
-import { createPostgresStoreStats } from './postgres-store-stats.js';
-import { createPostgresWorkflowStore } from './postgres-workflow-store.js';
 import { createSqliteWorkflowStore } from './sqlite-workflow-store.js';
 import { createStoreStats, type StoreStats } from './store-stats.js';
 import type { WorkflowStore } from './workflow-store.js';
@@ -50,8 +47,11 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-/** Opens the store; nothing connects to PostgreSQL until the first query. */
-export function openStore(settings: StoreSettings, logger: Logger): OpenedStore {
+/**
+ * Opens the store; nothing connects to PostgreSQL until the first query. Asynchronous only to load
+ * the PostgreSQL modules on demand: a SQLite server never loads them.
+ */
+export async function openStore(settings: StoreSettings, logger: Logger): Promise<OpenedStore> {
   if (settings.store === 'sqlite') {
     const file = join(settings.dataDir, 'flowserv.db');
     const db = openDatabase(file);
@@ -71,27 +71,6 @@ export function openStore(settings: StoreSettings, logger: Logger): OpenedStore 
       },
     };
   }
-  const pool = new pg.Pool({
-    ...(settings.databaseUrl !== undefined && { connectionString: settings.databaseUrl }),
-    max: settings.poolSize ?? 10,
-    application_name: (settings.applicationName ?? 'flowserv-remote').slice(0, 63),
-    connectionTimeoutMillis: 5_000,
-  });
-  // An idle connection the database closed (restart, failover) is replaced on the next query.
-  pool.on('error', (err) => logger.warn({ err }, 'an idle database connection failed'));
-  return {
-    kind: 'postgres',
-    pool,
-    workflows: createPostgresWorkflowStore(pool),
-    blobIndex: createPostgresBlobIndex(pool),
-    stats: createPostgresStoreStats(pool),
-    async prepare() {
-      const { applied, version } = await migratePostgres(pool);
-      logger.info({ applied, version }, applied.length > 0 ? 'database schema migrated' : 'database schema up to date');
-    },
-    async ping() {
-      await pool.query('SELECT 1');
-    },
-    close: () => pool.end(),
-  };
+  const { openPostgresStore } = await import('./open-postgres-store.js');
+  return openPostgresStore(settings, logger);
 }

@@ -46,7 +46,7 @@ export function testServerFlags(dataDir: string): string[] {
 export async function startAppServer(options: AppServerOptions = {}): Promise<AppServer> {
   const dataDir = options.dataDir ?? scratch('fsr-test-');
   const config = loadConfig({}, [...testServerFlags(dataDir), ...(options.args ?? [])]);
-  const app = createApp(config, { logger: options.logger ?? silentLogger() });
+  const app = await createApp(config, { logger: options.logger ?? silentLogger() });
   let port: number;
   try {
     port = await app.start();

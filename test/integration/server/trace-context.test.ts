@@ -28,7 +28,7 @@ beforeAll(async () => {
   const memory = memoryLogger();
   lines = memory.lines;
   const dataDir = mkdtempSync(join(tmpdir(), 'fsr-trace-'));
-  app = createApp(loadConfig({}, ['--port', '0', '--data-dir', dataDir, '--log-level', 'debug']), { logger: memory.logger });
+  app = await createApp(loadConfig({}, ['--port', '0', '--data-dir', dataDir, '--log-level', 'debug']), { logger: memory.logger });
   const port = await app.start();
   client = new RemoteWorkflowServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
 });
