@@ -20,9 +20,16 @@ export interface CallContext {
   /**
    * Aborted when the server starts draining (SIGTERM). Long-lived streams (WatchState, Health.Watch)
    * must then end cleanly with OK so that the drain finishes within the grace period; unary calls
-   * may ignore it and complete. `linkSignals(ctx.signal, ctx.shutdownSignal)` (src/util/abort.ts) covers both.
+   * may ignore it and complete; streams wait on `streamSignal`, which covers both.
    */
   readonly shutdownSignal: AbortSignal;
+  /**
+   * Aborted when `signal` or `shutdownSignal` is (with its reason): what a long-lived stream
+   * passes to its waits. It is the call's one extra AbortController, and the server's drain
+   * reaches all open ones through a single listener, so a stream holds no listener of its own
+   * on the shutdown signal.
+   */
+  readonly streamSignal: AbortSignal;
   /**
    * Child logger bound to `{rpc, peer, traceId, spanId, workflowId?}`; `spanId` is this call's own
    * span, the one its access-log line carries too, so the handler's lines join to that line.
@@ -63,6 +70,31 @@ export interface CallScope {
   readonly ctx: CallContext;
   /** Marks the call finished: from now on grpc-js's `cancelled` event is not a cancel. */
   finish(): void;
+  /** The caller left before the call finished (ctx.signal's state, without making the signal). */
+  cancelledByCaller(): boolean;
+}
+
+/**
+ * The open streams' signals of one server, aborted together when its shutdown signal fires:
+ * one listener for all of them instead of one per stream.
+ */
+class DrainGroup {
+  readonly open = new Set<LazyCallContext>();
+
+  constructor(shutdownSignal: AbortSignal) {
+    shutdownSignal.addEventListener('abort', () => {
+      for (const ctx of this.open) ctx.drain(shutdownSignal.reason);
+      this.open.clear();
+    }, { once: true });
+  }
+}
+
+const drainGroups = new WeakMap<AbortSignal, DrainGroup>();
+
+function drainGroupOf(shutdownSignal: AbortSignal): DrainGroup {
+  let group = drainGroups.get(shutdownSignal);
+  if (!group) drainGroups.set(shutdownSignal, (group = new DrainGroup(shutdownSignal)));
+  return group;
 }
 
 /**
@@ -72,6 +104,7 @@ export interface CallScope {
  */
 class LazyCallContext implements CallContext, CallScope {
   private controller: AbortController | undefined;
+  private streamController: AbortController | undefined;
   private cancelled = false;
   private finished = false;
   private traceIds: TraceIds | undefined;
@@ -88,7 +121,12 @@ class LazyCallContext implements CallContext, CallScope {
     call.on('cancelled', () => {
       if (this.finished || this.cancelled) return;
       this.cancelled = true;
-      this.controller?.abort(this.cancelReason());
+      if (this.controller || this.streamController) {
+        const reason = this.cancelReason();
+        this.controller?.abort(reason);
+        this.streamController?.abort(reason);
+      }
+      if (this.streamController) drainGroupOf(this.shutdownSignal).open.delete(this);
     });
   }
 
@@ -96,10 +134,14 @@ class LazyCallContext implements CallContext, CallScope {
     return this;
   }
 
-  /** Marks the call finished (an arrow: the adapter calls it detached from the scope). */
-  readonly finish = (): void => {
+  finish(): void {
     this.finished = true;
-  };
+    if (this.streamController) drainGroupOf(this.shutdownSignal).open.delete(this);
+  }
+
+  cancelledByCaller(): boolean {
+    return this.cancelled;
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -107,6 +149,21 @@ class LazyCallContext implements CallContext, CallScope {
       if (this.cancelled) this.controller.abort(this.cancelReason());
     }
     return this.controller.signal;
+  }
+
+  get streamSignal(): AbortSignal {
+    if (!this.streamController) {
+      this.streamController = new AbortController();
+      if (this.cancelled) this.streamController.abort(this.cancelReason());
+      else if (this.shutdownSignal.aborted) this.streamController.abort(this.shutdownSignal.reason);
+      else if (!this.finished) drainGroupOf(this.shutdownSignal).open.add(this);
+    }
+    return this.streamController.signal;
+  }
+
+  /** The server started draining (DrainGroup): ends the stream's waits. */
+  drain(reason: unknown): void {
+    this.streamController?.abort(reason);
   }
 
   get trace(): TraceIds {

@@ -7,7 +7,7 @@
  */
 import { service as healthServiceDefinition } from 'grpc-health-check';
 import type { Logger } from 'pino';
-import { linkSignals, untilSettledOrAborted } from '../util/abort.js';
+import { untilSettledOrAborted } from '../util/abort.js';
 import type { EngineAdapter, EngineHealth } from '../engines/types.js';
 import { ErrorReason, ServiceError } from '../errors.js';
 import type { CallContext } from './call-context.js';
@@ -107,7 +107,7 @@ export function createHealthService(options: HealthOptions): HealthService {
 
   async function* watch(request: { service?: string }, ctx: CallContext): AsyncGenerator<{ status: ServingStatus }> {
     const name = request.service ?? '';
-    const stop = linkSignals(ctx.signal, ctx.shutdownSignal);
+    const stop = ctx.streamSignal;
     const pending: ServingStatus[] = [statuses.get(name) ?? 'SERVICE_UNKNOWN'];
     let wake: (() => void) | undefined;
     const listener: Listener = (status) => {
@@ -123,13 +123,12 @@ export function createHealthService(options: HealthOptions): HealthService {
         for (let status = pending.shift(); status !== undefined; status = pending.shift()) {
           if (status !== last) yield { status: (last = status) };
         }
-        if (stop.signal.aborted) return;
-        await untilSettledOrAborted(new Promise<void>((resolve) => (wake = resolve)), stop.signal);
+        if (stop.aborted) return;
+        await untilSettledOrAborted(new Promise<void>((resolve) => (wake = resolve)), stop);
         wake = undefined;
       }
     } finally {
       set.delete(listener);
-      stop.dispose();
     }
   }
 

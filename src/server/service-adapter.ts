@@ -20,7 +20,7 @@ import type {
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { createCallScope, type ActiveTrace, type CallContext } from './call-context.js';
+import { createCallScope, type ActiveTrace, type CallContext, type CallScope } from './call-context.js';
 import { malformedError } from './malformed-request.js';
 import type { PreEncoded } from './pre-encoded.js';
 import { cancelledStatus, toGrpcStatus, unimplemented } from './status.js';
@@ -80,13 +80,6 @@ async function drained(call: ServerWritableStream<unknown, unknown>, signal: Abo
   }
 }
 
-/** Writes every message of `messages`, honouring backpressure; stops early when the caller is gone. */
-async function pump(call: ServerWritableStream<unknown, unknown>, messages: AsyncIterable<unknown>, ctx: CallContext): Promise<void> {
-  for await (const message of messages) {
-    if (ctx.signal.aborted) return;
-    if (!call.write(message)) await drained(call, ctx.signal);
-  }
-}
 
 /**
  * The request messages of a client or bidi stream. Plain `for await` over the stream would
@@ -118,8 +111,9 @@ function onRequest(fn: AnyFn, request: unknown, ctx: CallContext): unknown {
 }
 
 /** The status for a failed call: a quiet CANCELLED when the caller left first, else the mapping. */
-function failure(err: unknown, ctx: CallContext) {
-  if (ctx.signal.aborted) {
+function failure(err: unknown, scope: CallScope) {
+  const { ctx } = scope;
+  if (scope.cancelledByCaller()) {
     ctx.logger.debug({ err }, 'handler ended after the call was cancelled');
     return cancelledStatus();
   }
@@ -127,10 +121,10 @@ function failure(err: unknown, ctx: CallContext) {
 }
 
 /** Runs a single-response handler and answers with its result or the mapped status. */
-function respondOnce(run: () => unknown, callback: sendUnaryData<unknown>, ctx: CallContext, finish: () => void): void {
+function respondOnce(run: () => unknown, callback: sendUnaryData<unknown>, scope: CallScope): void {
   const fail = (err: unknown) => {
-    finish();
-    callback(failure(err, ctx));
+    scope.finish();
+    callback(failure(err, scope));
   };
   let result: unknown;
   try {
@@ -140,64 +134,74 @@ function respondOnce(run: () => unknown, callback: sendUnaryData<unknown>, ctx: 
     return;
   }
   Promise.resolve(result).then((response) => {
-    finish();
+    scope.finish();
     callback(null, response);
   }, fail);
 }
 
 /** Converts a handler of any kind into the grpc-js handler for `method`. */
 function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolean, fn: AnyFn, deps: AdapterDeps) {
-  const ignoreStreamError = (ctx: CallContext) => (err: Error) => ctx.logger.debug({ err }, 'stream error');
+  // One handler for the method's calls rather than a closure per call (an open stream holds it).
+  const ignoreStreamError = (err: Error) => deps.logger.debug({ err, rpc }, 'stream error');
 
   if (!requestStream && !responseStream) {
     const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
-      const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request, deps.activeTrace);
-      respondOnce(() => onRequest(fn, call.request, ctx), callback, ctx, finish);
+      const scope = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request, deps.activeTrace);
+      respondOnce(() => onRequest(fn, call.request, scope.ctx), callback, scope);
     };
     return unary;
   }
 
   if (!requestStream && responseStream) {
     const serverStream: handleServerStreamingCall<unknown, unknown> = (call) => {
-      const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request, deps.activeTrace);
-      call.on('error', ignoreStreamError(ctx));
-      void respondWithStream(call, () => onRequest(fn, call.request, ctx) as AsyncIterable<unknown>, ctx, finish);
+      const scope = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request, deps.activeTrace);
+      call.on('error', ignoreStreamError);
+      void respondWithStream(call, fn, call.request, true, scope);
     };
     return serverStream;
   }
 
   if (requestStream && !responseStream) {
     const clientStream: handleClientStreamingCall<unknown, unknown> = (call, callback) => {
-      const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, undefined, deps.activeTrace);
-      call.on('error', ignoreStreamError(ctx));
-      respondOnce(() => fn(requestsOf(call), ctx), callback, ctx, finish);
+      const scope = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, undefined, deps.activeTrace);
+      call.on('error', ignoreStreamError);
+      respondOnce(() => fn(requestsOf(call), scope.ctx), callback, scope);
     };
     return clientStream;
   }
 
   const bidi: handleBidiStreamingCall<unknown, unknown> = (call) => {
-    const { ctx, finish } = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, undefined, deps.activeTrace);
-    call.on('error', ignoreStreamError(ctx));
-    void respondWithStream(call, () => fn(requestsOf(call), ctx) as AsyncIterable<unknown>, ctx, finish);
+    const scope = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, undefined, deps.activeTrace);
+    call.on('error', ignoreStreamError);
+    void respondWithStream(call, fn, requestsOf(call), false, scope);
   };
   return bidi;
 }
 
-/** Runs a streaming handler to completion and ends the call with OK or the mapped status. */
+/**
+ * Runs a streaming handler to completion, writing every message it yields (honouring
+ * backpressure, stopping early when the caller is gone), and ends the call with OK or the mapped
+ * status. `input` is the request, checked first when `decoded` (server streams), or the requests.
+ */
 async function respondWithStream(
   call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
-  produce: () => AsyncIterable<unknown>,
-  ctx: CallContext,
-  finish: () => void,
+  fn: AnyFn,
+  input: unknown,
+  decoded: boolean,
+  scope: CallScope,
 ): Promise<void> {
   const writable = call as ServerWritableStream<unknown, unknown>;
   try {
-    await pump(writable, produce(), ctx);
-    finish();
-    if (!ctx.signal.aborted) writable.end();
+    const messages = (decoded ? onRequest(fn, input, scope.ctx) : fn(input, scope.ctx)) as AsyncIterable<unknown>;
+    for await (const message of messages) {
+      if (scope.cancelledByCaller()) break;
+      if (!writable.write(message)) await drained(writable, scope.ctx.signal);
+    }
+    scope.finish();
+    if (!scope.cancelledByCaller()) writable.end();
   } catch (err) {
-    finish();
-    if (!ctx.signal.aborted) writable.emit('error', failure(err, ctx));
+    scope.finish();
+    if (!scope.cancelledByCaller()) writable.emit('error', failure(err, scope));
   }
 }
 

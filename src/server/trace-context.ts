@@ -8,7 +8,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { Metadata } from '@grpc/grpc-js';
-import type { CallObserverFactory } from './call-observers.js';
+import type { CallObserver, CallObserverFactory, SentStatus } from './call-observers.js';
 
 /** The request header (W3C Trace Context). */
 export const TRACEPARENT = 'traceparent';
@@ -110,36 +110,49 @@ export interface TraceObserverOptions {
   readonly openTelemetry?: boolean;
 }
 
+/**
+ * One call's trace observer. A class rather than an object of closures: its hooks live on the
+ * prototype, so an open stream holds one small object for it.
+ */
+class TraceObserver implements CallObserver {
+  private request: Metadata | undefined;
+  private fallback: string | undefined;
+  private headersSent = false;
+
+  constructor(private readonly openTelemetry: boolean) {}
+
+  private current(): string | undefined {
+    return (this.request?.get(TRACEPARENT)[0] as string | undefined) ?? this.fallback;
+  }
+
+  receiveMetadata(metadata: Metadata): void {
+    this.request = metadata;
+    const incoming = metadata.get(TRACEPARENT)[0];
+    if (this.openTelemetry) {
+      if (parseTraceparent(incoming) === undefined) metadata.remove(TRACEPARENT);
+      this.fallback = formatTraceparent(callTraceOf(undefined));
+    } else {
+      setCallTrace(metadata, callTraceOf(incoming));
+    }
+  }
+
+  sendMetadata(metadata: Metadata): void {
+    this.headersSent = true;
+    const value = this.current();
+    if (value !== undefined) metadata.set(TRACERESPONSE, value);
+  }
+
+  sendStatus(status: SentStatus): SentStatus {
+    const value = this.current();
+    if (this.headersSent || value === undefined) return status;
+    const trailers = status.metadata?.clone() ?? new Metadata();
+    trailers.set(TRACERESPONSE, value);
+    return { ...status, metadata: trailers };
+  }
+}
+
 /** Creates the observer; it runs before the access log so that every log line has the trace id. */
 export function traceObserver(options: TraceObserverOptions = {}): CallObserverFactory {
-  return () => {
-    let request: Metadata | undefined;
-    let fallback: string | undefined;
-    let headersSent = false;
-    const current = () => (request?.get(TRACEPARENT)[0] as string | undefined) ?? fallback;
-    return {
-      receiveMetadata: (metadata) => {
-        request = metadata;
-        const incoming = metadata.get(TRACEPARENT)[0];
-        if (options.openTelemetry) {
-          if (parseTraceparent(incoming) === undefined) metadata.remove(TRACEPARENT);
-          fallback = formatTraceparent(callTraceOf(undefined));
-        } else {
-          setCallTrace(metadata, callTraceOf(incoming));
-        }
-      },
-      sendMetadata: (metadata) => {
-        headersSent = true;
-        const value = current();
-        if (value !== undefined) metadata.set(TRACERESPONSE, value);
-      },
-      sendStatus: (status) => {
-        const value = current();
-        if (headersSent || value === undefined) return status;
-        const trailers = status.metadata?.clone() ?? new Metadata();
-        trailers.set(TRACERESPONSE, value);
-        return { ...status, metadata: trailers };
-      },
-    };
-  };
+  const openTelemetry = options.openTelemetry === true;
+  return () => new TraceObserver(openTelemetry);
 }

@@ -26,51 +26,88 @@ export interface WatchHub {
   watchedIds(): string[];
 }
 
-interface Subscriber {
-  buffer: StateRecord[];
+/**
+ * One subscription. Thousands of idle watchers each hold one, so it is a single object whose
+ * methods live on the prototype: a wait adds one promise and one timer, and the object itself is
+ * the abort listener (`handleEvent`) and the timer's argument, so no closure is made per wait.
+ */
+class Subscriber implements StateSubscription {
+  buffer: StateRecord[] = [];
+  private resolve: ((states: StateRecord[]) => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private signal: AbortSignal | undefined;
+
+  constructor(
+    private readonly set: Set<Subscriber>,
+    private readonly release: (set: Set<Subscriber>) => void,
+  ) {}
+
+  next(timeoutMs: number, signal?: AbortSignal): Promise<StateRecord[]> {
+    if (this.buffer.length > 0 || signal?.aborted) return Promise.resolve(this.buffer.splice(0));
+    return new Promise<StateRecord[]>((resolve) => {
+      this.resolve = resolve;
+      this.timer = setTimeout(wakeSubscriber, timeoutMs, this);
+      if (signal) {
+        this.signal = signal;
+        // Not `once`: wake() removes it, and a `once` listener costs EventTarget a wrapper closure.
+        signal.addEventListener('abort', this);
+      }
+    });
+  }
+
   /** Ends the pending `next` (publication, close, timeout or abort), if one waits. */
-  wake?: (() => void) | undefined;
+  wake(): void {
+    const resolve = this.resolve;
+    if (!resolve) return;
+    this.resolve = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.signal?.removeEventListener('abort', this);
+    this.signal = undefined;
+    resolve(this.buffer.length > 0 ? this.buffer.splice(0) : []);
+  }
+
+  /** The abort listener of a pending wait (EventTarget calls `handleEvent` on listener objects). */
+  handleEvent(): void {
+    this.wake();
+  }
+
+  close(): void {
+    this.wake();
+    this.set.delete(this);
+    this.release(this.set);
+  }
+}
+
+function wakeSubscriber(subscriber: Subscriber): void {
+  subscriber.wake();
 }
 
 /** Creates an empty hub. */
 export function createWatchHub(): WatchHub {
   const subscribers = new Map<string, Set<Subscriber>>();
+  const ids = new WeakMap<Set<Subscriber>, string>();
+  const release = (set: Set<Subscriber>): void => {
+    const workflowId = ids.get(set)!;
+    if (set.size === 0 && subscribers.get(workflowId) === set) subscribers.delete(workflowId);
+  };
 
   return {
     publish(workflowId, state) {
       for (const sub of subscribers.get(workflowId) ?? []) {
         sub.buffer.push(state);
-        sub.wake?.();
+        sub.wake();
       }
     },
     subscribe(workflowId) {
-      const sub: Subscriber = { buffer: [] };
       let set = subscribers.get(workflowId);
-      if (!set) subscribers.set(workflowId, (set = new Set()));
+      if (!set) {
+        subscribers.set(workflowId, (set = new Set()));
+        ids.set(set, workflowId);
+      }
+      const sub = new Subscriber(set, release);
       set.add(sub);
-      return {
-        next(timeoutMs, signal) {
-          if (sub.buffer.length > 0 || signal?.aborted) return Promise.resolve(sub.buffer.splice(0));
-          // One promise, one timer and one listener per wait: with thousands of idle watchers,
-          // what each wait holds is most of what a watcher costs.
-          return new Promise<StateRecord[]>((resolve) => {
-            const done = () => {
-              clearTimeout(timer);
-              signal?.removeEventListener('abort', done);
-              sub.wake = undefined;
-              resolve(sub.buffer.splice(0));
-            };
-            const timer = setTimeout(done, timeoutMs);
-            signal?.addEventListener('abort', done, { once: true });
-            sub.wake = done;
-          });
-        },
-        close() {
-          sub.wake?.();
-          set.delete(sub);
-          if (set.size === 0 && subscribers.get(workflowId) === set) subscribers.delete(workflowId);
-        },
-      };
+      return sub;
     },
     subscriberCount(workflowId) {
       if (workflowId !== undefined) return subscribers.get(workflowId)?.size ?? 0;

@@ -91,6 +91,55 @@ async function nextBatch(
   return states;
 }
 
+const systemNow = (): Date => new Date();
+
+/** Where one watcher stands; one small object, mutated by deliver(). */
+interface Cursor {
+  /** Sequence of the last state sent (or the caller's after_sequence). */
+  last: number;
+  /** When the stream last sent anything (Date.now()), for heartbeats. */
+  lastEventAt: number;
+  /** The last progress sent. */
+  progress: WorkflowProgressRecord | undefined;
+}
+
+/** Sends the progress when it changed since the last one sent. */
+async function* progressUpdate(cursor: Cursor, progressOf: ProgressSource): AsyncGenerator<WatchEvent> {
+  const current = await progressOf.read();
+  if (sameProgress(cursor.progress, current)) return;
+  cursor.progress = current;
+  cursor.lastEventAt = Date.now();
+  yield { kind: 'progress', progress: current };
+}
+
+/**
+ * Sends the states after the cursor, the progress once more before a terminal state; returns
+ * true after a terminal state. A generator of its own (not a loop in stream()) so that the states
+ * and their records are let go once sent: an idle watcher's frame holds none of them.
+ */
+async function* deliver(states: readonly StateRecord[], cursor: Cursor, progressOf: ProgressSource | undefined): AsyncGenerator<WatchEvent, boolean> {
+  for (const state of states) {
+    if (state.sequence <= cursor.last) continue;
+    const terminal = !isActiveType(state.type);
+    if (terminal && progressOf) yield* progressUpdate(cursor, progressOf);
+    cursor.last = state.sequence;
+    cursor.lastEventAt = Date.now();
+    yield { kind: 'state', state };
+    if (terminal) return true;
+  }
+  return false;
+}
+
+/** The workflow is terminal and the caller has seen its last state: nothing more will come. */
+async function nothingMore(store: WorkflowStore, workflowId: string, last: number): Promise<boolean> {
+  const current = await store.latestState(workflowId);
+  return current !== undefined && !isActiveType(current.type) && current.sequence <= last;
+}
+
+/**
+ * The stream of one watcher. An idle watcher holds this frame, its cursor, its subscription and
+ * one pending wait; the helpers above are module functions, so no closure is made per watcher.
+ */
 async function* stream(
   deps: WatchDeps,
   workflowId: string,
@@ -98,67 +147,36 @@ async function* stream(
   signal: AbortSignal,
   progressOf: ProgressSource | undefined,
 ): AsyncGenerator<WatchEvent> {
-  const now = deps.now ?? (() => new Date());
   const subscription = deps.hub.subscribe(workflowId);
   const ctl = progressOf?.controlDir;
   const changes = ctl !== undefined ? (deps.dirs ?? createDirWatchers()).watch([ctl, join(ctl, RUNNER_FILES.steps)], deps.pollIntervalMs ?? 250) : undefined;
-  let last = afterSequence;
-  let progress: WorkflowProgressRecord | undefined;
-  let lastEventAt = Date.now();
-  const progressChanged = async (): Promise<WorkflowProgressRecord | undefined> => {
-    if (!progressOf) return undefined;
-    const current = await progressOf.read();
-    if (sameProgress(progress, current)) return undefined;
-    progress = current;
-    return current;
-  };
-  const send = async function* (states: readonly StateRecord[]): AsyncGenerator<WatchEvent, boolean> {
-    for (const state of states) {
-      if (state.sequence <= last) continue;
-      if (!isActiveType(state.type)) {
-        const final = await progressChanged();
-        if (final) yield { kind: 'progress', progress: final };
-      }
-      last = state.sequence;
-      lastEventAt = Date.now();
-      yield { kind: 'state', state };
-      if (!isActiveType(state.type)) return true;
-    }
-    return false;
-  };
+  const cursor: Cursor = { last: afterSequence, lastEventAt: Date.now(), progress: undefined };
   try {
-    if (yield* send(await deps.store.statesAfter(workflowId, last))) return;
-    // Already terminal and the caller has seen its last state: nothing more will come.
-    const current = await deps.store.latestState(workflowId);
-    if (current && !isActiveType(current.type) && current.sequence <= last) return;
+    if (yield* deliver(await deps.store.statesAfter(workflowId, cursor.last), cursor, progressOf)) return;
+    if (await nothingMore(deps.store, workflowId, cursor.last)) return;
     // A resumed watch with nothing new answers at once: the caller knows the stream is live (its
     // silence watchdog would otherwise wait a whole interval for the first heartbeat).
-    if (last === afterSequence) {
-      lastEventAt = Date.now();
-      yield { kind: 'heartbeat', at: now(), lastSequence: last };
+    if (cursor.last === afterSequence) {
+      cursor.lastEventAt = Date.now();
+      yield { kind: 'heartbeat', at: (deps.now ?? systemNow)(), lastSequence: cursor.last };
     }
     while (!signal.aborted) {
-      const update = await progressChanged();
-      if (update) {
-        lastEventAt = Date.now();
-        yield { kind: 'progress', progress: update };
-      }
-      const idleMs = Date.now() - lastEventAt;
+      if (progressOf) yield* progressUpdate(cursor, progressOf);
+      const idleMs = Date.now() - cursor.lastEventAt;
       if (idleMs >= deps.heartbeatIntervalMs) {
-        lastEventAt = Date.now();
-        yield { kind: 'heartbeat', at: now(), lastSequence: last };
+        cursor.lastEventAt = Date.now();
+        yield { kind: 'heartbeat', at: (deps.now ?? systemNow)(), lastSequence: cursor.last };
         continue;
       }
       const batch = await nextBatch(subscription, changes, deps.heartbeatIntervalMs - idleMs, signal);
       if (signal.aborted) return;
       if (batch.length === 0) continue;
       // A gap means a publication was missed; the log is the truth.
-      const states = batch[0]!.sequence > last + 1 ? await deps.store.statesAfter(workflowId, last) : batch;
-      if (yield* send(states)) return;
+      const states = batch[0]!.sequence > cursor.last + 1 ? await deps.store.statesAfter(workflowId, cursor.last) : batch;
+      if (yield* deliver(states, cursor, progressOf)) return;
     }
   } finally {
     changes?.close();
     subscription.close();
   }
 }
-

@@ -35,7 +35,7 @@ import type {
 import { createWatchHub } from './watch-hub.js';
 import { createLocalStateFeed, type StateFeedFactory } from './state-feed.js';
 import type { ReplicaCoordination } from './replica-coordination.js';
-import { watchStates } from './watch-states.js';
+import { watchStates, type WatchDeps } from './watch-states.js';
 import type { LogEvent, WatchLogsInput } from './logs/log-types.js';
 import { createLogTails } from './logs/log-tail.js';
 import { LOG_PACE_BURST_BYTES, watchLogs } from './logs/watch-logs.js';
@@ -215,6 +215,8 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
   const feed = (options.stateFeed ?? createLocalStateFeed)(hub);
   // One fs.watch per control directory, shared by every log follower and progress watcher.
   const dirs = createDirWatchers();
+  // What every WatchState stream reads from: one object for all of them.
+  const watchDeps: WatchDeps = { store, hub, dirs, heartbeatIntervalMs: limits.heartbeatIntervalMs, now };
   // One reader per followed job, shared by all its log followers.
   const tails = createLogTails({
     dirs,
@@ -295,7 +297,7 @@ export function createWorkflowServiceWithTesting(options: WorkflowServiceOptions
       return dispatcher.stop(workflowId, reason, graceMs, signal);
     },
     watchState(workflowId, afterSequence, signal, watchOptions) {
-      return watchStates({ store, hub, dirs, heartbeatIntervalMs: limits.heartbeatIntervalMs, now }, workflowId, afterSequence, signal, watchOptions);
+      return watchStates(watchDeps, workflowId, afterSequence, signal, watchOptions);
     },
     watchLogs: (input, signal, caller) =>
       watchLogs(

@@ -8,7 +8,6 @@ import { RemoteWorkflowServiceService } from '../../gen/flowserv/remote/v1/servi
 import type { UploadFileRequest } from '../../gen/flowserv/remote/v1/service.js';
 import { InvalidArgumentError, ShuttingDownError, ViolationReason, type FieldViolation } from '../../errors.js';
 import { checkRelativePath } from '../../service/staging.js';
-import { linkSignals } from '../../util/abort.js';
 import type { WorkflowService } from '../../service/workflow-service.js';
 import { defineService, type ServiceRegistration } from '../service-adapter.js';
 import { createRequestToDomain } from '../mapping/requests.js';
@@ -113,32 +112,22 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       const workflowId = workflowIdOf(req.workflowId);
       const caller = callerOf(ctx.metadata);
       // A negative after_sequence is refused by the service (INVALID_ARGUMENT), before any event.
-      const linked = linkSignals(ctx.signal, ctx.shutdownSignal);
-      try {
-        const events = await service.watchState(workflowId, req.afterSequence, linked.signal, { includeProgress: req.includeProgress === true, caller });
-        for await (const event of events) {
-          // A published state reaches every watcher as the same object: encoded once for all of them.
-          if (event.kind === 'state') yield new PreEncoded(encodedStateEvent(event.state));
-          else if (event.kind === 'progress') yield { event: { $case: 'progress' as const, value: progressToProto(event.progress) } };
-          else yield { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
-        }
-      } finally {
-        linked.dispose();
+      const events = await service.watchState(workflowId, req.afterSequence, ctx.streamSignal, { includeProgress: req.includeProgress === true, caller });
+      for await (const event of events) {
+        // A published state reaches every watcher as the same object: encoded once for all of them.
+        if (event.kind === 'state') yield new PreEncoded(encodedStateEvent(event.state));
+        else if (event.kind === 'progress') yield { event: { $case: 'progress' as const, value: progressToProto(event.progress) } };
+        else yield { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
       }
     },
 
     async *watchLogs(req, ctx) {
       workflowIdOf(req.workflowId);
       const caller = callerOf(ctx.metadata);
-      const linked = linkSignals(ctx.signal, ctx.shutdownSignal);
-      try {
-        for await (const event of await service.watchLogs(watchLogsRequestToDomain(req), linked.signal, caller)) {
-          yield event.kind === 'chunk'
-            ? new PreEncoded(encodedLogChunk(event.chunk))
-            : { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
-        }
-      } finally {
-        linked.dispose();
+      for await (const event of await service.watchLogs(watchLogsRequestToDomain(req), ctx.streamSignal, caller)) {
+        yield event.kind === 'chunk'
+          ? new PreEncoded(encodedLogChunk(event.chunk))
+          : { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
       }
       // Cut short by the drain: OK would tell the caller it has everything; UNAVAILABLE says resume.
       if (ctx.shutdownSignal.aborted && !ctx.signal.aborted) throw new ShuttingDownError();
