@@ -20,9 +20,15 @@ export function accessLogLevel(rpc: string): Level {
  * lines join to this line. Calls whose level is off are not intercepted.
  */
 export function accessLogInterceptor(logger: Logger): ServerInterceptor {
+  // The rpc name and level of each method path, worked out once rather than on every call.
+  const methods = new Map<string, { readonly rpc: string; readonly level: Level }>();
   return (method, call) => {
-    const rpc = method.path.replace(/^\//, '');
-    const level = accessLogLevel(rpc);
+    let known = methods.get(method.path);
+    if (!known) {
+      const rpc = method.path.replace(/^\//, '');
+      methods.set(method.path, (known = { rpc, level: accessLogLevel(rpc) }));
+    }
+    const { rpc, level } = known;
     // A line nobody would see costs nothing: the call passes through untouched.
     // (grpc-js chains interceptors by plain composition, so the inner call is a valid result.)
     if (!logger.isLevelEnabled(level)) return call as ServerInterceptingCall;

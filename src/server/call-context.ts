@@ -59,6 +59,8 @@ export function workflowIdOf(message: unknown): string | undefined {
 /** The grpc-js call surface a context needs (all four call kinds have it). */
 interface GrpcCall extends EventEmitter {
   readonly metadata: Metadata;
+  /** Set by grpc-js when the call is cancelled (and, like the event, at the end of every call). */
+  readonly cancelled: boolean;
   getPeer(): string;
 }
 
@@ -100,13 +102,16 @@ function drainGroupOf(shutdownSignal: AbortSignal): DrainGroup {
 /**
  * One call's context, built for the common case of a unary call that neither waits nor logs:
  * the AbortController, the trace ids, the peer string and the child logger are made on first
- * use, and the getters live on the prototype, so a call costs one object and one listener.
+ * use, and the getters live on the prototype, so a call costs one object. The `cancelled`
+ * listener too is added on the first use of a signal; until then grpc-js's `cancelled` flag
+ * answers whether the caller left.
  */
 class LazyCallContext implements CallContext, CallScope {
   private controller: AbortController | undefined;
   private streamController: AbortController | undefined;
   private cancelled = false;
   private finished = false;
+  private following = false;
   private traceIds: TraceIds | undefined;
   private peerName: string | undefined;
   private callLogger: Logger | undefined;
@@ -117,17 +122,25 @@ class LazyCallContext implements CallContext, CallScope {
     private readonly rootLogger: Logger,
     readonly shutdownSignal: AbortSignal,
     private readonly request: unknown,
-  ) {
-    call.on('cancelled', () => {
-      if (this.finished || this.cancelled) return;
-      this.cancelled = true;
-      if (this.controller || this.streamController) {
-        const reason = this.cancelReason();
-        this.controller?.abort(reason);
-        this.streamController?.abort(reason);
-      }
-      if (this.streamController) drainGroupOf(this.shutdownSignal).open.delete(this);
-    });
+  ) {}
+
+  /** From the first use of a signal on, grpc-js's `cancelled` event aborts the signals. */
+  private followCancel(): void {
+    if (this.following) return;
+    this.following = true;
+    if (this.call.cancelled && !this.finished) this.cancelled = true;
+    else this.call.on('cancelled', () => this.onCancelled());
+  }
+
+  private onCancelled(): void {
+    if (this.finished || this.cancelled) return;
+    this.cancelled = true;
+    if (this.controller || this.streamController) {
+      const reason = this.cancelReason();
+      this.controller?.abort(reason);
+      this.streamController?.abort(reason);
+    }
+    if (this.streamController) drainGroupOf(this.shutdownSignal).open.delete(this);
   }
 
   get ctx(): CallContext {
@@ -140,10 +153,13 @@ class LazyCallContext implements CallContext, CallScope {
   }
 
   cancelledByCaller(): boolean {
-    return this.cancelled;
+    // Not following yet: the flag still says whether the cancel came before finish() (the
+    // adapter asks right after finishing, before grpc-js can end the call).
+    return this.cancelled || (!this.following && this.call.cancelled);
   }
 
   get signal(): AbortSignal {
+    this.followCancel();
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.cancelled) this.controller.abort(this.cancelReason());
@@ -152,6 +168,7 @@ class LazyCallContext implements CallContext, CallScope {
   }
 
   get streamSignal(): AbortSignal {
+    this.followCancel();
     if (!this.streamController) {
       this.streamController = new AbortController();
       if (this.cancelled) this.streamController.abort(this.cancelReason());

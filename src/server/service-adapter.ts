@@ -25,7 +25,8 @@ import { malformedError } from './malformed-request.js';
 import type { PreEncoded } from './pre-encoded.js';
 import { cancelledStatus, toGrpcStatus, unimplemented } from './status.js';
 
-export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
+/** Resolves with the response message, or PreEncoded bytes of one (an answer shared by many calls). */
+export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res | PreEncoded>;
 /** Yields response messages, or PreEncoded bytes of one (the same message sent to many callers). */
 export type ServerStreamHandler<Req, Res> = (request: Req, ctx: CallContext) => AsyncIterable<Res | PreEncoded>;
 export type ClientStreamHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: CallContext) => Promise<Res>;
@@ -121,22 +122,19 @@ function failure(err: unknown, scope: CallScope) {
 }
 
 /** Runs a single-response handler and answers with its result or the mapped status. */
-function respondOnce(run: () => unknown, callback: sendUnaryData<unknown>, scope: CallScope): void {
-  const fail = (err: unknown) => {
+async function respondOnce(fn: AnyFn, input: unknown, decoded: boolean, callback: sendUnaryData<unknown>, scope: CallScope): Promise<void> {
+  // One async frame instead of closures per call; the callback runs outside the try, so an
+  // exception thrown by grpc-js while sending is not mistaken for the handler's failure.
+  let response: unknown;
+  try {
+    response = await (decoded ? onRequest(fn, input, scope.ctx) : fn(input, scope.ctx));
+  } catch (err) {
     scope.finish();
     callback(failure(err, scope));
-  };
-  let result: unknown;
-  try {
-    result = run();
-  } catch (err) {
-    fail(err);
     return;
   }
-  Promise.resolve(result).then((response) => {
-    scope.finish();
-    callback(null, response);
-  }, fail);
+  scope.finish();
+  callback(null, response);
 }
 
 /** Converts a handler of any kind into the grpc-js handler for `method`. */
@@ -147,7 +145,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
   if (!requestStream && !responseStream) {
     const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
       const scope = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, call.request, deps.activeTrace);
-      respondOnce(() => onRequest(fn, call.request, scope.ctx), callback, scope);
+      void respondOnce(fn, call.request, true, callback, scope);
     };
     return unary;
   }
@@ -165,7 +163,7 @@ function adaptMethod(rpc: string, requestStream: boolean, responseStream: boolea
     const clientStream: handleClientStreamingCall<unknown, unknown> = (call, callback) => {
       const scope = createCallScope(call, rpc, deps.logger, deps.shutdownSignal, undefined, deps.activeTrace);
       call.on('error', ignoreStreamError);
-      respondOnce(() => fn(requestsOf(call), scope.ctx), callback, scope);
+      void respondOnce(fn, requestsOf(call), false, callback, scope);
     };
     return clientStream;
   }

@@ -75,14 +75,25 @@ interface ProgressSource {
   read(): Promise<WorkflowProgressRecord>;
 }
 
-/** Waits for a published state or (with `changes`) a file change, whichever is first. */
-async function nextBatch(
+/**
+ * Waits for a published state or (with `changes`) a file change, whichever is first. Without
+ * changes it hands back the subscription's own promise: no async frame per waiting watcher.
+ */
+function nextBatch(
   subscription: ReturnType<WatchHub['subscribe']>,
   changes: DirChanges | undefined,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<StateRecord[]> {
-  if (!changes) return subscription.next(timeoutMs, signal);
+  return changes ? nextBatchOrChange(subscription, changes, timeoutMs, signal) : subscription.next(timeoutMs, signal);
+}
+
+async function nextBatchOrChange(
+  subscription: ReturnType<WatchHub['subscribe']>,
+  changes: DirChanges,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<StateRecord[]> {
   const race = new AbortController();
   const both = AbortSignal.any([signal, race.signal]);
   const states = subscription.next(timeoutMs, both);

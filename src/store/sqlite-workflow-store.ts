@@ -9,6 +9,7 @@
 import { checkTransition } from '../model/state.js';
 import type { SqliteDatabase } from './database.js';
 import { writerOf } from './group-commit.js';
+import { LatestStateCache } from './latest-state-cache.js';
 import { recordFromRow, type WorkflowRow } from './workflow-row.js';
 import type { NewState, StateRecord, WorkflowRecord } from './records.js';
 import { decodeState, encodeState } from './state-codec.js';
@@ -57,10 +58,12 @@ function listStatement(query: ListQuery): { sql: string; params: unknown[] } {
 /** Creates the store over an open database (see openDatabase). */
 export function createSqliteWorkflowStore(db: SqliteDatabase): WorkflowStore {
   const byId = db.prepare<[string], SqliteWorkflowRow>(`${SELECT_WORKFLOW} WHERE w.workflow_id = ?`);
-  const LATEST = `SELECT s.state FROM workflows w JOIN workflow_states s ON s.workflow_id = w.workflow_id AND s.sequence = w.sequence
-     WHERE w.workflow_id = ?`;
-  const latestById = db.prepare<[string], { state: string }>(LATEST);
-  const latestOfOwner = db.prepare<[string, string], { state: string }>(`${LATEST} AND w.owner = ?`);
+  const latestById = db.prepare<[string], { state: string; owner: string }>(
+    `SELECT s.state, w.owner FROM workflows w JOIN workflow_states s ON s.workflow_id = w.workflow_id AND s.sequence = w.sequence
+     WHERE w.workflow_id = ?`,
+  );
+  // This process owns the database and makes every transition: recent latest states are kept decoded.
+  const latest = new LatestStateCache();
   // The run id matches any owner's (run ids are unique across the service); the request id only the owner's.
   const byRunOrRequest = db.prepare<[string, string, string | null, string], SqliteWorkflowRow>(
     `${SELECT_WORKFLOW} WHERE w.run_id = ? OR (w.owner = ? AND w.request_id IS NOT NULL AND w.request_id = ?)
@@ -138,15 +141,31 @@ export function createSqliteWorkflowStore(db: SqliteDatabase): WorkflowStore {
       return read(row && toRecord(row));
     },
     latestState(workflowId, owner) {
-      const row = owner === undefined ? latestById.get(workflowId) : latestOfOwner.get(workflowId, owner);
-      return read(row && decodeState(row.state));
+      let entry = latest.get(workflowId);
+      if (!entry) {
+        const row = latestById.get(workflowId);
+        if (row) {
+          entry = { owner: row.owner, state: decodeState(row.state) };
+          latest.set(workflowId, entry.owner, entry.state);
+        }
+      }
+      // Through read() like every answer: a cached state may come from a commit still syncing.
+      return read(entry && (owner === undefined || entry.owner === owner) ? entry.state : undefined);
     },
     findByRunOrRequest(owner, runId, requestId) {
       const row = findExisting(owner, runId, requestId ?? null);
       return read(row && toRecord(row));
     },
     // A fence guards against another replica following the job; SQLite serves one process, which always holds it.
-    appendState: (workflowId, next, options) => write(() => appendState(workflowId, next, options?.jobDone ?? false)),
+    appendState(workflowId, next, options) {
+      // Forgotten when queued and again once durable (or failed): meanwhile readers get the
+      // database's state, and nobody learns of the new one before the second forget has run.
+      latest.forget(workflowId);
+      const written = write(() => appendState(workflowId, next, options?.jobDone ?? false));
+      const settled = () => latest.forget(workflowId);
+      written.then(settled, settled);
+      return written;
+    },
     statesAfter(workflowId, afterSequence) {
       return read(selectStates.all(workflowId, afterSequence).map((r) => decodeState(r.state)));
     },

@@ -5,18 +5,20 @@
  * also ends cleanly when the server starts draining.
  */
 import { RemoteWorkflowServiceService } from '../../gen/flowserv/remote/v1/service.js';
-import type { UploadFileRequest } from '../../gen/flowserv/remote/v1/service.js';
+import type { UploadFileRequest, WatchStateResponse } from '../../gen/flowserv/remote/v1/service.js';
 import { InvalidArgumentError, ShuttingDownError, ViolationReason, type FieldViolation } from '../../errors.js';
 import { checkRelativePath } from '../../service/staging.js';
 import type { WorkflowService } from '../../service/workflow-service.js';
 import { defineService, type ServiceRegistration } from '../service-adapter.js';
 import { createRequestToDomain } from '../mapping/requests.js';
-import { encodedStateEvent, outputFileToProto, stateToProto, workflowToProto } from '../mapping/workflow.js';
+import { encodedStateAnswer, encodedStateEvent, outputFileToProto, stateToProto, workflowToProto } from '../mapping/workflow.js';
 import { durationFromMs, optionalDurationMs } from '../../wire/duration.js';
 import { confinementToProto, stateTypeFromProto } from '../../wire/enums.js';
 import { formatTraceparent } from '../trace-context.js';
 import { encodedLogChunk, progressToProto, watchLogsRequestToDomain } from '../mapping/logs.js';
 import { PreEncoded } from '../pre-encoded.js';
+import { MappedStream } from '../mapped-stream.js';
+import type { WatchEvent } from '../../service/types.js';
 import type { CallerOf } from '../security/callers.js';
 
 /** Settings the handlers report or apply. */
@@ -80,6 +82,14 @@ async function* uploadChunks(rest: AsyncIterator<UploadFileRequest>, maxChunkByt
   }
 }
 
+/** One WatchState event as its response message. */
+function watchEventToWire(event: WatchEvent): WatchStateResponse | PreEncoded {
+  // A published state reaches every watcher as the same object: encoded once for all of them.
+  if (event.kind === 'state') return new PreEncoded(encodedStateEvent(event.state));
+  if (event.kind === 'progress') return { event: { $case: 'progress', value: progressToProto(event.progress) } };
+  return { event: { $case: 'heartbeat', value: { time: event.at, lastSequence: event.lastSequence } } };
+}
+
 /** Builds the RemoteWorkflowService registration over `service`. */
 export function createRemoteWorkflowHandlers(service: WorkflowService, settings: HandlerSettings): ServiceRegistration {
   const { callerOf } = settings;
@@ -93,7 +103,8 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
     async getWorkflowState(req, ctx) {
       const current = req.currentState ? stateTypeFromProto(req.currentState.type) : undefined;
       const { state, changed } = await service.getWorkflowState(workflowIdOf(req.workflowId), current, callerOf(ctx.metadata));
-      return { state: stateToProto(state), changed };
+      // Sent as it is (see PreEncoded): one encoding per latest state, not one per call.
+      return new PreEncoded(encodedStateAnswer(state, changed));
     },
 
     async stopWorkflow(req, ctx) {
@@ -108,17 +119,11 @@ export function createRemoteWorkflowHandlers(service: WorkflowService, settings:
       return { state: stateToProto(state) };
     },
 
-    async *watchState(req, ctx) {
+    watchState(req, ctx) {
       const workflowId = workflowIdOf(req.workflowId);
       const caller = callerOf(ctx.metadata);
       // A negative after_sequence is refused by the service (INVALID_ARGUMENT), before any event.
-      const events = await service.watchState(workflowId, req.afterSequence, ctx.streamSignal, { includeProgress: req.includeProgress === true, caller });
-      for await (const event of events) {
-        // A published state reaches every watcher as the same object: encoded once for all of them.
-        if (event.kind === 'state') yield new PreEncoded(encodedStateEvent(event.state));
-        else if (event.kind === 'progress') yield { event: { $case: 'progress' as const, value: progressToProto(event.progress) } };
-        else yield { event: { $case: 'heartbeat' as const, value: { time: event.at, lastSequence: event.lastSequence } } };
-      }
+      return new MappedStream(service.watchState(workflowId, req.afterSequence, ctx.streamSignal, { includeProgress: req.includeProgress === true, caller }), watchEventToWire);
     },
 
     async *watchLogs(req, ctx) {

@@ -1,6 +1,6 @@
 /** Domain records → protobuf WorkflowState / Workflow (the state type table is src/wire/enums.ts). */
 import type { OutputFile } from '../../gen/flowserv/remote/v1/files.js';
-import { WatchStateResponse } from '../../gen/flowserv/remote/v1/service.js';
+import { GetWorkflowStateResponse, WatchStateResponse } from '../../gen/flowserv/remote/v1/service.js';
 import type { Workflow, WorkflowState } from '../../gen/flowserv/remote/v1/workflow.js';
 import type { ResultFile, Workflow as WorkflowView, WorkflowState as StateView } from '../../service/types.js';
 import { stateTypeToProto } from '../../wire/enums.js';
@@ -35,6 +35,21 @@ export function encodedStateEvent(state: StateView): Buffer {
     encodedStateEvents.set(state, bytes);
   }
   return bytes;
+}
+
+/** Encoded GetWorkflowState answers per state object, `changed` false and true. */
+const encodedStateAnswers = new WeakMap<StateView, [Buffer | undefined, Buffer | undefined]>();
+
+/**
+ * The GetWorkflowState answer for `state`, encoded once per state object and `changed`: the
+ * store hands out the same object for a workflow's latest state until it changes (SQLite's
+ * latest-state cache), so pollers of a workflow share one encoding.
+ */
+export function encodedStateAnswer(state: StateView, changed: boolean): Buffer {
+  let pair = encodedStateAnswers.get(state);
+  if (!pair) encodedStateAnswers.set(state, (pair = [undefined, undefined]));
+  const slot = changed ? 1 : 0;
+  return (pair[slot] ??= Buffer.from(GetWorkflowStateResponse.encode({ state: stateToProto(state), changed }).finish()));
 }
 
 /** A workflow with its latest state. */
