@@ -18,6 +18,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BWRAP, bwrapArgs, resolveHostLayout, type HostLayout } from './bwrap-args.js';
 import { namespaceCommand, SETPRIV, UNSHARE } from './job-namespace.js';
+import { pidRecordingArgv } from './job-spawner.js';
 import { defaultJobUser, handOver, lookupUser, makeTraversable, type JobUser } from './job-user.js';
 
 /** The values of the sandbox setting. */
@@ -65,6 +66,8 @@ export interface SpawnPlan {
   /** Set: spawn as this user and group (Node's `uid`/`gid` spawn options). */
   readonly uid?: number;
   readonly gid?: number;
+  /** Set: the spawned process records its pid as `<pidFile>.<pid>` before it becomes `file` (see SpawnRequest). */
+  readonly pidFile?: string;
 }
 
 /** The sandbox chosen at engine start. */
@@ -78,8 +81,8 @@ export interface JobSandbox {
   prepare(job: JobDirs): Promise<void>;
   /**
    * How to run `runner`. Confined, the spawned process records its pid (the empty file
-   * `<pidFile>.<pid>`) before entering the sandbox (inside, the runner is pid 1); unconfined,
-   * the runner records it.
+   * `<pidFile>.<pid>`, the plan's pidFile) before it becomes the sandbox program (inside, the
+   * runner is pid 1); unconfined, the runner records it.
    */
   command(job: JobDirs, runner: string, pidFile: string): SpawnPlan;
 }
@@ -88,9 +91,6 @@ export interface JobSandbox {
 export class JobSandboxUnavailableError extends Error {
   override readonly name = 'JobSandboxUnavailableError';
 }
-
-/** Records its pid (`<pidFile>.<pid>`), then becomes the sandbox program: the pid stays the job's process-group id. */
-const PID_THEN_EXEC = ': > "$1.$$" && shift && exec "$@"';
 
 interface Resolved {
   readonly user: JobUser | undefined;
@@ -104,8 +104,7 @@ function planFor(kind: JobSandboxKind, r: Resolved, job: JobDirs, runner: string
   const ids = r.user ? { uid: r.user.uid, gid: r.user.gid } : {};
   if (kind === 'off') return { file: SHELL, args: [runner], ...ids };
   if (kind === 'bwrap') {
-    const args = [...bwrapArgs(r.host, { ...job, network: r.network }), '--', SHELL, runner];
-    return { file: SHELL, args: ['-c', PID_THEN_EXEC, 'flowserv-job', pidFile, BWRAP, ...args], ...ids };
+    return { file: BWRAP, args: [...bwrapArgs(r.host, { ...job, network: r.network }), '--', SHELL, runner], pidFile, ...ids };
   }
   // unshare needs root: the switch to the job user happens inside, after the mounts.
   const [file, args] = namespaceCommand(SHELL, runner, {
@@ -116,7 +115,7 @@ function planFor(kind: JobSandboxKind, r: Resolved, job: JobDirs, runner: string
     ...(r.user && { user: r.user }),
     network: r.network,
   });
-  return { file: SHELL, args: ['-c', PID_THEN_EXEC, 'flowserv-job', pidFile, file, ...args] };
+  return { file, args, pidFile };
 }
 
 /**
@@ -140,7 +139,8 @@ function trial(kind: JobSandboxKind, r: Resolved, baseDir: string): string | und
     writeFileSync(runner, `echo ok > '${join(job.workDir, 'ok')}'\n`);
     if (r.user) for (const path of [job.workDir, job.controlDir, runner]) chownSync(path, r.user.uid, r.user.gid);
     const plan = planFor(kind, r, job, runner, join(job.controlDir, 'pid'));
-    const run = spawnSync(plan.file, plan.args, {
+    const [file, ...args] = plan.pidFile === undefined ? [plan.file, ...plan.args] : pidRecordingArgv(plan.pidFile, [plan.file, ...plan.args]);
+    const run = spawnSync(file!, args, {
       cwd: job.workDir,
       encoding: 'utf8',
       timeout: 10_000,

@@ -23,6 +23,11 @@ export interface SpawnRequest {
   /** Run as this user/group (the spawner must be allowed to switch: root). Default: unchanged. */
   readonly uid?: number;
   readonly gid?: number;
+  /**
+   * Set: the started process records its pid as the empty file `<pidFile>.<pid>` (as the user it
+   * runs as) before it executes the program, which then keeps that pid. Failing to, it starts nothing.
+   */
+  readonly pidFile?: string;
 }
 
 /** A started runner: the leader of its own session and process group. */
@@ -48,6 +53,18 @@ export class SpawnError extends Error {}
 /** The spawner died while starting a job: the job may or may not have started. */
 export class SpawnUncertainError extends Error {}
 
+/** Records its pid (`<pidFile>.<pid>`), then becomes the program: the pid stays the job's process-group id. */
+const PID_THEN_EXEC = ': > "$1.$$" && shift && exec "$@"';
+
+/**
+ * `argv` run by a shell that first records its pid as `<pidFile>.<pid>` (where the spawner cannot
+ * do it itself: the direct spawner, the sandbox's trial job). One process more than the Perl
+ * spawner needs.
+ */
+export function pidRecordingArgv(pidFile: string, argv: readonly string[]): string[] {
+  return ['/bin/sh', '-c', PID_THEN_EXEC, 'flowserv-job', pidFile, ...argv];
+}
+
 /** Whether the Perl spawner can be used here. */
 export function perlSpawnerAvailable(): boolean {
   return existsSync(PERL);
@@ -56,7 +73,7 @@ export function perlSpawnerAvailable(): boolean {
 function checkFields(request: SpawnRequest): string[] {
   const env = Object.entries(request.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
   const ids = [request.uid, request.gid].map((n) => (n === undefined ? '' : String(n)));
-  const fields = [request.cwd, ...ids, String(request.argv.length), ...request.argv, ...env];
+  const fields = [request.cwd, ...ids, request.pidFile ?? '', String(request.argv.length), ...request.argv, ...env];
   if (fields.some((f) => f.includes('\0'))) throw new SpawnError('a spawn argument contains a NUL byte');
   return fields;
 }
@@ -163,7 +180,8 @@ export function createDirectSpawner(): JobSpawner {
   return {
     spawn(request) {
       return new Promise((resolve, reject) => {
-        const [program, ...args] = request.argv;
+        const argv = request.pidFile === undefined ? request.argv : pidRecordingArgv(request.pidFile, request.argv);
+        const [program, ...args] = argv;
         const child = spawn(program!, args, {
           detached: true,
           stdio: 'ignore',

@@ -107,8 +107,9 @@ function resolveOptions(options: LocalEngineOptions): ResolvedOptions {
 async function spawnRunner(spawner: JobSpawner, runner: string, job: JobSpec, env: NodeJS.ProcessEnv, sandbox: JobSandbox): Promise<SpawnedJob> {
   const plan = sandbox.command(job, runner, join(job.controlDir, RUNNER_FILES.pid));
   const ids = plan.uid === undefined ? {} : { uid: plan.uid, gid: plan.gid! };
+  const pidFile = plan.pidFile === undefined ? {} : { pidFile: plan.pidFile };
   try {
-    return await spawner.spawn({ argv: [plan.file, ...plan.args], cwd: job.workDir, env, ...ids });
+    return await spawner.spawn({ argv: [plan.file, ...plan.args], cwd: job.workDir, env, ...ids, ...pidFile });
   } catch (err) {
     const why = err instanceof SpawnError ? `cannot start ${SHELL}: ${err.message}` : (err as Error).message;
     throw new EngineUnavailableError(LOCAL_ENGINE_NAME, why);

@@ -18,8 +18,23 @@ export async function isJobRunning(job: LocalJob): Promise<boolean> {
   const leader = await readProcStat(job.pid);
   if (leader !== undefined && leader.startTicks !== job.startTicks) return false;
   if (leader !== undefined && isLive(leader)) return true;
+  // No process (zombies included) has the job's pgid: nothing to look for in all of /proc.
+  if (leader === undefined && !groupExists(job.pid)) return false;
   const members = await listGroupMembers(job.pid);
   return members.some((m) => m.pid !== job.pid && isLive(m) && m.startTicks >= job.startTicks);
+}
+
+/**
+ * Whether any process, zombies included, is in process group `pgid` (signal 0 to the group: one
+ * system call). ESRCH means none; EPERM means one exists that this process may not signal.
+ */
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 /**

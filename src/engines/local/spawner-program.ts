@@ -3,14 +3,15 @@
  * the protocol). Kept apart from the TypeScript that drives it so each reads on its own.
  *
  * Requests on stdin: `<length>\n<payload>`, the payload being NUL-separated fields: id, working
- * directory, uid ('' = unchanged), gid ('' = unchanged), argc, the argv, then `NAME=VALUE`
+ * directory, uid ('' = unchanged), gid ('' = unchanged), pid file ('' = none: otherwise the
+ * child creates the empty file `<pid file>.<its pid>` before it executes the program), argc, the argv, then `NAME=VALUE`
  * environment entries. Answers on stdout, one line each: `S <id> <pid> <startTicks>` (started;
  * the start time read from /proc before the child can be reaped), `F <id> <reason>` (nothing
  * started), and `X <pid> <wait status>` when a child it started exits. At end of file on stdin
  * (the server closed it or died) it exits; the jobs it started keep running, each the leader of
  * a session of its own.
  *
- * A child reports a failed setsid/chdir/setgid/setuid/exec through a close-on-exec pipe, so an
+ * A child reports a failed setsid/chdir/setgid/setuid/pid file/exec through a close-on-exec pipe, so an
  * `S` answer means the program really runs. Children are reaped only in the main loop (SIGCHLD
  * just wakes it through a pipe), never while a start is being reported.
  */
@@ -47,7 +48,7 @@ sub start_ticks {
 }
 
 sub start {
-  my ($id, $cwd, $uid, $gid, $argc, @rest) = @_;
+  my ($id, $cwd, $uid, $gid, $pidfile, $argc, @rest) = @_;
   my @argv = splice(@rest, 0, $argc);
   my %env = map { /^([^=]*)=(.*)$/s ? ($1, $2) : () } @rest;
   pipe(my $err_r, my $err_w) or return reply("F $id pipe: $!\n");
@@ -65,6 +66,10 @@ sub start {
       POSIX::setgid($gid) or $fail->("setgid $gid");
     }
     if ($uid ne '') { POSIX::setuid($uid) or $fail->("setuid $uid") }
+    if ($pidfile ne '') {
+      open(my $fh, '>', "$pidfile.$$") or $fail->("cannot record the pid in $pidfile.$$");
+      close $fh;
+    }
     %ENV = %env;
     exec { $argv[0] } @argv;
     $fail->("cannot execute $argv[0]");

@@ -97,9 +97,8 @@ describe('job sandbox modes', () => {
     const sandbox = createJobSandbox({ mode: kind, baseDir: tempDir() });
     expect(sandbox.kind).toBe(kind);
     const plan = sandbox.command({ workDir: '/w', controlDir: '/c' }, '/c/run.sh', '/c/pid');
-    expect(plan.file).toBe('/bin/sh');
-    expect(plan.args.slice(0, 4)).toEqual(['-c', ': > "$1.$$" && shift && exec "$@"', 'flowserv-job', '/c/pid']);
-    expect(plan.args[4]).toBe(kind === 'bwrap' ? '/usr/bin/bwrap' : '/usr/bin/unshare');
+    expect(plan.file).toBe(kind === 'bwrap' ? '/usr/bin/bwrap' : '/usr/bin/unshare');
+    expect(plan.pidFile).toBe('/c/pid');
     expect(plan.args).toContain('/c/run.sh');
   });
 

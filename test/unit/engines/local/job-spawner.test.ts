@@ -58,6 +58,21 @@ describe.each([
     }
   });
 
+  it('records the pid as <pidFile>.<pid> before the program runs, and the program keeps that pid', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fsr-spawn-'));
+    const spawner = create();
+    try {
+      // The program sees the record already there: it was written before the program started.
+      const job = await spawner.spawn({ argv: ['/bin/sh', '-c', 'ls > seen.txt'], cwd: dir, env: {}, pidFile: join(dir, 'pid') });
+      await job.exited;
+      expect(readdirSync(dir).filter((name) => name.startsWith('pid.'))).toEqual([`pid.${job.pid}`]);
+      expect(await readRunnerPid(dir)).toBe(job.pid);
+      expect(readFileSync(join(dir, 'seen.txt'), 'utf8').split('\n')).toContain(`pid.${job.pid}`);
+    } finally {
+      spawner.close();
+    }
+  });
+
   it('refuses a program that cannot start, starting nothing', async () => {
     const spawner = create();
     try {
