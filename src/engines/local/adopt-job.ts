@@ -2,7 +2,7 @@
  * Finding a job that an earlier server process started but never recorded (it died between
  * spawning the runner and committing the handle). The runner writes its pid first thing; a live
  * process with that pid is accepted only if it leads its own process group and runs this job's
- * runner script, so a recycled pid is never mistaken for the job. A runner that is gone still
+ * runner script (run.sh or run.pl), so a recycled pid is never mistaken for the job. A runner that is gone still
  * yields a handle: observing it then reads the exit-status file, or reports the job lost.
  */
 import { readFile } from 'node:fs/promises';
@@ -15,7 +15,8 @@ import { readProcStat } from './process-table.js';
 
 async function runsRunnerOf(pid: number, controlDir: string): Promise<boolean> {
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  return cmdline.split('\0').includes(join(controlDir, RUNNER_FILES.script));
+  const args = cmdline.split('\0');
+  return [RUNNER_FILES.script, RUNNER_FILES.perlScript].some((name) => args.includes(join(controlDir, name)));
 }
 
 /**

@@ -40,7 +40,7 @@ export interface NamespaceJob {
  * descriptors (mount -c: the path /proc/self/fd/N must not be canonicalized, it is the point),
  * drop to the job user and run the runner. A step that fails ends the job before any command
  * runs (it is then reported lost).
- * Arguments: $1 shell, $2 runner, $3 work, $4 control, $5 data dir or '', $6 uid:gid or '',
+ * Arguments: $1 the runner's interpreter (sh or perl), $2 runner, $3 work, $4 control, $5 data dir or '', $6 uid:gid or '',
  * then the secrets.
  */
 const INNER = [
@@ -58,9 +58,12 @@ const INNER = [
   'exec "$sh" "$runner"',
 ].join('\n');
 
-/** The `unshare` program and its arguments that run `runner` with `shell` confined as `job` says. */
-export function namespaceCommand(shell: string, runner: string, job: NamespaceJob): [string, string[]] {
+/**
+ * The `unshare` program and its arguments that run `runner` with `interpreter` (default: `shell`,
+ * which also runs the set-up inside) confined as `job` says.
+ */
+export function namespaceCommand(shell: string, runner: string, job: NamespaceJob, interpreter = shell): [string, string[]] {
   const flags = ['--pid', '--fork', '--kill-child', '--mount', '--mount-proc', ...(job.network ? [] : ['--net'])];
   const user = job.user ? `${job.user.uid}:${job.user.gid}` : '';
-  return [UNSHARE, [...flags, shell, '-c', INNER, 'flowserv-job', shell, runner, job.workDir, job.controlDir, job.dataDir ?? '', user, ...job.hidden]];
+  return [UNSHARE, [...flags, shell, '-c', INNER, 'flowserv-job', interpreter, runner, job.workDir, job.controlDir, job.dataDir ?? '', user, ...job.hidden]];
 }

@@ -80,11 +80,11 @@ export interface JobSandbox {
   /** Hands the job's directories (runner and staged files written) to the job user. */
   prepare(job: JobDirs): Promise<void>;
   /**
-   * How to run `runner`. Confined, the spawned process records its pid (the empty file
+   * How to run `runner` with `interpreter` (default /bin/sh; the Perl runner's is perl). Confined, the spawned process records its pid (the empty file
    * `<pidFile>.<pid>`, the plan's pidFile) before it becomes the sandbox program (inside, the
    * runner is pid 1); unconfined, the runner records it.
    */
-  command(job: JobDirs, runner: string, pidFile: string): SpawnPlan;
+  command(job: JobDirs, runner: string, pidFile: string, interpreter?: string): SpawnPlan;
 }
 
 /** The requested sandbox cannot run here (or the job user does not exist): the server must not start. */
@@ -100,11 +100,11 @@ interface Resolved {
   readonly network: boolean;
 }
 
-function planFor(kind: JobSandboxKind, r: Resolved, job: JobDirs, runner: string, pidFile: string): SpawnPlan {
+function planFor(kind: JobSandboxKind, r: Resolved, job: JobDirs, runner: string, pidFile: string, interpreter = SHELL): SpawnPlan {
   const ids = r.user ? { uid: r.user.uid, gid: r.user.gid } : {};
-  if (kind === 'off') return { file: SHELL, args: [runner], ...ids };
+  if (kind === 'off') return { file: interpreter, args: [runner], ...ids };
   if (kind === 'bwrap') {
-    return { file: BWRAP, args: [...bwrapArgs(r.host, { ...job, network: r.network }), '--', SHELL, runner], pidFile, ...ids };
+    return { file: BWRAP, args: [...bwrapArgs(r.host, { ...job, network: r.network }), '--', interpreter, runner], pidFile, ...ids };
   }
   // unshare needs root: the switch to the job user happens inside, after the mounts.
   const [file, args] = namespaceCommand(SHELL, runner, {
@@ -114,7 +114,7 @@ function planFor(kind: JobSandboxKind, r: Resolved, job: JobDirs, runner: string
     hidden: [...r.secrets, homedir()],
     ...(r.user && { user: r.user }),
     network: r.network,
-  });
+  }, interpreter);
   return { file, args, pidFile };
 }
 
@@ -227,6 +227,6 @@ export function createJobSandbox(options: JobSandboxOptions): JobSandbox {
       await handOver(job.workDir, user);
       await handOver(job.controlDir, user);
     },
-    command: (job, runner, pidFile) => planFor(kind, r, job, runner, pidFile),
+    command: (job, runner, pidFile, interpreter) => planFor(kind, r, job, runner, pidFile, interpreter),
   };
 }

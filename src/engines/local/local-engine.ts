@@ -1,6 +1,6 @@
 /**
- * The local engine: runs each workflow's job runner (see ../runner/job-runner.ts) with /bin/sh on
- * this host, detached in its own process group, so a job outlives a server restart and is found
+ * The local engine: runs each workflow's job runner (see ../runner/job-runner.ts; the Perl runner,
+ * ../runner/perl-runner.ts, where perl is installed, else the shell runner with /bin/sh) on this host, detached in its own process group, so a job outlives a server restart and is found
  * again from its persisted handle. Outcomes come from the runner's exit-status file; the process
  * table only says whether anything of the job is still alive.
  */
@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { componentLogger } from '../../logging/logger.js';
 import { readRunnerPid } from '../runner/control-dir.js';
-import { readExitStatus, readStartedAt, RUNNER_FILES, writeJobRunner } from '../runner/job-runner.js';
+import { readExitStatus, readStartedAt, RUNNER_FILES, writeJobRunner, writePerlRunner } from '../runner/job-runner.js';
+import { PERL } from '../runner/log-cap-helper.js';
 import {
   EngineUnavailableError,
   type EngineAdapter,
@@ -73,6 +74,11 @@ export interface LocalEngineOptions {
    * the server for each job. Default: when perl is installed.
    */
   readonly spawner?: boolean;
+  /**
+   * Run jobs with the Perl runner (perl-runner.ts: the runner and its log capture in one
+   * process) rather than the POSIX shell runner. Default: when perl is installed.
+   */
+  readonly perlRunner?: boolean;
 }
 
 interface ResolvedOptions {
@@ -100,18 +106,33 @@ function resolveOptions(options: LocalEngineOptions): ResolvedOptions {
   });
 }
 
+/** A job's runner: its script and the program that runs it. */
+interface Runner {
+  readonly script: string;
+  readonly interpreter: string;
+}
+
+/**
+ * Writes the job's runner: the Perl runner where perl is installed (one process per job besides
+ * the commands' shells), the POSIX shell runner otherwise.
+ */
+async function writeRunner(spec: JobSpec, perl: boolean): Promise<Runner> {
+  if (perl) return { script: await writePerlRunner(spec), interpreter: PERL };
+  return { script: await writeJobRunner(spec), interpreter: SHELL };
+}
+
 /**
  * Starts the runner as the sandbox says (program, arguments, user) through `spawner`; resolves
  * once it runs, rejects with EngineUnavailableError otherwise.
  */
-async function spawnRunner(spawner: JobSpawner, runner: string, job: JobSpec, env: NodeJS.ProcessEnv, sandbox: JobSandbox): Promise<SpawnedJob> {
-  const plan = sandbox.command(job, runner, join(job.controlDir, RUNNER_FILES.pid));
+async function spawnRunner(spawner: JobSpawner, runner: Runner, job: JobSpec, env: NodeJS.ProcessEnv, sandbox: JobSandbox): Promise<SpawnedJob> {
+  const plan = sandbox.command(job, runner.script, join(job.controlDir, RUNNER_FILES.pid), runner.interpreter);
   const ids = plan.uid === undefined ? {} : { uid: plan.uid, gid: plan.gid! };
   const pidFile = plan.pidFile === undefined ? {} : { pidFile: plan.pidFile };
   try {
     return await spawner.spawn({ argv: [plan.file, ...plan.args], cwd: job.workDir, env, ...ids, ...pidFile });
   } catch (err) {
-    const why = err instanceof SpawnError ? `cannot start ${SHELL}: ${err.message}` : (err as Error).message;
+    const why = err instanceof SpawnError ? `cannot start ${runner.interpreter}: ${err.message}` : (err as Error).message;
     throw new EngineUnavailableError(LOCAL_ENGINE_NAME, why);
   }
 }
@@ -152,7 +173,9 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const opts = resolveOptions(options);
   const log = options.logger && componentLogger(options.logger, 'engine.local');
   const children = createOwnedChildren();
-  const spawner = (options.spawner ?? perlSpawnerAvailable()) ? createPerlSpawner() : createDirectSpawner();
+  const perlInstalled = perlSpawnerAvailable();
+  const spawner = (options.spawner ?? perlInstalled) ? createPerlSpawner() : createDirectSpawner();
+  const perlRunner = options.perlRunner ?? perlInstalled;
   const sandbox = createJobSandbox({ ...options.sandbox, baseDir: opts.baseDir });
   for (const warning of sandbox.warnings) log?.warn({ jobSandbox: sandbox.kind }, warning);
   log?.info({ jobSandbox: sandbox.kind, jobUser: sandbox.user?.name ?? null }, 'local job sandbox chosen');
@@ -180,7 +203,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       if (earlier) return earlier;
     }
     await mkdir(spec.workDir, { recursive: true });
-    const runner = await writeJobRunner(spec);
+    const runner = await writeRunner(spec, perlRunner);
     await sandbox.prepare(spec);
     // Last point where giving up leaves nothing running; the spawn itself is not abortable,
     // because an aborted submit must not kill a job that has started.
@@ -255,7 +278,9 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
    * records. Failing to remove it costs only its disk block.
    */
   async function removeRunner(job: LocalJob): Promise<void> {
-    await rm(join(job.controlDir, RUNNER_FILES.script), { force: true }).catch((err: unknown) => log?.debug({ err, pid: job.pid }, 'could not remove the runner script'));
+    for (const name of [RUNNER_FILES.script, RUNNER_FILES.perlScript]) {
+      await rm(join(job.controlDir, name), { force: true }).catch((err: unknown) => log?.debug({ err, pid: job.pid }, 'could not remove the runner script'));
+    }
   }
 
   async function status(handle: JobHandle, signal?: AbortSignal): Promise<JobStatus> {

@@ -10,6 +10,7 @@
  * so a finished run of a quiet command takes no disk block beyond its directories and exit-status):
  *   run.sh              the runner, with the text of every command in it (the local engine
  *                       removes it once the job has ended)
+ *   run.pl              instead of run.sh where the local engine runs the Perl runner (perl-runner.ts)
  *   <s>-<c>.out         stdout of command c of step s (created when it starts); .err its stderr
  *   <s>-<c>.<out|err>.truncated   bytes the log cap discarded from that stream (if any)
  *   <s>.start           created when step s begins (its mtime is the start)
@@ -30,6 +31,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobOutcome, JobSpec } from '../types.js';
 import { listControlEntries } from './control-dir.js';
+import { buildPerlRunner } from './perl-runner.js';
 import { buildRunnerScript } from './runner-script.js';
 
 export { shellQuote } from './runner-script.js';
@@ -37,6 +39,8 @@ export { shellQuote } from './runner-script.js';
 /** File names inside the control directory (`pid` is the prefix of `pid.<n>`). */
 export const RUNNER_FILES = {
   script: 'run.sh',
+  /** The Perl runner (perl-runner.ts), which the local engine runs instead of run.sh where perl is installed. */
+  perlScript: 'run.pl',
   pid: 'pid',
   started: 'started',
   exitStatus: 'exit-status',
@@ -58,6 +62,17 @@ export async function writeJobRunner(job: JobSpec): Promise<string> {
   await mkdir(ctl, { recursive: true });
   const script = join(ctl, RUNNER_FILES.script);
   await writeFile(script, buildRunnerScript(job), { mode: 0o755 });
+  return script;
+}
+
+/**
+ * Writes the Perl runner for `job` (perl-runner.ts) into `job.controlDir` (created if needed) and
+ * returns its absolute path: the same records as the shell runner, in one process per job.
+ */
+export async function writePerlRunner(job: JobSpec): Promise<string> {
+  await mkdir(job.controlDir, { recursive: true });
+  const script = join(job.controlDir, RUNNER_FILES.perlScript);
+  await writeFile(script, buildPerlRunner(job));
   return script;
 }
 

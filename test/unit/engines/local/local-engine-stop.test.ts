@@ -101,7 +101,8 @@ describe('local engine: stop and vanished jobs', () => {
     const pgid = Number(handle.externalId);
     await waitFor(() => liveGroupMembers(pgid).length >= 3);
     // The runner is pid 1 of the job's namespace (the group leader is bwrap or unshare outside it).
-    const runner = liveGroupMembers(pgid).find((pid) => cmdlineOf(pid).join(' ') === `/bin/sh ${join(dirs.controlDir, 'run.sh')}`);
+    const runners = [`/bin/sh ${join(dirs.controlDir, 'run.sh')}`, `/usr/bin/perl ${join(dirs.controlDir, 'run.pl')}`];
+    const runner = liveGroupMembers(pgid).find((pid) => runners.includes(cmdlineOf(pid).join(' ')));
     expect(runner).toBeDefined();
     process.kill(runner!, 'SIGKILL');
     await waitFor(() => liveGroupMembers(pgid).length === 0);

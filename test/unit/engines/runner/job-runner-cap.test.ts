@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { listLogFiles } from '../../../../src/engines/runner/job-logs.js';
-import { collectMessages, readExitStatus, readStartedAt, writeJobRunner } from '../../../../src/engines/runner/job-runner.js';
+import { collectMessages, readExitStatus, readStartedAt, writeJobRunner, writePerlRunner } from '../../../../src/engines/runner/job-runner.js';
 import { PERL } from '../../../../src/engines/runner/log-cap-helper.js';
 import type { JobSpec } from '../../../../src/engines/types.js';
 
@@ -23,12 +23,15 @@ function job(commands: string[], logCapBytes?: number): JobSpec {
   };
 }
 
-/** Runs the runner; `withoutPerl` points it at a perl that does not exist, to take the FIFO path. */
-async function runJob(spec: JobSpec, withoutPerl = false): Promise<number> {
-  const script = await writeJobRunner(spec);
-  if (withoutPerl) writeFileSync(script, readFileSync(script, 'utf8').replaceAll(PERL, '/nonexistent/perl'));
+/** Which runner: the Perl runner, the shell runner with its Perl helper, or the shell runner's FIFO readers (no perl). */
+type RunnerKind = 'perl' | 'sh' | 'fifo';
+
+/** Runs the runner of `kind`; for `fifo` the shell runner is pointed at a perl that does not exist. */
+async function runJob(spec: JobSpec, kind: RunnerKind = 'sh'): Promise<number> {
+  const script = kind === 'perl' ? await writePerlRunner(spec) : await writeJobRunner(spec);
+  if (kind === 'fifo') writeFileSync(script, readFileSync(script, 'utf8').replaceAll(PERL, '/nonexistent/perl'));
   try {
-    await run('/bin/sh', [script], { cwd: spec.workDir });
+    await run(kind === 'perl' ? PERL : '/bin/sh', [script], { cwd: spec.workDir });
     return 0;
   } catch (err) {
     return (err as { code: number }).code;
@@ -43,12 +46,13 @@ const CAPPED = [
 ];
 
 describe.each([
-  ['perl', false],
-  ['FIFO readers (no perl)', true],
-])('the job runner log cap through %s', (_name, withoutPerl) => {
+  ['the Perl runner', 'perl'],
+  ['the shell runner and its Perl helper', 'sh'],
+  ['the shell runner and FIFO readers (no perl)', 'fifo'],
+] as const)('the job runner log cap through %s', (_name, kind) => {
   it('keeps the budget over the whole job, marks what it dropped, and never harms the job', async () => {
     const spec = job(CAPPED, 1003);
-    expect(await runJob(spec, withoutPerl)).toBe(0);
+    expect(await runJob(spec, kind)).toBe(0);
     expect(existsSync(join(spec.workDir, 'finished.txt'))).toBe(true);
     expect(await readExitStatus(spec.controlDir)).toMatchObject({ code: 0, step: -1, command: -1 });
     const logs = await listLogFiles(spec.controlDir);
@@ -62,7 +66,7 @@ describe.each([
 
   it('reports the failing command with its status and messages, and runs nothing after it', async () => {
     const spec = job(['echo out; echo err >&2; exit 3', 'touch never'], 1 << 20);
-    expect(await runJob(spec, withoutPerl)).toBe(3);
+    expect(await runJob(spec, kind)).toBe(3);
     expect(await readExitStatus(spec.controlDir)).toMatchObject({ code: 3, step: 0, command: 0 });
     expect(await collectMessages(spec.controlDir)).toEqual(['out\n', 'err\n']);
     expect(existsSync(join(spec.workDir, 'never'))).toBe(false);
@@ -70,22 +74,25 @@ describe.each([
 
   it('reports a command killed by a signal as sh does (128 + n)', async () => {
     const spec = job(['kill -9 $$'], 1 << 20);
-    expect(await runJob(spec, withoutPerl)).toBe(137);
+    expect(await runJob(spec, kind)).toBe(137);
     expect(await readExitStatus(spec.controlDir)).toMatchObject({ code: 137, step: 0, command: 0 });
   });
 });
 
-describe('the job runner files', () => {
+describe.each([
+  ['shell runner', 'sh', 'run.sh'],
+  ['Perl runner', 'perl', 'run.pl'],
+] as const)('the %s files', (_name, kind, script) => {
   it('keeps commands in the script (no command files), records in empty files, and the start as a file time', async () => {
     const spec = job([`printf '%s' "it's"`]);
     const before = Date.now();
-    expect(await runJob(spec)).toBe(0);
+    expect(await runJob(spec, kind)).toBe(0);
     const names = readdirSync(spec.controlDir).sort();
-    expect(names.filter((n) => !/^pid\.\d+$/.test(n))).toEqual(['0-0.err', '0-0.out', '0.end.0', '0.start', 'exit-status', 'run.sh', 'started']);
+    expect(names.filter((n) => !/^pid\.\d+$/.test(n))).toEqual(['0-0.err', '0-0.out', '0.end.0', '0.start', 'exit-status', script, 'started']);
     expect(names.filter((n) => /^pid\.\d+$/.test(n))).toHaveLength(1);
     expect(readFileSync(join(spec.controlDir, '0-0.out'), 'utf8')).toBe("it's");
     // Nothing but the runner, its exit status and non-empty logs takes a disk block.
-    for (const name of names.filter((n) => !['run.sh', 'exit-status', '0-0.out'].includes(n))) {
+    for (const name of names.filter((n) => ![script, 'exit-status', '0-0.out'].includes(n))) {
       expect(statSync(join(spec.controlDir, name)).blocks, name).toBe(0);
     }
     const started = await readStartedAt(spec.controlDir);
