@@ -108,9 +108,9 @@ export async function downloadBytes(client: RemoteWorkflowServiceClient, workflo
 }
 
 /** Spawns `file args` (stdio ignored) and waits for it; rejects on a non-zero exit. */
-export function spawnAndWait(file: string, args: readonly string[]): Promise<void> {
+export function spawnAndWait(file: string, args: readonly string[], ids: { uid?: number; gid?: number } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: 'ignore' });
+    const child = spawn(file, args, { stdio: 'ignore', ...ids });
     child.once('error', reject);
     child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${file} ${args.join(' ')}: ${code ?? signal}`))));
   });
