@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compare, formatMs, formatRatio, interleave, median, percentile, summarize } from '../../../bench/harness.js';
 import { missingPython } from '../../../bench/flowserv-backend.js';
 import { renderTable } from '../../../bench/markdown.js';
+import { autoSandboxKind } from '../../support/job-sandbox.js';
 import { postgresMissing, requireAll } from '../../support/requirements.js';
 
 const REPO_DIR = fileURLToPath(new URL('../../../', import.meta.url));
@@ -101,6 +102,7 @@ describe('npm run bench', () => {
       const pythonRows = missingPython() === undefined;
       // The PostgreSQL rows need the cluster of scripts/postgres-dev.sh; CI starts it.
       const postgresRows = postgresMissing() === undefined;
+      const bwrapRuns = autoSandboxKind() === 'bwrap';
       if (requireAll) expect(postgresMissing(), 'required in CI').toBeUndefined();
       if (requireAll) expect(missingPython(), 'required in CI').toBeUndefined();
       const { code, stderr } = await runBench(['--quick', '--out', out]);
@@ -113,8 +115,11 @@ describe('npm run bench', () => {
         '| GetServiceInfo vs Check',
         '| Workflow round trip',
         '| Job runner alone',
+        '| Shell job runner alone',
         expect.stringMatching(/^\| Throughput, K=10, L=\d+$/),
         '| 10 workflows end to end, concurrency 2',
+        // The job sandbox alone, where bubblewrap confines jobs here.
+        ...(bwrapRuns ? ['| 10 sandboxed `sh -c true`, concurrency 2'] : []),
         '| UploadFile 1 MiB',
         '| DownloadFile 1 MiB',
         '| WatchState fan-out, median watcher',
