@@ -24,13 +24,13 @@ export interface FollowerDeps {
   readonly settleJob: SettleJob;
   /** Counts the workflow against its engine's capacity. */
   readonly occupy: (wf: WorkflowRecord) => void;
-  /** Frees its slot (and lets a queued workflow start). */
+  /** Frees its slot (and lets a queued workflow start); calling it again for the same workflow does nothing more. */
   readonly release: (wf: WorkflowRecord) => void;
   /** With replicas: engines whose jobs only this replica can reach (pinned local jobs). */
   readonly pinnedEngines: ReadonlySet<string>;
 }
 
-/** Starts following a job in the background; the workflow holds an engine slot until it ends. */
+/** Starts following a job in the background; the workflow holds an engine slot until its job has ended. */
 export type StartFollowing = (wf: WorkflowRecord, handle: JobHandle, adapter: EngineAdapter) => void;
 
 /** Creates the start-following path. */
@@ -115,8 +115,14 @@ export function createFollower(ctx: DispatchContext, deps: FollowerDeps): StartF
     const signal = remoteEnd ? AbortSignal.any([claimSignal, remoteEnd.signal]) : claimSignal;
     try {
       for await (const event of adapter.observe(handle, signal)) {
-        if (event.type === 'started') await markStarted(wf, event.at);
-        else await finalize(wf, event.outcome);
+        if (event.type === 'started') {
+          await markStarted(wf, event.at);
+          continue;
+        }
+        // Nothing of the job runs any more: its slot goes to the next queued workflow now, while
+        // the outcome is committed (the workflow stays RUNNING until that commit).
+        if (!ctx.signal.aborted) deps.release(wf);
+        await finalize(wf, event.outcome);
       }
     } catch (err) {
       if (!signal.aborted) {

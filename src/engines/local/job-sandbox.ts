@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { BWRAP, bwrapArgs, resolveHostLayout, type HostLayout } from './bwrap-args.js';
 import { namespaceCommand, SETPRIV, UNSHARE } from './job-namespace.js';
 import { pidRecordingArgv } from './job-spawner.js';
@@ -224,8 +224,10 @@ export function createJobSandbox(options: JobSandboxOptions): JobSandbox {
     warnings,
     async prepare(job) {
       if (!user) return;
-      await handOver(job.workDir, user);
-      await handOver(job.controlDir, user);
+      // The working directory usually lies inside the control directory (the run directory): one walk then.
+      const rel = relative(job.controlDir, job.workDir);
+      const inside = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+      await Promise.all([inside ? undefined : handOver(job.workDir, user), handOver(job.controlDir, user)]);
     },
     command: (job, runner, pidFile, interpreter) => planFor(kind, r, job, runner, pidFile, interpreter),
   };

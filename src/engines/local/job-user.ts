@@ -46,12 +46,13 @@ export function defaultJobUser(): JobUser | undefined {
  * keeps pointing where it did; only the link itself changes owner).
  */
 export async function handOver(dir: string, user: JobUser): Promise<void> {
-  await lchown(dir, user.uid, user.gid);
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await handOver(path, user);
-    else await lchown(path, user.uid, user.gid);
-  }
+  const [, entries] = await Promise.all([lchown(dir, user.uid, user.gid), readdir(dir, { withFileTypes: true })]);
+  await Promise.all(
+    entries.map((entry) => {
+      const path = join(dir, entry.name);
+      return entry.isDirectory() ? handOver(path, user) : lchown(path, user.uid, user.gid);
+    }),
+  );
 }
 
 /**

@@ -202,8 +202,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       const earlier = await adoptLocalJob(spec);
       if (earlier) return earlier;
     }
-    await mkdir(spec.workDir, { recursive: true });
-    const runner = await writeRunner(spec, perlRunner);
+    const [, runner] = await Promise.all([mkdir(spec.workDir, { recursive: true }), writeRunner(spec, perlRunner)]);
     await sandbox.prepare(spec);
     // Last point where giving up leaves nothing running; the spawn itself is not abortable,
     // because an aborted submit must not kill a job that has started.
@@ -240,8 +239,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
         if (linked.signal.aborted) return;
         const status = await probeJob(job);
         if (status.kind === 'ended') {
-          await endLeftovers(job, spawnedHere);
-          await removeRunner(job);
+          await Promise.all([endLeftovers(job, spawnedHere), removeRunner(job)]);
           if (linked.signal.aborted) return;
           yield { type: 'ended', outcome: status.outcome };
           return;
@@ -278,9 +276,8 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
    * records. Failing to remove it costs only its disk block.
    */
   async function removeRunner(job: LocalJob): Promise<void> {
-    for (const name of [RUNNER_FILES.script, RUNNER_FILES.perlScript]) {
-      await rm(join(job.controlDir, name), { force: true }).catch((err: unknown) => log?.debug({ err, pid: job.pid }, 'could not remove the runner script'));
-    }
+    const remove = (name: string) => rm(join(job.controlDir, name), { force: true }).catch((err: unknown) => log?.debug({ err, pid: job.pid }, 'could not remove the runner script'));
+    await Promise.all([remove(RUNNER_FILES.script), remove(RUNNER_FILES.perlScript)]);
   }
 
   async function status(handle: JobHandle, signal?: AbortSignal): Promise<JobStatus> {
