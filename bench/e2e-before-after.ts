@@ -3,6 +3,7 @@
  * starts `serve` from that checkout and from this one (engine concurrency 2) and rotates them with the `sh -c true`
  * baseline every round (K workflows per round, env K, default 200; ROUNDS measured rounds after one warm-up, default 4).
  * Prints medians, per-round ratios, the servers' main-thread CPU per workflow and the disk per finished workflow as JSON.
+ * SERIAL=1: the workflows of a round one after the other and the baseline one at a time (the `roundtrip` row's shape).
  */
 import { join } from 'node:path';
 import { startServerProcess } from './server-process.js';
@@ -10,7 +11,7 @@ import { runWorkflow, shellWorkflow, spawnShell } from './rpc.js';
 import { runPool } from './throughput.js';
 import { allocatedBytes } from './end-to-end.js';
 import { median, timeMs } from './harness.js';
-const K = Number(process.env.K ?? 200), ROUNDS = Number(process.env.ROUNDS ?? 4);
+const K = Number(process.env.K ?? 200), ROUNDS = Number(process.env.ROUNDS ?? 4), SERIAL = process.env.SERIAL === '1';
 const args = ['--local-max-concurrent-jobs', '2'];
 const servers = { before: await startServerProcess(args, process.env.BEFORE_DIR!), after: await startServerProcess(args) };
 const out: Record<string, number[]> = { before: [], after: [], baseline: [] };
@@ -19,12 +20,13 @@ const disk: Record<string, number[]> = { before: [], after: [] };
 let r = 0;
 async function subject(name: 'before' | 'after') {
   const s = servers[name]; const c0 = s.cpuMs(); const ids: string[] = []; const round = r++;
-  const ms = await timeMs(() => Promise.all(Array.from({ length: K }, (_, i) => runWorkflow(s.client, shellWorkflow(`ab-${name}-${round}-${i}`, ['true'])).then((id) => ids.push(id)))));
+  const one = (i: number) => runWorkflow(s.client, shellWorkflow(`ab-${name}-${round}-${i}`, ['true'])).then((id) => ids.push(id));
+  const ms = await timeMs(() => (SERIAL ? runPool(K, 1, one) : Promise.all(Array.from({ length: K }, (_, i) => one(i)))));
   cpu[name].push((s.cpuMs() - c0) / K);
   for (const id of ids.slice(0, 20)) disk[name].push(await allocatedBytes(join(s.dataDir, 'runs', id)));
   return ms;
 }
-const base = () => timeMs(() => runPool(K, 2, () => spawnShell('true')));
+const base = () => timeMs(() => runPool(K, SERIAL ? 1 : 2, () => spawnShell('true')));
 const orders = [['baseline', 'before', 'after'], ['after', 'baseline', 'before'], ['before', 'after', 'baseline']];
 for (let i = 0; i <= ROUNDS; i++) {
   const got: Record<string, number> = {};
