@@ -22,8 +22,44 @@
 /** Where the runner looks for perl; an absolute path, so a job's PATH cannot replace it. */
 export const PERL = '/usr/bin/perl';
 
+/**
+ * The copy loop both log-capping programs share (this helper and the Perl runner, perl-runner.ts),
+ * as a Perl sub: `copy_capped(\@pipes, \@logs, \@left)` reads both pipes until each ends, writes
+ * at most `$left->[i]` more bytes of stream i into its log (a failed write spends the budget),
+ * lowers `@left` by what it kept and returns how many bytes of each stream it dropped.
+ */
+export const COPY_CAPPED_SUB = String.raw`
+sub copy_capped {
+  my ($r, $log, $left) = @_;
+  my @open = (1, 1);
+  my @dropped = (0, 0);
+  my $buf;
+  while ($open[0] || $open[1]) {
+    my $rin = '';
+    for my $i (0, 1) { vec($rin, fileno($r->[$i]), 1) = 1 if $open[$i] }
+    next if select(my $rout = $rin, undef, undef, undef) < 0;
+    for my $i (0, 1) {
+      next unless $open[$i] && vec($rout, fileno($r->[$i]), 1);
+      my $got = sysread($r->[$i], $buf, 65536);
+      next if !defined $got && $! == 4;
+      if (!$got) { $open[$i] = 0; next }
+      my $keep = $got < $left->[$i] ? $got : $left->[$i];
+      my $off = 0;
+      while ($off < $keep) {
+        my $n = syswrite($log->[$i], $buf, $keep - $off, $off);
+        if (!defined $n) { $left->[$i] = 0; last }
+        $off += $n;
+      }
+      $left->[$i] -= $off if $left->[$i] > 0;
+      $dropped[$i] += $got - $off;
+    }
+  }
+  return @dropped;
+}
+`;
+
 /** The Perl program run with `perl -e` (core built-ins only: no module is loaded). */
-export const LOG_CAP_PROGRAM = String.raw`
+export const LOG_CAP_PROGRAM = String.raw`${COPY_CAPPED_SUB}
 my ($dir, $name, $cap, @cmd) = @ARGV;
 my @ext = ('out', 'err');
 my @left = ($cap, $cap);
@@ -33,12 +69,11 @@ for my $f (readdir $dh) {
   $left[$1 eq 'out' ? 0 : 1] -= (-s "$dir/$f") || 0;
 }
 closedir $dh;
-my (@log, @r, @w, @dropped, @open);
+my (@log, @r, @w);
 for my $i (0, 1) {
   open($log[$i], '>', "$dir/$name.$ext[$i]") or exit 126;
   pipe($r[$i], $w[$i]) or exit 126;
   $left[$i] = 0 if $left[$i] < 0;
-  ($dropped[$i], $open[$i]) = (0, 1);
 }
 $SIG{TERM} = $SIG{INT} = 'IGNORE';
 my $pid = fork;
@@ -53,27 +88,7 @@ if ($pid == 0) {
 close $w[0];
 close $w[1];
 $SIG{PIPE} = 'IGNORE';
-my $buf;
-while ($open[0] || $open[1]) {
-  my $rin = '';
-  for my $i (0, 1) { vec($rin, fileno($r[$i]), 1) = 1 if $open[$i] }
-  next if select(my $rout = $rin, undef, undef, undef) < 0;
-  for my $i (0, 1) {
-    next unless $open[$i] && vec($rout, fileno($r[$i]), 1);
-    my $got = sysread($r[$i], $buf, 65536);
-    next if !defined $got && $! == 4;
-    if (!$got) { $open[$i] = 0; next }
-    my $keep = $got < $left[$i] ? $got : $left[$i];
-    my $off = 0;
-    while ($off < $keep) {
-      my $n = syswrite($log[$i], $buf, $keep - $off, $off);
-      if (!defined $n) { $left[$i] = 0; last }
-      $off += $n;
-    }
-    $left[$i] -= $off if $left[$i] > 0;
-    $dropped[$i] += $got - $off;
-  }
-}
+my @dropped = copy_capped(\@r, \@log, \@left);
 waitpid($pid, 0);
 my $status = $?;
 for my $i (0, 1) {

@@ -18,6 +18,7 @@
  * exits with 143 without an exit status, as the shell runner does when stopped.
  */
 import type { JobSpec } from '../types.js';
+import { COPY_CAPPED_SUB } from './log-cap-helper.js';
 
 /** A string as a Perl single-quoted literal (only `\` and `'` are special there). */
 export function perlQuote(value: string): string {
@@ -34,7 +35,7 @@ const TRACEPARENT_VALUE = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
  */
 export const PERL_RUNNER_PROGRAM = String.raw`
 use strict;
-my $stopped = 0;
+${COPY_CAPPED_SUB}my $stopped = 0;
 sub touch { my $fh; open($fh, '>', $_[0]) and close $fh }
 touch("$ctl/pid.$$") unless $$ == 1;
 $SIG{TERM} = $SIG{INT} = sub { $stopped = 1 };
@@ -76,31 +77,9 @@ sub run {
   if ($cap > 0) {
     close $w[0];
     close $w[1];
-    my @open = (1, 1);
-    my @dropped = (0, 0);
-    my $buf;
-    while ($open[0] || $open[1]) {
-      my $rin = '';
-      for my $i (0, 1) { vec($rin, fileno($r[$i]), 1) = 1 if $open[$i] }
-      next if select(my $rout = $rin, undef, undef, undef) < 0;
-      for my $i (0, 1) {
-        next unless $open[$i] && vec($rout, fileno($r[$i]), 1);
-        my $got = sysread($r[$i], $buf, 65536);
-        next if !defined $got && $! == 4;
-        if (!$got) { $open[$i] = 0; next }
-        my $left = $cap - $kept[$i];
-        $left = 0 if $left < 0;
-        my $keep = $got < $left ? $got : $left;
-        my $off = 0;
-        while ($off < $keep) {
-          my $n = syswrite($log[$i], $buf, $keep - $off, $off);
-          if (!defined $n) { $kept[$i] = $cap; last }
-          $off += $n;
-        }
-        $kept[$i] += $off;
-        $dropped[$i] += $got - $off;
-      }
-    }
+    my @left = map { $kept[$_] < $cap ? $cap - $kept[$_] : 0 } (0, 1);
+    my @dropped = copy_capped(\@r, \@log, \@left);
+    $kept[$_] = $cap - $left[$_] for (0, 1);
     for my $i (0, 1) {
       close $r[$i];
       next unless $dropped[$i];
