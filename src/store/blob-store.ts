@@ -173,8 +173,12 @@ export function createBlobStore(index: BlobIndex, root: string, options: BlobSto
         done(null, chunk);
       },
     });
+    // The file exists before the first byte and the stream opens it without creating it: a stream
+    // refused at once may have its write stream open the file only after the clean-up below ran,
+    // which must then fail instead of leaving a new file behind.
+    await (await open(tmp, 'wx')).close();
     try {
-      await pipeline(source, meter, createWriteStream(tmp), { signal });
+      await pipeline(source, meter, createWriteStream(tmp, { flags: 'r+' }), { signal });
       const sha256 = hash.digest('hex');
       if (expect.sizeBytes !== undefined && size !== expect.sizeBytes) {
         throw new BlobVerificationError(`received ${size} bytes, declared ${expect.sizeBytes}`, 'size');
