@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from server import REPO_ROOT, ServerProcess, missing_node
+from server import REPO_ROOT, ServerProcess, end_jobs_under, missing_node
 
 HELLOWORLD = os.path.join(REPO_ROOT, 'examples', 'helloworld')
 REQUIRE_ALL = os.environ.get('FLOWSERV_TEST_REQUIRE_ALL') == '1'
@@ -29,9 +29,11 @@ def server(tmp_path_factory):
     reason = missing_node()
     if reason:
         unavailable(reason)
-    proc = ServerProcess(str(tmp_path_factory.mktemp('data'))).start()
+    data = str(tmp_path_factory.mktemp('data'))
+    proc = ServerProcess(data).start()
     yield proc
     proc.stop()
+    end_jobs_under(data)
 
 
 @pytest.fixture

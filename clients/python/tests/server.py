@@ -78,3 +78,34 @@ class ServerProcess:
     def restart(self):
         self.stop()
         return self.start()
+
+
+def end_jobs_under(path):
+    """Kills the process group of every process working under `path` (by its working directory
+    or an argument): jobs outlive a stopped or killed server by design, so a test that leaves one
+    waiting (a `sleep 300`) must end it itself. Returns the pids found."""
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f'/proc/{entry}/cmdline', 'rb') as f:
+                args = f.read().decode(errors='replace')
+            cwd = os.readlink(f'/proc/{entry}/cwd')
+        except OSError:
+            continue
+        if path in args or cwd.startswith(path):
+            found.append(int(entry))
+    own_group = os.getpgid(0)
+    for pid in found:
+        try:
+            group = os.getpgid(pid)
+            # A job leads a group of its own; anything in the test run's group goes alone.
+            if group == own_group:
+                os.kill(pid, signal.SIGKILL)
+            else:
+                os.killpg(group, signal.SIGKILL)
+        except OSError:
+            pass
+    return found
+

@@ -14,7 +14,7 @@ import pytest
 
 import flowserv_remote as fr
 from proxy import RoundRobinProxy
-from server import ServerProcess
+from server import ServerProcess, end_jobs_under
 
 HEARTBEAT_MS = 300
 
@@ -36,6 +36,7 @@ def replicas(tmp_path):
         if proc.proc.poll() is None:
             proc.proc.kill()  # also ends a stopped process
             proc.proc.wait()
+    end_jobs_under(str(tmp_path))
 
 
 def test_a_watcher_of_a_frozen_server_resumes_on_another_with_nothing_lost_or_repeated(replicas, tmp_path):
